@@ -1,0 +1,52 @@
+"""The application factory: `flask --app app ...`, `gunicorn 'app:create_app()'`."""
+
+import os
+
+from flask import Flask
+
+from survey import commands, database, errors, i18n, settings
+from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+from survey.views import auth, public
+
+
+def create_app(test_config=None):
+    """Build the application: configuration, extensions, blueprints, commands, error pages."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SURVEY_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    settings.load(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    return app
+
+
+def register_extensions(app):
+    """Bind the unbound extensions of survey.extensions to this app."""
+    database.configure_engine_options(app)
+    db.init_app(app)
+    database.attach_sqlite_pragmas(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app, babel)
+
+
+def register_blueprints(app):
+    """Attach one blueprint per view module."""
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+
+
+def register_commands(app):
+    """Add the project's `flask` commands."""
+    commands.register(app)
+
+
+def register_errorhandlers(app):
+    """Serve the 403/404/500 pages; roll back the session on 500."""
+    errors.register(app)

@@ -1,0 +1,1 @@
+"""The commune survey web application: models, views, commands and glue to analytics."""

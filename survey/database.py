@@ -1,0 +1,45 @@
+"""Engine settings per dialect: SQLite pragmas for SQLite, pool settings for PostgreSQL."""
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from survey.extensions import db
+
+
+def backend_name(app=None):
+    """Name of the configured database backend: 'sqlite' or 'postgresql'."""
+    app = app or current_app
+    return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+
+
+def configure_engine_options(app):
+    """Pool settings only for PostgreSQL; SQLite keeps SQLAlchemy's defaults."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if backend_name(app) == "postgresql":
+        # Several gunicorn workers or hosts share the server: check a pooled connection before
+        # use, so a restarted PostgreSQL costs one retry, not a 500.
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_size", 5)
+        options.setdefault("max_overflow", 10)
+        options.setdefault("pool_recycle", 1800)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def attach_sqlite_pragmas(app):
+    """Turn on foreign keys and WAL on every SQLite connection of this app's engine."""
+    if backend_name(app) != "sqlite":
+        return
+    with app.app_context():
+        engine = db.engine
+    in_memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,468 @@
+"""`flask seed-demo`: a realistic demo commune, the same for the same seed.
+
+Responses go in with bulk inserts (executemany in chunks), so a million load in minutes.
+"""
+
+import random
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from statistics import NormalDist
+
+import sqlalchemy as sa
+
+from survey import demo_data as data
+from survey.definitions import instantiate, load_question_set, survey_from_definition
+from survey.extensions import db
+from survey.models import (
+    AnnualIndicator,
+    Answer,
+    FeedbackItem,
+    Organization,
+    Response,
+    Unit,
+    User,
+)
+from survey.submission import answers_digest, new_receipt
+
+VIETNAM = timezone(timedelta(hours=7))
+CHUNK = 5000
+# Relative number of responses per kind of survey.
+VOLUME = {"satisfaction": 1.0, "participation": 0.7, "supervision": 1.2}
+# Item and person noise on the latent scale; cut points between answers 1|2|3|4|5.
+PERSON_SD, ITEM_SD = 0.6, 0.7
+CUTS = (-1.6, -0.8, 0.0, 1.1)
+
+
+@dataclass
+class SeedResult:
+    """What a seeding run added, and the sign-ins it created."""
+
+    seeded: bool
+    surveys: int = 0
+    responses: int = 0
+    answers: int = 0
+    feedback: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def database_is_empty():
+    """True when the database holds no organization, village or survey yet."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
+
+
+def seed_demo(seed=1, responses=6000, password=None):
+    """Fill an empty database with the demo commune; on a non-empty one add nothing."""
+    if not database_is_empty():
+        return SeedResult(seeded=False)
+    rng = random.Random(seed)
+    result = SeedResult(seeded=True)
+    orgs = _organizations()
+    units = _units()
+    result.logins = _users(orgs, units, password)
+    db.session.flush()
+    plan = _survey_plan(orgs)
+    total_weight = sum(VOLUME[p.topic] for p in plan)
+    receipts = set()
+    for item in plan:
+        survey = survey_from_definition(item.definition)
+        # Prepared two weeks before opening: fixed times keep the demo the same for a seed.
+        survey.created_at = survey.updated_at = survey.opens_at - timedelta(days=14)
+        db.session.flush()
+        count = max(len(units), round(responses * VOLUME[item.topic] / total_weight))
+        generator = _ResponseGenerator(rng, survey, item, units, receipts)
+        added = generator.insert(count)
+        result.responses += added.responses
+        result.answers += added.answers
+        result.feedback += added.feedback
+        result.surveys += 1
+    for org in orgs.values():
+        for year in data.YEARS:
+            db.session.add(_indicator(org, year))
+    db.session.commit()
+    return result
+
+
+def _organizations():
+    orgs = {}
+    for position, (code, name, short, _en, members) in enumerate(data.ORGANIZATIONS):
+        orgs[code] = Organization(
+            code=code, name=name, short_name=short, position=position, members_count=members
+        )
+        db.session.add(orgs[code])
+    return orgs
+
+
+def _units():
+    units = {}
+    for position, (code, name, adults, households, _minority) in enumerate(data.UNITS):
+        units[code] = Unit(
+            code=code, name=name, adult_population=adults, households=households, position=position
+        )
+        db.session.add(units[code])
+    return units
+
+
+def _users(orgs, units, password):
+    logins = []
+    for username, role, full_name, org, unit in data.USERS:
+        secret = password or secrets.token_urlsafe(9)
+        user = User(
+            username=username,
+            role=role,
+            full_name=full_name,
+            organization=orgs.get(org),
+            unit=units.get(unit),
+        )
+        user.set_password(secret)
+        db.session.add(user)
+        logins.append((username, role, secret))
+    return logins
+
+
+@dataclass
+class _PlannedSurvey:
+    topic: str
+    year: int
+    org: str | None
+    definition: dict
+
+
+def _survey_plan(orgs):
+    """Every demo survey as a definition: per year, satisfaction and participation per
+    organization, and one supervision survey about all of them."""
+    sets = {
+        name: load_question_set(name) for name in ("satisfaction", "participation", "supervision")
+    }
+    names = {code: (short, en) for code, _n, short, en, _m in data.ORGANIZATIONS}
+    plan = []
+    last = data.YEARS[-1]
+    for year in data.YEARS:
+        opens = datetime(year, 10, 1, tzinfo=VIETNAM)
+        # Earlier rounds are over; the latest stays open with no closing date set.
+        dates = {
+            "status": "closed" if year < last else "open",
+            "opens_at": opens.isoformat(),
+            "closes_at": datetime(year, 12, 15, tzinfo=VIETNAM).isoformat()
+            if year < last
+            else None,
+        }
+        for topic, prefix in (("satisfaction", "hailong"), ("participation", "thamgia")):
+            for code in orgs:
+                definition = instantiate(
+                    sets[topic],
+                    code=f"{prefix}-{code}-{year}",
+                    year=year,
+                    organizations=[code],
+                    org_names={"vi": names[code][0], "en": names[code][1]},
+                )
+                definition.update(dates)
+                plan.append(_PlannedSurvey(topic, year, code, definition))
+        definition = instantiate(
+            sets["supervision"],
+            code=f"giamsat-{year}",
+            year=year,
+            organizations=list(orgs),
+            org_names={"vi": names["mttq"][0], "en": names["mttq"][1]},
+        )
+        definition.update(dates)
+        plan.append(_PlannedSurvey("supervision", year, None, definition))
+    return plan
+
+
+@dataclass
+class _Added:
+    responses: int = 0
+    answers: int = 0
+    feedback: int = 0
+
+
+class _ResponseGenerator:
+    """Draws one survey's responses from the story and bulk-inserts them."""
+
+    def __init__(self, rng, survey, planned, units, receipts):
+        self.rng = rng
+        self.survey = survey
+        self.planned = planned
+        self.units = units
+        self.receipts = receipts
+        self.questions = {q.code: q for q in survey.questions}
+        self.questions_by_id = {q.id: q for q in survey.questions}
+        self.minority = {code: minority for code, _n, _a, _h, minority in data.UNITS}
+        self.options = {q.code: {o.code: o for o in q.options} for q in survey.questions}
+        share = (
+            data.SUPERVISION[planned.year]
+            if planned.topic == "supervision"
+            else data.SATISFACTION[planned.org][planned.year]
+        )
+        # Mean of the latent score that makes P(answer >= 4) equal the story's share.
+        spread = (PERSON_SD**2 + ITEM_SD**2) ** 0.5
+        self.mean = CUTS[2] + spread * NormalDist().inv_cdf(share)
+        self.share = share
+        self.opens_at = survey.opens_at.astimezone(VIETNAM)
+        self.paper_numbers = {}
+
+    # -- allocation -----------------------------------------------------------------------
+    def unit_counts(self, total):
+        """Responses per village, proportional to adult population (largest remainder)."""
+        small = min(data.SMALL_UNIT_MAX, max(1, total // 200))
+        rest = total - small
+        weights = {c: u.adult_population for c, u in self.units.items() if c != data.SMALL_UNIT}
+        whole = sum(weights.values())
+        exact = {c: rest * w / whole for c, w in weights.items()}
+        counts = {c: int(v) for c, v in exact.items()}
+        left = rest - sum(counts.values())
+        for code in sorted(exact, key=lambda c: exact[c] - counts[c], reverse=True)[:left]:
+            counts[code] += 1
+        counts[data.SMALL_UNIT] = small
+        return counts
+
+    def insert(self, total):
+        """Insert `total` responses (plus the stuffed burst where the story has one)."""
+        added = _Added()
+        units = [code for code, n in self.unit_counts(total).items() for _ in range(n)]
+        self.rng.shuffle(units)
+        batch = [self.draw(code) for code in units]
+        burst = data.BURST
+        if (
+            self.planned.topic == "satisfaction"
+            and self.planned.org == burst["organization"]
+            and self.planned.year == burst["year"]
+        ):
+            batch.extend(self.draw_burst(burst["unit"], burst["count"]))
+        for start in range(0, len(batch), CHUNK):
+            self._insert_chunk(batch[start : start + CHUNK], added)
+        return added
+
+    # -- one response -----------------------------------------------------------------------
+    def draw(self, unit_code):
+        rng = self.rng
+        paper = rng.random() < (0.45 if self.minority[unit_code] else 0.15)
+        person = self.mean + data.VILLAGE_SHIFT[unit_code] + rng.gauss(0, PERSON_SD)
+        answers = self.answer_all(person)
+        submitted = self.opens_at + timedelta(days=rng.uniform(0, 60))
+        if paper:
+            # Typed in by the village officer during office hours.
+            submitted = submitted.replace(hour=rng.randint(8, 16), minute=rng.randint(0, 59))
+            duration = None
+        else:
+            submitted = submitted.replace(hour=rng.randint(6, 21))
+            duration = int(rng.lognormvariate(5.0, 0.45))
+        return self.row(unit_code, answers, submitted, duration, "paper" if paper else "web")
+
+    def draw_burst(self, unit_code, count):
+        """Identical all-top answers sent within minutes: what integrity checks must flag."""
+        start = datetime(self.planned.year, 10, 20, 20, 5, tzinfo=VIETNAM)
+        rows = []
+        for i in range(count):
+            answers = {}
+            for code, q in self.questions.items():
+                if q.kind == "likert5":
+                    answers[code] = 5
+                elif q.kind == "nps":
+                    answers[code] = 10
+                elif q.kind == "yesno":
+                    answers[code] = 1
+                elif q.kind == "single":
+                    answers[code] = q.options[-1].code
+            submitted = start + timedelta(seconds=20 * i)
+            rows.append(self.row(unit_code, answers, submitted, 20 + i % 9, "web"))
+        return rows
+
+    def row(self, unit_code, answers, submitted, duration, channel):
+        rng = self.rng
+        receipt = _unique_receipt(rng, self.receipts)
+        sheet = None
+        if channel == "paper":
+            number = self.paper_numbers.get(unit_code, 0) + 1
+            self.paper_numbers[unit_code] = number
+            sheet = f"{unit_code}-{number:04d}"
+        response = {
+            "survey_id": self.survey.id,
+            "unit_id": self.units[unit_code].id,
+            "submission_uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "receipt": receipt,
+            "answers_digest": answers_digest(answers),
+            "channel": channel,
+            "lang": "en" if channel == "web" and rng.random() < 0.01 else "vi",
+            "sheet_no": sheet,
+            "started_at": submitted - timedelta(seconds=duration) if duration else None,
+            "submitted_at": submitted.astimezone(timezone.utc),
+            "duration_s": duration,
+        }
+        return response, answers, unit_code
+
+    def answer_all(self, person):
+        rng = self.rng
+        answers = {}
+        for code, q in self.questions.items():
+            if q.show_if and answers.get(q.show_if["question"]) not in q.show_if["in"]:
+                continue
+            if not q.required and q.kind != "text" and rng.random() < 0.06:
+                continue  # optional questions are sometimes skipped
+            value = self.answer(q, person)
+            if value is not None:
+                answers[code] = value
+        return answers
+
+    def answer(self, q, person):
+        rng = self.rng
+        if q.kind == "likert5":
+            latent = person + rng.gauss(0, ITEM_SD)
+            return 1 + sum(latent > cut for cut in CUTS)
+        if q.kind == "nps":
+            return max(0, min(10, round(7 + 2.2 * (person - self.mean) + rng.gauss(0, 1.2))))
+        if q.kind == "yesno":
+            return int(rng.random() < 0.35 + 0.5 * self.share)
+        if q.kind == "number":
+            attendance = 0.45 + 0.45 * self.share
+            return sum(rng.random() < attendance for _ in range(int(q.max_value or 12) // 2))
+        if q.kind == "single":
+            # Happier respondents pick later options (more contact, better outcomes) more often.
+            weights = [1 + 2 * i * self.share for i in range(len(q.options))]
+            return rng.choices([o.code for o in q.options], weights=weights)[0]
+        if q.kind == "multi":
+            chosen = [o.code for o in q.options[:-1] if rng.random() < 0.25 + 0.45 * self.share]
+            return chosen or [q.options[-1].code]
+        if q.kind == "text":
+            chance = 0.45 if q.show_if else 0.08
+            return rng.choice(data.COMMENTS) if rng.random() < chance else None
+        raise ValueError(f"question kind {q.kind!r}")
+
+    # -- bulk insert --------------------------------------------------------------------------
+    def _insert_chunk(self, batch, added):
+        ids = db.session.scalars(
+            sa.insert(Response).returning(Response.id, sort_by_parameter_order=True),
+            [response for response, _answers, _unit in batch],
+        ).all()
+        plain, texts = [], []
+        for response_id, (_response, answers, _unit) in zip(ids, batch, strict=True):
+            for code, value in answers.items():
+                q = self.questions[code]
+                row = {
+                    "response_id": response_id,
+                    "question_id": q.id,
+                    "kind": q.kind,
+                    "option_id": None,
+                    "number": None,
+                    "text": None,
+                }
+                if q.kind == "multi":
+                    for option_code in value:
+                        plain.append(row | {"option_id": self.options[code][option_code].id})
+                elif q.kind == "single":
+                    plain.append(row | {"option_id": self.options[code][value].id})
+                elif q.kind == "text":
+                    texts.append(row | {"text": value})
+                else:
+                    plain.append(row | {"number": value})
+        if plain:
+            db.session.execute(sa.insert(Answer), plain)
+        added.responses += len(ids)
+        added.answers += len(plain) + len(texts)
+        if texts:
+            text_ids = db.session.scalars(
+                sa.insert(Answer).returning(Answer.id, sort_by_parameter_order=True), texts
+            ).all()
+            by_response = dict(zip(ids, batch, strict=True))
+            items = [
+                self.feedback_row(answer_id, row, by_response[row["response_id"]])
+                for answer_id, row in zip(text_ids, texts, strict=True)
+                if self.questions_by_id[row["question_id"]].feedback
+            ]
+            if items:
+                db.session.execute(sa.insert(FeedbackItem), items)
+                added.feedback += len(items)
+
+    def feedback_row(self, answer_id, answer_row, entry):
+        rng = self.rng
+        response, _answers, unit_code = entry
+        q = self.questions_by_id[answer_row["question_id"]]
+        received = response["submitted_at"]
+        org = q.organization_id
+        # Fast answerers improve; the slipping organization lets feedback wait in its last year.
+        slow = self.planned.org == "nongdan" and self.planned.year == data.YEARS[-1]
+        days = rng.randint(20, 75) if slow else rng.randint(3, 28)
+        answered = received + timedelta(days=days)
+        latest = self.planned.year == data.YEARS[-1]
+        status = rng.choice(("new", "in_progress", "answered", "forwarded")) if latest else "closed"
+        row = {
+            "organization_id": org,
+            "survey_id": self.survey.id,
+            "unit_id": self.units[unit_code].id,
+            "answer_id": answer_id,
+            "text": answer_row["text"],
+            "topic": None,
+            "status": status,
+            "public_reply": "",
+            "published": False,
+            "forwarded_to": "",
+            "received_at": received,
+            "forwarded_at": None,
+            "answered_at": None,
+            "closed_at": None,
+            "updated_at": received,
+        }
+        if status in ("answered", "closed"):
+            reply = rng.choice(data.REPLIES)
+            row.update(
+                public_reply=reply,
+                answered_at=answered,
+                published=rng.random() < 0.6,
+                updated_at=answered,
+            )
+            if status == "closed":
+                row["closed_at"] = answered + timedelta(days=7)
+                row["updated_at"] = row["closed_at"]
+        elif status == "forwarded":
+            row.update(
+                forwarded_to="UBND xã",
+                forwarded_at=received + timedelta(days=2),
+                updated_at=received + timedelta(days=2),
+            )
+        return row
+
+
+def _unique_receipt(rng, taken):
+    while True:
+        code = new_receipt(rng)
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+def _indicator(org, year):
+    """Annual figures consistent with the organization's story for that year."""
+    share = data.SATISFACTION[org.code][year]
+    s = max(0.0, min(1.0, (share - 0.5) / 0.4))  # 0 weak .. 1 strong
+    first = data.YEARS[0]
+    members = org.members_count + round(org.members_count * 0.03 * (year - first))
+    target = max(2, round(org.members_count * 0.05))
+    new = round(target * (0.6 + 0.6 * s))
+    planned = 6 if org.code == "mttq" else 4
+    issued = 12 if org.code == "mttq" else 6
+    return AnnualIndicator(
+        organization=org,
+        year=year,
+        members_start=members,
+        members_end=members + new - round(new * 0.4),
+        new_members=new,
+        new_members_target=target,
+        activities_required=12,
+        activities_held=min(12, round(12 * (0.72 + 0.3 * s))),
+        attendance_rate=round(0.55 + 0.33 * s, 3),
+        attendance_target=0.7,
+        campaign_members=round(members * (0.38 + 0.4 * s)),
+        supervision_planned=planned,
+        supervision_done=min(planned, round(planned * (0.5 + 0.6 * s))),
+        recommendations_issued=issued,
+        recommendations_answered=min(issued, round(issued * (0.5 + 0.5 * s))),
+        dialogues_planned=2,
+        dialogues_held=2 if s > 0.4 else 1,
+        shortcomings_identified=3,
+        shortcomings_remedied=min(3, round(3 * (0.4 + 0.6 * s))),
+        note="",
+        created_at=datetime(year + 1, 1, 10, tzinfo=VIETNAM),
+        updated_at=datetime(year + 1, 1, 10, tzinfo=VIETNAM),
+    )

@@ -1,0 +1,75 @@
+"""The one configuration path: defaults, instance/config.py, FLASK_* environment, test_config."""
+
+import os
+import secrets
+import time
+
+# Defaults in code. Each can be overridden in instance/config.py or as FLASK_<KEY>.
+DEFAULTS = {
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": False,
+    # Pinned Chart.js build and its Subresource Integrity hash; switch to the copy fetched by
+    # `make vendor` with CHARTJS_URL = "/static/vendor/chart.umd.min.js".
+    "CHARTJS_URL": "https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js",
+    "CHARTJS_SRI": "sha384-jb8JQMbMoBUzgWatfe6COACi2ljcDdZQ2OxczGA3bGNeWe+6DChMTBJemed7ZnvJ",
+    "SUPPRESSION_K": 5,
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
+    "COMMUNE_NAME": "xã Hà Tam",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SQLALCHEMY_RECORD_QUERIES": False,
+}
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def load(app, test_config=None):
+    """Fill app.config in order: defaults, instance/config.py, FLASK_* env, test_config."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI",
+        "sqlite:///" + os.path.join(app.instance_path, "survey.sqlite"),
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+
+def instance_secret_key(instance_path):
+    """Return the secret key kept in instance/, creating it (mode 600) on first start."""
+    os.makedirs(instance_path, exist_ok=True)
+    path = os.path.join(instance_path, SECRET_KEY_FILE)
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return _read_key(path)
+
+
+def _read_key(path):
+    with open(path) as f:
+        key = f.read().strip()
+    if not key:
+        # Another worker created the file and has not written it yet.
+        for _ in range(50):
+            time.sleep(0.02)
+            with open(path) as f:
+                key = f.read().strip()
+            if key:
+                break
+        else:
+            raise RuntimeError(f"secret key file {path} is empty; delete it and start again")
+    return key

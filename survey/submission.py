@@ -1,0 +1,42 @@
+"""What identifies a submission: the digest of its answers and its receipt code."""
+
+import hashlib
+import json
+import secrets
+
+from survey.models import RECEIPT_ALPHABET, RECEIPT_LENGTH
+
+
+def new_receipt(rng=None):
+    """A receipt code: 8 characters without look-alikes (no 0/O, 1/I).
+
+    >>> code = new_receipt()
+    >>> len(code), set(code) <= set(RECEIPT_ALPHABET)
+    (8, True)
+    """
+    choice = rng.choice if rng is not None else secrets.choice
+    return "".join(choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def answers_digest(answers):
+    """SHA-256 of the answers keyed by question code, independent of order.
+
+    Values are numbers, texts, option codes, or lists of option codes (multi, any order).
+
+    >>> answers_digest({"q1": 5, "q2": ["b", "a"]}) == answers_digest({"q2": ["a", "b"], "q1": 5})
+    True
+    """
+    canonical = {
+        code: sorted(value) if isinstance(value, list | tuple | set) else _number(value)
+        for code, value in answers.items()
+        if value is not None and value != "" and value != []
+    }
+    payload = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _number(value):
+    # 4 and 4.0 are the same answer.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,45 @@
+"""Public pages: the landing page, the language switch, the health check."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from survey import catalog
+from survey.extensions import db
+from survey.i18n import LANG_COOKIE, LANG_COOKIE_AGE, select_locale
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    """Open public surveys, the language switch and the sign-in link."""
+    surveys = catalog.open_public_surveys()
+    return render_template("public/index.html", surveys=surveys, lang=select_locale())
+
+
+@bp.get("/lang/<code>")
+def set_language(code):
+    """Remember the chosen interface language in a cookie and go back where the person was."""
+    target = request.args.get("next") or url_for("public.index")
+    if urlsplit(target).netloc or not target.startswith("/"):
+        target = url_for("public.index")  # never redirect off this site
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=LANG_COOKIE_AGE, httponly=True, samesite="Lax"
+        )
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 with {"status": "ok"} when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", never a 500 page
+        db.session.rollback()
+        current_app.logger.exception("health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
