@@ -39,7 +39,8 @@ def seed_demo_command(seed, responses, password):
         click.echo("The database already holds data; seed-demo added nothing.")
         path = os.path.join(current_app.instance_path, SIGN_INS_FILE)
         if os.path.exists(path):
-            click.echo(f"Demo sign-ins: see {path}")
+            with open(path, encoding="utf-8") as f:
+                click.echo(f.read().rstrip())
         return
     click.echo(
         f"Seeded the demo commune: {result.surveys} surveys, {result.responses} responses, "
@@ -51,7 +52,7 @@ def seed_demo_command(seed, responses, password):
     os.makedirs(current_app.instance_path, exist_ok=True)
     path = os.path.join(current_app.instance_path, SIGN_INS_FILE)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("Demo sign-ins (username, role, password):\n" + "\n".join(lines) + "\n")
     click.echo(f"(kept in {path}, readable by you only)")
 

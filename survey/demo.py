@@ -13,6 +13,7 @@ from statistics import NormalDist
 import sqlalchemy as sa
 
 from survey import demo_data as data
+from survey.bulk import insert_rows
 from survey.definitions import instantiate, load_question_set, survey_from_definition
 from survey.extensions import db
 from survey.models import (
@@ -171,6 +172,33 @@ def _survey_plan(orgs):
     return plan
 
 
+@dataclass(frozen=True)
+class _PlainQuestion:
+    id: int
+    kind: str
+    required: bool
+    show_if: dict | None
+    feedback: bool
+    max_value: float | None
+    organization_id: int | None
+    option_codes: list[str]
+    option_ids: dict[str, int]
+
+    @classmethod
+    def of(cls, q):
+        return cls(
+            id=q.id,
+            kind=q.kind,
+            required=q.required,
+            show_if=q.show_if,
+            feedback=q.feedback,
+            max_value=q.max_value,
+            organization_id=q.organization_id,
+            option_codes=[o.code for o in q.options],
+            option_ids={o.code: o.id for o in q.options},
+        )
+
+
 @dataclass
 class _Added:
     responses: int = 0
@@ -187,10 +215,10 @@ class _ResponseGenerator:
         self.planned = planned
         self.units = units
         self.receipts = receipts
-        self.questions = {q.code: q for q in survey.questions}
-        self.questions_by_id = {q.id: q for q in survey.questions}
+        # Plain copies of the questions: ORM attribute access is too slow for millions of rows.
+        self.questions = {q.code: _PlainQuestion.of(q) for q in survey.questions}
+        self.questions_by_id = {q.id: q for q in self.questions.values()}
         self.minority = {code: minority for code, _n, _a, _h, minority in data.UNITS}
-        self.options = {q.code: {o.code: o for o in q.options} for q in survey.questions}
         share = (
             data.SUPERVISION[planned.year]
             if planned.topic == "supervision"
@@ -265,7 +293,7 @@ class _ResponseGenerator:
                 elif q.kind == "yesno":
                     answers[code] = 1
                 elif q.kind == "single":
-                    answers[code] = q.options[-1].code
+                    answers[code] = q.option_codes[-1]
             submitted = start + timedelta(seconds=20 * i)
             rows.append(self.row(unit_code, answers, submitted, 20 + i % 9, "web"))
         return rows
@@ -320,11 +348,12 @@ class _ResponseGenerator:
             return sum(rng.random() < attendance for _ in range(int(q.max_value or 12) // 2))
         if q.kind == "single":
             # Happier respondents pick later options (more contact, better outcomes) more often.
-            weights = [1 + 2 * i * self.share for i in range(len(q.options))]
-            return rng.choices([o.code for o in q.options], weights=weights)[0]
+            weights = [1 + 2 * i * self.share for i in range(len(q.option_codes))]
+            return rng.choices(q.option_codes, weights=weights)[0]
         if q.kind == "multi":
-            chosen = [o.code for o in q.options[:-1] if rng.random() < 0.25 + 0.45 * self.share]
-            return chosen or [q.options[-1].code]
+            chance = 0.25 + 0.45 * self.share
+            chosen = [code for code in q.option_codes[:-1] if rng.random() < chance]
+            return chosen or [q.option_codes[-1]]
         if q.kind == "text":
             chance = 0.45 if q.show_if else 0.08
             return rng.choice(data.COMMENTS) if rng.random() < chance else None
@@ -332,10 +361,10 @@ class _ResponseGenerator:
 
     # -- bulk insert --------------------------------------------------------------------------
     def _insert_chunk(self, batch, added):
-        ids = db.session.scalars(
-            sa.insert(Response).returning(Response.id, sort_by_parameter_order=True),
-            [response for response, _answers, _unit in batch],
-        ).all()
+        conn = db.session.connection()
+        ids = insert_rows(
+            conn, Response.__table__, [response for response, _a, _u in batch], return_ids=True
+        )
         plain, texts = [], []
         for response_id, (_response, answers, _unit) in zip(ids, batch, strict=True):
             for code, value in answers.items():
@@ -350,30 +379,25 @@ class _ResponseGenerator:
                 }
                 if q.kind == "multi":
                     for option_code in value:
-                        plain.append(row | {"option_id": self.options[code][option_code].id})
+                        plain.append(row | {"option_id": q.option_ids[option_code]})
                 elif q.kind == "single":
-                    plain.append(row | {"option_id": self.options[code][value].id})
+                    plain.append(row | {"option_id": q.option_ids[value]})
                 elif q.kind == "text":
                     texts.append(row | {"text": value})
                 else:
                     plain.append(row | {"number": value})
-        if plain:
-            db.session.execute(sa.insert(Answer), plain)
+        insert_rows(conn, Answer.__table__, plain)
+        text_ids = insert_rows(conn, Answer.__table__, texts, return_ids=True)
+        by_response = dict(zip(ids, batch, strict=True))
+        items = [
+            self.feedback_row(answer_id, row, by_response[row["response_id"]])
+            for answer_id, row in zip(text_ids, texts, strict=True)
+            if self.questions_by_id[row["question_id"]].feedback
+        ]
+        insert_rows(conn, FeedbackItem.__table__, items)
         added.responses += len(ids)
         added.answers += len(plain) + len(texts)
-        if texts:
-            text_ids = db.session.scalars(
-                sa.insert(Answer).returning(Answer.id, sort_by_parameter_order=True), texts
-            ).all()
-            by_response = dict(zip(ids, batch, strict=True))
-            items = [
-                self.feedback_row(answer_id, row, by_response[row["response_id"]])
-                for answer_id, row in zip(text_ids, texts, strict=True)
-                if self.questions_by_id[row["question_id"]].feedback
-            ]
-            if items:
-                db.session.execute(sa.insert(FeedbackItem), items)
-                added.feedback += len(items)
+        added.feedback += len(items)
 
     def feedback_row(self, answer_id, answer_row, entry):
         rng = self.rng

@@ -114,3 +114,24 @@ def test_the_data_tells_the_story(app, runner):
         .all()
     )
     assert per_survey and max(per_survey) < 5
+
+
+def test_feedback_items_point_at_their_own_text_answers(app, runner):
+    seed(runner)
+    rows = _db.session.execute(
+        sa.text(
+            "SELECT f.text, a.text, a.kind, f.unit_id, r.unit_id, f.survey_id, r.survey_id "
+            "FROM feedback_item f JOIN answer a ON a.id = f.answer_id "
+            "JOIN response r ON r.id = a.response_id"
+        )
+    ).all()
+    total = _db.session.scalar(sa.text("SELECT COUNT(*) FROM feedback_item"))
+    assert total > 0 and len(rows) == total
+    for item_text, answer_text, kind, item_unit, unit, item_survey, survey in rows:
+        assert (item_text, kind, item_unit, item_survey) == (answer_text, "text", unit, survey)
+
+
+def test_sign_ins_are_shown_again_on_a_later_run(app, runner):
+    first = seed(runner, "--password", "demo-password-2")
+    assert "demo-password-2" in first.output
+    assert "demo-password-2" in seed(runner).output

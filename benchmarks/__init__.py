@@ -1,0 +1,1 @@
+"""Performance measurements (not tests): run each with `python -m benchmarks.NAME --help`."""
