@@ -41,8 +41,23 @@ def load(app, test_config=None):
         "SQLALCHEMY_DATABASE_URI",
         "sqlite:///" + os.path.join(app.instance_path, "survey.sqlite"),
     )
+    app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+
+def with_psycopg(url):
+    """A PostgreSQL URL without a driver gets psycopg 3, the driver this project installs.
+
+    >>> with_psycopg("postgres://u@db/survey")
+    'postgresql+psycopg://u@db/survey'
+    >>> with_psycopg("sqlite:///x.sqlite")
+    'sqlite:///x.sqlite'
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def instance_secret_key(instance_path):
