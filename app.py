@@ -6,7 +6,7 @@ from flask import Flask
 
 from survey import commands, database, errors, i18n, settings
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
-from survey.views import auth, public
+from survey.views import auth, public, take
 
 
 def create_app(test_config=None):
@@ -40,6 +40,7 @@ def register_blueprints(app):
     """Attach one blueprint per view module."""
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(take.bp)
 
 
 def register_commands(app):

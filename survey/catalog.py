@@ -1,11 +1,12 @@
-"""Queries for what the public sees: the surveys open now."""
+"""Queries for what the public sees: open surveys, a survey by code, villages, receipts."""
 
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from survey.extensions import db
-from survey.models import Survey
+from survey.models import Question, Response, Survey, Unit
 
 
 def open_public_surveys(now=None):
@@ -22,3 +23,42 @@ def open_public_surveys(now=None):
         .order_by(Survey.year.desc(), Survey.code)
     )
     return db.session.scalars(query).all()
+
+
+def survey_by_code(code):
+    """The survey with its questions and options loaded, or None."""
+    return db.session.scalar(
+        sa.select(Survey)
+        .where(Survey.code == code)
+        .options(selectinload(Survey.questions).selectinload(Question.options))
+    )
+
+
+def survey_state(survey, now=None):
+    """'open', 'not_yet' (before opens_at) or 'closed' (status closed, or past closes_at)."""
+    now = now or datetime.now(timezone.utc)
+    if survey.status == "closed" or (survey.closes_at and survey.closes_at <= now):
+        return "closed"
+    if survey.opens_at and survey.opens_at > now:
+        return "not_yet"
+    return "open"
+
+
+def units():
+    """Every village, in the commune's order."""
+    return db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all()
+
+
+def unit_by_code(code):
+    """The village with this code, or None."""
+    if not code:
+        return None
+    return db.session.scalar(sa.select(Unit).where(Unit.code == code))
+
+
+def receipt_date(receipt):
+    """The day (Vietnam time) the response with this receipt was counted, or None."""
+    submitted_at = db.session.scalar(
+        sa.select(Response.submitted_at).where(Response.receipt == receipt)
+    )
+    return submitted_at

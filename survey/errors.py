@@ -6,7 +6,7 @@ from survey.extensions import db
 
 
 def register(app):
-    """Attach the 403, 404, 413 and 500 handlers."""
+    """Attach the 403, 404, 413, 429 and 500 handlers."""
 
     @app.errorhandler(403)
     def forbidden(_error):
@@ -19,6 +19,10 @@ def register(app):
     @app.errorhandler(413)
     def too_large(_error):
         return render_template("errors/413.html"), 413
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return render_template("errors/429.html"), 429
 
     @app.errorhandler(500)
     def server_error(_error):

@@ -10,6 +10,8 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
+    # Per address. Generous: a whole village may share one mobile carrier's address.
+    "SUBMIT_RATE_LIMIT": "30 per minute",
     # Pinned Chart.js build and its Subresource Integrity hash; switch to the copy fetched by
     # `make vendor` with CHARTJS_URL = "/static/vendor/chart.umd.min.js".
     "CHARTJS_URL": "https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js",

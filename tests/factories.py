@@ -51,3 +51,78 @@ def make_survey(db, questions=(), **overrides):
     db.session.add(survey)
     db.session.flush()
     return survey
+
+
+EVERY_KIND = [
+    {
+        "code": "hl",
+        "kind": "likert5",
+        "required": True,
+        "criterion": "satisfaction",
+        "text": {"vi": "Bà con hài lòng thế nào?", "en": "How satisfied are you?"},
+    },
+    {
+        "code": "ly_do",
+        "kind": "text",
+        "feedback": True,
+        "max_length": 50,
+        "show_if": {"question": "hl", "in": [1, 2]},
+        "required": True,
+        "text": {"vi": "Vì sao chưa hài lòng?", "en": "Why not satisfied?"},
+    },
+    {
+        "code": "kenh",
+        "kind": "single",
+        "required": True,
+        "text": {"vi": "Bà con biết khảo sát qua đâu?", "en": "How did you hear of it?"},
+        "options": [
+            {"code": "loa", "label": {"vi": "Loa thôn", "en": "Village loudspeaker"}},
+            {"code": "hop", "label": {"vi": "Họp thôn", "en": "Village meeting"}},
+        ],
+    },
+    {
+        "code": "phong_trao",
+        "kind": "multi",
+        "text": {"vi": "Tham gia phong trào nào?", "en": "Which movements?"},
+        "options": [
+            {"code": "ntm", "label": {"vi": "Nông thôn mới", "en": "New countryside"}},
+            {"code": "ngheo", "label": {"vi": "Vì người nghèo", "en": "For the poor"}},
+            {"code": "khong", "label": {"vi": "Không", "en": "None"}},
+        ],
+    },
+    {"code": "co_du", "kind": "yesno", "text": {"vi": "Có dự họp không?", "en": "Did you attend?"}},
+    {
+        "code": "so_buoi",
+        "kind": "number",
+        "min_value": 0,
+        "max_value": 24,
+        "text": {"vi": "Dự bao nhiêu buổi?", "en": "How many meetings?"},
+    },
+    {"code": "gioi_thieu", "kind": "nps", "text": {"vi": "Giới thiệu?", "en": "Recommend?"}},
+    {"code": "gop_y", "kind": "text", "text": {"vi": "Góp ý khác", "en": "Other comments"}},
+]
+
+
+def make_defined_survey(db, questions=None, **overrides):
+    """A survey through the definition loader: every question kind unless told otherwise."""
+    from survey.definitions import survey_from_definition
+
+    org = overrides.pop("org", None) or make_organization(db)
+    n = next(_serial)
+    definition = {
+        "code": f"ks-{n}",
+        "audience": "public",
+        "topic": "satisfaction",
+        "year": 2025,
+        "status": "open",
+        "title": {"vi": f"Khảo sát số {n}", "en": f"Survey number {n}"},
+        "languages": ["vi", "en"],
+        "organizations": [org.code],
+        "questions": [
+            q | {"organization": org.code} if q.get("feedback") else q
+            for q in (questions if questions is not None else EVERY_KIND)
+        ],
+    } | overrides
+    survey = survey_from_definition(definition)
+    db.session.commit()
+    return survey

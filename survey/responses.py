@@ -1,0 +1,126 @@
+"""Storing a response exactly once, with its receipt, answers and feedback items."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from survey.extensions import db
+from survey.models import Answer, FeedbackItem, Response, utcnow
+from survey.submission import answers_digest, new_receipt
+
+RECEIPT_ATTEMPTS = 5
+
+
+class SubmissionConflict(Exception):
+    """The submission_uid was already used for other answers."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the person is told: the receipt code and when the response was counted."""
+
+    code: str
+    submitted_at: datetime
+    created: bool
+
+
+def submit_response(
+    survey,
+    answers,
+    *,
+    submission_uid,
+    unit_id=None,
+    channel="web",
+    lang="vi",
+    started_at=None,
+    sheet_no=None,
+):
+    """Store `answers` (question code -> value) once per submission_uid; return the receipt.
+
+    The same uid with the same answers returns the first receipt and stores nothing; with
+    other answers it raises SubmissionConflict. Two simultaneous identical submissions end
+    the same way: the database's unique constraint lets exactly one in.
+    """
+    digest = answers_digest(answers)
+    existing = _existing(survey.id, submission_uid, digest)
+    if existing is not None:
+        return existing
+    for _attempt in range(RECEIPT_ATTEMPTS):
+        submitted_at = utcnow()
+        duration = None
+        if started_at is not None:
+            duration = max(0, int((submitted_at - started_at).total_seconds()))
+        response = Response(
+            survey_id=survey.id,
+            unit_id=unit_id,
+            submission_uid=submission_uid,
+            receipt=new_receipt(),
+            answers_digest=digest,
+            channel=channel,
+            lang=lang,
+            sheet_no=sheet_no,
+            started_at=started_at,
+            submitted_at=submitted_at,
+            duration_s=duration,
+        )
+        db.session.add(response)
+        try:
+            db.session.flush()
+            _add_answers(survey, response, answers)
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            existing = _existing(survey.id, submission_uid, digest)
+            if existing is not None:
+                return existing
+            continue  # the receipt code was taken: draw another
+        return Receipt(response.receipt, submitted_at, created=True)
+    raise RuntimeError("could not draw a free receipt code")
+
+
+def _existing(survey_id, submission_uid, digest):
+    row = db.session.execute(
+        sa.select(Response.receipt, Response.submitted_at, Response.answers_digest).where(
+            Response.survey_id == survey_id, Response.submission_uid == submission_uid
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.answers_digest != digest:
+        raise SubmissionConflict(submission_uid)
+    return Receipt(row.receipt, row.submitted_at, created=False)
+
+
+def _add_answers(survey, response, answers):
+    questions = {q.code: q for q in survey.questions}
+    feedback = []
+    for code, value in answers.items():
+        question = questions[code]
+        options = {o.code: o.id for o in question.options}
+        base = {"response_id": response.id, "question_id": question.id, "kind": question.kind}
+        if question.kind == "multi":
+            rows = [Answer(option_id=options[v], **base) for v in value]
+        elif question.kind == "single":
+            rows = [Answer(option_id=options[value], **base)]
+        elif question.kind == "text":
+            rows = [Answer(text=value, **base)]
+        else:
+            rows = [Answer(number=value, **base)]
+        db.session.add_all(rows)
+        if question.kind == "text" and question.feedback and question.organization_id:
+            feedback.append((question, rows[0]))
+    if feedback:
+        db.session.flush()
+        for question, answer in feedback:
+            db.session.add(
+                FeedbackItem(
+                    organization_id=question.organization_id,
+                    survey_id=survey.id,
+                    unit_id=response.unit_id,
+                    answer_id=answer.id,
+                    text=answer.text,
+                    received_at=response.submitted_at,
+                )
+            )

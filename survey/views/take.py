@@ -1,0 +1,200 @@
+"""Taking a survey: the form, the thank-you page with the receipt, the receipt check."""
+
+import uuid
+from datetime import datetime, timezone
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from survey import catalog
+from survey.extensions import csrf, limiter
+from survey.i18n import select_locale
+from survey.responses import SubmissionConflict, submit_response
+from survey.survey_form import LIKERT_WORDS, NO_UNIT, build_form, plain_number
+
+bp = Blueprint("take", __name__)
+
+ANSWERED_KEY = "answered"  # in the signed session cookie: survey code -> receipt
+STARTED_MAX_AGE = 7 * 24 * 3600  # a form filled offline may be sent days later
+
+
+def submit_limit():
+    """The per-address POST limit, from SUBMIT_RATE_LIMIT."""
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+@bp.route("/s/<code>", methods=["GET", "POST"])
+@limiter.limit(submit_limit, methods=["POST"])
+# The form checks its own CSRF token, so that an expired one shows the answers again instead of
+# the extension's bare 400 page.
+@csrf.exempt
+def form(code):
+    """Show the survey form (GET) and store a submission (POST)."""
+    survey = catalog.survey_by_code(code)
+    preview = False
+    if survey is None:
+        abort(404)
+    if survey.status == "draft":
+        if not current_user.is_authenticated:
+            abort(404)  # a draft does not exist for the public
+        preview = True
+    state = catalog.survey_state(survey)
+    if state != "open" and not preview:
+        # Nothing is stored; a POST gets 410 so an offline queue stops resending it.
+        status = 410 if request.method == "POST" else 200
+        page = render_template(
+            "take/closed.html", survey=survey, state=state, lang=content_language(survey)
+        )
+        return page, status
+    lang = content_language(survey)
+    fixed_unit = catalog.unit_by_code(request.args.get("u"))
+    units = None if fixed_unit else catalog.units()
+    answered = session.get(ANSWERED_KEY, {}).get(survey.code)
+
+    if request.method == "GET":
+        form = build_form(survey, lang, units, formdata=None)
+        form.submission_uid.data = str(uuid.uuid4())
+        form.started.data = _started_token()
+        if answered and request.args.get("again") != "1":
+            return render_template("take/already.html", survey=survey, receipt=answered, lang=lang)
+        return _render(survey, form, lang, fixed_unit, preview)
+
+    form = build_form(survey, lang, units)
+    if preview:
+        return _render(survey, form, lang, fixed_unit, preview), 200
+    expired = False
+    if not form.validate_on_submit():
+        token = getattr(form, "csrf_token", None)  # absent when CSRF is switched off
+        if token is not None and token.errors:
+            # An expired or missing token must not lose the answers: show them again with a
+            # fresh token and ask the person to send once more.
+            expired = True
+            token.errors = []
+        return _render(survey, form, lang, fixed_unit, preview, expired=expired), 422
+    if not _valid_uid(form.submission_uid.data):
+        abort(400)
+    unit_id = fixed_unit.id if fixed_unit else _chosen_unit_id(form)
+    try:
+        receipt = submit_response(
+            survey,
+            form.answers(),
+            submission_uid=form.submission_uid.data,
+            unit_id=unit_id,
+            channel="web",
+            lang=lang,
+            started_at=_started_at(form.started.data),
+        )
+    except SubmissionConflict:
+        return render_template("take/conflict.html", survey=survey, lang=lang), 409
+    remembered = dict(session.get(ANSWERED_KEY, {}))
+    remembered[survey.code] = receipt.code
+    session[ANSWERED_KEY] = remembered
+    return redirect(url_for("take.done", code=survey.code, receipt=receipt.code), code=303)
+
+
+@bp.get("/s/<code>/done/<receipt>")
+def done(code, receipt):
+    """Thank the person and show the receipt code."""
+    survey = catalog.survey_by_code(code)
+    counted = catalog.receipt_date(receipt)
+    if survey is None or counted is None:
+        abort(404)
+    return render_template(
+        "take/done.html",
+        survey=survey,
+        receipt=receipt,
+        counted=counted,
+        lang=content_language(survey),
+    )
+
+
+@bp.get("/r/<receipt>")
+def receipt(receipt):
+    """Say whether a receipt code was counted, and on which day; nothing else."""
+    counted = catalog.receipt_date(receipt.strip().upper())
+    if counted is None:
+        return render_template("take/receipt.html", receipt=receipt, counted=None), 404
+    return render_template("take/receipt.html", receipt=receipt.upper(), counted=counted)
+
+
+def content_language(survey):
+    """The survey language to show: ?lang= or the interface language when the survey has it."""
+    for candidate in (request.args.get("lang"), select_locale()):
+        if candidate in survey.languages:
+            return candidate
+    return "vi" if "vi" in survey.languages else survey.languages[0]
+
+
+def _render(survey, form, lang, fixed_unit, preview, expired=False):
+    return render_template(
+        "take/form.html",
+        survey=survey,
+        form=form,
+        lang=lang,
+        fixed_unit=fixed_unit,
+        preview=preview,
+        expired=expired,
+        shown=form.shown_questions(),
+    )
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="survey-form-started")
+
+
+def _started_token():
+    return _serializer().dumps(int(datetime.now(timezone.utc).timestamp()))
+
+
+def _started_at(token):
+    """When the form was rendered, if the token is ours and recent; else None."""
+    try:
+        seconds = _serializer().loads(token or "", max_age=STARTED_MAX_AGE)
+    except BadSignature:
+        return None
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def _valid_uid(value):
+    try:
+        return str(uuid.UUID(value, version=4)) == value
+    except (TypeError, ValueError):
+        return False
+
+
+def _chosen_unit_id(form):
+    chosen = form.unit.data
+    if chosen in (None, "", NO_UNIT):
+        return None
+    unit = catalog.unit_by_code(chosen)
+    return unit.id if unit else None
+
+
+@bp.app_template_filter("plain_number")
+def plain_number_filter(value):
+    """12.0 -> '12', 2.5 -> '2,5' (Vietnamese decimal comma)."""
+    return plain_number(value)
+
+
+@bp.app_template_filter("show_if_label")
+def show_if_label(value, target, lang):
+    """How an answer named in a show_if condition reads to the person."""
+    if target.kind == "likert5":
+        return f"{value} ({LIKERT_WORDS[int(value) - 1]})"
+    if target.kind == "yesno":
+        return str(_("Yes") if int(value) == 1 else _("No"))
+    for option in target.options:
+        if option.code == value:
+            return option.label.get(lang) or option.label["vi"]
+    return str(value)
