@@ -48,7 +48,8 @@
     progress.hidden = false;
     progress.querySelector(".progress-bar span").style.width =
       (visible.length ? Math.round(100 * done.length / visible.length) : 0) + "%";
-    progress.querySelector(".progress-text").textContent = done.length + " / " + visible.length;
+    progress.querySelector(".progress-text").textContent = progress.getAttribute("data-text")
+      .replace("{done}", done.length).replace("{total}", visible.length);
   }
 
   function refresh() { applyShowIf(); updateProgress(); }
