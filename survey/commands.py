@@ -1,5 +1,6 @@
 """The project's `flask` commands. Thin: parse, call, echo."""
 
+import json
 import os
 import sys
 
@@ -8,9 +9,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from survey.definitions import DefinitionError, survey_from_definition
 from survey.demo import seed_demo
 from survey.extensions import db
-from survey.models import ROLES, Organization, Unit, User
+from survey.models import ROLES, Organization, Survey, Unit, User
+from survey.slips import slips_html
 
 SIGN_INS_FILE = "demo-sign-ins.txt"
 
@@ -19,6 +22,7 @@ def register(app):
     """Attach the commands to the app's CLI."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(user_group)
+    app.cli.add_command(survey_group)
 
 
 @click.command("seed-demo")
@@ -99,3 +103,82 @@ def _lookup(model, code, option):
     if found is None:
         raise click.ClickException(f"{option}: no {model.__name__.lower()} with code {code!r}")
     return found
+
+
+@click.group("survey")
+def survey_group():
+    """Surveys: load, open, close, print invitation slips."""
+
+
+def _survey(code):
+    found = db.session.scalar(sa.select(Survey).where(Survey.code == code))
+    if found is None:
+        raise click.ClickException(f"no survey with code {code!r}")
+    return found
+
+
+@survey_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def survey_load(path):
+    """Create a survey, as a draft, from a definition file (JSON)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            definition = json.load(f)
+    except json.JSONDecodeError as error:
+        message = f"{path}: not valid JSON (line {error.lineno}: {error.msg})"
+        raise click.ClickException(message) from None
+    definition.pop("status", None)  # always a draft: open it when it is ready
+    try:
+        survey = survey_from_definition(definition)
+        db.session.commit()
+    except DefinitionError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: {error}") from None
+    click.echo(f"Loaded survey {survey.code} ({len(survey.questions)} questions) as a draft.")
+
+
+@survey_group.command("open")
+@click.argument("code")
+@with_appcontext
+def survey_open(code):
+    """Open a survey for answers."""
+    survey = _survey(code)
+    survey.status = "open"
+    db.session.commit()
+    click.echo(f"Survey {code} is open.")
+
+
+@survey_group.command("close")
+@click.argument("code")
+@with_appcontext
+def survey_close(code):
+    """Close a survey: it takes no more answers."""
+    survey = _survey(code)
+    survey.status = "closed"
+    db.session.commit()
+    click.echo(f"Survey {code} is closed.")
+
+
+@survey_group.command("invite")
+@click.argument("code")
+@click.option("--unit", "unit_code", required=True, help="Village code printed on the slips.")
+@click.option("--count", required=True, type=click.IntRange(1, 5000), help="Number of slips.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def survey_invite(code, unit_code, count, output):
+    """Create single-use invitations for a member survey and write printable A4 slips."""
+    survey = _survey(code)
+    if survey.audience != "member":
+        raise click.ClickException(f"survey {code!r} is for the public: it needs no invitations")
+    unit = _lookup(Unit, unit_code, "--unit")
+    page = slips_html(survey, unit, count)
+    # Write first, then commit: a file that cannot be written leaves no unprinted codes behind.
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(page)
+    except OSError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{output}: {error.strerror}") from None
+    db.session.commit()
+    click.echo(f"Wrote {count} slips for {unit.name} to {output}. Print it, then delete the file.")

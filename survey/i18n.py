@@ -2,7 +2,7 @@
 
 import os
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
@@ -22,6 +22,8 @@ def init_app(app, babel):
 
 def select_locale():
     """?lang= on this request, else the language cookie, else the commune default (vi)."""
+    if not has_request_context():  # commands: printed slips, reports
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in languages:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from survey.extensions import db
+from survey.invitations import InvitationRefused, redeem
 from survey.models import Answer, FeedbackItem, Response, utcnow
 from survey.submission import answers_digest, new_receipt
 
@@ -36,12 +37,15 @@ def submit_response(
     lang="vi",
     started_at=None,
     sheet_no=None,
+    invitation_code=None,
 ):
     """Store `answers` (question code -> value) once per submission_uid; return the receipt.
 
     The same uid with the same answers returns the first receipt and stores nothing; with
     other answers it raises SubmissionConflict. Two simultaneous identical submissions end
-    the same way: the database's unique constraint lets exactly one in.
+    the same way: the database's unique constraint lets exactly one in. With an
+    `invitation_code`, the slip is used up in the same transaction (InvitationRefused if it
+    is unknown or already used).
     """
     digest = answers_digest(answers)
     existing = _existing(survey.id, submission_uid, digest)
@@ -69,7 +73,12 @@ def submit_response(
         try:
             db.session.flush()
             _add_answers(survey, response, answers)
+            if invitation_code is not None:
+                redeem(survey, invitation_code)
             db.session.commit()
+        except InvitationRefused:
+            db.session.rollback()
+            raise
         except IntegrityError:
             db.session.rollback()
             existing = _existing(survey.id, submission_uid, digest)

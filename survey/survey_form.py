@@ -234,8 +234,9 @@ def question_field(question, lang):
     raise ValueError(f"question kind {kind!r}")
 
 
-def build_form(survey, lang, units=None, formdata=None):
-    """A SurveyForm for `survey` in `lang`; with `units`, the person picks a village."""
+def build_form(survey, lang, units=None, member=False, formdata=None):
+    """A SurveyForm for `survey` in `lang`; with `units`, the person picks a village; for a
+    member survey, the slip's code goes with the answers."""
 
     class Form(SurveyForm):
         pass
@@ -255,6 +256,8 @@ def build_form(survey, lang, units=None, formdata=None):
             validators=[_unit_chosen],
             validate_choice=False,
         )
+    if member:
+        Form.k = StringField(_l("Code on your slip"))
     kwargs = {} if formdata is None else {"formdata": formdata}
     return Form(**kwargs)
 

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     redirect,
@@ -17,9 +18,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from survey import catalog
+from survey import catalog, qr
 from survey.extensions import csrf, limiter
 from survey.i18n import select_locale
+from survey.invitations import (
+    InvitationRefused,
+    find_open_invitation,
+    format_code,
+    normalize_code,
+)
 from survey.responses import SubmissionConflict, submit_response
 from survey.survey_form import LIKERT_WORDS, NO_UNIT, build_form, plain_number
 
@@ -58,19 +65,31 @@ def form(code):
         )
         return page, status
     lang = content_language(survey)
-    fixed_unit = catalog.unit_by_code(request.args.get("u"))
-    units = None if fixed_unit else catalog.units()
-    answered = session.get(ANSWERED_KEY, {}).get(survey.code)
+    member = survey.audience == "member" and not preview
+    typed_code = request.values.get("k", "") if member else ""
+    invitation = find_open_invitation(survey, typed_code) if typed_code else None
+    if member and invitation is None and request.method == "GET":
+        # Member surveys open with the code of a printed slip (in its QR code, or typed).
+        page = render_template("take/invitation.html", survey=survey, lang=lang, typed=typed_code)
+        return page, 404 if typed_code else 200
+    if invitation is not None:
+        fixed_unit = invitation.unit
+    else:
+        fixed_unit = None if member else catalog.unit_by_code(request.args.get("u"))
+    units = None if (fixed_unit or member) else catalog.units()
 
     if request.method == "GET":
-        form = build_form(survey, lang, units, formdata=None)
+        form = build_form(survey, lang, units, member=member, formdata=None)
         form.submission_uid.data = str(uuid.uuid4())
         form.started.data = _started_token()
-        if answered and request.args.get("again") != "1":
+        if member:
+            form.k.data = format_code(normalize_code(typed_code))
+        answered = session.get(ANSWERED_KEY, {}).get(survey.code)
+        if answered and not member and request.args.get("again") != "1":
             return render_template("take/already.html", survey=survey, receipt=answered, lang=lang)
         return _render(survey, form, lang, fixed_unit, preview)
 
-    form = build_form(survey, lang, units)
+    form = build_form(survey, lang, units, member=member)
     if preview:
         return _render(survey, form, lang, fixed_unit, preview), 200
     expired = False
@@ -94,9 +113,15 @@ def form(code):
             channel="web",
             lang=lang,
             started_at=_started_at(form.started.data),
+            invitation_code=typed_code if member else None,
         )
     except SubmissionConflict:
         return render_template("take/conflict.html", survey=survey, lang=lang), 409
+    except InvitationRefused:
+        form.k.errors.append(
+            _("This slip code is wrong or used. Type another slip's code, send again.")
+        )
+        return _render(survey, form, lang, fixed_unit, preview), 422
     remembered = dict(session.get(ANSWERED_KEY, {}))
     remembered[survey.code] = receipt.code
     session[ANSWERED_KEY] = remembered
@@ -174,6 +199,8 @@ def _valid_uid(value):
 
 
 def _chosen_unit_id(form):
+    if not hasattr(form, "unit"):
+        return None  # the village came with the address, or from the member's slip
     chosen = form.unit.data
     if chosen in (None, "", NO_UNIT):
         return None
@@ -198,3 +225,39 @@ def show_if_label(value, target, lang):
         if option.code == value:
             return option.label.get(lang) or option.label["vi"]
     return str(value)
+
+
+def _printable_survey(code):
+    """The survey for a QR code or poster: public once not a draft, drafts for officers."""
+    survey = catalog.survey_by_code(code)
+    if survey is None or (survey.status == "draft" and not current_user.is_authenticated):
+        abort(404)
+    return survey
+
+
+@bp.get("/s/<code>/qr.<any(svg, png):kind>")
+def qr_code(code, kind):
+    """The survey's QR code (SVG or PNG), for one village with ?u=."""
+    survey = _printable_survey(code)
+    unit = catalog.unit_by_code(request.args.get("u"))
+    url = qr.survey_url(survey.code, unit.code if unit else None)
+    if kind == "svg":
+        return Response(qr.qr_svg(url), mimetype="image/svg+xml")
+    return Response(qr.qr_png(url), mimetype="image/png")
+
+
+@bp.get("/s/<code>/poster")
+def poster(code):
+    """A printable A4 poster: title, why it matters, the QR code, the short address, the dates."""
+    survey = _printable_survey(code)
+    unit = catalog.unit_by_code(request.args.get("u"))
+    url = qr.survey_url(survey.code, unit.code if unit else None)
+    return render_template(
+        "take/poster.html",
+        survey=survey,
+        unit=unit,
+        url=url,
+        qr=qr.qr_data_uri(url),
+        lang=content_language(survey),
+        feedback_url=qr.public_url("/feedback"),
+    )
