@@ -19,6 +19,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from survey import catalog, qr
+from survey.answer_rules import plain_number
 from survey.extensions import csrf, limiter
 from survey.i18n import select_locale
 from survey.invitations import (
@@ -28,7 +29,7 @@ from survey.invitations import (
     normalize_code,
 )
 from survey.responses import SubmissionConflict, submit_response
-from survey.survey_form import LIKERT_WORDS, NO_UNIT, build_form, plain_number
+from survey.survey_form import LIKERT_WORDS, NO_UNIT, build_form
 
 bp = Blueprint("take", __name__)
 
@@ -170,7 +171,6 @@ def _render(survey, form, lang, fixed_unit, preview, expired=False):
         fixed_unit=fixed_unit,
         preview=preview,
         expired=expired,
-        shown=form.shown_questions(),
     )
 
 
