@@ -8,10 +8,12 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from survey.definitions import DefinitionError, survey_from_definition
 from survey.demo import seed_demo
 from survey.extensions import db
+from survey.importing import ImportRejected, import_responses
 from survey.models import ROLES, Organization, Survey, Unit, User
 from survey.slips import slips_html
 
@@ -23,6 +25,7 @@ def register(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(user_group)
     app.cli.add_command(survey_group)
+    app.cli.add_command(responses_group)
 
 
 @click.command("seed-demo")
@@ -182,3 +185,36 @@ def survey_invite(code, unit_code, count, output):
         raise click.ClickException(f"{output}: {error.strerror}") from None
     db.session.commit()
     click.echo(f"Wrote {count} slips for {unit.name} to {output}. Print it, then delete the file.")
+
+
+@click.group("responses")
+def responses_group():
+    """Responses: import bulk or paper responses."""
+
+
+@responses_group.command("import")
+@click.argument("code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def responses_import(code, path):
+    """Import responses from a CSV file: the whole file, or nothing when a row is wrong."""
+    survey = _survey(code)
+    try:
+        # The command speaks English throughout, answer-rule messages included.
+        with open(path, encoding="utf-8-sig", newline="") as f, force_locale("en"):
+            result = import_responses(survey, f)
+        db.session.commit()
+    except ImportRejected as rejected:
+        db.session.rollback()
+        for line in rejected.errors:
+            click.echo(f"{path}: {line}", err=True)
+        count = len(rejected.errors)
+        raise click.ClickException(f"{path}: nothing imported ({count} problems)") from None
+    except UnicodeDecodeError:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: not UTF-8 text; save the file as CSV UTF-8") from None
+    click.echo(
+        f"Imported {result.added} responses into {code}"
+        + (f" ({result.already_there} were already there)" if result.already_there else "")
+        + "."
+    )

@@ -25,6 +25,7 @@ from survey.models import (
     Unit,
     User,
 )
+from survey.responses import feedback_row, long_format
 from survey.submission import answers_digest, new_receipt
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -367,25 +368,8 @@ class _ResponseGenerator:
         )
         plain, texts = [], []
         for response_id, (_response, answers, _unit) in zip(ids, batch, strict=True):
-            for code, value in answers.items():
-                q = self.questions[code]
-                row = {
-                    "response_id": response_id,
-                    "question_id": q.id,
-                    "kind": q.kind,
-                    "option_id": None,
-                    "number": None,
-                    "text": None,
-                }
-                if q.kind == "multi":
-                    for option_code in value:
-                        plain.append(row | {"option_id": q.option_ids[option_code]})
-                elif q.kind == "single":
-                    plain.append(row | {"option_id": q.option_ids[value]})
-                elif q.kind == "text":
-                    texts.append(row | {"text": value})
-                else:
-                    plain.append(row | {"number": value})
+            for question, row in long_format(response_id, answers, self.questions):
+                (texts if question.kind == "text" else plain).append(row)
         insert_rows(conn, Answer.__table__, plain)
         text_ids = insert_rows(conn, Answer.__table__, texts, return_ids=True)
         by_response = dict(zip(ids, batch, strict=True))
@@ -400,34 +384,21 @@ class _ResponseGenerator:
         added.feedback += len(items)
 
     def feedback_row(self, answer_id, answer_row, entry):
+        """The inbox row of a demo comment, moved along as far as the story says."""
         rng = self.rng
         response, _answers, unit_code = entry
         q = self.questions_by_id[answer_row["question_id"]]
         received = response["submitted_at"]
-        org = q.organization_id
+        row = feedback_row(
+            q, answer_id, answer_row["text"], self.survey.id, self.units[unit_code].id, received
+        )
         # Fast answerers improve; the slipping organization lets feedback wait in its last year.
         slow = self.planned.org == "nongdan" and self.planned.year == data.YEARS[-1]
         days = rng.randint(20, 75) if slow else rng.randint(3, 28)
         answered = received + timedelta(days=days)
         latest = self.planned.year == data.YEARS[-1]
         status = rng.choice(("new", "in_progress", "answered", "forwarded")) if latest else "closed"
-        row = {
-            "organization_id": org,
-            "survey_id": self.survey.id,
-            "unit_id": self.units[unit_code].id,
-            "answer_id": answer_id,
-            "text": answer_row["text"],
-            "topic": None,
-            "status": status,
-            "public_reply": "",
-            "published": False,
-            "forwarded_to": "",
-            "received_at": received,
-            "forwarded_at": None,
-            "answered_at": None,
-            "closed_at": None,
-            "updated_at": received,
-        }
+        row["status"] = status
         if status in ("answered", "closed"):
             reply = rng.choice(data.REPLIES)
             row.update(

@@ -254,6 +254,11 @@ class Question(db.Model):
         sa.CheckConstraint("max_length IS NULL OR max_length > 0", name="max_length_positive"),
     )
 
+    @property
+    def option_ids(self) -> dict[str, int]:
+        """Option code -> option id."""
+        return {o.code: o.id for o in self.options}
+
     def __repr__(self) -> str:
         return f"<Question {self.code} {self.kind}>"
 

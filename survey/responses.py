@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from survey.bulk import insert_rows
 from survey.extensions import db
 from survey.invitations import InvitationRefused, redeem
 from survey.models import Answer, FeedbackItem, Response, utcnow
@@ -102,34 +103,61 @@ def _existing(survey_id, submission_uid, digest):
     return Receipt(row.receipt, row.submitted_at, created=False)
 
 
-def _add_answers(survey, response, answers):
-    questions = {q.code: q for q in survey.questions}
-    feedback = []
+def long_format(response_id, answers, questions):
+    """The answer rows of one response: (question, row) pairs, one row per chosen option of a
+    multi question. `questions` maps a code to an object with id, kind and option_ids."""
     for code, value in answers.items():
         question = questions[code]
-        options = {o.code: o.id for o in question.options}
-        base = {"response_id": response.id, "question_id": question.id, "kind": question.kind}
+        row = {
+            "response_id": response_id,
+            "question_id": question.id,
+            "kind": question.kind,
+            "option_id": None,
+            "number": None,
+            "text": None,
+        }
         if question.kind == "multi":
-            rows = [Answer(option_id=options[v], **base) for v in value]
+            for option_code in value:
+                yield question, row | {"option_id": question.option_ids[option_code]}
         elif question.kind == "single":
-            rows = [Answer(option_id=options[value], **base)]
+            yield question, row | {"option_id": question.option_ids[value]}
         elif question.kind == "text":
-            rows = [Answer(text=value, **base)]
+            yield question, row | {"text": value}
         else:
-            rows = [Answer(number=value, **base)]
-        db.session.add_all(rows)
-        if question.kind == "text" and question.feedback and question.organization_id:
-            feedback.append((question, rows[0]))
-    if feedback:
-        db.session.flush()
-        for question, answer in feedback:
-            db.session.add(
-                FeedbackItem(
-                    organization_id=question.organization_id,
-                    survey_id=survey.id,
-                    unit_id=response.unit_id,
-                    answer_id=answer.id,
-                    text=answer.text,
-                    received_at=response.submitted_at,
-                )
-            )
+            yield question, row | {"number": value}
+
+
+def feedback_row(question, answer_id, text, survey_id, unit_id, received_at):
+    """The inbox row for a free-text answer to a feedback question, or None."""
+    if question.kind != "text" or not question.feedback or not question.organization_id:
+        return None
+    return {
+        "organization_id": question.organization_id,
+        "survey_id": survey_id,
+        "unit_id": unit_id,
+        "answer_id": answer_id,
+        "text": text,
+        "topic": None,
+        "status": "new",
+        "public_reply": "",
+        "published": False,
+        "forwarded_to": "",
+        "received_at": received_at,
+        "forwarded_at": None,
+        "answered_at": None,
+        "closed_at": None,
+        "updated_at": received_at,
+    }
+
+
+def _add_answers(survey, response, answers):
+    questions = {q.code: q for q in survey.questions}
+    rows = list(long_format(response.id, answers, questions))
+    ids = insert_rows(
+        db.session.connection(), Answer.__table__, [row for _q, row in rows], return_ids=True
+    )
+    items = [
+        feedback_row(q, answer_id, row["text"], survey.id, response.unit_id, response.submitted_at)
+        for answer_id, (q, row) in zip(ids, rows, strict=True)
+    ]
+    insert_rows(db.session.connection(), FeedbackItem.__table__, [i for i in items if i])
