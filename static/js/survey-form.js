@@ -56,4 +56,56 @@
   form.addEventListener("change", refresh);
   form.addEventListener("input", updateProgress);
   refresh();
+
+  // --- sending, with the offline queue -------------------------------------------------
+  var queue = window.surveyQueue;
+  var uidInput = form.querySelector('input[name="submission_uid"]');
+  function newUid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  // A page kept by the phone may carry a uid already sent: each person gets a fresh one.
+  if (queue && uidInput && queue.isUsed(uidInput.value)) uidInput.value = newUid();
+
+  var status = form.querySelector(".offline-status");
+  function fields() {
+    var pairs = [];
+    new FormData(form).forEach(function (value, name) { pairs.push([name, String(value)]); });
+    return pairs;
+  }
+  function showPage(html) {
+    document.open();
+    document.write(html);
+    document.close();
+  }
+  var sending = false;
+  form.addEventListener("submit", function (event) {
+    if (!queue || !window.fetch) return; // plain form submission
+    event.preventDefault();
+    if (sending) return;
+    sending = true;
+    var url = form.getAttribute("action") || window.location.href;
+    var pairs = fields();
+    queue.post(url, pairs).then(function (response) {
+      if (response.ok && response.redirected) {
+        queue.markUsed(uidInput.value);
+        window.location.assign(response.url);
+        return;
+      }
+      return response.text().then(showPage);
+    }, function () {
+      // No network: keep the answers on the phone.
+      if (queue.add(url, pairs)) {
+        queue.markUsed(uidInput.value);
+        status.textContent = form.getAttribute("data-saved-text");
+        Array.prototype.forEach.call(form.elements, function (el) { el.disabled = true; });
+      } else {
+        status.textContent = form.getAttribute("data-unsaved-text");
+      }
+    }).then(function () { sending = false; }, function () { sending = false; });
+  });
 })();

@@ -2,7 +2,16 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from sqlalchemy import text
 
 from survey import catalog
@@ -43,3 +52,13 @@ def healthz():
         current_app.logger.exception("health check: database unreachable")
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, served from the root so that it may keep the survey pages."""
+    response = send_from_directory(
+        current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -42,6 +42,7 @@ def live_server(make_app):
     thread.start()
     server.app = app
     server.url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = server.url  # what QR codes and posters encode
     yield server
     server.shutdown()
     thread.join(timeout=5)
@@ -66,7 +67,9 @@ def open_page(browser, live_server):
     contexts = []
 
     def opener(path="/", width=1280, height=900, locale="vi-VN"):
-        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale=locale, has_touch=width < 600
+        )
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []
