@@ -6,7 +6,7 @@ from flask import Flask
 
 from survey import commands, database, errors, i18n, settings
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
-from survey.views import auth, public, take
+from survey.views import auth, paper, public, take
 
 
 def create_app(test_config=None):
@@ -41,6 +41,7 @@ def register_blueprints(app):
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(take.bp)
+    app.register_blueprint(paper.bp)
 
 
 def register_commands(app):

@@ -174,6 +174,8 @@ class Survey(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["vi"])
+    # Paper forms count only once a second person has typed the same sheet identically.
+    double_entry: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     version: Mapped[int] = mapped_column(default=1)
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -371,6 +373,29 @@ class Answer(db.Model):
         sa.Index(None, "question_id", "option_id"),
         sa.Index(None, "question_id", "number"),
         sa.Index(None, "response_id"),
+    )
+
+
+class PaperEntry(db.Model):
+    """One typing of a paper sheet, waiting for its second typing (double entry).
+
+    Deleted when the sheet becomes a Response, so nothing ties a response to who typed it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
+    sheet_no: Mapped[str] = mapped_column(sa.String(32))
+    pass_no: Mapped[int]
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("survey_id", "sheet_no", "pass_no"),
+        sa.CheckConstraint("pass_no IN (1, 2)", name="pass_no"),
     )
 
 

@@ -1,0 +1,216 @@
+"""Paper forms typed in by village officers, with optional double entry.
+
+On paper, choices are numbered: the officer types 2 for the second option of a single
+question, and "1 3" for the first and third of a multi question. Once parsed, a sheet follows
+the same answer rules as the web form.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from survey.answer_rules import NOT_A_CHOICE, check_answers
+from survey.extensions import db
+from survey.models import PaperEntry, Response
+from survey.responses import SubmissionConflict, submit_response
+
+SHEET_NAMESPACE = uuid.UUID("5b0f6f0e-6a55-4b0e-9d61-6a7f7f1c2e11")
+
+
+@dataclass(frozen=True)
+class SheetResult:
+    """What happened to a typed sheet: stored, waiting (first typing), or mismatch."""
+
+    outcome: str
+    sheet_no: str
+    receipt: str | None = None
+    differences: tuple[str, ...] = ()
+
+
+class SheetRefused(Exception):
+    """The sheet cannot be taken as typed; the message says why."""
+
+
+def sheet_label(unit, number):
+    """The stored sheet number: the village code and the number written on the sheet.
+
+    >>> class U: code = "thon1"
+    >>> sheet_label(U, "12")
+    'thon1-0012'
+    """
+    return f"{unit.code}-{int(number):04d}"
+
+
+def parse_sheet_number(text):
+    """The number written on the sheet, or None when it is not a positive whole number."""
+    text = (text or "").strip()
+    return int(text) if re.fullmatch(r"\d{1,6}", text) and int(text) > 0 else None
+
+
+def raw_from_typed(questions, typed):
+    """Turn typed values (option numbers for choices) into raw answers by option code.
+
+    Returns (raw, errors); a number outside the options is an error for its question.
+    """
+    raw, errors = {}, {}
+    for question in questions:
+        text = (typed.get(question.code) or "").strip()
+        if question.kind in ("single", "multi") and text:
+            numbers = re.split(r"[\s,;]+", text)
+            codes = []
+            for number in numbers:
+                if not number.isdigit() or not 1 <= int(number) <= len(question.options):
+                    errors[question.code] = NOT_A_CHOICE
+                    break
+                codes.append(question.options[int(number) - 1].code)
+            if question.code in errors:
+                continue
+            if question.kind == "single" and len(codes) > 1:
+                errors[question.code] = NOT_A_CHOICE
+                continue
+            raw[question.code] = codes if question.kind == "multi" else codes[0]
+        else:
+            raw[question.code] = text
+    return raw, errors
+
+
+def typed_from_answers(questions, answers):
+    """The typed form of stored answers (option numbers for choices), to show a sheet again."""
+    typed = {}
+    for question in questions:
+        value = answers.get(question.code)
+        if value is None:
+            continue
+        if question.kind in ("single", "multi"):
+            order = [o.code for o in question.options]
+            values = value if isinstance(value, list) else [value]
+            typed[question.code] = " ".join(str(order.index(v) + 1) for v in values)
+        else:
+            typed[question.code] = str(value)
+    return typed
+
+
+def check_sheet(survey, typed):
+    """Canonical answers of a typed sheet, and a message per wrong or missing question."""
+    questions = list(survey.questions)
+    raw, parse_errors = raw_from_typed(questions, typed)
+    answers, errors = check_answers(questions, raw)
+    errors.update(parse_errors)
+    return answers, errors
+
+
+def enter_sheet(survey, unit, sheet_no, answers, user):
+    """Record one typing of a checked sheet; return what happened (SheetResult)."""
+    if db.session.scalar(
+        sa.select(Response.id).where(Response.survey_id == survey.id, Response.sheet_no == sheet_no)
+    ):
+        raise SheetRefused("already counted")
+    if not survey.double_entry:
+        receipt = _store(survey, unit, sheet_no, answers)
+        return SheetResult("stored", sheet_no, receipt)
+    entries = {
+        e.pass_no: e
+        for e in db.session.scalars(
+            sa.select(PaperEntry).where(
+                PaperEntry.survey_id == survey.id, PaperEntry.sheet_no == sheet_no
+            )
+        )
+    }
+    if not entries:
+        db.session.add(
+            PaperEntry(
+                survey_id=survey.id,
+                unit_id=unit.id,
+                sheet_no=sheet_no,
+                pass_no=1,
+                answers=answers,
+                entered_by_id=user.id,
+            )
+        )
+        db.session.commit()
+        return SheetResult("waiting", sheet_no)
+    if 2 in entries:
+        raise SheetRefused("mismatch pending")
+    first = entries[1]
+    if first.entered_by_id == user.id:
+        raise SheetRefused("same person")
+    if first.unit_id != unit.id:
+        raise SheetRefused("other village")
+    if first.answers == answers:
+        db.session.delete(first)
+        receipt = _store(survey, unit, sheet_no, answers)
+        return SheetResult("stored", sheet_no, receipt)
+    db.session.add(
+        PaperEntry(
+            survey_id=survey.id,
+            unit_id=unit.id,
+            sheet_no=sheet_no,
+            pass_no=2,
+            answers=answers,
+            entered_by_id=user.id,
+        )
+    )
+    db.session.commit()
+    return SheetResult("mismatch", sheet_no, differences=differences(first.answers, answers))
+
+
+def differences(first, second):
+    """Question codes whose answers differ between two typings."""
+    return tuple(
+        sorted(code for code in set(first) | set(second) if first.get(code) != second.get(code))
+    )
+
+
+def mismatches(survey):
+    """Sheets typed twice with different answers: (first, second) entries, by sheet."""
+    entries = db.session.scalars(
+        sa.select(PaperEntry)
+        .where(PaperEntry.survey_id == survey.id, PaperEntry.pass_no == 2)
+        .order_by(PaperEntry.sheet_no)
+    ).all()
+    pairs = []
+    for second in entries:
+        first = db.session.scalar(
+            sa.select(PaperEntry).where(
+                PaperEntry.survey_id == survey.id,
+                PaperEntry.sheet_no == second.sheet_no,
+                PaperEntry.pass_no == 1,
+            )
+        )
+        pairs.append((first, second, differences(first.answers, second.answers)))
+    return pairs
+
+
+def resolve(survey, sheet_no, answers):
+    """Count a mismatched sheet with the answers read again from the paper."""
+    entries = db.session.scalars(
+        sa.select(PaperEntry).where(
+            PaperEntry.survey_id == survey.id, PaperEntry.sheet_no == sheet_no
+        )
+    ).all()
+    if len(entries) != 2:
+        raise SheetRefused("mismatch pending")  # resolved meanwhile by someone else
+    unit = entries[0].unit
+    for entry in entries:
+        db.session.delete(entry)
+    receipt = _store(survey, unit, sheet_no, answers)
+    return SheetResult("stored", sheet_no, receipt)
+
+
+def _store(survey, unit, sheet_no, answers):
+    uid = str(uuid.uuid5(SHEET_NAMESPACE, f"{survey.code}:{sheet_no}"))
+    try:
+        receipt = submit_response(
+            survey,
+            answers,
+            submission_uid=uid,
+            unit_id=unit.id,
+            channel="paper",
+            lang="vi",
+            sheet_no=sheet_no,
+        )
+    except SubmissionConflict:
+        raise SheetRefused("already counted") from None
+    return receipt.code

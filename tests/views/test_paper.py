@@ -1,0 +1,164 @@
+"""Paper entry by village officers: fast typing, numbered choices, double entry."""
+
+import pytest
+import sqlalchemy as sa
+
+from survey.extensions import db as _db
+from survey.models import Answer, PaperEntry, Response
+from tests.factories import make_defined_survey, make_unit, make_user
+
+PASSWORD = "a-long-password"
+
+
+@pytest.fixture
+def setting(db):
+    thon1 = make_unit(db, code="thon1", name="Thôn 1")
+    thon2 = make_unit(db, code="thon2", name="Thôn 2")
+    survey = make_defined_survey(db)
+    officer = make_user(db, username="thon1", role="unit_officer", unit=thon1, password=PASSWORD)
+    make_user(db, username="thon1b", role="unit_officer", unit=thon1, password=PASSWORD)
+    make_user(db, username="thon2", role="unit_officer", unit=thon2, password=PASSWORD)
+    make_user(db, username="ubkt", role="inspector", password=PASSWORD)
+    db.session.commit()
+    return survey, officer
+
+
+SHEET = {
+    "q_hl": "2",
+    "q_ly_do": "Ít họp",
+    "q_kenh": "2",
+    "q_phong_trao": "1 2",
+    "q_co_du": "1",
+    "q_so_buoi": "4",
+    "q_gioi_thieu": "7",
+    "q_gop_y": "",
+}
+
+
+def type_sheet(client, survey, number, **changes):
+    return client.post(
+        f"/manage/paper/{survey.code}",
+        data=SHEET | {"sheet": str(number), "unit": "thon1"} | changes,
+    )
+
+
+def count(model):
+    return _db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_a_typed_sheet_becomes_a_paper_response(client, login, setting):
+    survey, _officer = setting
+    login("thon1", PASSWORD)
+    page = client.get(f"/manage/paper/{survey.code}").get_data(as_text=True)
+    assert "Thôn 1" in page and "1 = Loa thôn; 2 = Họp thôn" in page
+    sent = type_sheet(client, survey, 7)
+    assert sent.status_code == 302 and "sheet=8" in sent.headers["Location"]
+    response = _db.session.scalar(sa.select(Response))
+    assert (response.channel, response.sheet_no, response.unit.code) == (
+        "paper",
+        "thon1-0007",
+        "thon1",
+    )
+    options = set(
+        _db.session.scalars(sa.select(Answer.option_id).where(Answer.option_id.is_not(None)))
+    )
+    assert len(options) == 3  # "Họp thôn" and the two movements
+    assert "Tờ thon1-0007 đã được ghi nhận" in client.get(sent.headers["Location"]).get_data(
+        as_text=True
+    )
+
+    again = type_sheet(client, survey, 7)
+    assert again.status_code == 422 and "đã được ghi nhận rồi" in again.get_data(as_text=True)
+    assert count(Response) == 1
+
+
+def test_wrong_values_are_marked_and_everything_typed_is_kept(client, login, setting):
+    survey, _officer = setting
+    login("thon1", PASSWORD)
+    sent = type_sheet(client, survey, 3, q_kenh="5", q_so_buoi="40", q_gop_y="Giữ lại chữ này")
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 422
+    assert "Xin chọn một trong các câu trả lời" in html and "Xin ghi một số từ 0 đến 24" in html
+    assert 'value="40"' in html and "Giữ lại chữ này" in html and 'value="3"' in html
+    assert count(Response) == 0
+
+
+def test_sheet_number_must_be_a_positive_number(client, login, setting):
+    survey, _officer = setting
+    login("thon1", PASSWORD)
+    sent = type_sheet(client, survey, "abc")
+    assert sent.status_code == 422 and "Ghi số của tờ phiếu" in sent.get_data(as_text=True)
+
+
+def test_village_officer_types_only_for_the_own_village(client, login, setting):
+    survey, _officer = setting
+    login("thon2", PASSWORD)
+    type_sheet(client, survey, 1)  # the form's unit=thon1 is ignored: the officer's own is used
+    assert _db.session.scalar(sa.select(Response.sheet_no)) == "thon2-0001"
+
+
+@pytest.mark.parametrize("who", [None, "ubkt"])
+def test_readers_and_strangers_cannot_type(client, login, setting, who):
+    survey, _officer = setting
+    if who:
+        login(who, PASSWORD)
+    response = client.get(f"/manage/paper/{survey.code}")
+    assert response.status_code == (403 if who else 302)
+    assert count(Response) == 0
+
+
+def test_double_entry_counts_a_sheet_when_two_people_agree(client, login, setting, db):
+    survey, _officer = setting
+    survey.double_entry = True
+    db.session.commit()
+    login("thon1", PASSWORD)
+    first = type_sheet(client, survey, 5)
+    assert "Cần một người khác nhập lại" in client.get(first.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert count(Response) == 0 and count(PaperEntry) == 1
+    same_person = type_sheet(client, survey, 5)
+    assert same_person.status_code == 422 and "người khác" in same_person.get_data(as_text=True)
+
+    client.post("/logout")
+    login("thon1b", PASSWORD)
+    type_sheet(client, survey, 5)
+    assert count(Response) == 1 and count(PaperEntry) == 0
+
+
+def test_double_entry_mismatch_is_listed_and_resolved(client, login, setting, db):
+    survey, _officer = setting
+    survey.double_entry = True
+    db.session.commit()
+    login("thon1", PASSWORD)
+    type_sheet(client, survey, 9)
+    client.post("/logout")
+    login("thon1b", PASSWORD)
+    second = type_sheet(client, survey, 9, q_so_buoi="5")
+    assert "khác nhau ở câu 6" in client.get(second.headers["Location"]).get_data(as_text=True)
+    assert count(Response) == 0
+
+    listing = client.get(f"/manage/paper/{survey.code}/differences").get_data(as_text=True)
+    assert "thon1-0009" in listing and "Dự bao nhiêu buổi?" in listing
+    resolved = client.post(
+        f"/manage/paper/{survey.code}/differences",
+        data=SHEET | {"sheet_no": "thon1-0009", "q_so_buoi": "5"},
+    )
+    assert resolved.status_code == 302
+    assert count(Response) == 1 and count(PaperEntry) == 0
+    assert (
+        _db.session.scalar(
+            sa.select(Answer.number)
+            .join(Answer.question)
+            .where(sa.text("question.code = 'so_buoi'"))
+        )
+        == 5
+    )
+
+
+def test_index_lists_the_surveys_an_officer_may_type(client, login, setting, db):
+    survey, _officer = setting
+    draft = make_defined_survey(db, status="draft")
+    login("thon1", PASSWORD)
+    page = client.get("/manage/paper/").get_data(as_text=True)
+    assert survey.title["vi"] in page and draft.title["vi"] not in page
