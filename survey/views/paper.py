@@ -20,6 +20,7 @@ from survey.paper import (
     sheet_label,
     typed_from_answers,
 )
+from survey.slips import slips_html
 
 bp = Blueprint("paper", __name__, url_prefix="/manage/paper")
 
@@ -159,3 +160,26 @@ def _outcome_message(survey, result):
         sheet=result.sheet_no,
         numbers=numbers,
     )
+
+
+@bp.route("/<code>/slips", methods=["GET", "POST"])
+@roles_required(*PAPER_ROLES)
+def slips(code):
+    """Print single-use invitation slips of a member survey for a village (A4 sheets)."""
+    survey = _survey_or_404(code)
+    if survey.audience != "member":
+        abort(404)
+    unit, units = _unit_for(survey)
+    count_text = request.form.get("count", "20")
+    error = None
+    if request.method == "POST":
+        count = int(count_text) if count_text.strip().isdigit() else 0
+        if not 1 <= count <= 500:
+            error = _("Write how many slips to print, from 1 to 500.")
+        else:
+            page = slips_html(survey, unit, count)
+            db.session.commit()
+            return page
+    return render_template(
+        "paper/slips.html", survey=survey, unit=unit, units=units, count=count_text, error=error
+    ), (422 if error else 200)

@@ -1,10 +1,12 @@
 """Paper entry by village officers: fast typing, numbered choices, double entry."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db as _db
-from survey.models import Answer, PaperEntry, Response
+from survey.models import Answer, Invitation, PaperEntry, Response
 from tests.factories import make_defined_survey, make_unit, make_user
 
 PASSWORD = "a-long-password"
@@ -162,3 +164,22 @@ def test_index_lists_the_surveys_an_officer_may_type(client, login, setting, db)
     login("thon1", PASSWORD)
     page = client.get("/manage/paper/").get_data(as_text=True)
     assert survey.title["vi"] in page and draft.title["vi"] not in page
+
+
+def test_village_officer_prints_slips_for_a_member_survey(client, login, setting, db):
+    member = make_defined_survey(
+        db,
+        audience="member",
+        questions=[{"code": "hl", "kind": "likert5", "text": {"vi": "Hài lòng?"}}],
+    )
+    login("thon1", PASSWORD)
+    assert "Thôn 1" in client.get(f"/manage/paper/{member.code}/slips").get_data(as_text=True)
+    bad = client.post(f"/manage/paper/{member.code}/slips", data={"count": "0"})
+    assert bad.status_code == 422 and "từ 1 đến 500" in bad.get_data(as_text=True)
+    page = client.post(f"/manage/paper/{member.code}/slips", data={"count": "3"})
+    codes = re.findall(r'class="code">([A-Z0-9]{4}-[A-Z0-9]{4})<', page.get_data(as_text=True))
+    assert len(codes) == 3
+    units = set(_db.session.scalars(sa.select(Invitation.unit_id)))
+    assert count(Invitation) == 3 and len(units) == 1
+    # A public survey has no slips.
+    assert client.get(f"/manage/paper/{setting[0].code}/slips").status_code == 404
