@@ -6,12 +6,15 @@ transaction, so a load that fails half-way leaves nothing behind.
 
 import sqlalchemy as sa
 
+# Below this many rows one multi-row INSERT is quicker than setting up a COPY.
+COPY_FROM = 500
+
 
 def insert_rows(conn, table, rows, *, return_ids=False):
     """Insert `rows` into `table`; with `return_ids`, return the new ids in the rows' order."""
     if not rows:
         return []
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
         return _copy_rows(conn, table, rows, return_ids)
     if return_ids:
         statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)

@@ -26,12 +26,40 @@ def open_public_surveys(now=None):
 
 
 def survey_by_code(code):
-    """The survey with its questions and options loaded, or None."""
+    """The survey with its questions, options and organizations loaded, or None."""
     return db.session.scalar(
         sa.select(Survey)
         .where(Survey.code == code)
-        .options(selectinload(Survey.questions).selectinload(Question.options))
+        .options(
+            selectinload(Survey.questions).selectinload(Question.options),
+            selectinload(Survey.organizations),
+        )
     )
+
+
+# code -> (updated_at, survey detached from its session): the structure of a survey is read
+# once per change, not on every visit. Every change to a survey or its questions moves
+# survey.updated_at, which retires the entry.
+_SNAPSHOTS = {}
+
+
+def survey_snapshot(code):
+    """The survey as `survey_by_code` gives it, read-only and shared between requests."""
+    updated_at = db.session.scalar(sa.select(Survey.updated_at).where(Survey.code == code))
+    if updated_at is None:
+        _SNAPSHOTS.pop(code, None)
+        return None
+    cached = _SNAPSHOTS.get(code)
+    if cached is not None and cached[0] == updated_at:
+        return cached[1]
+    survey = survey_by_code(code)
+    if survey is None:
+        return None
+    for organization in survey.organizations:
+        db.session.expunge(organization)
+    db.session.expunge(survey)  # questions and options follow (cascade)
+    _SNAPSHOTS[code] = (updated_at, survey)
+    return survey
 
 
 def survey_state(survey, now=None):

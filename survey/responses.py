@@ -152,12 +152,15 @@ def feedback_row(question, answer_id, text, survey_id, unit_id, received_at):
 
 def _add_answers(survey, response, answers):
     questions = {q.code: q for q in survey.questions}
-    rows = list(long_format(response.id, answers, questions))
-    ids = insert_rows(
-        db.session.connection(), Answer.__table__, [row for _q, row in rows], return_ids=True
-    )
+    plain, texts = [], []
+    for question, row in long_format(response.id, answers, questions):
+        (texts if question.kind == "text" else plain).append((question, row))
+    conn = db.session.connection()
+    insert_rows(conn, Answer.__table__, [row for _q, row in plain])
+    # Only free-text answers need their ids back: feedback items point at them.
+    ids = insert_rows(conn, Answer.__table__, [row for _q, row in texts], return_ids=True)
     items = [
         feedback_row(q, answer_id, row["text"], survey.id, response.unit_id, response.submitted_at)
-        for answer_id, (q, row) in zip(ids, rows, strict=True)
+        for answer_id, (q, row) in zip(ids, texts, strict=True)
     ]
-    insert_rows(db.session.connection(), FeedbackItem.__table__, [i for i in items if i])
+    insert_rows(conn, FeedbackItem.__table__, [item for item in items if item])

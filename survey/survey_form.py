@@ -85,10 +85,26 @@ def question_field(question, lang):
     return field_class(label, choices=choices, validate_choice=False)
 
 
+# Form classes by survey version, language and village list: declaring some twenty fields
+# costs more than the rest of a request, and they only change with the survey.
+_FORM_CLASSES = {}
+
+
 def build_form(survey, lang, units=None, member=False, formdata=None):
     """A SurveyForm for `survey` in `lang`; with `units`, the person picks a village; for a
     member survey, the slip's code goes with the answers."""
+    unit_key = None if units is None else tuple((u.code, u.name) for u in units)
+    key = (survey.code, survey.updated_at, lang, unit_key, member)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        for old in [k for k in _FORM_CLASSES if k[0] == survey.code and k[1] != survey.updated_at]:
+            del _FORM_CLASSES[old]  # an earlier version of this survey
+        form_class = _FORM_CLASSES[key] = _form_class(survey, lang, units, member)
+    kwargs = {} if formdata is None else {"formdata": formdata}
+    return form_class(**kwargs)
 
+
+def _form_class(survey, lang, units, member):
     class Form(SurveyForm):
         pass
 
@@ -109,8 +125,7 @@ def build_form(survey, lang, units=None, member=False, formdata=None):
         )
     if member:
         Form.k = StringField(_l("Code on your slip"))
-    kwargs = {} if formdata is None else {"formdata": formdata}
-    return Form(**kwargs)
+    return Form
 
 
 def _unit_chosen(form, field):

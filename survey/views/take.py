@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
 
 from survey import catalog, qr
 from survey.answer_rules import plain_number
@@ -49,7 +50,7 @@ def submit_limit():
 @csrf.exempt
 def form(code):
     """Show the survey form (GET) and store a submission (POST)."""
-    survey = catalog.survey_by_code(code)
+    survey = catalog.survey_snapshot(code)
     preview = False
     if survey is None:
         abort(404)
@@ -88,7 +89,7 @@ def form(code):
         answered = session.get(ANSWERED_KEY, {}).get(survey.code)
         if answered and not member and request.args.get("again") != "1":
             return render_template("take/already.html", survey=survey, receipt=answered, lang=lang)
-        return _render(survey, form, lang, fixed_unit, preview)
+        return _render(survey, form, lang, fixed_unit, preview, blank=True)
 
     form = build_form(survey, lang, units, member=member)
     if preview:
@@ -162,7 +163,23 @@ def content_language(survey):
     return "vi" if "vi" in survey.languages else survey.languages[0]
 
 
-def _render(survey, form, lang, fixed_unit, preview, expired=False):
+# (code, updated_at, content language, interface language) -> the blank questions' HTML.
+_BLANK_QUESTIONS = {}
+
+
+def _render(survey, form, lang, fixed_unit, preview, expired=False, blank=False):
+    questions_html = None
+    key = (survey.code, survey.updated_at, lang, select_locale())
+    if blank:
+        questions_html = _BLANK_QUESTIONS.get(key)
+    if questions_html is None:
+        questions_html = Markup(
+            render_template("take/_questions.html", survey=survey, form=form, lang=lang)
+        )
+        if blank:
+            for old in [k for k in _BLANK_QUESTIONS if k[0] == key[0] and k[1] != key[1]]:
+                del _BLANK_QUESTIONS[old]  # an earlier version of this survey
+            _BLANK_QUESTIONS[key] = questions_html
     return render_template(
         "take/form.html",
         survey=survey,
@@ -171,6 +188,7 @@ def _render(survey, form, lang, fixed_unit, preview, expired=False):
         fixed_unit=fixed_unit,
         preview=preview,
         expired=expired,
+        questions_html=questions_html,
     )
 
 
