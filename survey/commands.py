@@ -146,10 +146,7 @@ def survey_load(path):
 @with_appcontext
 def survey_open(code):
     """Open a survey for answers."""
-    survey = _survey(code)
-    survey.status = "open"
-    db.session.commit()
-    click.echo(f"Survey {code} is open.")
+    _set_status(code, "open")
 
 
 @survey_group.command("close")
@@ -157,10 +154,13 @@ def survey_open(code):
 @with_appcontext
 def survey_close(code):
     """Close a survey: it takes no more answers."""
-    survey = _survey(code)
-    survey.status = "closed"
+    _set_status(code, "closed")
+
+
+def _set_status(code, status):
+    _survey(code).status = status
     db.session.commit()
-    click.echo(f"Survey {code} is closed.")
+    click.echo(f"Survey {code} is {status}.")
 
 
 @survey_group.command("invite")

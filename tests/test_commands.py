@@ -1,9 +1,11 @@
 """`flask user create`."""
 
+import json
+
 import sqlalchemy as sa
 
-from survey.models import User
-from tests.factories import make_organization
+from survey.models import Survey, User
+from tests.factories import EVERY_KIND, make_organization
 
 
 def test_user_create_reads_the_password_from_stdin(app, db, runner):
@@ -34,3 +36,54 @@ def test_user_create_names_what_is_wrong(app, db, runner):
     short = runner.invoke(args=["user", "create", "x", "--role", "admin"], input="short\n")
     assert short.exit_code != 0 and "at least 10 characters" in short.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_survey_load_open_close(app, db, runner, tmp_path):
+    make_organization(db, code="phunu")
+    db.session.commit()
+    definition = {
+        "code": "hl-2026",
+        "audience": "public",
+        "topic": "satisfaction",
+        "year": 2026,
+        "status": "open",
+        "title": {"vi": "Khảo sát"},
+        "organizations": ["phunu"],
+        "questions": [
+            q | {"organization": "phunu"} if q.get("feedback") else q for q in EVERY_KIND
+        ],
+    }
+    definition["languages"] = ["vi", "en"]
+    path = tmp_path / "survey.json"
+    path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
+    loaded = runner.invoke(args=["survey", "load", str(path)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "8 questions" in loaded.output and "draft" in loaded.output
+
+    def status():
+        db.session.expire_all()
+        return db.session.scalar(sa.select(Survey.status).where(Survey.code == "hl-2026"))
+
+    assert status() == "draft"  # a loaded survey waits to be opened
+    assert runner.invoke(args=["survey", "open", "hl-2026"]).exit_code == 0
+    assert status() == "open"
+    assert runner.invoke(args=["survey", "close", "hl-2026"]).exit_code == 0
+    assert status() == "closed"
+    again = runner.invoke(args=["survey", "load", str(path)])
+    assert again.exit_code != 0 and "already exists" in again.output
+    missing = runner.invoke(args=["survey", "open", "nope"])
+    assert missing.exit_code != 0 and "no survey with code 'nope'" in missing.output
+
+
+def test_survey_load_names_the_wrong_field(app, runner, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(
+        '{"code": "x", "audience": "everyone", "topic": "other", "year": 2025, '
+        '"title": {"vi": "T"}, "questions": []}',
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["survey", "load", str(path)])
+    assert result.exit_code != 0 and "audience: 'everyone' is not one of" in result.output
+    path.write_text("{not json", encoding="utf-8")
+    result = runner.invoke(args=["survey", "load", str(path)])
+    assert result.exit_code != 0 and "not valid JSON (line 1" in result.output

@@ -1,7 +1,6 @@
 """Member surveys: one printed slip, one answer; nothing links the slip to the answer."""
 
 import re
-import threading
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ from survey.extensions import db as _db
 from survey.invitations import InvitationRefused, create_invitations, format_code
 from survey.models import Invitation, Response
 from survey.responses import submit_response
+from tests.concurrency import race
 from tests.factories import make_defined_survey, make_unit
 
 QUESTIONS = [{"code": "hl", "kind": "likert5", "required": True, "text": {"vi": "Hài lòng?"}}]
@@ -99,33 +99,17 @@ def test_used_day_only_and_no_link_to_the_response(client, member_survey, unit, 
 
 def test_two_phones_with_one_slip_exactly_one_succeeds(app, member_survey, unit, db):
     code = slip_codes(db, member_survey, unit, count=1)[0]
-    survey_id, survey_class = member_survey.id, type(member_survey)
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes, errors = [], []
 
-    def phone():
-        with app.app_context():
-            try:
-                survey = _db.session.get(survey_class, survey_id)
-                _ = survey.questions
-                barrier.wait()
-                submit_response(
-                    survey, {"hl": 4}, submission_uid=str(uuid.uuid4()), invitation_code=code
-                )
-                outcomes.append("stored")
-            except InvitationRefused:
-                outcomes.append("refused")
-            except Exception as error:  # collected for the main thread
-                errors.append(error)
-                barrier.abort()
-            finally:
-                _db.session.remove()
+    def phone(survey):
+        try:
+            submit_response(
+                survey, {"hl": 4}, submission_uid=str(uuid.uuid4()), invitation_code=code
+            )
+        except InvitationRefused:
+            return "refused"
+        return "stored"
 
-    threads = [threading.Thread(target=phone) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes, errors = race(app, member_survey, 2, phone)
     assert errors == []
     assert sorted(outcomes) == ["refused", "stored"]
     assert count(Response) == 1

@@ -1,7 +1,6 @@
 """The public survey form: every kind of question, validation, show_if, states, exactly once."""
 
 import re
-import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from survey.extensions import db as _db
 from survey.models import Answer, FeedbackItem, Response
 from survey.responses import submit_response
+from tests.concurrency import race
 from tests.factories import make_defined_survey, make_unit, make_user
 
 
@@ -222,28 +222,9 @@ def test_forged_submission_uid_is_refused(client, survey):
 def test_concurrent_identical_submissions_store_one_response(app, survey):
     answers = {"hl": 5, "kenh": "hop"}
     uid = str(uuid.uuid4())
-    survey_id, survey_class = survey.id, type(survey)  # read here: sessions are per thread
-    barrier = threading.Barrier(4, timeout=20)
-    receipts, errors = [], []
-
-    def send():
-        with app.app_context():
-            try:
-                fresh = _db.session.get(survey_class, survey_id)
-                _ = fresh.questions  # loaded before the race, not during it
-                barrier.wait()
-                receipts.append(submit_response(fresh, answers, submission_uid=uid).code)
-            except Exception as error:  # collected, so the main thread can report it
-                errors.append(error)
-                barrier.abort()
-            finally:
-                _db.session.remove()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    receipts, errors = race(
+        app, survey, 4, lambda fresh: submit_response(fresh, answers, submission_uid=uid).code
+    )
     assert errors == []
     assert len(receipts) == 4 and len(set(receipts)) == 1
     assert count(Response) == 1
