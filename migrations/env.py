@@ -3,6 +3,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import event as sa_event
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -45,6 +46,39 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def prepare_sqlite(connection):
+    """Make a SQLite migration safe: all in one transaction, foreign keys off.
+
+    SQLite changes a table by copying it and dropping the old one; with foreign keys on, that
+    drop would delete (or refuse to delete) the rows that point at it. The driver also commits
+    before each DDL statement unless it is left out of transaction handling, which would leave
+    a failed migration half done. Both pragmas and the mode work only outside a transaction.
+    """
+    raw = connection.connection.dbapi_connection
+    raw.isolation_level = None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    sa_event.listen(connection, "begin", _begin)
+
+
+def _begin(connection):
+    connection.exec_driver_sql("BEGIN")
+
+
+def check_sqlite_keys(connection):
+    """Refuse to commit a migration that left rows pointing at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"migration left rows without their parent: {broken[:5]}")
+
+
+def restore_sqlite(connection):
+    """Give the connection back to the pool as the app expects it."""
+    sa_event.remove(connection, "begin", _begin)
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=ON")
+    raw.isolation_level = ""
 
 
 def run_migrations_offline():
@@ -92,10 +126,23 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            prepare_sqlite(connection)
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            transactional_ddl=True,
+            **conf_args,
+        )
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    check_sqlite_keys(connection)
+        finally:
+            if sqlite:
+                restore_sqlite(connection)
 
 
 if context.is_offline_mode():

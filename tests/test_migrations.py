@@ -76,3 +76,54 @@ def test_a_model_change_without_a_migration_is_detected(empty_database_url):
             diffs = compare_metadata(context, merged)
         assert [d[0] for d in diffs] == ["add_table"]
         db.engine.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
+    """Later revisions rebuild tables on SQLite; rows that point at them must survive."""
+    app = create_app(base_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="a8b71c520bba")  # the first revision, then data, then the rest
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO survey (id, code, title, description, audience, topic, year,"
+                    " status, languages, version, created_at, updated_at) VALUES (1, 'old', '{}',"
+                    " '{}',"
+                    " 'public', 'satisfaction', 2024, 'closed', '[]', 1,"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO question (id, survey_id, code, position, kind, text, help,"
+                    " required, feedback)"
+                    " VALUES (1, 1, 'q1', 0, 'likert5', '{}', '{}', true, false)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO response (id, survey_id, submission_uid, receipt,"
+                    " answers_digest, channel, lang, submitted_at) VALUES (1, 1, 'u1',"
+                    " 'ABCDEFGH', 'd', 'web', 'vi', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO answer (id, response_id, question_id, kind, number)"
+                    " VALUES (1, 1, 1, 'likert5', 4)"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            counts = [
+                conn.execute(sa.text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                for t in ("survey", "question", "response", "answer")
+            ]
+            double_entry = conn.execute(sa.text("SELECT double_entry FROM survey")).scalar()
+        assert counts == [1, 1, 1, 1]
+        assert not double_entry
+        assert schema_differences() == []
+        # Foreign keys are enforced again on the app's connections after the migration.
+        with db.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
+            conn.execute(sa.text("DELETE FROM survey"))
+        db.engine.dispose()
