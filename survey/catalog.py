@@ -1,8 +1,10 @@
 """Queries for what the public sees: open surveys, a survey by code, villages, receipts."""
 
+import time
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from survey.extensions import db
@@ -37,28 +39,44 @@ def survey_by_code(code):
     )
 
 
-# code -> (updated_at, survey detached from its session): the structure of a survey is read
-# once per change, not on every visit. Every change to a survey or its questions moves
-# survey.updated_at, which retires the entry.
+# code -> (checked at, updated_at, survey detached from its session): the structure of a
+# survey is read once per change, not on every visit. Every change to a survey or its
+# questions moves survey.updated_at, which retires the entry; whether it moved is asked at
+# most every SURVEY_CACHE_SECONDS.
 _SNAPSHOTS = {}
+_UNITS = []  # [checked at, units]
+
+
+def forget_cached():
+    """Drop every cached survey and village list (tests that rebuild the database)."""
+    _SNAPSHOTS.clear()
+    _UNITS.clear()
+
+
+def _fresh(checked_at):
+    return time.monotonic() - checked_at < current_app.config["SURVEY_CACHE_SECONDS"]
 
 
 def survey_snapshot(code):
     """The survey as `survey_by_code` gives it, read-only and shared between requests."""
+    cached = _SNAPSHOTS.get(code)
+    if cached is not None and _fresh(cached[0]):
+        return cached[2]
+    checked_at = time.monotonic()
     updated_at = db.session.scalar(sa.select(Survey.updated_at).where(Survey.code == code))
     if updated_at is None:
         _SNAPSHOTS.pop(code, None)
         return None
-    cached = _SNAPSHOTS.get(code)
-    if cached is not None and cached[0] == updated_at:
-        return cached[1]
+    if cached is not None and cached[1] == updated_at:
+        _SNAPSHOTS[code] = (checked_at, updated_at, cached[2])
+        return cached[2]
     survey = survey_by_code(code)
     if survey is None:
         return None
     for organization in survey.organizations:
         db.session.expunge(organization)
     db.session.expunge(survey)  # questions and options follow (cascade)
-    _SNAPSHOTS[code] = (updated_at, survey)
+    _SNAPSHOTS[code] = (checked_at, updated_at, survey)
     return survey
 
 
@@ -73,15 +91,20 @@ def survey_state(survey, now=None):
 
 
 def units():
-    """Every village, in the commune's order."""
-    return db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all()
+    """Every village, in the commune's order (read-only, shared between requests)."""
+    if _UNITS and _fresh(_UNITS[0]):
+        return _UNITS[1]
+    checked_at = time.monotonic()
+    found = db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all()
+    for unit in found:
+        db.session.expunge(unit)
+    _UNITS[:] = [checked_at, found]
+    return found
 
 
 def unit_by_code(code):
     """The village with this code, or None."""
-    if not code:
-        return None
-    return db.session.scalar(sa.select(Unit).where(Unit.code == code))
+    return next((unit for unit in units() if unit.code == code), None) if code else None
 
 
 def receipt_date(receipt):

@@ -17,6 +17,9 @@ DEFAULTS = {
     "CHARTJS_URL": "https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js",
     "CHARTJS_SRI": "sha384-jb8JQMbMoBUzgWatfe6COACi2ljcDdZQ2OxczGA3bGNeWe+6DChMTBJemed7ZnvJ",
     "SUPPRESSION_K": 5,
+    # How long a worker may serve a survey's questions and the villages before asking the
+    # database whether they changed.
+    "SURVEY_CACHE_SECONDS": 2,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},

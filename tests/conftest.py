@@ -16,7 +16,9 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
+from survey import catalog, survey_form
 from survey.extensions import db as _db
+from survey.views import take
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +57,7 @@ def base_config(database_url, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "PUBLIC_BASE_URL": "http://survey.test",
+        "SURVEY_CACHE_SECONDS": 0,  # each test changes surveys and villages at will
         **overrides,
     }
 
@@ -111,6 +114,7 @@ def make_app(database_url, instance_path):
         return app
 
     yield factory
+    forget_cached_forms()
     for app in apps:
         with app.app_context():
             _db.session.remove()
@@ -119,6 +123,13 @@ def make_app(database_url, instance_path):
     with cleaner.app_context():
         empty_tables()
         _db.engine.dispose()
+
+
+def forget_cached_forms():
+    """Each test rebuilds the database: what workers keep between requests must go too."""
+    catalog.forget_cached()
+    survey_form._FORM_CLASSES.clear()
+    take._BLANK_QUESTIONS.clear()
 
 
 def empty_tables():
