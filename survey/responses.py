@@ -13,6 +13,7 @@ from survey.models import Answer, FeedbackItem, Response, utcnow
 from survey.submission import answers_digest, new_receipt
 
 RECEIPT_ATTEMPTS = 5
+RESPONSE_INSERT = Response.__table__.insert().returning(Response.__table__.c.id)
 
 
 class SubmissionConflict(Exception):
@@ -49,31 +50,29 @@ def submit_response(
     is unknown or already used).
     """
     digest = answers_digest(answers)
-    existing = _existing(survey.id, submission_uid, digest)
-    if existing is not None:
-        return existing
+    # Insert first and look only when the database refuses: a resend is the rare case.
     for _attempt in range(RECEIPT_ATTEMPTS):
         submitted_at = utcnow()
         duration = None
         if started_at is not None:
             duration = max(0, int((submitted_at - started_at).total_seconds()))
-        response = Response(
-            survey_id=survey.id,
-            unit_id=unit_id,
-            submission_uid=submission_uid,
-            receipt=new_receipt(),
-            answers_digest=digest,
-            channel=channel,
-            lang=lang,
-            sheet_no=sheet_no,
-            started_at=started_at,
-            submitted_at=submitted_at,
-            duration_s=duration,
-        )
-        db.session.add(response)
+        row = {
+            "survey_id": survey.id,
+            "unit_id": unit_id,
+            "submission_uid": submission_uid,
+            "receipt": new_receipt(),
+            "answers_digest": digest,
+            "channel": channel,
+            "lang": lang,
+            "sheet_no": sheet_no,
+            "started_at": started_at,
+            "submitted_at": submitted_at,
+            "duration_s": duration,
+        }
         try:
-            db.session.flush()
-            _add_answers(survey, response, answers)
+            conn = db.session.connection()
+            response_id = conn.execute(RESPONSE_INSERT, row).scalar_one()
+            _add_answers(survey, response_id, row, answers)
             if invitation_code is not None:
                 redeem(survey, invitation_code)
             db.session.commit()
@@ -86,7 +85,7 @@ def submit_response(
             if existing is not None:
                 return existing
             continue  # the receipt code was taken: draw another
-        return Receipt(response.receipt, submitted_at, created=True)
+        return Receipt(row["receipt"], submitted_at, created=True)
     raise RuntimeError("could not draw a free receipt code")
 
 
@@ -150,17 +149,19 @@ def feedback_row(question, answer_id, text, survey_id, unit_id, received_at):
     }
 
 
-def _add_answers(survey, response, answers):
+def _add_answers(survey, response_id, response, answers):
     questions = {q.code: q for q in survey.questions}
     plain, texts = [], []
-    for question, row in long_format(response.id, answers, questions):
+    for question, row in long_format(response_id, answers, questions):
         (texts if question.kind == "text" else plain).append((question, row))
     conn = db.session.connection()
     insert_rows(conn, Answer.__table__, [row for _q, row in plain])
     # Only free-text answers need their ids back: feedback items point at them.
     ids = insert_rows(conn, Answer.__table__, [row for _q, row in texts], return_ids=True)
     items = [
-        feedback_row(q, answer_id, row["text"], survey.id, response.unit_id, response.submitted_at)
+        feedback_row(
+            q, answer_id, row["text"], survey.id, response["unit_id"], response["submitted_at"]
+        )
         for answer_id, (q, row) in zip(ids, texts, strict=True)
     ]
     insert_rows(conn, FeedbackItem.__table__, [item for item in items if item])
