@@ -25,6 +25,8 @@ import time
 import uuid
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
+
 from benchmarks.seed_load import fresh_database
 
 SURVEY = "bench-20q"
@@ -177,6 +179,16 @@ def report(name, seconds, result):
     return rate
 
 
+def stored_responses(url):
+    """Rows in the response table: every accepted POST must have made exactly one."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT COUNT(*) FROM response")).scalar()
+    finally:
+        engine.dispose()
+
+
 def get_form(port, args):
     """Form GETs: with wrk when installed (a C client leaves the cores to the server),
     else with the Python client."""
@@ -246,10 +258,13 @@ def main():
                 server = serve(target, port, args.workers, env)
                 try:
                     path = "/" if name.startswith("ceiling") else f"/s/{SURVEY}"
-                    rates[name] = report(
-                        f"POST {name}",
-                        args.seconds,
-                        load(port, path, args.seconds, args.clients, "POST"),
+                    before = stored_responses(url)
+                    result = load(port, path, args.seconds, args.clients, "POST")
+                    rates[name] = report(f"POST {name}", args.seconds, result)
+                    stored = stored_responses(url) - before
+                    print(
+                        f"  {'':<28} {stored} responses stored for {result[0] - result[1]}"
+                        " accepted POSTs"
                     )
                     if name == "whole stack":
                         get_form(port, args)

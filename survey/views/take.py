@@ -81,19 +81,26 @@ def form(code):
     units = None if (fixed_unit or member) else catalog.units()
 
     if request.method == "GET":
-        form = build_form(survey, lang, units, member=member, formdata=None)
-        form.submission_uid.data = str(uuid.uuid4())
-        form.started.data = _started_token()
-        if member:
-            form.k.data = format_code(normalize_code(typed_code))
         answered = session.get(ANSWERED_KEY, {}).get(survey.code)
         if answered and not member and request.args.get("again") != "1":
             return render_template("take/already.html", survey=survey, receipt=answered, lang=lang)
-        return _render(survey, form, lang, fixed_unit, preview, blank=True)
+        hidden = {
+            "submission_uid": str(uuid.uuid4()),
+            "started": _started_token(),
+            "k": format_code(normalize_code(typed_code)) if member else None,
+            "unit": "",
+        }
+        return _render(survey, None, lang, fixed_unit, preview, hidden, units)
 
     form = build_form(survey, lang, units, member=member)
+    hidden = {
+        "submission_uid": form.submission_uid.data,
+        "started": form.started.data,
+        "k": form.k.data if member else None,
+        "unit": form.unit.data if units is not None else "",
+    }
     if preview:
-        return _render(survey, form, lang, fixed_unit, preview), 200
+        return _render(survey, form, lang, fixed_unit, preview, hidden, units), 200
     expired = False
     if not form.validate_on_submit():
         token = getattr(form, "csrf_token", None)  # absent when CSRF is switched off
@@ -102,7 +109,7 @@ def form(code):
             # fresh token and ask the person to send once more.
             expired = True
             token.errors = []
-        return _render(survey, form, lang, fixed_unit, preview, expired=expired), 422
+        return _render(survey, form, lang, fixed_unit, preview, hidden, units, expired), 422
     if not _valid_uid(form.submission_uid.data):
         abort(400)
     unit_id = fixed_unit.id if fixed_unit else _chosen_unit_id(form)
@@ -123,7 +130,7 @@ def form(code):
         form.k.errors.append(
             _("This slip code is wrong or used. Type another slip's code, send again.")
         )
-        return _render(survey, form, lang, fixed_unit, preview), 422
+        return _render(survey, form, lang, fixed_unit, preview, hidden, units), 422
     remembered = dict(session.get(ANSWERED_KEY, {}))
     remembered[survey.code] = receipt.code
     session[ANSWERED_KEY] = remembered
@@ -167,29 +174,41 @@ def content_language(survey):
 _BLANK_QUESTIONS = {}
 
 
-def _render(survey, form, lang, fixed_unit, preview, expired=False, blank=False):
-    questions_html = None
-    key = (survey.code, survey.updated_at, lang, select_locale())
-    if blank:
+def _render(survey, form, lang, fixed_unit, preview, hidden, units, expired=False):
+    """The form page. Without `form` (a first visit) the questions come blank from a cache;
+    with one (answers sent back) they show what was typed and what is wrong."""
+    if form is None:
+        key = (survey.code, survey.updated_at, lang, select_locale())
         questions_html = _BLANK_QUESTIONS.get(key)
-    if questions_html is None:
-        questions_html = Markup(
-            render_template("take/_questions.html", survey=survey, form=form, lang=lang)
-        )
-        if blank:
+        if questions_html is None:
+            blank = build_form(survey, lang, formdata=None)
+            questions_html = _questions_html(survey, blank, lang)
             for old in [k for k in _BLANK_QUESTIONS if k[0] == key[0] and k[1] != key[1]]:
                 del _BLANK_QUESTIONS[old]  # an earlier version of this survey
             _BLANK_QUESTIONS[key] = questions_html
+        errors = {}
+    else:
+        questions_html = _questions_html(survey, form, lang)
+        errors = {name: messages[0] for name, messages in form.errors.items() if messages}
+        errors.pop("csrf_token", None)
     return render_template(
         "take/form.html",
         survey=survey,
-        form=form,
         lang=lang,
         fixed_unit=fixed_unit,
         preview=preview,
         expired=expired,
         questions_html=questions_html,
+        hidden=hidden,
+        units=units,
+        errors=errors,
     )
+
+
+def _questions_html(survey, form, lang):
+    # Rendered from our own template, escaped there; the Markup only keeps it from being
+    # escaped twice.
+    return Markup(render_template("take/_questions.html", survey=survey, form=form, lang=lang))
 
 
 def _serializer():
