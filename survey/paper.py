@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from survey.answer_rules import NOT_A_CHOICE, check_answers
 from survey.extensions import db
@@ -110,26 +111,9 @@ def enter_sheet(survey, unit, sheet_no, answers, user):
     if not survey.double_entry:
         receipt = _store(survey, unit, sheet_no, answers)
         return SheetResult("stored", sheet_no, receipt)
-    entries = {
-        e.pass_no: e
-        for e in db.session.scalars(
-            sa.select(PaperEntry).where(
-                PaperEntry.survey_id == survey.id, PaperEntry.sheet_no == sheet_no
-            )
-        )
-    }
+    entries = {e.pass_no: e for e in _entries(survey, sheet_no)}
     if not entries:
-        db.session.add(
-            PaperEntry(
-                survey_id=survey.id,
-                unit_id=unit.id,
-                sheet_no=sheet_no,
-                pass_no=1,
-                answers=answers,
-                entered_by_id=user.id,
-            )
-        )
-        db.session.commit()
+        _add_entry(survey, unit, sheet_no, 1, answers, user)
         return SheetResult("waiting", sheet_no)
     if 2 in entries:
         raise SheetRefused("mismatch pending")
@@ -142,18 +126,35 @@ def enter_sheet(survey, unit, sheet_no, answers, user):
         db.session.delete(first)
         receipt = _store(survey, unit, sheet_no, answers)
         return SheetResult("stored", sheet_no, receipt)
+    _add_entry(survey, unit, sheet_no, 2, answers, user)
+    return SheetResult("mismatch", sheet_no, differences=differences(first.answers, answers))
+
+
+def _entries(survey, sheet_no):
+    return db.session.scalars(
+        sa.select(PaperEntry).where(
+            PaperEntry.survey_id == survey.id, PaperEntry.sheet_no == sheet_no
+        )
+    ).all()
+
+
+def _add_entry(survey, unit, sheet_no, pass_no, answers, user):
     db.session.add(
         PaperEntry(
             survey_id=survey.id,
             unit_id=unit.id,
             sheet_no=sheet_no,
-            pass_no=2,
+            pass_no=pass_no,
             answers=answers,
             entered_by_id=user.id,
         )
     )
-    db.session.commit()
-    return SheetResult("mismatch", sheet_no, differences=differences(first.answers, answers))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another officer saved the same typing of this sheet a moment earlier.
+        db.session.rollback()
+        raise SheetRefused("typed meanwhile") from None
 
 
 def differences(first, second):
@@ -164,32 +165,25 @@ def differences(first, second):
 
 
 def mismatches(survey):
-    """Sheets typed twice with different answers: (first, second) entries, by sheet."""
+    """Sheets typed twice with different answers: (first, second, differing codes), by sheet."""
     entries = db.session.scalars(
         sa.select(PaperEntry)
-        .where(PaperEntry.survey_id == survey.id, PaperEntry.pass_no == 2)
-        .order_by(PaperEntry.sheet_no)
+        .where(PaperEntry.survey_id == survey.id)
+        .order_by(PaperEntry.sheet_no, PaperEntry.pass_no)
     ).all()
-    pairs = []
-    for second in entries:
-        first = db.session.scalar(
-            sa.select(PaperEntry).where(
-                PaperEntry.survey_id == survey.id,
-                PaperEntry.sheet_no == second.sheet_no,
-                PaperEntry.pass_no == 1,
-            )
-        )
-        pairs.append((first, second, differences(first.answers, second.answers)))
-    return pairs
+    by_sheet = {}
+    for entry in entries:
+        by_sheet.setdefault(entry.sheet_no, {})[entry.pass_no] = entry
+    return [
+        (passes[1], passes[2], differences(passes[1].answers, passes[2].answers))
+        for passes in by_sheet.values()
+        if 2 in passes
+    ]
 
 
 def resolve(survey, sheet_no, answers):
     """Count a mismatched sheet with the answers read again from the paper."""
-    entries = db.session.scalars(
-        sa.select(PaperEntry).where(
-            PaperEntry.survey_id == survey.id, PaperEntry.sheet_no == sheet_no
-        )
-    ).all()
+    entries = _entries(survey, sheet_no)
     if len(entries) != 2:
         raise SheetRefused("mismatch pending")  # resolved meanwhile by someone else
     unit = entries[0].unit

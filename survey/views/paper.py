@@ -29,6 +29,7 @@ REFUSALS = {
     "same person": _l("The second typing must be done by another person."),
     "mismatch pending": _l("This sheet waits for its difference to be resolved."),
     "other village": _l("This sheet was first typed for another village."),
+    "typed meanwhile": _l("Someone saved this sheet a moment ago. Check it and save again."),
 }
 
 

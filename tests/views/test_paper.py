@@ -6,7 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db as _db
-from survey.models import Answer, Invitation, PaperEntry, Response
+from survey.models import Answer, Invitation, PaperEntry, Response, Unit, User
+from survey.paper import SheetRefused, check_sheet, enter_sheet
+from tests.concurrency import race
 from tests.factories import make_defined_survey, make_unit, make_user
 
 PASSWORD = "a-long-password"
@@ -183,3 +185,28 @@ def test_village_officer_prints_slips_for_a_member_survey(client, login, setting
     assert count(Invitation) == 3 and len(units) == 1
     # A public survey has no slips.
     assert client.get(f"/manage/paper/{setting[0].code}/slips").status_code == 404
+
+
+def test_two_officers_typing_one_sheet_at_once_never_fail(app, setting, db):
+    survey, _officer = setting
+    survey.double_entry = True
+    db.session.commit()
+    users = {u.username: u.id for u in db.session.scalars(sa.select(User))}
+    unit_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == "thon1"))
+    answers, errors = check_sheet(survey, {k[2:]: v for k, v in SHEET.items()})
+    assert errors == {}
+    names = iter(["thon1", "thon1b"])
+
+    def officer(fresh):
+        user = db.session.get(User, users[next(names)])
+        try:
+            return enter_sheet(
+                fresh, db.session.get(Unit, unit_id), "thon1-0042", answers, user
+            ).outcome
+        except SheetRefused as refused:
+            return str(refused)
+
+    outcomes, failures = race(app, survey, 2, officer)
+    assert failures == []
+    # Either one saved first and the other matched it, or both saved at once and one was told.
+    assert sorted(outcomes) in (["stored", "waiting"], ["typed meanwhile", "waiting"])
