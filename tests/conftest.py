@@ -130,6 +130,7 @@ def forget_cached_forms():
     catalog.forget_cached()
     survey_form._FORM_CLASSES.clear()
     take._BLANK_QUESTIONS.clear()
+    take._BLANK_PAGES.clear()
 
 
 def empty_tables():

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
@@ -87,15 +88,19 @@ def form(code):
         hidden = {
             "submission_uid": str(uuid.uuid4()),
             "started": _started_token(),
+            "csrf": _csrf_value(),
             "k": format_code(normalize_code(typed_code)) if member else None,
             "unit": "",
         }
+        if _page_is_shared(member, preview):
+            return _blank_page(survey, lang, fixed_unit, units, hidden)
         return _render(survey, None, lang, fixed_unit, preview, hidden, units)
 
     form = build_form(survey, lang, units, member=member)
     hidden = {
         "submission_uid": form.submission_uid.data,
         "started": form.started.data,
+        "csrf": _csrf_value(),
         "k": form.k.data if member else None,
         "unit": form.unit.data if units is not None else "",
     }
@@ -172,6 +177,39 @@ def content_language(survey):
 
 # (code, updated_at, content language, interface language) -> the blank questions' HTML.
 _BLANK_QUESTIONS = {}
+# The whole first-visit page of a public survey, with slots for what differs per visit.
+_BLANK_PAGES = {}
+SLOTS = {"submission_uid": "__SUBMISSION_UID__", "started": "__STARTED__", "csrf": "__CSRF__"}
+
+
+def _csrf_value():
+    return generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
+
+
+def _page_is_shared(member, preview):
+    """A first visit by an anonymous person to a public survey, with only ?u= and ?lang=:
+    the page is the same for everyone but for its three hidden values."""
+    return (
+        not member
+        and not preview
+        and not current_user.is_authenticated
+        and not session.get("_flashes")
+        and set(request.args) <= {"u", "lang"}
+    )
+
+
+def _blank_page(survey, lang, fixed_unit, units, hidden):
+    key = (survey.code, survey.updated_at, lang, select_locale(), request.full_path)
+    page = _BLANK_PAGES.get(key)
+    if page is None:
+        page = _render(survey, None, lang, fixed_unit, False, hidden | SLOTS, units)
+        for old in [k for k in _BLANK_PAGES if k[0] == key[0] and k[1] != key[1]]:
+            del _BLANK_PAGES[old]  # an earlier version of this survey
+        _BLANK_PAGES[key] = page
+    for name, slot in SLOTS.items():
+        # The values are a UUID and signed tokens: nothing in them needs escaping.
+        page = page.replace(slot, hidden[name])
+    return page
 
 
 def _render(survey, form, lang, fixed_unit, preview, hidden, units, expired=False):

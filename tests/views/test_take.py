@@ -360,3 +360,21 @@ def test_posting_too_fast_from_one_address_is_limited(make_app):
     assert statuses[:2] == [422, 422]
     assert statuses[2] == 429
     assert "Xin chờ một phút" in client.post(f"/s/{code}", data={}).get_data(as_text=True)
+
+
+def test_every_visit_gets_its_own_submission_and_the_page_follows_changes(client, db, survey):
+    first = form_fields(client.get(f"/s/{survey.code}").get_data(as_text=True))
+    second = form_fields(client.get(f"/s/{survey.code}").get_data(as_text=True))
+    assert first["submission_uid"] != second["submission_uid"]
+    assert "__SUBMISSION_UID__" not in client.get(f"/s/{survey.code}").get_data(as_text=True)
+    survey.title = {"vi": "Tiêu đề mới", "en": "New title"}
+    db.session.commit()
+    assert "Tiêu đề mới" in client.get(f"/s/{survey.code}").get_data(as_text=True)
+
+
+def test_signed_in_officer_does_not_get_the_shared_page(client, db, login, survey):
+    client.get(f"/s/{survey.code}")  # fills the shared page
+    make_user(db, username="canbo", password="a-long-password", full_name="Cán bộ Lan")
+    db.session.commit()
+    login("canbo", "a-long-password")
+    assert "Cán bộ Lan" in client.get(f"/s/{survey.code}").get_data(as_text=True)
