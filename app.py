@@ -1,5 +1,6 @@
 """The application factory: `flask --app app ...`, `gunicorn 'app:create_app()'`."""
 
+import logging
 import os
 
 from flask import Flask
@@ -33,6 +34,9 @@ def register_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    # Flask-Limiter names the client address when a limit is hit, at info level: an address
+    # must not reach the logs.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     i18n.init_app(app, babel)
 
 
