@@ -113,3 +113,19 @@ def receipt_date(receipt):
         sa.select(Response.submitted_at).where(Response.receipt == receipt)
     )
     return submitted_at
+
+
+def survey_listing():
+    """Every survey with its number of responses (one grouped query), newest year first."""
+    counts = (
+        sa.select(Response.survey_id, sa.func.count().label("n"))
+        .group_by(Response.survey_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Survey, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.survey_id == Survey.id)
+        .options(selectinload(Survey.organizations))
+        .order_by(Survey.year.desc(), Survey.code)
+    ).all()
+    return [(survey, count) for survey, count in rows]

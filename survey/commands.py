@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from survey.definitions import DefinitionError, survey_from_definition
+from survey.catalog import survey_listing
+from survey.definitions import DefinitionError, dump_definition, survey_from_definition
 from survey.demo import seed_demo
 from survey.extensions import db
 from survey.importing import ImportRejected, import_responses
@@ -118,6 +119,43 @@ def _survey(code):
     if found is None:
         raise click.ClickException(f"no survey with code {code!r}")
     return found
+
+
+@survey_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+@with_appcontext
+def survey_list(as_json):
+    """List surveys: code, title, audience, topic, year, status, organizations, responses."""
+    rows = [
+        {
+            "code": survey.code,
+            "title": survey.text("title", "vi"),
+            "audience": survey.audience,
+            "topic": survey.topic,
+            "year": survey.year,
+            "status": survey.status,
+            "organizations": [org.code for org in survey.organizations],
+            "responses": responses,
+        }
+        for survey, responses in survey_listing()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['code']:<28} {row['year']} {row['status']:<6} {row['audience']:<6} "
+            f"{row['topic']:<13} {row['responses']:>7}  {','.join(row['organizations'])}  "
+            f"{row['title']}"
+        )
+
+
+@survey_group.command("dump")
+@click.argument("code")
+@with_appcontext
+def survey_dump(code):
+    """Print a survey's definition (JSON), as `survey load` reads it."""
+    click.echo(json.dumps(dump_definition(_survey(code)), ensure_ascii=False, indent=2))
 
 
 @survey_group.command("load")

@@ -261,3 +261,51 @@ def _timestamp(field, value):
     if parsed.tzinfo is None:
         raise DefinitionError(f"{field}: {value!r} needs a time zone, e.g. +07:00")
     return parsed
+
+
+def dump_definition(survey):
+    """The survey as a definition (the DESIGN.md JSON), so that load(dump(s)) == s."""
+    definition = {
+        "code": survey.code,
+        "audience": survey.audience,
+        "topic": survey.topic,
+        "year": survey.year,
+        "status": survey.status,
+        "title": survey.title,
+    }
+    if survey.description:
+        definition["description"] = survey.description
+    if survey.opens_at:
+        definition["opens_at"] = survey.opens_at.isoformat()
+    if survey.closes_at:
+        definition["closes_at"] = survey.closes_at.isoformat()
+    definition["languages"] = survey.languages
+    definition["organizations"] = [org.code for org in survey.organizations]
+    definition["questions"] = [_dump_question(q) for q in survey.questions]
+    return definition
+
+
+def _dump_question(question):
+    dumped = {"code": question.code, "kind": question.kind, "text": question.text}
+    optional = {
+        "help": question.help or None,
+        "required": question.required or None,
+        "criterion": question.criterion,
+        "organization": question.organization.code if question.organization else None,
+        "show_if": question.show_if,
+        "feedback": question.feedback or None,
+        "min_value": question.min_value,
+        "max_value": question.max_value,
+        "max_length": question.max_length,
+    }
+    dumped.update({key: value for key, value in optional.items() if value is not None})
+    if question.options:
+        dumped["options"] = [_dump_option(o) for o in question.options]
+    return dumped
+
+
+def _dump_option(option):
+    dumped = {"code": option.code, "label": option.label}
+    if option.value is not None:
+        dumped["value"] = int(option.value) if float(option.value).is_integer() else option.value
+    return dumped

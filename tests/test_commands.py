@@ -4,7 +4,7 @@ import json
 
 import sqlalchemy as sa
 
-from survey.models import Survey, User
+from survey.models import Response, Survey, User
 from tests.factories import EVERY_KIND, make_organization
 
 
@@ -87,3 +87,51 @@ def test_survey_load_names_the_wrong_field(app, runner, tmp_path):
     path.write_text("{not json", encoding="utf-8")
     result = runner.invoke(args=["survey", "load", str(path)])
     assert result.exit_code != 0 and "not valid JSON (line 1" in result.output
+
+
+def test_survey_dump_loads_back_unchanged(app, db, runner, tmp_path):
+    make_organization(db, code="phunu")
+    db.session.commit()
+    definition = {
+        "code": "hl-2027",
+        "audience": "public",
+        "topic": "satisfaction",
+        "year": 2027,
+        "status": "draft",
+        "title": {"vi": "Khảo sát", "en": "Survey"},
+        "languages": ["vi", "en"],
+        "organizations": ["phunu"],
+        "questions": [
+            q | {"organization": "phunu"} if q.get("feedback") else q for q in EVERY_KIND
+        ],
+    }
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
+    assert runner.invoke(args=["survey", "load", str(path)]).exit_code == 0
+    dumped = json.loads(runner.invoke(args=["survey", "dump", "hl-2027"]).output)
+    assert dumped == definition
+
+    # Loaded again under another code, it dumps to the same definition.
+    dumped["code"] = "hl-2027-copy"
+    path.write_text(json.dumps(dumped, ensure_ascii=False), encoding="utf-8")
+    assert runner.invoke(args=["survey", "load", str(path)]).exit_code == 0
+    again = json.loads(runner.invoke(args=["survey", "dump", "hl-2027-copy"]).output)
+    assert again == dumped
+
+
+def test_survey_list_counts_responses(app, db, runner):
+    runner.invoke(args=["seed-demo", "--responses", "300"])
+    listing = json.loads(runner.invoke(args=["survey", "list", "--json"]).output)
+    assert len(listing) == 33
+    by_code = {row["code"]: row for row in listing}
+    row = by_code["hailong-nongdan-2025"]
+    assert row["organizations"] == ["nongdan"] and row["status"] == "open"
+    stored = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Response)
+        .join(Survey)
+        .where(Survey.code == "hailong-nongdan-2025")
+    )
+    assert row["responses"] == stored > 0
+    table = runner.invoke(args=["survey", "list"]).output
+    assert "hailong-nongdan-2025" in table and "Hội Nông dân" in table
