@@ -38,22 +38,27 @@ def test_user_create_names_what_is_wrong(app, db, runner):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
-def test_survey_load_open_close(app, db, runner, tmp_path):
-    make_organization(db, code="phunu")
-    db.session.commit()
-    definition = {
-        "code": "hl-2026",
+def definition_file_body(code, status="draft"):
+    """A definition with every question kind, about the Women's Union."""
+    return {
+        "code": code,
         "audience": "public",
         "topic": "satisfaction",
-        "year": 2026,
-        "status": "open",
-        "title": {"vi": "Khảo sát"},
+        "year": 2027,
+        "status": status,
+        "title": {"vi": "Khảo sát", "en": "Survey"},
+        "languages": ["vi", "en"],
         "organizations": ["phunu"],
         "questions": [
             q | {"organization": "phunu"} if q.get("feedback") else q for q in EVERY_KIND
         ],
     }
-    definition["languages"] = ["vi", "en"]
+
+
+def test_survey_load_open_close(app, db, runner, tmp_path):
+    make_organization(db, code="phunu")
+    db.session.commit()
+    definition = definition_file_body("hl-2026", status="open")
     path = tmp_path / "survey.json"
     path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
     loaded = runner.invoke(args=["survey", "load", str(path)])
@@ -92,19 +97,7 @@ def test_survey_load_names_the_wrong_field(app, runner, tmp_path):
 def test_survey_dump_loads_back_unchanged(app, db, runner, tmp_path):
     make_organization(db, code="phunu")
     db.session.commit()
-    definition = {
-        "code": "hl-2027",
-        "audience": "public",
-        "topic": "satisfaction",
-        "year": 2027,
-        "status": "draft",
-        "title": {"vi": "Khảo sát", "en": "Survey"},
-        "languages": ["vi", "en"],
-        "organizations": ["phunu"],
-        "questions": [
-            q | {"organization": "phunu"} if q.get("feedback") else q for q in EVERY_KIND
-        ],
-    }
+    definition = definition_file_body("hl-2027")
     path = tmp_path / "in.json"
     path.write_text(json.dumps(definition, ensure_ascii=False), encoding="utf-8")
     assert runner.invoke(args=["survey", "load", str(path)]).exit_code == 0
