@@ -108,11 +108,8 @@ def unit_by_code(code):
 
 
 def receipt_date(receipt):
-    """The day (Vietnam time) the response with this receipt was counted, or None."""
-    submitted_at = db.session.scalar(
-        sa.select(Response.submitted_at).where(Response.receipt == receipt)
-    )
-    return submitted_at
+    """When the response with this receipt was counted (pages show the day only), or None."""
+    return db.session.scalar(sa.select(Response.submitted_at).where(Response.receipt == receipt))
 
 
 def survey_listing():

@@ -26,7 +26,7 @@ from survey.models import (
     User,
 )
 from survey.responses import feedback_row, long_format
-from survey.submission import answers_digest, new_receipt
+from survey.submission import answers_digest, draw_receipts
 
 VIETNAM = timezone(timedelta(hours=7))
 CHUNK = 5000
@@ -301,7 +301,8 @@ class _ResponseGenerator:
 
     def row(self, unit_code, answers, submitted, duration, channel):
         rng = self.rng
-        receipt = _unique_receipt(rng, self.receipts)
+        receipt = draw_receipts(1, self.receipts.intersection, rng)[0]
+        self.receipts.add(receipt)
         sheet = None
         if channel == "paper":
             number = self.paper_numbers.get(unit_code, 0) + 1
@@ -417,14 +418,6 @@ class _ResponseGenerator:
                 updated_at=received + timedelta(days=2),
             )
         return row
-
-
-def _unique_receipt(rng, taken):
-    while True:
-        code = new_receipt(rng)
-        if code not in taken:
-            taken.add(code)
-            return code
 
 
 def _indicator(org, year):

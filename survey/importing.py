@@ -15,7 +15,7 @@ from survey.bulk import insert_rows
 from survey.extensions import db
 from survey.models import CHANNELS, Answer, FeedbackItem, Response, Unit
 from survey.responses import feedback_row, long_format
-from survey.submission import answers_digest, new_receipt
+from survey.submission import answers_digest, draw_receipts
 
 FIXED_COLUMNS = ("submission_uid", "unit", "submitted_at", "channel", "lang")
 VIETNAM = timezone(timedelta(hours=7))
@@ -151,17 +151,24 @@ def _timestamp(text, problems):
     return value.astimezone(timezone.utc)
 
 
+def _receipts_in_use(codes):
+    """Which of `codes` the database already holds (asked in chunks, not for every receipt)."""
+    used = set()
+    for start in range(0, len(codes), 500):
+        chunk = codes[start : start + 500]
+        used.update(
+            db.session.scalars(sa.select(Response.receipt).where(Response.receipt.in_(chunk)))
+        )
+    return used
+
+
 def _write(survey, rows):
     if not rows:
         return
     conn = db.session.connection()
-    taken = set(db.session.scalars(sa.select(Response.receipt)))
+    receipts = draw_receipts(len(rows), _receipts_in_use)
     response_rows = []
-    for row in rows:
-        receipt = new_receipt()
-        while receipt in taken:
-            receipt = new_receipt()
-        taken.add(receipt)
+    for row, receipt in zip(rows, receipts, strict=True):
         response_rows.append(
             {
                 "survey_id": survey.id,

@@ -18,6 +18,24 @@ def new_receipt(rng=None):
     return "".join(choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
 
 
+def draw_receipts(count, is_taken, rng=None):
+    """`count` distinct receipt codes in drawing order, none of which `is_taken(codes)` (which
+    returns the set of those already used) reports.
+
+    >>> codes = draw_receipts(3, lambda drawn: set())
+    >>> len(set(codes))
+    3
+    """
+    chosen = {}  # a dict keeps the drawing order, so a seeded draw is repeatable
+    while len(chosen) < count:
+        drawn = [new_receipt(rng) for _ in range(count - len(chosen))]
+        taken = is_taken(drawn)
+        for code in drawn:
+            if code not in taken:
+                chosen.setdefault(code, None)
+    return list(chosen)
+
+
 def answers_digest(answers):
     """SHA-256 of the answers keyed by question code, independent of order.
 
