@@ -1,14 +1,35 @@
-"""Who may do what: role checks for views, and the scope of each officer."""
+"""Who may do what: role checks for views, and the scope of each officer.
+
+DESIGN.md's table: `admin` does everything; `committee` and `inspector` read everything
+(the committee also finalizes ratings, the inspector changes nothing); an `org_officer` reads and
+changes only its organization's surveys, indicators and feedback; a `unit_officer` only its
+village's paper entry, posters and slips.
+"""
 
 from functools import wraps
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey.extensions import login_manager
 
+ROLES_SIGNED_IN = ("admin", "committee", "inspector", "org_officer", "unit_officer")
+ROLE_NAMES = {
+    "admin": _l("Party Committee Office"),
+    "committee": _l("Standing Committee"),
+    "inspector": _l("Inspection Committee"),
+    "org_officer": _l("Organization officer"),
+    "unit_officer": _l("Village officer"),
+}
+# Roles that read every organization's results, feedback and figures.
+READ_ALL_ROLES = ("admin", "committee", "inspector")
+# Roles that may enter the organizations' workspace (surveys, indicators, feedback).
+ORG_READ_ROLES = (*READ_ALL_ROLES, "org_officer")
+ORG_CHANGE_ROLES = ("admin", "org_officer")
 # Roles that may type paper forms ("unit_officer or higher"); committee and inspector read only.
 PAPER_ROLES = ("admin", "org_officer", "unit_officer")
+AUDIT_ROLES = ("admin", "inspector")
 
 
 def roles_required(*roles):
@@ -26,6 +47,50 @@ def roles_required(*roles):
         return wrapped
 
     return decorator
+
+
+def allow(condition):
+    """Stop the request with 403 unless `condition` holds (a scope check inside a view)."""
+    if not condition:
+        abort(403)
+
+
+def may_read_organization(user, organization_id):
+    """Whether `user` may read the surveys, figures and feedback of one organization."""
+    if user.role in READ_ALL_ROLES:
+        return True
+    return user.role == "org_officer" and user.organization_id == organization_id
+
+
+def may_change_organization(user, organization_id):
+    """Whether `user` may change one organization's surveys, figures and feedback."""
+    if user.role == "admin":
+        return True
+    return user.role == "org_officer" and user.organization_id == organization_id
+
+
+def may_read_survey(user, survey):
+    """Whether `user` may see a survey in the workspace and read its results."""
+    if user.role in READ_ALL_ROLES:
+        return True
+    return user.role == "org_officer" and any(
+        org.id == user.organization_id for org in survey.organizations
+    )
+
+
+def may_change_survey(user, survey):
+    """Whether `user` may edit, open or close a survey.
+
+    An officer owns a survey that evaluates its organization alone; a survey about several
+    organizations (the commune's supervision survey) is the office's.
+    """
+    if user.role == "admin":
+        return True
+    return (
+        user.role == "org_officer"
+        and len(survey.organizations) == 1
+        and survey.organizations[0].id == user.organization_id
+    )
 
 
 def may_type_survey(user, survey):

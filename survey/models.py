@@ -113,6 +113,9 @@ class User(UserMixin, db.Model):
     )
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session's user id: raising it (password reset, deactivation) signs the user
+    # out everywhere.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -140,6 +143,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user id and the session version."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign this user out of every browser (after a password reset or deactivation)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

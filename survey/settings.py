@@ -12,6 +12,9 @@ DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": False,
     # Per address. Generous: a whole village may share one mobile carrier's address.
     "SUBMIT_RATE_LIMIT": "30 per minute",
+    # Failed sign-ins: per account (guessing one password) and per address (trying many).
+    "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_RATE_LIMIT_ADDRESS": "20 per 15 minutes",
     # Pinned Chart.js build and its Subresource Integrity hash; switch to the copy fetched by
     # `make vendor` with CHARTJS_URL = "/static/vendor/chart.umd.min.js".
     "CHARTJS_URL": "https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js",
@@ -47,8 +50,22 @@ def load(app, test_config=None):
         "sqlite:///" + os.path.join(app.instance_path, "survey.sqlite"),
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(app.config["SQLALCHEMY_DATABASE_URI"])
+    _secure_cookies_behind_https(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+
+def _secure_cookies_behind_https(config):
+    """Cookies are sent over HTTPS only when the site is served over HTTPS.
+
+    SESSION_COOKIE_SECURE = True turns it on whatever the address; an https:// PUBLIC_BASE_URL
+    turns it on by itself.
+    """
+    secure = bool(config.get("SESSION_COOKIE_SECURE")) or str(
+        config.get("PUBLIC_BASE_URL", "")
+    ).startswith("https://")
+    config["SESSION_COOKIE_SECURE"] = secure
+    config["REMEMBER_COOKIE_SECURE"] = secure or bool(config.get("REMEMBER_COOKIE_SECURE"))
 
 
 def with_psycopg(url):

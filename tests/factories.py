@@ -25,11 +25,18 @@ def make_unit(db, **overrides):
     return unit
 
 
+_password_hashes = {}
+
+
 def make_user(db, password="a-long-password", **overrides):
     n = next(_serial)
     fields = {"username": f"user{n}", "role": "admin", "full_name": f"Cán bộ {n}"} | overrides
     user = User(**fields)
-    user.set_password(password)
+    # scrypt is slow on purpose; one hash per password keeps hundreds of test users quick.
+    if password not in _password_hashes:
+        user.set_password(password)
+        _password_hashes[password] = user.password_hash
+    user.password_hash = _password_hashes[password]
     db.session.add(user)
     db.session.flush()
     return user

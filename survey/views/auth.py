@@ -1,11 +1,21 @@
-"""Sign-in and sign-out for officers."""
+"""Sign-in and sign-out for officers: throttled per account and per address."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import func, select
 
-from survey.extensions import db, login_manager
+from survey.extensions import db, limiter, login_manager
 from survey.forms import LoginForm
 from survey.models import User, utcnow
 
@@ -13,16 +23,42 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """The signed-in user for Flask-Login, or None when unknown or deactivated."""
+def load_user(session_id):
+    """The signed-in user for Flask-Login, or None when unknown, deactivated or signed out.
+
+    The session holds "<id>.<session_version>": a password reset or a deactivation raises the
+    version, which ends every session that user had.
+    """
+    user_id, _dot, version = session_id.partition(".")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 login_manager.login_message = None
 
 
+def _account_key():
+    return "login-account:" + request.form.get("username", "").strip().lower()[:64]
+
+
+def _failed(_response):
+    return g.get("login_failed", False)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+)
 def login():
     """Show the sign-in form; on valid credentials start a fresh session."""
     form = LoginForm()
@@ -30,6 +66,7 @@ def login():
         username = form.username.data.strip()
         user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
         if user is None or not user.active or not user.check_password(form.password.data):
+            g.login_failed = True  # counts against this address and this account
             form.password.errors.append(_("Wrong username or password."))
         else:
             session.clear()  # a new session at sign-in: nothing carried over from before
@@ -53,4 +90,4 @@ def logout():
 def _safe_next(target):
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("public.index")
+    return url_for("manage.index")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey import catalog
-from survey.access import PAPER_ROLES, may_enter_paper, may_type_survey, roles_required
+from survey.access import PAPER_ROLES, allow, may_enter_paper, may_type_survey, roles_required
 from survey.extensions import db
 from survey.models import Survey
 from survey.paper import (
@@ -89,6 +89,7 @@ def enter(code):
 def differences(code):
     """Sheets typed twice with different answers, to be read again from the paper."""
     survey = _survey_or_404(code)
+    allow(may_type_survey(current_user, survey))
     errors, typed, sheet = {}, {}, request.form.get("sheet_no", "")
     if request.method == "POST":
         pairs = {first.sheet_no: first for first, _second, _diff in mismatches(survey)}

@@ -1,0 +1,178 @@
+"""Route x role matrix: every /manage, /dashboard and /api route, for every kind of user.
+
+The routes come from the app's URL map, so a new route without a row in ACCESS fails
+`test_every_protected_route_has_a_row`. Each case signs in one persona, asks one route with
+one method, and expects: the page (any status but 401/403 and the sign-in redirect) when the
+persona is allowed, 403 when signed in and not allowed, and the sign-in redirect for anonymous
+visitors. POST cases send an empty form: enough to pass or fail the guard without changing
+much; every case runs on a fresh world.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.factories import make_organization, make_survey, make_unit, make_user
+
+PROTECTED_PREFIXES = ("/manage", "/dashboard", "/api")
+
+ANONYMOUS = "anonymous"
+PERSONAS = (
+    ANONYMOUS,
+    "admin",
+    "committee",
+    "inspector",
+    "officer",  # org_officer of the organization that owns every object below
+    "other_officer",  # org_officer of another organization
+    "village",  # unit_officer of the village every object below belongs to
+    "other_village",  # unit_officer of another village
+)
+SIGNED_IN = frozenset(PERSONAS) - {ANONYMOUS}
+READERS = frozenset({"admin", "committee", "inspector"})
+OWNER_READS = READERS | {"officer"}
+OWNER_CHANGES = frozenset({"admin", "officer"})
+ORG_ROLES = READERS | {"officer", "other_officer"}
+PAPER = frozenset({"admin", "officer", "other_officer", "village", "other_village"})
+PAPER_FOR_OWN = frozenset({"admin", "officer", "village", "other_village"})
+ADMIN = frozenset({"admin"})
+AUDIT = frozenset({"admin", "inspector"})
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may use one route with one method, and the URL arguments to ask it with."""
+
+    allowed: frozenset
+    args: dict = field(default_factory=dict)
+
+
+# (endpoint, method) -> Access. Lists may be open to more roles than the objects they list:
+# an officer of another organization sees its own rows there, not these.
+ACCESS = {
+    ("manage.index", "GET"): Access(SIGNED_IN),
+    ("paper.index", "GET"): Access(PAPER),
+    ("paper.enter", "GET"): Access(PAPER_FOR_OWN),
+    ("paper.enter", "POST"): Access(PAPER_FOR_OWN),
+    ("paper.differences", "GET"): Access(PAPER_FOR_OWN),
+    ("paper.differences", "POST"): Access(PAPER_FOR_OWN),
+    ("paper.slips", "GET"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
+    ("paper.slips", "POST"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
+}
+
+# Default URL arguments by name; an Access row's args override them.
+DEFAULT_ARGS = {"code": "own-2025", "org": "nongdan", "year": 2025, "qcode": "hl"}
+
+
+def build_world(db):
+    """The objects every case asks about: all owned by `nongdan` and village `thon1`."""
+    own = make_organization(db, code="nongdan", name="Hội Nông dân", short_name="Nông dân")
+    other = make_organization(db, code="phunu", name="Hội Phụ nữ", short_name="Phụ nữ")
+    thon1 = make_unit(db, code="thon1", name="Thôn 1")
+    thon2 = make_unit(db, code="thon2", name="Thôn 2")
+    questions = [
+        {"code": "hl", "kind": "likert5", "required": True},
+        {"code": "y_kien", "kind": "text", "feedback": True},
+    ]
+    for code, audience, status in (
+        ("own-2025", "public", "open"),
+        ("members-2025", "member", "open"),
+        ("draft-2025", "public", "draft"),
+    ):
+        survey = make_survey(db, questions, code=code, audience=audience, status=status)
+        survey.organizations.append(own)
+    users = {
+        "admin": make_user(db, username="admin", role="admin"),
+        "committee": make_user(db, username="committee", role="committee"),
+        "inspector": make_user(db, username="inspector", role="inspector"),
+        "officer": make_user(db, username="officer", role="org_officer", organization=own),
+        "other_officer": make_user(
+            db, username="other_officer", role="org_officer", organization=other
+        ),
+        "village": make_user(db, username="village", role="unit_officer", unit=thon1),
+        "other_village": make_user(db, username="other_village", role="unit_officer", unit=thon2),
+    }
+    extra_args = extra_world(db, own=own, other=other, thon1=thon1, users=users)
+    db.session.commit()
+    return extra_args
+
+
+def extra_world(db, *, own, other, thon1, users):
+    """Objects with numeric ids (feedback items, users) and their URL arguments."""
+    return {"user_id": users["officer"].id}
+
+
+def sign_in_quickly(client, db, username):
+    """What a sign-in leaves in the session, without paying for scrypt in every case."""
+    import sqlalchemy as sa
+
+    from survey.models import User
+
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+def protected_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(PROTECTED_PREFIXES):
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                yield rule, method
+
+
+def test_every_protected_route_has_a_row(app):
+    routes = {(rule.endpoint, method) for rule, method in protected_rules(app)}
+    missing = sorted(routes - ACCESS.keys())
+    stale = sorted(ACCESS.keys() - routes)
+    assert not missing, f"routes without a row in ACCESS: {missing}"
+    assert not stale, f"rows in ACCESS for routes that do not exist: {stale}"
+
+
+def _url(app, rule, access, world_args):
+    args = {}
+    for name in rule.arguments:
+        args[name] = access.args.get(name, world_args.get(name, DEFAULT_ARGS.get(name)))
+        assert args[name] is not None, f"{rule.endpoint}: no value for URL argument {name!r}"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **args)
+
+
+def _verdict(response):
+    if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
+        return "sign-in"
+    if response.status_code in (401, 403):
+        return "forbidden"
+    return "allowed"
+
+
+CASES = [(endpoint, method) for endpoint, method in ACCESS]
+
+
+@pytest.mark.parametrize(("endpoint", "method"), CASES, ids=[f"{e} {m}" for e, m in CASES])
+def test_route_answers_each_persona_as_its_role_allows(app, db, endpoint, method):
+    from tests.conftest import empty_tables
+
+    rule = next(r for r, m in protected_rules(app) if r.endpoint == endpoint and m == method)
+    access = ACCESS[(endpoint, method)]
+    wrong = []
+    world_args = None
+    for persona in PERSONAS:
+        if world_args is None or method == "POST":  # a POST may have changed the world
+            db.session.close()
+            empty_tables()
+            world_args = build_world(db)
+        url = _url(app, rule, access, world_args)
+        client = app.test_client()
+        if persona != ANONYMOUS:
+            sign_in_quickly(client, db, persona)
+        response = client.open(url, method=method, data={} if method == "POST" else None)
+        if persona == ANONYMOUS:
+            expected = "sign-in"
+        else:
+            expected = "allowed" if persona in access.allowed else "forbidden"
+        got = _verdict(response)
+        if got != expected or response.status_code >= 500:
+            wrong.append(f"{persona}: expected {expected}, got {response.status_code} ({got})")
+    assert not wrong, f"{method} {url}:\n" + "\n".join(wrong)
