@@ -1,0 +1,288 @@
+"""From criteria to the four-tier annual rating: points, score, tier, vetoes, cap, explanation.
+
+The explanation is a tuple of `Note(code, params)`: what decided the tier, in terms the
+survey glue renders in the reader's language. Tier codes follow DESIGN.md: xuat_sac, tot,
+hoan_thanh, khong_hoan_thanh.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from analytics.criteria import CATALOG, CriterionValue
+from analytics.errors import AnalyticsError
+from analytics.rules import RuleSet
+
+TIERS = ("xuat_sac", "tot", "hoan_thanh", "khong_hoan_thanh")
+TIER_LABELS_VI = {
+    "xuat_sac": "Hoàn thành xuất sắc nhiệm vụ",
+    "tot": "Hoàn thành tốt nhiệm vụ",
+    "hoan_thanh": "Hoàn thành nhiệm vụ",
+    "khong_hoan_thanh": "Không hoàn thành nhiệm vụ",
+}
+VETOES = ("discipline", "disunity")
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Note:
+    """One line of an explanation: a code and its parameters."""
+
+    code: str
+    params: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """A criterion scored against its rule: points out of its (possibly renormalized) weight."""
+
+    code: str
+    group: str
+    source: str
+    value: float | None
+    target: float
+    ci: tuple[float, float] | None
+    n: int | None
+    n_eff: float | None
+    base_weight: float
+    weight: float
+    points: float
+    status: str  # met | not_met | insufficient
+    exceeded: bool
+    key: bool
+    reason: str | None
+    evidence: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One organization's annual rating with everything that explains it."""
+
+    organization: str
+    score: float
+    tier: str
+    criteria: tuple[CriterionResult, ...]
+    vetoes: tuple[str, ...]
+    borderline: bool
+    deciding: str | None
+    capped: bool
+    notes: tuple[Note, ...]
+
+    @property
+    def tier_label(self) -> str:
+        """The tier in the words of the rating documents."""
+        return TIER_LABELS_VI[self.tier]
+
+    def criterion(self, code: str) -> CriterionResult | None:
+        """The scored criterion `code`, or None when the rule set leaves it out."""
+        return next((c for c in self.criteria if c.code == code), None)
+
+
+def score_criteria(
+    values: Mapping[str, CriterionValue], rules: RuleSet
+) -> tuple[tuple[CriterionResult, ...], float]:
+    """Score every criterion of `rules` from `values`; return the results and the total score.
+
+    A survey or inbox criterion without a value, or with n_eff under the rule set's minimum,
+    is `insufficient`: under "renormalize" its weight is spread over the others, under "zero"
+    it scores 0. An indicator criterion without figures scores 0 (not_met).
+    """
+    provisional = []
+    for rule in rules.criteria:
+        value = values.get(rule.code) or CriterionValue(rule.code, None, reason="missing")
+        if value.code != rule.code:
+            raise AnalyticsError(f"values[{rule.code!r}] holds criterion {value.code!r}")
+        provisional.append((rule, value, _is_insufficient(value, rules)))
+    dropped = sum(r.weight for r, _v, out in provisional if out)
+    if dropped >= 100 - _EPSILON and rules.insufficient == "renormalize":
+        scale = 0.0
+    elif rules.insufficient == "renormalize":
+        scale = 100 / (100 - dropped)
+    else:
+        scale = 1.0
+    results = []
+    for rule, value, out in provisional:
+        weight = 0.0 if (out and rules.insufficient == "renormalize") else rule.weight * scale
+        if out or value.value is None:
+            ratio, points = None, 0.0
+        else:
+            ratio = value.value / rule.target
+            points = 0.0 if ratio < rules.zero_below_share_of_target else weight * min(1.0, ratio)
+        status = (
+            "insufficient"
+            if out
+            else ("met" if ratio is not None and ratio >= 1 - _EPSILON else "not_met")
+        )
+        results.append(
+            CriterionResult(
+                code=rule.code,
+                group=rule.group,
+                source=CATALOG[rule.code].source,
+                value=value.value,
+                target=rule.target,
+                ci=value.ci,
+                n=value.n,
+                n_eff=value.n_eff,
+                base_weight=rule.weight,
+                weight=weight,
+                points=points,
+                status=status,
+                exceeded=ratio is not None and ratio > 1 + _EPSILON,
+                key=rule.key,
+                reason=value.reason,
+                evidence=dict(value.evidence),
+            )
+        )
+    return tuple(results), sum(r.points for r in results)
+
+
+def _is_insufficient(value: CriterionValue, rules: RuleSet) -> bool:
+    if CATALOG[value.code].source == "indicators":
+        return value.value is None and value.reason == "nothing_to_do"
+    if value.value is None:
+        return True
+    return value.n_eff is not None and value.n_eff < rules.min_n_eff
+
+
+def tier_for(
+    score: float, results: Sequence[CriterionResult], vetoes: Sequence[str], rules: RuleSet
+) -> tuple[str, tuple[Note, ...]]:
+    """The tier a score earns given key targets, exceeded targets and vetoes, with the reasons.
+
+    >>> from analytics.rules import load_ruleset
+    >>> tier_for(95.0, (), ("discipline",), load_ruleset())[0]
+    'khong_hoan_thanh'
+    """
+    notes = []
+    if vetoes:
+        notes.extend(Note("veto", {"veto": v}) for v in vetoes)
+        return "khong_hoan_thanh", tuple(notes)
+    if score < rules.hoan_thanh - _EPSILON:
+        notes.append(Note("score_below", {"score": score, "threshold": rules.hoan_thanh}))
+        return "khong_hoan_thanh", tuple(notes)
+    scored = [r for r in results if r.status != "insufficient"]
+    unmet_keys = [r.code for r in scored if r.key and r.status != "met"]
+    exceeded = sum(1 for r in scored if r.exceeded)
+    exceeded_share = exceeded / len(scored) if scored else 0.0
+    if score >= rules.xuat_sac - _EPSILON:
+        if not unmet_keys and exceeded_share >= rules.xuat_sac_exceeded_share - _EPSILON:
+            return "xuat_sac", (Note("score_reaches", {"score": score, "tier": "xuat_sac"}),)
+        if unmet_keys:
+            notes.append(Note("key_not_met", {"criteria": unmet_keys, "tier": "xuat_sac"}))
+        else:
+            notes.append(
+                Note(
+                    "too_few_exceeded",
+                    {"share": exceeded_share, "needed": rules.xuat_sac_exceeded_share},
+                )
+            )
+    if score >= rules.tot - _EPSILON:
+        if not unmet_keys:
+            notes.append(Note("score_reaches", {"score": score, "tier": "tot"}))
+            return "tot", tuple(notes)
+        if score < rules.xuat_sac - _EPSILON:
+            notes.append(Note("key_not_met", {"criteria": unmet_keys, "tier": "tot"}))
+    notes.append(Note("score_reaches", {"score": score, "tier": "hoan_thanh"}))
+    return "hoan_thanh", tuple(notes)
+
+
+def annual_rating(
+    organization: str,
+    values: Mapping[str, CriterionValue],
+    vetoes: Sequence[str],
+    rules: RuleSet,
+) -> Rating:
+    """Rate one organization for a year (before the cap across organizations).
+
+    `borderline` is true when the tier differs with every survey criterion at the low end, or
+    at the high end, of its interval; `deciding` names the survey criterion that alone moves
+    the tier (the one with the widest swing in points when several do).
+    """
+    for veto in vetoes:
+        if veto not in VETOES:
+            raise AnalyticsError(f"vetoes: unknown veto {veto!r} (known: {VETOES})")
+    results, score = score_criteria(values, rules)
+    tier, notes = tier_for(score, results, vetoes, rules)
+    notes = list(notes)
+    insufficient = [r.code for r in results if r.status == "insufficient"]
+    if insufficient:
+        notes.append(Note(f"insufficient_{rules.insufficient}", {"criteria": insufficient}))
+    missing = [r.code for r in results if r.source == "indicators" and r.reason == "missing"]
+    if missing:
+        notes.append(Note("figures_missing", {"criteria": missing}))
+    borderline, deciding = _borderline(values, vetoes, rules, tier)
+    if borderline:
+        notes.append(Note("borderline", {"criterion": deciding}))
+    return Rating(
+        organization=organization,
+        score=score,
+        tier=tier,
+        criteria=results,
+        vetoes=tuple(vetoes),
+        borderline=borderline,
+        deciding=deciding,
+        capped=False,
+        notes=tuple(notes),
+    )
+
+
+def _tier_with(values, vetoes, rules, changes):
+    moved = {code: replace(v, value=changes.get(code, v.value)) for code, v in values.items()}
+    results, score = score_criteria(moved, rules)
+    return tier_for(score, results, vetoes, rules)[0], score
+
+
+def _borderline(values, vetoes, rules, tier):
+    survey = {
+        code: v
+        for code, v in values.items()
+        if CATALOG[code].source == "survey" and v.ci is not None and rules.criterion(code)
+    }
+    if not survey:
+        return False, None
+    low = {code: v.ci[0] for code, v in survey.items()}
+    high = {code: v.ci[1] for code, v in survey.items()}
+    differs = any(_tier_with(values, vetoes, rules, ends)[0] != tier for ends in (low, high))
+    if not differs:
+        return False, None
+    swings = []
+    for code, v in survey.items():
+        tiers_and_scores = [_tier_with(values, vetoes, rules, {code: end}) for end in v.ci]
+        if any(t != tier for t, _s in tiers_and_scores):
+            swing = abs(tiers_and_scores[1][1] - tiers_and_scores[0][1])
+            swings.append((swing, code))
+    deciding = max(swings)[1] if swings else None
+    return True, deciding
+
+
+def apply_cap(ratings: Sequence[Rating], rules: RuleSet) -> tuple[Rating, ...]:
+    """Keep "xuất sắc" to at most the rule set's share of those rated "tốt" or above.
+
+    The highest scores keep it (ties broken by organization code, so the result does not depend
+    on the order given); the others become "tốt" with a note.
+
+    >>> from analytics.rules import load_ruleset
+    >>> apply_cap((), load_ruleset())
+    ()
+    """
+    if not rules.cap_enabled:
+        return tuple(ratings)
+    good = [r for r in ratings if r.tier in ("xuat_sac", "tot")]
+    allowed = math.floor(rules.cap_share * len(good) + _EPSILON)
+    excellent = sorted(
+        (r for r in ratings if r.tier == "xuat_sac"), key=lambda r: (-r.score, r.organization)
+    )
+    demoted = {r.organization for r in excellent[allowed:]}
+    return tuple(
+        replace(
+            r,
+            tier="tot",
+            capped=True,
+            notes=(*r.notes, Note("capped", {"share": rules.cap_share, "allowed": allowed})),
+        )
+        if r.organization in demoted
+        else r
+        for r in ratings
+    )

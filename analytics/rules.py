@@ -1,0 +1,247 @@
+"""Rule sets: the numbers of the annual rating, in TOML, checked before they are used.
+
+The default ships as analytics/default_rules.toml. A commune overrides any of it with its own
+TOML (instance/rules.toml): top-level tables replace the default's keys, criteria are matched
+by code (a new code adds a criterion, `weight = 0` leaves one out), and a `[year.YYYY]` table of
+the same shape applies to that year only.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from analytics.criteria import CATALOG
+from analytics.errors import AnalyticsError
+
+DEFAULT_FILE = "default_rules.toml"
+INSUFFICIENT_POLICIES = ("renormalize", "zero")
+GROUPS = ("general", "results")
+
+_TOP_KEYS = {"name", "title", "tiers", "cap", "scoring", "surveys", "feedback", "criteria", "year"}
+_TABLE_KEYS = {
+    "tiers": {"xuat_sac", "tot", "hoan_thanh", "xuat_sac_exceeded_share"},
+    "cap": {"enabled", "xuat_sac_share"},
+    "scoring": {"zero_below_share_of_target"},
+    "surveys": {"min_n_eff", "insufficient", "level"},
+    "feedback": {"answer_within_days"},
+}
+_CRITERION_KEYS = {"code", "group", "weight", "target", "key"}
+
+
+@dataclass(frozen=True)
+class CriterionRule:
+    """One criterion of a rule set: its points, target, and whether it is a key target."""
+
+    code: str
+    group: str
+    weight: float
+    target: float
+    key: bool
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A checked rule set for one year."""
+
+    name: str
+    title: str
+    year: int | None
+    criteria: tuple[CriterionRule, ...]
+    xuat_sac: float
+    tot: float
+    hoan_thanh: float
+    xuat_sac_exceeded_share: float
+    cap_enabled: bool
+    cap_share: float
+    zero_below_share_of_target: float
+    min_n_eff: float
+    insufficient: str
+    level: float
+    answer_within_days: int
+    source: str
+
+    def criterion(self, code: str) -> CriterionRule | None:
+        """The rule for criterion `code`, or None when the rule set leaves it out."""
+        return next((c for c in self.criteria if c.code == code), None)
+
+
+def default_text() -> str:
+    """The TOML text of the default rule set shipped with analytics."""
+    return resources.files("analytics").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
+
+
+def load_ruleset(year: int | None = None, override: str | None = None) -> RuleSet:
+    """The default rule set, with the commune's TOML `override` and its `[year.YYYY]` applied.
+
+    >>> rules = load_ruleset(2025)
+    >>> rules.name, sum(c.weight for c in rules.criteria), rules.tot
+    ('default', 100.0, 70.0)
+    >>> load_ruleset(2025, 'tiers = {tot = 95}')
+    Traceback (most recent call last):
+    ...
+    analytics.errors.AnalyticsError: rules: [tiers] must rise: hoan_thanh 50 < tot 95 < xuat_sac 90
+    """
+    data = _parse(default_text(), DEFAULT_FILE)
+    data.pop("year", None)
+    source = default_text()
+    if override:
+        extra = _parse(override, "rules.toml")
+        years = extra.pop("year", {})
+        if not isinstance(years, dict):
+            raise AnalyticsError("rules.toml: [year] must be tables like [year.2025]")
+        data = _merge(data, extra, "rules.toml")
+        if year is not None and str(year) in years:
+            data = _merge(data, years[str(year)], f"rules.toml [year.{year}]")
+        source = source + "\n# --- commune override (instance/rules.toml) ---\n" + override
+    return _check(data, year, source)
+
+
+def _parse(text: str, where: str) -> dict:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise AnalyticsError(f"{where}: not valid TOML: {error}") from None
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise AnalyticsError(f"{where}: unknown key {unknown[0]!r} (known: {sorted(_TOP_KEYS)})")
+    return data
+
+
+def _merge(base: dict, extra: dict, where: str) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in extra.items():
+        if key == "year":
+            raise AnalyticsError(f"{where}: [year] tables cannot be nested")
+        if key == "criteria":
+            merged["criteria"] = _merge_criteria(merged.get("criteria", []), value, where)
+        elif key in _TABLE_KEYS:
+            if not isinstance(value, dict):
+                raise AnalyticsError(f"{where}: {key} must be a table, got {value!r}")
+            merged.setdefault(key, {}).update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _merge_criteria(base: list, extra: list, where: str) -> list:
+    if not isinstance(extra, list):
+        raise AnalyticsError(f"{where}: criteria must be [[criteria]] tables")
+    merged = [dict(c) for c in base]
+    for item in extra:
+        code = item.get("code") if isinstance(item, dict) else None
+        if not code:
+            raise AnalyticsError(f"{where}: every [[criteria]] needs a code, got {item!r}")
+        existing = next((c for c in merged if c.get("code") == code), None)
+        if existing is None:
+            merged.append(dict(item))
+        else:
+            existing.update(item)
+    return merged
+
+
+def _number(table: dict, key: str, where: str) -> float:
+    value = table.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise AnalyticsError(f"rules: {where}.{key} must be a number, got {value!r}")
+    return float(value)
+
+
+def _share(table: dict, key: str, where: str) -> float:
+    value = _number(table, key, where)
+    if not 0 < value <= 1:
+        raise AnalyticsError(f"rules: {where}.{key} must be a share in (0, 1], got {value!r}")
+    return value
+
+
+def _check(data: dict, year: int | None, source: str) -> RuleSet:
+    for table, keys in _TABLE_KEYS.items():
+        given = data.get(table, {})
+        unknown = sorted(set(given) - keys)
+        if unknown:
+            raise AnalyticsError(f"rules: unknown key {table}.{unknown[0]} (known: {sorted(keys)})")
+    tiers, cap = data.get("tiers", {}), data.get("cap", {})
+    scoring, surveys = data.get("scoring", {}), data.get("surveys", {})
+    xuat_sac, tot, hoan_thanh = (
+        _number(tiers, k, "tiers") for k in ("xuat_sac", "tot", "hoan_thanh")
+    )
+    if not 0 < hoan_thanh < tot < xuat_sac <= 100:
+        raise AnalyticsError(
+            f"rules: [tiers] must rise: hoan_thanh {hoan_thanh:g} < tot {tot:g} < "
+            f"xuat_sac {xuat_sac:g}" + ("" if xuat_sac <= 100 else " <= 100")
+        )
+    insufficient = surveys.get("insufficient")
+    if insufficient not in INSUFFICIENT_POLICIES:
+        raise AnalyticsError(
+            f"rules: surveys.insufficient must be one of {INSUFFICIENT_POLICIES}, "
+            f"got {insufficient!r}"
+        )
+    min_n_eff = _number(surveys, "min_n_eff", "surveys")
+    if min_n_eff < 0:
+        raise AnalyticsError(f"rules: surveys.min_n_eff must be >= 0, got {min_n_eff:g}")
+    level = _share(surveys, "level", "surveys")
+    days = _number(data.get("feedback", {}), "answer_within_days", "feedback")
+    if days < 1 or days != int(days):
+        raise AnalyticsError(
+            f"rules: feedback.answer_within_days must be a whole number >= 1, got {days:g}"
+        )
+    if not isinstance(cap.get("enabled"), bool):
+        raise AnalyticsError(
+            f"rules: cap.enabled must be true or false, got {cap.get('enabled')!r}"
+        )
+    criteria = _check_criteria(data.get("criteria", []))
+    return RuleSet(
+        name=str(data.get("name", "")) or "default",
+        title=str(data.get("title", "")),
+        year=year,
+        criteria=criteria,
+        xuat_sac=xuat_sac,
+        tot=tot,
+        hoan_thanh=hoan_thanh,
+        xuat_sac_exceeded_share=_share(tiers, "xuat_sac_exceeded_share", "tiers"),
+        cap_enabled=cap["enabled"],
+        cap_share=_share(cap, "xuat_sac_share", "cap"),
+        zero_below_share_of_target=_share(scoring, "zero_below_share_of_target", "scoring"),
+        min_n_eff=min_n_eff,
+        insufficient=insufficient,
+        level=level,
+        answer_within_days=int(days),
+        source=source,
+    )
+
+
+def _check_criteria(items: list) -> tuple[CriterionRule, ...]:
+    rules = []
+    for item in items:
+        code = item.get("code")
+        where = f"[[criteria]] {code!r}"
+        unknown = sorted(set(item) - _CRITERION_KEYS)
+        if unknown:
+            raise AnalyticsError(f"rules: {where}: unknown key {unknown[0]!r}")
+        if code not in CATALOG:
+            raise AnalyticsError(
+                f"rules: {where}: unknown criterion (known: {', '.join(sorted(CATALOG))})"
+            )
+        if item.get("group") not in GROUPS:
+            raise AnalyticsError(
+                f"rules: {where}: group must be one of {GROUPS}, got {item.get('group')!r}"
+            )
+        weight = _number(item, "weight", where)
+        if weight < 0:
+            raise AnalyticsError(f"rules: {where}: weight must be >= 0, got {weight:g}")
+        target = _number(item, "target", where)
+        if target <= 0:
+            raise AnalyticsError(f"rules: {where}: target must be > 0, got {target:g}")
+        if CATALOG[code].share and target > 1:
+            raise AnalyticsError(f"rules: {where}: target is a share, must be <= 1, got {target:g}")
+        if not isinstance(item.get("key", False), bool):
+            raise AnalyticsError(f"rules: {where}: key must be true or false")
+        if weight > 0:
+            rules.append(CriterionRule(code, item["group"], weight, target, item.get("key", False)))
+    total = sum(r.weight for r in rules)
+    if abs(total - 100) > 1e-9:
+        listing = ", ".join(f"{r.code} {r.weight:g}" for r in rules)
+        raise AnalyticsError(f"rules: criteria weights must sum to 100, got {total:g} ({listing})")
+    return tuple(rules)

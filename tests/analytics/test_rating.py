@@ -1,0 +1,184 @@
+"""The annual rating: points, renormalization, tiers, vetoes, borderline and the cap.
+
+Expected scores are worked by hand from the default rule set's weights (meetings 10,
+remediation 10, unity 10, member_development 10, attendance 10, campaigns 10, supervision 5,
+recommendations 5, dialogue 5, satisfaction 15, supervision_quality 5, feedback_answered 5).
+"""
+
+from dataclasses import replace
+
+import pytest
+
+from analytics.criteria import (
+    CriterionValue,
+    FeedbackCounts,
+    IndicatorRow,
+    feedback_criterion,
+    indicator_criteria,
+)
+from analytics.rating import annual_rating, apply_cap, score_criteria
+from analytics.rules import load_ruleset
+
+RULES = load_ruleset(2025)
+
+ALL_MET = IndicatorRow(
+    members_start=200,
+    members_end=210,
+    new_members=12,
+    new_members_target=10,  # exceeded
+    activities_required=12,
+    activities_held=12,
+    attendance_rate=0.85,
+    attendance_target=0.8,  # exceeded
+    campaign_members=150,  # 150/210 = 0.714 of a 0.5 target: exceeded
+    supervision_planned=4,
+    supervision_done=4,
+    recommendations_issued=10,
+    recommendations_answered=9,  # 0.9 of 0.8: exceeded
+    dialogues_planned=2,
+    dialogues_held=2,
+    shortcomings_identified=3,
+    shortcomings_remedied=3,
+)
+
+
+def survey_value(code, value, n_eff=200.0, ci=None):
+    ci = ci or (value - 0.05, value + 0.05)
+    return CriterionValue(code, value, ci=ci, n=int(n_eff), n_eff=n_eff)
+
+
+def values_for(row=ALL_MET, satisfaction=0.8, quality=0.7, feedback=(40, 38)):
+    values = indicator_criteria(row)
+    values["satisfaction"] = survey_value("satisfaction", satisfaction)
+    values["supervision_quality"] = survey_value("supervision_quality", quality)
+    values["feedback_answered"] = feedback_criterion(FeedbackCounts(*feedback))
+    return values
+
+
+def test_everything_met_scores_100_and_is_excellent():
+    rating = annual_rating("nongdan", values_for(), (), RULES)
+    assert rating.score == pytest.approx(100)
+    assert rating.tier == "xuat_sac"
+    assert rating.tier_label == "Hoàn thành xuất sắc nhiệm vụ"
+    assert all(c.status == "met" for c in rating.criteria)
+
+
+def test_points_are_weight_times_achievement_and_zero_below_half_the_target():
+    row = replace(ALL_MET, activities_held=11, campaign_members=40)  # 11/12; 40/210 = 0.19
+    results, score = score_criteria(values_for(row), RULES)
+    by_code = {r.code: r for r in results}
+    assert by_code["meetings"].points == pytest.approx(10 * 11 / 12)
+    assert by_code["meetings"].status == "not_met"
+    assert by_code["campaigns"].points == 0  # 0.19 / 0.5 = 0.38 < half the target
+    assert score == pytest.approx(100 - 10 / 12 - 10)
+
+
+def test_a_thin_survey_is_insufficient_and_its_weight_spread_over_the_rest():
+    values = values_for(satisfaction=0.5)
+    values["satisfaction"] = survey_value("satisfaction", 0.5, n_eff=12.0)
+    rating = annual_rating("nongdan", values, (), RULES)
+    satisfaction = rating.criterion("satisfaction")
+    assert satisfaction.status == "insufficient"
+    assert satisfaction.weight == 0
+    assert rating.criterion("meetings").weight == pytest.approx(10 * 100 / 85)
+    assert rating.score == pytest.approx(100)
+    assert any(n.code == "insufficient_renormalize" for n in rating.notes)
+
+
+def test_under_the_zero_policy_a_thin_survey_scores_nothing():
+    rules = load_ruleset(2025, '[surveys]\ninsufficient = "zero"')
+    values = values_for()
+    values["satisfaction"] = survey_value("satisfaction", 0.9, n_eff=12.0)
+    rating = annual_rating("nongdan", values, (), rules)
+    assert rating.score == pytest.approx(85)
+    assert rating.tier == "tot"
+
+
+def test_a_key_target_missed_keeps_an_organization_out_of_the_top_tiers():
+    row = replace(ALL_MET, activities_held=11)  # meetings is a key target
+    rating = annual_rating("nongdan", values_for(row), (), RULES)
+    assert rating.score == pytest.approx(100 - 10 / 12)
+    assert rating.tier == "hoan_thanh"
+    key_note = next(n for n in rating.notes if n.code == "key_not_met")
+    assert key_note.params["criteria"] == ["meetings"]
+
+
+def test_excellent_needs_thirty_percent_of_targets_exceeded():
+    row = replace(
+        ALL_MET,
+        new_members=10,
+        attendance_rate=0.8,
+        campaign_members=105,
+        recommendations_answered=8,
+    )
+    # Now nothing is exceeded: 100 points, every key met, 0% exceeded -> tốt.
+    rating = annual_rating(
+        "nongdan", values_for(row, satisfaction=0.7, quality=0.6, feedback=(10, 9)), (), RULES
+    )
+    assert rating.score == pytest.approx(100)
+    assert rating.tier == "tot"
+    assert any(n.code == "too_few_exceeded" for n in rating.notes)
+
+
+def test_a_veto_means_not_completed_whatever_the_score():
+    row = replace(ALL_MET, veto_disunity=True)
+    rating = annual_rating("nongdan", values_for(row), ("disunity",), RULES)
+    assert rating.tier == "khong_hoan_thanh"
+    assert rating.criterion("unity").points == 0
+
+
+def test_below_fifty_points_is_not_completed():
+    row = IndicatorRow(
+        activities_required=12, activities_held=6
+    )  # half the meetings, no other figures
+    rating = annual_rating(
+        "nongdan", values_for(row, satisfaction=0.2, quality=0.1, feedback=(10, 1)), (), RULES
+    )
+    assert rating.score < 50
+    assert rating.tier == "khong_hoan_thanh"
+    missing = next(n for n in rating.notes if n.code == "figures_missing")
+    assert "attendance" in missing.params["criteria"]
+
+
+def test_borderline_when_the_survey_interval_crosses_a_tier_and_names_the_criterion():
+    row = replace(ALL_MET, dialogues_held=1, supervision_done=2)  # -2.5 -2.5 (not key targets)
+    values = values_for(row)
+    values["satisfaction"] = survey_value("satisfaction", 0.62, ci=(0.45, 0.74))
+    rating = annual_rating("nongdan", values, (), RULES)
+    # Point: 100 - 5 - 15*(1 - 0.62/0.7) = 93.29 -> xuất sắc; low end: 95 - 15*(1 - 0.45/0.7)
+    # = 89.64 -> tốt.
+    assert rating.score == pytest.approx(100 - 5 - 15 * (1 - 0.62 / 0.7))
+    assert rating.tier == "xuat_sac"
+    assert rating.borderline
+    assert rating.deciding == "satisfaction"
+
+
+def test_not_borderline_when_the_interval_stays_inside_the_tier():
+    rating = annual_rating("nongdan", values_for(), (), RULES)
+    assert not rating.borderline and rating.deciding is None
+
+
+def test_the_cap_keeps_excellent_to_twenty_percent_of_good_or_better():
+    ratings = [
+        annual_rating(code, values_for(satisfaction=s), (), RULES)
+        for code, s in (("a", 0.8), ("b", 0.9), ("c", 0.85), ("d", 0.75), ("e", 0.95))
+    ]
+    assert all(r.tier == "xuat_sac" for r in ratings)
+    capped = apply_cap(ratings, RULES)
+    # 5 rated tốt or better -> floor(0.2 * 5) = 1 keeps xuất sắc; equal scores (all 100):
+    # the organization code breaks the tie.
+    assert [r.tier for r in capped] == ["xuat_sac", "tot", "tot", "tot", "tot"]
+    assert [r.capped for r in capped] == [False, True, True, True, True]
+    assert apply_cap(ratings, load_ruleset(2025, "[cap]\nenabled = false")) == tuple(ratings)
+
+
+def test_the_cap_prefers_the_higher_score():
+    low = annual_rating("a", values_for(row=replace(ALL_MET, supervision_done=3)), (), RULES)
+    high = annual_rating("z", values_for(), (), RULES)
+    others = [annual_rating(c, values_for(), ("discipline",), RULES) for c in "bcd"]
+    others.append(
+        annual_rating("y", values_for(row=replace(ALL_MET, activities_held=11)), (), RULES)
+    )
+    capped = {r.organization: r.tier for r in apply_cap([low, high, *others], RULES)}
+    # Good or better: a, z only (the others are vetoed or hoàn thành) -> floor(0.4) = 0.
+    assert capped["a"] == "tot" and capped["z"] == "tot"
