@@ -1,0 +1,148 @@
+"""Integrity flags on a survey's responses: speeders, straight-liners, bursts, duplicates.
+
+The inputs are what cheap queries give: durations, per-response counts of likert answers and
+of their distinct values, responses per village per 10-minute window, and answer digests.
+Flags are evidence for the inspector, never a verdict: the rating is computed with and without
+the flagged responses and a criterion that changes is marked sensitive.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from scipy import stats as _scipy
+
+from analytics.errors import AnalyticsError
+
+WINDOW_SECONDS = 600
+FLAG_KINDS = ("speeder", "straight_liner", "burst", "duplicate")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flag: its kind, the responses it covers, the village and what was seen."""
+
+    kind: str
+    response_ids: tuple[int, ...]
+    unit: str | None
+    detail: Mapping[str, object]
+
+
+def speeders(durations: Mapping[int, float | None], share_of_median: float = 1 / 3) -> Flag | None:
+    """Responses answered in under a third of the survey's median time.
+
+    Responses without a duration (paper, import) are left out of the median and never flagged.
+
+    >>> speeders({1: 300, 2: 320, 3: 280, 4: 60, 5: None})
+    Flag(kind='speeder', response_ids=(4,), unit=None, detail={'median_s': 290.0, 'limit_s': 96.7})
+    """
+    if not 0 < share_of_median < 1:
+        raise AnalyticsError(f"share_of_median must be in (0, 1), got {share_of_median!r}")
+    known = {rid: float(d) for rid, d in durations.items() if d is not None and d >= 0}
+    if len(known) < 3:
+        return None
+    median = statistics.median(known.values())
+    limit = median * share_of_median
+    fast = tuple(sorted(rid for rid, d in known.items() if d < limit))
+    if not fast:
+        return None
+    return Flag("speeder", fast, None, {"median_s": median, "limit_s": round(limit, 1)})
+
+
+def straight_liners(rows: Iterable[tuple[int, int, int]], min_items: int = 5) -> Flag | None:
+    """Responses giving one and the same answer to every likert item, over `min_items` or more.
+
+    `rows` are (response_id, likert answers, distinct likert values) per response.
+
+    >>> straight_liners([(1, 6, 1), (2, 6, 3), (3, 4, 1)])
+    Flag(kind='straight_liner', response_ids=(1,), unit=None, detail={'min_items': 5})
+    """
+    if min_items < 2:
+        raise AnalyticsError(f"min_items must be at least 2, got {min_items!r}")
+    same = tuple(
+        sorted(rid for rid, items, distinct in rows if items >= min_items and distinct == 1)
+    )
+    return Flag("straight_liner", same, None, {"min_items": min_items}) if same else None
+
+
+@dataclass(frozen=True)
+class Window:
+    """Responses of one village in one 10-minute window, with their ids."""
+
+    unit: str
+    start: datetime
+    response_ids: tuple[int, ...]
+
+
+def bursts(
+    windows: Iterable[Window],
+    village_totals: Mapping[str, int],
+    open_windows: int,
+    alpha: float = 0.001,
+    min_count: int = 5,
+) -> tuple[Flag, ...]:
+    """Windows with far more responses than the village's own rate, by a Poisson tail test.
+
+    The village's rate per window is its other responses spread over the other windows the
+    survey was open (`open_windows` in all); a window is a burst when it holds at least
+    `min_count` responses and P(X >= count) under that rate is below `alpha` divided by the
+    number of windows (Bonferroni: many windows are looked at).
+
+    >>> from datetime import datetime
+    >>> w = Window("thon5", datetime(2025, 10, 3, 20, 10), tuple(range(24)))
+    >>> [f.detail["count"] for f in bursts([w], {"thon5": 60}, open_windows=4000)]
+    [24]
+    """
+    if open_windows < 1:
+        raise AnalyticsError(f"open_windows must be at least 1, got {open_windows!r}")
+    if not 0 < alpha < 1:
+        raise AnalyticsError(f"alpha must be in (0, 1), got {alpha!r}")
+    flags = []
+    for window in windows:
+        count = len(window.response_ids)
+        if count < min_count:
+            continue
+        total = village_totals.get(window.unit, count)
+        others = max(total - count, 0)
+        rate = others / max(open_windows - 1, 1)
+        # A village with no other response at all: use half a response over the whole span,
+        # so that one evening of many answers still stands out against "nothing else".
+        rate = max(rate, 0.5 / open_windows)
+        pvalue = float(_scipy.poisson.sf(count - 1, rate))
+        if pvalue < alpha / open_windows:
+            flags.append(
+                Flag(
+                    "burst",
+                    tuple(sorted(window.response_ids)),
+                    window.unit,
+                    {
+                        "start": window.start.isoformat(),
+                        "count": count,
+                        "expected": round(rate, 3),
+                        "pvalue": pvalue,
+                    },
+                )
+            )
+    return tuple(flags)
+
+
+def duplicates(groups: Iterable[tuple[str, Iterable[int]]]) -> tuple[Flag, ...]:
+    """Groups of two or more responses with exactly the same answers (same answers digest).
+
+    >>> [f.response_ids for f in duplicates([("ab", [3, 1]), ("cd", [2])])]
+    [(1, 3)]
+    """
+    flags = []
+    for digest, ids in groups:
+        ids = tuple(sorted(ids))
+        if len(ids) >= 2:
+            flags.append(Flag("duplicate", ids, None, {"digest": digest[:12], "count": len(ids)}))
+    return tuple(flags)
+
+
+def flagged_ids(flags: Iterable[Flag | None]) -> frozenset[int]:
+    """Every response id covered by any of `flags` (None entries are skipped)."""
+    return frozenset(rid for flag in flags if flag is not None for rid in flag.response_ids)
