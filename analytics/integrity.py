@@ -8,7 +8,6 @@ the flagged responses and a criterion that changes is marked sensitive.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,25 +30,59 @@ class Flag:
     detail: Mapping[str, object]
 
 
-def speeders(durations: Mapping[int, float | None], share_of_median: float = 1 / 3) -> Flag | None:
-    """Responses answered in under a third of the survey's median time.
+@dataclass(frozen=True)
+class SpeedLimit:
+    """The median answering time of a survey and the limit under which a response is a speeder."""
 
-    Responses without a duration (paper, import) are left out of the median and never flagged.
+    median_s: float
+    limit_s: float
 
-    >>> speeders({1: 300, 2: 320, 3: 280, 4: 60, 5: None})
-    Flag(kind='speeder', response_ids=(4,), unit=None, detail={'median_s': 290.0, 'limit_s': 96.7})
+
+def speed_limit(
+    duration_counts: Mapping[float, int], share_of_median: float = 1 / 3
+) -> SpeedLimit | None:
+    """A third of the median duration, from {duration in seconds: responses}.
+
+    Responses without a duration (paper, import) are not in the counts. None with fewer than
+    three timed responses.
+
+    >>> speed_limit({280: 1, 300: 1, 320: 1, 60: 1})
+    SpeedLimit(median_s=290.0, limit_s=96.7)
     """
     if not 0 < share_of_median < 1:
         raise AnalyticsError(f"share_of_median must be in (0, 1), got {share_of_median!r}")
-    known = {rid: float(d) for rid, d in durations.items() if d is not None and d >= 0}
-    if len(known) < 3:
+    ordered = sorted(
+        (float(d), int(c)) for d, c in duration_counts.items() if d is not None and c > 0
+    )
+    if any(d < 0 for d, _c in ordered):
+        raise AnalyticsError("duration_counts: durations must be non-negative")
+    total = sum(c for _d, c in ordered)
+    if total < 3:
         return None
-    median = statistics.median(known.values())
-    limit = median * share_of_median
-    fast = tuple(sorted(rid for rid, d in known.items() if d < limit))
-    if not fast:
+    median = _histogram_median(ordered, total)
+    return SpeedLimit(median, round(median * share_of_median, 1))
+
+
+def _histogram_median(ordered, total):
+    def value_at(position):  # the value at 0-based position in the sorted sample
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if position < seen:
+                return value
+        raise AssertionError("position beyond the sample")
+
+    if total % 2:
+        return value_at(total // 2)
+    return (value_at(total // 2 - 1) + value_at(total // 2)) / 2
+
+
+def speeders(limit: SpeedLimit | None, fast_ids: Iterable[int]) -> Flag | None:
+    """The speeder flag over the responses found under `limit` (None when there are none)."""
+    ids = tuple(sorted(fast_ids))
+    if limit is None or not ids:
         return None
-    return Flag("speeder", fast, None, {"median_s": median, "limit_s": round(limit, 1)})
+    return Flag("speeder", ids, None, {"median_s": limit.median_s, "limit_s": limit.limit_s})
 
 
 def straight_liners(rows: Iterable[tuple[int, int, int]], min_items: int = 5) -> Flag | None:

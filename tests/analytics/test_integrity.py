@@ -7,10 +7,12 @@ import pytest
 
 from analytics.errors import AnalyticsError
 from analytics.integrity import (
+    SpeedLimit,
     Window,
     bursts,
     duplicates,
     flagged_ids,
+    speed_limit,
     speeders,
     straight_liners,
 )
@@ -21,25 +23,26 @@ def poisson_tail(k, mu):
     return 1 - sum(math.exp(-mu) * mu**i / math.factorial(i) for i in range(k))
 
 
-def test_speeders_are_under_a_third_of_the_median():
-    durations = {1: 240, 2: 300, 3: 360, 4: 99, 5: 101, 6: None}
-    flag = speeders(durations)
-    # median of 99, 101, 240, 300, 360 = 240; limit 80: nobody under it.
-    assert flag is None
-    durations[7] = 79
-    flag = speeders(durations)
-    # median of six known values (79, 99, 101, 240, 300, 360) = 170.5; limit 56.8.
-    assert flag is None
-    durations[8] = 30
-    flag = speeders(durations)
-    assert flag.response_ids == (8,)
-    assert flag.detail["median_s"] == 101
+def test_speed_limit_is_a_third_of_the_median_of_the_durations():
+    # median of 99, 101, 240, 300, 360 = 240 -> limit 80.
+    assert speed_limit({240: 1, 300: 1, 360: 1, 99: 1, 101: 1}) == SpeedLimit(240, 80)
+    # even count: median of 79, 99, 101, 240, 300, 360 = (101 + 240) / 2 = 170.5.
+    assert speed_limit({79: 1, 99: 1, 101: 1, 240: 1, 300: 1, 360: 1}).median_s == 170.5
+    # counts: 10 answers of 60 s and 11 of 600 s -> the 11th value (600) is the median.
+    assert speed_limit({60: 10, 600: 11}).median_s == 600
 
 
-def test_speeders_need_a_few_durations_and_a_sensible_share():
-    assert speeders({1: 10, 2: 300}) is None
+def test_speeders_flag_only_with_a_limit_and_ids():
+    limit = SpeedLimit(300, 100)
+    assert speeders(limit, [9, 4]).response_ids == (4, 9)
+    assert speeders(limit, []) is None
+    assert speeders(None, [1]) is None
+
+
+def test_speed_limit_needs_three_durations_and_a_sensible_share():
+    assert speed_limit({10: 1, 300: 1}) is None
     with pytest.raises(AnalyticsError, match="share_of_median"):
-        speeders({1: 1}, share_of_median=2)
+        speed_limit({1: 5}, share_of_median=2)
 
 
 def test_straight_lining_counts_from_five_items():
