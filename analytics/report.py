@@ -1,0 +1,252 @@
+"""What dashboards, exports, the CLI and the API consume: ratings as plain JSON-ready data.
+
+`evaluation_document` gives DESIGN.md's "Evaluation JSON"; `note_text` turns an explanation
+note into a sentence in Vietnamese (the language of the rating documents) or English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from analytics.criteria import CATALOG
+from analytics.errors import AnalyticsError
+from analytics.rating import TIER_LABELS_VI, Note, Rating
+from analytics.rules import RuleSet
+
+TIER_LABELS_EN = {
+    "xuat_sac": "Excellently completed its tasks",
+    "tot": "Completed its tasks well",
+    "hoan_thanh": "Completed its tasks",
+    "khong_hoan_thanh": "Did not complete its tasks",
+}
+LANGS = ("vi", "en")
+
+_NOTES = {
+    "veto": {
+        "vi": "Có vi phạm được ghi nhận ({veto}): xếp loại không hoàn thành nhiệm vụ.",
+        "en": "A recorded violation ({veto}) means: did not complete its tasks.",
+    },
+    "score_below": {
+        "vi": "Tổng điểm {score} dưới {threshold}.",
+        "en": "The score {score} is below {threshold}.",
+    },
+    "score_reaches": {
+        "vi": "Tổng điểm {score} đạt mức {tier}.",
+        "en": "The score {score} reaches {tier}.",
+    },
+    "key_not_met": {
+        "vi": "Chưa đạt chỉ tiêu chủ yếu ({criteria}) nên không xếp mức {tier}.",
+        "en": "Key targets not met ({criteria}), so not {tier}.",
+    },
+    "too_few_exceeded": {
+        "vi": "Chỉ vượt {share} số chỉ tiêu, cần từ {needed} để xếp hoàn thành xuất sắc.",
+        "en": "Only {share} of the targets exceeded; {needed} needed for the top tier.",
+    },
+    "insufficient_renormalize": {
+        "vi": "Chưa đủ số phiếu để tính: {criteria}; điểm của tiêu chí này được chia lại cho "
+        "các tiêu chí khác.",
+        "en": "Too few answers to count: {criteria}; its points were spread over the others.",
+    },
+    "insufficient_zero": {
+        "vi": "Chưa đủ số phiếu để tính: {criteria}; tiêu chí này được 0 điểm.",
+        "en": "Too few answers to count: {criteria}; it scores 0.",
+    },
+    "figures_missing": {
+        "vi": "Chưa nhập số liệu: {criteria} (được 0 điểm).",
+        "en": "Figures not entered: {criteria} (0 points).",
+    },
+    "borderline": {
+        "vi": "Sát ngưỡng: với sai số của khảo sát ({criterion}), mức xếp loại có thể khác.",
+        "en": "Borderline: within the survey's margin ({criterion}) the tier could differ.",
+    },
+    "capped": {
+        "vi": "Số tổ chức hoàn thành xuất sắc không vượt quá {share} số tổ chức hoàn thành tốt "
+        "trở lên; tổ chức này xếp hoàn thành tốt.",
+        "en": "At most {share} of those rated well or better may be rated excellent; this one "
+        "is rated well.",
+    },
+    "sensitive": {
+        "vi": "Cần xem xét: bỏ các phiếu bị gắn cờ thì kết quả tiêu chí {criteria} thay đổi.",
+        "en": "To review: without the flagged responses, {criteria} changes.",
+    },
+}
+_VETO_NAMES = {
+    "discipline": {"vi": "kỷ luật", "en": "discipline"},
+    "disunity": {"vi": "mất đoàn kết", "en": "disunity"},
+}
+
+
+def tier_label(tier: str, lang: str = "vi") -> str:
+    """The tier's name in `lang`."""
+    return (TIER_LABELS_VI if lang == "vi" else TIER_LABELS_EN)[tier]
+
+
+def criterion_label(code: str, lang: str = "vi") -> str:
+    """The criterion's name in `lang`."""
+    info = CATALOG[code]
+    return info.label_vi if lang == "vi" else info.label_en
+
+
+def note_text(note: Note, lang: str = "vi") -> str:
+    """One explanation note as a sentence.
+
+    >>> note_text(Note("score_below", {"score": 42.456, "threshold": 50.0}))
+    'Tổng điểm 42,5 dưới 50.'
+    >>> note_text(Note("too_few_exceeded", {"share": 0.2, "needed": 0.3}), "en")
+    'Only 20% of the targets exceeded; 30% needed for the top tier.'
+    """
+    if lang not in LANGS:
+        raise AnalyticsError(f"lang must be one of {LANGS}, got {lang!r}")
+    if note.code not in _NOTES:
+        raise AnalyticsError(f"note code {note.code!r} has no text")
+    params = {key: _param(key, value, lang) for key, value in note.params.items()}
+    return _NOTES[note.code][lang].format(**params)
+
+
+def _number(value: float, lang: str, digits: int = 1) -> str:
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def _param(key, value, lang):
+    if key in ("share", "needed"):
+        return _number(100 * value, lang) + "%"
+    if key in ("score", "threshold"):
+        return _number(value, lang)
+    if key == "tier":
+        return tier_label(value, lang)
+    if key == "criteria":
+        return ", ".join(criterion_label(c, lang) for c in value)
+    if key == "criterion":
+        return criterion_label(value, lang) if value else "?"
+    if key == "veto":
+        return _VETO_NAMES[value][lang]
+    return value
+
+
+@dataclass(frozen=True)
+class OrganizationResult:
+    """A rating with what the report adds: names, finalization and sensitive criteria."""
+
+    code: str
+    name: str
+    rating: Rating
+    sensitive: tuple[str, ...] = ()
+    finalized: bool = False
+    finalized_tier: str | None = None
+
+
+def _round(value, digits=4):
+    return None if value is None else round(float(value), digits)
+
+
+def evaluation_document(
+    year: int, rules: RuleSet, results: Iterable[OrganizationResult], lang: str = "vi"
+) -> dict:
+    """DESIGN.md's Evaluation JSON for `results`, with notes and labels in `lang`."""
+    organizations = []
+    for result in results:
+        rating = result.rating
+        notes = list(rating.notes)
+        if result.sensitive:
+            notes.append(Note("sensitive", {"criteria": list(result.sensitive)}))
+        tier = result.finalized_tier if result.finalized and result.finalized_tier else rating.tier
+        organizations.append(
+            {
+                "org": result.code,
+                "name": result.name,
+                "score": round(rating.score, 2),
+                "tier": tier,
+                "tier_label": tier_label(tier, lang),
+                "borderline": rating.borderline,
+                "deciding": rating.deciding,
+                "capped": rating.capped,
+                "finalized": result.finalized,
+                "criteria": [
+                    {
+                        "code": c.code,
+                        "label": criterion_label(c.code, lang),
+                        "group": c.group,
+                        "source": c.source,
+                        "value": _round(c.value),
+                        "ci": None if c.ci is None else [_round(c.ci[0]), _round(c.ci[1])],
+                        "n": c.n,
+                        "n_eff": _round(c.n_eff, 1),
+                        "target": c.target,
+                        "weight": round(c.weight, 2),
+                        "points": round(c.points, 2),
+                        "status": c.status,
+                        "exceeded": c.exceeded,
+                        "key": c.key,
+                        "sensitive": c.code in result.sensitive,
+                        "evidence": dict(c.evidence),
+                    }
+                    for c in rating.criteria
+                ],
+                "vetoes": list(rating.vetoes),
+                "notes": [note_text(n, lang) for n in notes],
+            }
+        )
+    return {"year": year, "ruleset": rules.name, "organizations": organizations}
+
+
+def sensitive_criteria(
+    with_all: Rating, without_flagged: Rating, codes: Sequence[str] | None = None
+) -> tuple[str, ...]:
+    """Survey criteria whose status or points change when flagged responses are left out."""
+    changed = []
+    for criterion in with_all.criteria:
+        if codes is not None and criterion.code not in codes:
+            continue
+        if criterion.source != "survey":
+            continue
+        other = without_flagged.criterion(criterion.code)
+        if other is None:
+            continue
+        if other.status != criterion.status or abs(other.points - criterion.points) > 0.005:
+            changed.append(criterion.code)
+    return tuple(changed)
+
+
+def csv_rows(document: Mapping) -> list[list[object]]:
+    """The evaluation as rows for a CSV: one per organization and criterion."""
+    header = [
+        "org",
+        "score",
+        "tier",
+        "borderline",
+        "criterion",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+        "n_eff",
+        "target",
+        "weight",
+        "points",
+        "status",
+    ]
+    rows = [header]
+    for org in document["organizations"]:
+        for c in org["criteria"]:
+            ci = c["ci"] or [None, None]
+            rows.append(
+                [
+                    org["org"],
+                    org["score"],
+                    org["tier"],
+                    org["borderline"],
+                    c["code"],
+                    c["value"],
+                    ci[0],
+                    ci[1],
+                    c["n"],
+                    c["n_eff"],
+                    c["target"],
+                    c["weight"],
+                    c["points"],
+                    c["status"],
+                ]
+            )
+    return rows

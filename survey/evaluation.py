@@ -1,0 +1,395 @@
+"""The annual evaluation: SQL aggregates -> analytics -> ratings (DESIGN.md data flow).
+
+Every number comes from a GROUP BY in the database; no response is loaded into Python. The
+views, the CLI and the API call `evaluate_year` and hand its result to analytics.report.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import current_app
+
+from analytics.criteria import (
+    FeedbackCounts,
+    IndicatorRow,
+    VillageCounts,
+    feedback_criterion,
+    indicator_criteria,
+    survey_criterion,
+)
+from analytics.integrity import (
+    WINDOW_SECONDS,
+    Flag,
+    Window,
+    bursts,
+    duplicates,
+    flagged_ids,
+    speed_limit,
+    speeders,
+    straight_liners,
+)
+from analytics.rating import annual_rating, apply_cap
+from analytics.report import OrganizationResult, sensitive_criteria
+from analytics.rules import RuleSet, load_ruleset
+from survey.extensions import db
+from survey.models import (
+    AnnualIndicator,
+    Answer,
+    Evaluation,
+    FeedbackItem,
+    Organization,
+    Question,
+    Response,
+    Survey,
+    Unit,
+    survey_organization,
+)
+
+RULES_FILE = "rules.toml"
+# Survey criteria of the rule set -> the criterion tag their questions carry in surveys.
+SURVEY_CRITERIA = {"satisfaction": "satisfaction", "supervision_quality": "supervision"}
+
+
+def commune_rules(year: int) -> RuleSet:
+    """The rule set for `year`: the default with instance/rules.toml applied when present."""
+    path = os.path.join(current_app.instance_path, RULES_FILE)
+    override = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            override = f.read()
+    return load_ruleset(year, override)
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    # The commune's year: 1 January to 31 December in Vietnam's time (UTC+7).
+    offset = timedelta(hours=7)
+    start = datetime(year, 1, 1, tzinfo=timezone.utc) - offset
+    return start, datetime(year + 1, 1, 1, tzinfo=timezone.utc) - offset
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+_INDICATOR_FIELDS = [f for f in IndicatorRow.__dataclass_fields__]
+
+
+def indicator_rows(year: int) -> dict[int, IndicatorRow]:
+    """Each organization's annual figures for `year`, by organization id."""
+    columns = [getattr(AnnualIndicator, f) for f in _INDICATOR_FIELDS]
+    rows = db.session.execute(
+        sa.select(AnnualIndicator.organization_id, *columns).where(AnnualIndicator.year == year)
+    ).all()
+    return {
+        row[0]: IndicatorRow(**dict(zip(_INDICATOR_FIELDS, row[1:], strict=True))) for row in rows
+    }
+
+
+# --- survey criteria -------------------------------------------------------------------------
+
+
+def _per_response(year: int, tag: str, excluded: frozenset[int]):
+    """Per response and organization: likert items of the criterion answered, and top-2 ones."""
+    linked = sa.outerjoin(
+        Question,
+        survey_organization,
+        sa.and_(
+            survey_organization.c.survey_id == Question.survey_id,
+            Question.organization_id.is_(None),
+        ),
+    )
+    org = sa.func.coalesce(Question.organization_id, survey_organization.c.organization_id)
+    query = (
+        sa.select(
+            Response.id.label("response_id"),
+            Response.unit_id.label("unit_id"),
+            org.label("organization_id"),
+            sa.func.count().label("item_count"),
+            sa.func.sum(sa.case((Answer.number >= 4, 1), else_=0)).label("top"),
+        )
+        .select_from(linked)
+        .join(Answer, Answer.question_id == Question.id)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Survey, Survey.id == Question.survey_id)
+        .where(
+            Survey.year == year,
+            Survey.status != "draft",
+            Question.kind == "likert5",
+            Question.criterion == tag,
+            org.is_not(None),
+        )
+        .group_by(Response.id, Response.unit_id, org)
+    )
+    if excluded:
+        query = query.where(Response.id.not_in(sorted(excluded)))
+    return query.subquery()
+
+
+def survey_counts(year: int, tag: str, excluded=frozenset()) -> dict[int, list[VillageCounts]]:
+    """Per organization and village: respondents and the sum of their top-2 shares."""
+    per = _per_response(year, tag, excluded)
+    rows = db.session.execute(
+        sa.select(
+            per.c.organization_id,
+            Unit.code,
+            sa.func.count(),
+            sa.func.sum(sa.cast(per.c.top, sa.Float) / per.c.item_count),
+        )
+        .select_from(per)
+        .outerjoin(Unit, Unit.id == per.c.unit_id)
+        .group_by(per.c.organization_id, Unit.code)
+    ).all()
+    counts: dict[int, list[VillageCounts]] = {}
+    for org_id, unit, respondents, top2 in rows:
+        counts.setdefault(org_id, []).append(
+            VillageCounts(unit or "", int(respondents), float(top2 or 0))
+        )
+    return counts
+
+
+def village_population() -> dict[str, float]:
+    """Adult population per village code (the post-stratification targets)."""
+    return {
+        code: float(people or 0)
+        for code, people in db.session.execute(sa.select(Unit.code, Unit.adult_population))
+    }
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+
+def feedback_counts(year: int, within_days: int) -> dict[int, FeedbackCounts]:
+    """Per organization: feedback received in `year`, and how much was answered in time."""
+    start, end = _year_bounds(year)
+    if db.engine.dialect.name == "sqlite":
+        elapsed_days = sa.func.julianday(FeedbackItem.answered_at) - sa.func.julianday(
+            FeedbackItem.received_at
+        )
+    else:
+        elapsed_days = (
+            sa.func.extract("epoch", FeedbackItem.answered_at - FeedbackItem.received_at) / 86400.0
+        )
+    in_time = sa.and_(FeedbackItem.answered_at.is_not(None), elapsed_days <= within_days)
+    rows = db.session.execute(
+        sa.select(
+            FeedbackItem.organization_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((in_time, 1), else_=0)),
+        )
+        .where(FeedbackItem.received_at >= start, FeedbackItem.received_at < end)
+        .group_by(FeedbackItem.organization_id)
+    ).all()
+    return {org: FeedbackCounts(int(n), int(ok or 0)) for org, n, ok in rows}
+
+
+# --- integrity -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyIntegrity:
+    """The integrity flags of one survey."""
+
+    survey_code: str
+    flags: tuple[Flag, ...]
+
+    @property
+    def flagged(self) -> frozenset[int]:
+        """Every flagged response id."""
+        return flagged_ids(self.flags)
+
+
+def survey_integrity(survey: Survey, min_burst: int = 5) -> SurveyIntegrity:
+    """Speeders, straight-liners, bursts and duplicates of one survey, from SQL aggregates."""
+    flags: list[Flag] = []
+    where = Response.survey_id == survey.id
+    durations = dict(
+        db.session.execute(
+            sa.select(Response.duration_s, sa.func.count())
+            .where(where, Response.duration_s.is_not(None))
+            .group_by(Response.duration_s)
+        ).all()
+    )
+    limit = speed_limit(durations)
+    if limit is not None:
+        fast = db.session.scalars(
+            sa.select(Response.id).where(where, Response.duration_s < limit.limit_s)
+        ).all()
+        flags.append(speeders(limit, fast))
+    likert = (
+        sa.select(
+            Answer.response_id,
+            sa.func.count(),
+            sa.func.count(sa.distinct(Answer.number)),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(where, Answer.kind == "likert5")
+        .group_by(Answer.response_id)
+        .having(sa.func.count() >= 5, sa.func.count(sa.distinct(Answer.number)) == 1)
+    )
+    flags.append(straight_liners(db.session.execute(likert).all()))
+    flags.extend(_bursts(survey, where, min_burst))
+    groups = db.session.execute(
+        sa.select(Response.answers_digest)
+        .where(where)
+        .group_by(Response.answers_digest)
+        .having(sa.func.count() > 1)
+    ).scalars()
+    digests = list(groups)
+    if digests:
+        members: dict[str, list[int]] = {}
+        for rid, digest in db.session.execute(
+            sa.select(Response.id, Response.answers_digest).where(
+                where, Response.answers_digest.in_(digests)
+            )
+        ):
+            members.setdefault(digest, []).append(rid)
+        flags.extend(duplicates(sorted(members.items())))
+    return SurveyIntegrity(survey.code, tuple(f for f in flags if f is not None))
+
+
+def _bursts(survey, where, min_burst):
+    seconds = _epoch_seconds(Response.submitted_at)
+    window = sa.cast(sa.func.floor(seconds / WINDOW_SECONDS), sa.BigInteger).label("window")
+    span = db.session.execute(
+        sa.select(sa.func.min(seconds), sa.func.max(seconds)).where(where)
+    ).one()
+    if span[0] is None:
+        return ()
+    first, last = survey.opens_at, survey.closes_at
+    start = int(first.timestamp()) if first else int(span[0])
+    end = int(last.timestamp()) if last else int(span[1])
+    open_windows = max(1, (max(end, int(span[1])) - min(start, int(span[0]))) // WINDOW_SECONDS + 1)
+    totals = dict(
+        db.session.execute(
+            sa.select(Unit.code, sa.func.count())
+            .select_from(Response)
+            .join(Unit, Unit.id == Response.unit_id)
+            .where(where)
+            .group_by(Unit.code)
+        ).all()
+    )
+    busy = db.session.execute(
+        sa.select(Unit.code, Response.unit_id, window)
+        .select_from(Response)
+        .join(Unit, Unit.id == Response.unit_id)
+        .where(where)
+        .group_by(Unit.code, Response.unit_id, window)
+        .having(sa.func.count() >= min_burst)
+    ).all()
+    windows = []
+    for code, unit_id, number in busy:
+        ids = db.session.scalars(
+            sa.select(Response.id).where(
+                where,
+                Response.unit_id == unit_id,
+                sa.cast(sa.func.floor(seconds / WINDOW_SECONDS), sa.BigInteger) == number,
+            )
+        ).all()
+        start_at = datetime.fromtimestamp(number * WINDOW_SECONDS, tz=timezone.utc)
+        windows.append(Window(code, start_at, tuple(ids)))
+    return bursts(windows, totals, open_windows)
+
+
+def _epoch_seconds(column):
+    if db.engine.dialect.name == "sqlite":
+        return sa.cast(sa.func.strftime("%s", column), sa.Float)
+    return sa.func.extract("epoch", column)
+
+
+# --- the year --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearEvaluation:
+    """Every organization's rating for a year, with the rule set and the integrity flags."""
+
+    year: int
+    rules: RuleSet
+    results: tuple[OrganizationResult, ...]
+    integrity: tuple[SurveyIntegrity, ...]
+
+
+def _survey_values(year, rules, counts, population):
+    values = {}
+    for criterion in SURVEY_CRITERIA:
+        if rules.criterion(criterion) is None:
+            continue
+        values[criterion] = {
+            org_id: survey_criterion(criterion, rows, population, rules.level)
+            for org_id, rows in counts[criterion].items()
+        }
+    return values
+
+
+def _ratings(organizations, rules, indicators, survey_values, feedback):
+    ratings = []
+    for org in organizations:
+        row = indicators.get(org.id, IndicatorRow())
+        values = indicator_criteria(row)
+        for criterion, by_org in survey_values.items():
+            if org.id in by_org:
+                values[criterion] = by_org[org.id]
+        values["feedback_answered"] = feedback_criterion(
+            feedback.get(org.id, FeedbackCounts(0, 0)), rules.level
+        )
+        vetoes = [
+            v
+            for v, on in (("discipline", row.veto_discipline), ("disunity", row.veto_disunity))
+            if on
+        ]
+        ratings.append(annual_rating(org.code, values, vetoes, rules))
+    return apply_cap(ratings, rules)
+
+
+def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
+    """Rate every organization for `year` (the cap needs them all), then keep `organization`."""
+    rules = commune_rules(year)
+    organizations = db.session.scalars(
+        sa.select(Organization).order_by(Organization.position, Organization.code)
+    ).all()
+    indicators = indicator_rows(year)
+    population = village_population()
+    feedback = feedback_counts(year, rules.answer_within_days)
+    surveys = db.session.scalars(
+        sa.select(Survey).where(Survey.year == year, Survey.status != "draft").order_by(Survey.code)
+    ).all()
+    integrity = tuple(survey_integrity(s) for s in surveys)
+    flagged = frozenset().union(*(i.flagged for i in integrity)) if integrity else frozenset()
+
+    counts = {c: survey_counts(year, tag) for c, tag in SURVEY_CRITERIA.items()}
+    ratings = _ratings(
+        organizations, rules, indicators, _survey_values(year, rules, counts, population), feedback
+    )
+    if flagged:
+        clean = {c: survey_counts(year, tag, flagged) for c, tag in SURVEY_CRITERIA.items()}
+        without = _ratings(
+            organizations,
+            rules,
+            indicators,
+            _survey_values(year, rules, clean, population),
+            feedback,
+        )
+    else:
+        without = ratings
+    finalized = {
+        e.organization_id: e
+        for e in db.session.scalars(sa.select(Evaluation).where(Evaluation.year == year))
+    }
+    results = []
+    for org, rating, other in zip(organizations, ratings, without, strict=True):
+        if organization is not None and org.code != organization:
+            continue
+        final = finalized.get(org.id)
+        results.append(
+            OrganizationResult(
+                code=org.code,
+                name=org.name,
+                rating=rating,
+                sensitive=sensitive_criteria(rating, other),
+                finalized=final is not None,
+                finalized_tier=final.tier if final is not None else None,
+            )
+        )
+    return YearEvaluation(year, rules, tuple(results), integrity)
