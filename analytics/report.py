@@ -250,3 +250,71 @@ def csv_rows(document: Mapping) -> list[list[object]]:
                 ]
             )
     return rows
+
+
+_STATUS_VI = {"met": "đạt", "not_met": "chưa đạt", "insufficient": "chưa đủ phiếu"}
+
+
+def _cell(value, digits=2):
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return _number(value, "vi", digits)
+    return str(value)
+
+
+def _percent(value):
+    return "–" if value is None else _number(100 * value, "vi", 1) + "%"
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return lines
+
+
+def evaluation_text(document: Mapping) -> str:
+    """The Evaluation JSON as plain Vietnamese tables: the summary, then each organization."""
+    lines = [
+        f"Kết quả đánh giá, xếp loại năm {document['year']} (bộ tiêu chí: {document['ruleset']})",
+        "",
+    ]
+    summary = [["Tổ chức", "Điểm", "Xếp loại", "Sát ngưỡng", "Cần xem xét", "Đã chốt"]]
+    for org in document["organizations"]:
+        sensitive = any(c["sensitive"] for c in org["criteria"])
+        summary.append(
+            [
+                org["name"],
+                _cell(float(org["score"]), 1),
+                org["tier_label"],
+                "có" if org["borderline"] else "",
+                "có" if sensitive else "",
+                "đã chốt" if org["finalized"] else "",
+            ]
+        )
+    lines += _table(summary)
+    for org in document["organizations"]:
+        lines += ["", f"{org['name']}: {_cell(float(org['score']), 1)} điểm, {org['tier_label']}"]
+        rows = [
+            ["Tiêu chí", "Đạt được", "Khoảng tin cậy 95%", "n", "Chỉ tiêu", "Điểm", "Trạng thái"]
+        ]
+        for c in org["criteria"]:
+            ci = c["ci"]
+            rows.append(
+                [
+                    c["label"],
+                    _percent(c["value"]),
+                    "–" if ci is None else f"{_percent(ci[0])} – {_percent(ci[1])}",
+                    _cell(c["n"]),
+                    _percent(c["target"]),
+                    f"{_cell(float(c['points']), 1)}/{_cell(float(c['weight']), 1)}",
+                    _STATUS_VI[c["status"]] + (" (cần xem xét)" if c["sensitive"] else ""),
+                ]
+            )
+        lines += _table(rows)
+        lines += [f"  - {note}" for note in org["notes"]]
+    return "\n".join(lines)

@@ -1,5 +1,6 @@
 """The project's `flask` commands. Thin: parse, call, echo."""
 
+import csv
 import json
 import os
 import sys
@@ -10,9 +11,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from analytics.errors import AnalyticsError
+from analytics.report import csv_rows, evaluation_document, evaluation_text
 from survey.catalog import survey_listing
 from survey.definitions import DefinitionError, dump_definition, survey_from_definition
 from survey.demo import seed_demo
+from survey.evaluation import evaluate_year
 from survey.extensions import db
 from survey.importing import ImportRejected, import_responses
 from survey.models import ROLES, Organization, Survey, Unit, User
@@ -27,6 +31,7 @@ def register(app):
     app.cli.add_command(user_group)
     app.cli.add_command(survey_group)
     app.cli.add_command(responses_group)
+    app.cli.add_command(evaluate_command)
 
 
 @click.command("seed-demo")
@@ -256,3 +261,34 @@ def responses_import(code, path):
         + (f" ({result.already_there} were already there)" if result.already_there else "")
         + "."
     )
+
+
+@click.command("evaluate")
+@click.option("--year", type=int, required=True, help="The year to rate.")
+@click.option("--org", "org_code", default=None, help="Only this organization (code).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table: readable, in Vietnamese; json: DESIGN.md's Evaluation JSON; csv: one row per "
+    "organization and criterion.",
+)
+@with_appcontext
+def evaluate_command(year, org_code, output_format):
+    """Rate every organization for a year from its figures, surveys and feedback."""
+    if org_code is not None:
+        _lookup(Organization, org_code, "--org")
+    try:
+        evaluation = evaluate_year(year, org_code)
+    except AnalyticsError as error:
+        raise click.ClickException(f"instance/rules.toml: {error}") from None
+    document = evaluation_document(year, evaluation.rules, evaluation.results)
+    if output_format == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows(csv_rows(document))
+    else:
+        click.echo(evaluation_text(document))

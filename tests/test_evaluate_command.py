@@ -1,0 +1,109 @@
+"""flask evaluate: the same ratings as JSON, CSV and a Vietnamese table; precise errors."""
+
+import csv
+import io
+import json
+
+from survey.models import AnnualIndicator
+from tests.factories import make_organization
+
+
+def _commune(db):
+    nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
+    make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
+    db.session.add(
+        AnnualIndicator(
+            organization_id=nongdan.id,
+            year=2025,
+            members_end=100,
+            new_members=5,
+            new_members_target=10,
+            activities_required=12,
+            activities_held=12,
+            attendance_rate=0.8,
+            attendance_target=0.8,
+            campaign_members=60,
+            supervision_planned=2,
+            supervision_done=2,
+            recommendations_issued=2,
+            recommendations_answered=2,
+            dialogues_planned=1,
+            dialogues_held=1,
+        )
+    )
+    db.session.commit()
+
+
+def test_json_follows_the_design_shape(runner, db):
+    _commune(db)
+    result = runner.invoke(args=["evaluate", "--year", "2025", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["year"] == 2025 and document["ruleset"] == "default"
+    nongdan = document["organizations"][0]
+    assert nongdan["org"] == "nongdan"
+    development = next(c for c in nongdan["criteria"] if c["code"] == "member_development")
+    # No survey answers and no feedback: 25 points of survey and inbox criteria are
+    # insufficient, so each other weight is scaled by 100/75 (10 -> 13.33). 5 of 10 new
+    # members is exactly half the target: 13.33 x 0.5 = 6.67 points.
+    assert development["value"] == 0.5 and development["weight"] == 13.33
+    assert development["points"] == 6.67
+    assert development["status"] == "not_met"
+    assert set(nongdan) >= {
+        "score",
+        "tier",
+        "tier_label",
+        "borderline",
+        "finalized",
+        "vetoes",
+        "notes",
+    }
+    assert document["organizations"][1]["tier"] == "khong_hoan_thanh"
+
+
+def test_one_organization_and_csv(runner, db):
+    _commune(db)
+    result = runner.invoke(
+        args=["evaluate", "--year", "2025", "--org", "nongdan", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert {r["org"] for r in rows} == {"nongdan"}
+    assert len(rows) == 12  # one per criterion of the default rule set
+    assert next(r for r in rows if r["criterion"] == "meetings")["status"] == "met"
+
+
+def test_table_is_vietnamese(runner, db):
+    _commune(db)
+    result = runner.invoke(args=["evaluate", "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    assert "Kết quả đánh giá, xếp loại năm 2025" in result.output
+    assert "Phát triển hội viên, đoàn viên so với chỉ tiêu" in result.output
+    assert "50%" in result.output
+    assert "Không hoàn thành nhiệm vụ" in result.output
+
+
+def test_unknown_organization_and_bad_rules_fail_precisely(runner, db, app):
+    _commune(db)
+    result = runner.invoke(args=["evaluate", "--year", "2025", "--org", "xx"])
+    assert result.exit_code != 0
+    assert "--org: no organization with code 'xx'" in result.output
+    with open(f"{app.instance_path}/rules.toml", "w", encoding="utf-8") as f:
+        f.write("[tiers]\ntot = 95\n")
+    result = runner.invoke(args=["evaluate", "--year", "2025"])
+    assert result.exit_code != 0
+    assert "instance/rules.toml: rules: [tiers] must rise" in result.output
+
+
+def test_the_commune_rule_file_changes_the_rating(runner, db, app):
+    _commune(db)
+    with open(f"{app.instance_path}/rules.toml", "w", encoding="utf-8") as f:
+        f.write('name = "ha-tam"\n[scoring]\nzero_below_share_of_target = 0.6\n')
+    document = json.loads(
+        runner.invoke(args=["evaluate", "--year", "2025", "--format", "json"]).output
+    )
+    assert document["ruleset"] == "ha-tam"
+    development = next(
+        c for c in document["organizations"][0]["criteria"] if c["code"] == "member_development"
+    )
+    assert development["points"] == 0  # half the target is now under the 60% floor
