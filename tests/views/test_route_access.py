@@ -57,6 +57,8 @@ ACCESS = {
     ("paper.differences", "POST"): Access(PAPER_FOR_OWN),
     ("paper.slips", "GET"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
     ("paper.slips", "POST"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
+    # --- API ---
+    ("api.evaluations", "GET"): Access(ORG_ROLES),
 }
 
 # Default URL arguments by name; an Access row's args override them.
