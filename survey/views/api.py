@@ -1,12 +1,14 @@
 """JSON for signed-in roles: the year's evaluation and a survey's results (DESIGN.md)."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
 from analytics.report import evaluation_document
-from survey.access import ORG_READ_ROLES, READ_ALL_ROLES, roles_required
+from survey import catalog
+from survey.access import ORG_READ_ROLES, READ_ALL_ROLES, allow, may_read_survey, roles_required
 from survey.evaluation import evaluate_year
 from survey.i18n import select_locale
+from survey.results import survey_results
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -22,3 +24,14 @@ def evaluations(year):
         results = tuple(r for r in results if r.code == own)
     lang = "en" if select_locale() == "en" else "vi"
     return jsonify(evaluation_document(year, evaluation.rules, results, lang))
+
+
+@bp.get("/surveys/<code>/results")
+@roles_required(*ORG_READ_ROLES)
+def results(code):
+    """The Results JSON of one survey, for those who may read it."""
+    survey = catalog.survey_by_code(code)
+    if survey is None:
+        abort(404)
+    allow(may_read_survey(current_user, survey))
+    return jsonify(survey_results(survey))

@@ -32,3 +32,46 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     response = client.get("/api/v1/evaluations/2025")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_survey_results_json_with_small_villages_hidden(client, db, login):
+    from survey.responses import submit_response
+    from tests.factories import make_survey, make_unit
+
+    nongdan = make_organization(db, code="nongdan")
+    make_user(db, username="committee", role="committee")
+    big = make_unit(db, code="thon1")
+    other = make_unit(db, code="thon2")
+    small = make_unit(db, code="kdung")
+    questions = [
+        {"code": f"hl{i}", "kind": "likert5", "criterion": "satisfaction"} for i in (1, 2)
+    ] + [{"code": "y_kien", "kind": "text"}]
+    survey = make_survey(db, questions, code="hl-2025", status="open")
+    survey.organizations.append(nongdan)
+    db.session.commit()
+    answers = [(big, 5, 4)] * 6 + [(big, 2, 2)] * 2 + [(other, 4, 5)] * 6 + [(small, 1, 1)] * 2
+    for n, (unit, a, b) in enumerate(answers):
+        submit_response(
+            survey,
+            {"hl1": a, "hl2": b, "y_kien": "ý kiến"},
+            submission_uid=f"u{n}",
+            unit_id=unit.id,
+        )
+    login("committee", "a-long-password")
+    document = client.get("/api/v1/surveys/hl-2025/results").get_json()
+    assert document["n"] == 16
+    assert document["questions"]["hl1"]["counts"] == {"1": 2, "2": 2, "4": 6, "5": 6}
+    assert document["questions"]["hl1"]["top2"] == 0.75
+    assert "y_kien" not in document["questions"]  # free text is never in the results
+    assert document["units"]["kdung"] == {"n": None, "suppressed": True, "questions": None}
+    # kdung's 2 could be worked out from 16 - 8 - 6: the next smallest village is hidden too.
+    assert document["units"]["thon2"]["suppressed"] is True
+    assert document["units"]["thon1"]["questions"]["hl1"]["top2"] == 0.75
+    # Reference: alpha from the item covariance matrix of the 16 complete answers.
+    import numpy as np
+
+    items = np.array([[a, b] for _u, a, b in answers], dtype=float)
+    cov = np.cov(items, rowvar=False)
+    expected = 2 * (1 - np.trace(cov) / cov.sum())
+    assert document["criteria"]["satisfaction"]["n"] == 16
+    assert abs(document["criteria"]["satisfaction"]["alpha"] - expected) < 1e-4

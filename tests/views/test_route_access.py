@@ -59,6 +59,7 @@ ACCESS = {
     ("paper.slips", "POST"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
     # --- API ---
     ("api.evaluations", "GET"): Access(ORG_ROLES),
+    ("api.results", "GET"): Access(OWNER_READS),
 }
 
 # Default URL arguments by name; an Access row's args override them.

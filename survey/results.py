@@ -1,0 +1,132 @@
+"""A survey's results from GROUP BY queries: per question, per criterion, per village."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from analytics.results import (
+    CriterionConsistency,
+    QuestionCounts,
+    question_result,
+    results_document,
+)
+from analytics.stats import cronbach_alpha
+from survey.extensions import db
+from survey.models import Answer, Option, Response, Unit
+
+COUNTED_KINDS = ("likert5", "single", "multi", "yesno", "number", "nps")
+
+
+def _question_counts(survey, unit_id=None):
+    """QuestionCounts per question code (text questions are not counted)."""
+    filters = [Response.survey_id == survey.id]
+    if unit_id is not None:
+        filters.append(Response.unit_id == unit_id)
+    per_value = db.session.execute(
+        sa.select(Answer.question_id, Option.code, Answer.number, sa.func.count())
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(Option, Option.id == Answer.option_id)
+        .where(*filters, Answer.kind.in_(COUNTED_KINDS))
+        .group_by(Answer.question_id, Option.code, Answer.number)
+    ).all()
+    respondents = dict(
+        db.session.execute(
+            sa.select(Answer.question_id, sa.func.count(sa.distinct(Answer.response_id)))
+            .join(Response, Response.id == Answer.response_id)
+            .where(*filters, Answer.kind.in_(COUNTED_KINDS))
+            .group_by(Answer.question_id)
+        ).all()
+    )
+    counts = {q.id: {} for q in survey.questions}
+    for question_id, option_code, number, n in per_value:
+        key = option_code if option_code is not None else number
+        counts[question_id][key] = counts[question_id].get(key, 0) + n
+    return [
+        QuestionCounts(q.code, q.kind, int(respondents.get(q.id, 0)), counts[q.id])
+        for q in survey.questions
+        if q.kind in COUNTED_KINDS
+    ]
+
+
+def _consistency(survey):
+    """Cronbach's alpha per criterion tag over its likert items, complete cases, in SQL."""
+    by_criterion = {}
+    for q in survey.questions:
+        if q.kind == "likert5" and q.criterion:
+            by_criterion.setdefault(q.criterion, []).append(q.id)
+    out = []
+    for criterion, ids in sorted(by_criterion.items()):
+        complete = (
+            sa.select(Answer.response_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.survey_id == survey.id, Answer.question_id.in_(ids))
+            .group_by(Answer.response_id)
+            .having(sa.func.count(sa.distinct(Answer.question_id)) == len(ids))
+            .subquery()
+        )
+        items = dict(
+            (qid, (float(s or 0), float(sq or 0)))
+            for qid, s, sq in db.session.execute(
+                sa.select(
+                    Answer.question_id,
+                    sa.func.sum(Answer.number),
+                    sa.func.sum(Answer.number * Answer.number),
+                )
+                .where(Answer.response_id.in_(sa.select(complete.c.response_id)))
+                .where(Answer.question_id.in_(ids))
+                .group_by(Answer.question_id)
+            )
+        )
+        totals = (
+            sa.select(sa.func.sum(Answer.number).label("total"))
+            .where(Answer.response_id.in_(sa.select(complete.c.response_id)))
+            .where(Answer.question_id.in_(ids))
+            .group_by(Answer.response_id)
+            .subquery()
+        )
+        n, total, squares = db.session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.sum(totals.c.total),
+                sa.func.sum(totals.c.total * totals.c.total),
+            )
+        ).one()
+        n = int(n or 0)
+        alpha = None
+        if n and len(items) == len(ids):
+            alpha = cronbach_alpha(
+                n,
+                [items[i][0] for i in ids],
+                [items[i][1] for i in ids],
+                float(total or 0),
+                float(squares or 0),
+            )
+        out.append(CriterionConsistency(criterion, len(ids), n, alpha))
+    return out
+
+
+def survey_results(survey) -> dict:
+    """The Results JSON of `survey` (DESIGN.md), small villages suppressed."""
+    respondents = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Response).where(Response.survey_id == survey.id)
+    )
+    questions = [question_result(c) for c in _question_counts(survey)]
+    units = db.session.execute(
+        sa.select(Unit.id, Unit.code, sa.func.count())
+        .join(Response, Response.unit_id == Unit.id)
+        .where(Response.survey_id == survey.id)
+        .group_by(Unit.id, Unit.code)
+    ).all()
+    by_unit = {
+        code: (int(n), [question_result(c) for c in _question_counts(survey, unit_id)])
+        for unit_id, code, n in units
+    }
+    return results_document(
+        survey.code,
+        int(respondents or 0),
+        questions,
+        _consistency(survey),
+        by_unit,
+        int(current_app.config["SUPPRESSION_K"]),
+    )
