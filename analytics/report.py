@@ -13,6 +13,7 @@ from analytics.criteria import CATALOG
 from analytics.errors import AnalyticsError
 from analytics.rating import TIER_LABELS_VI, Note, Rating
 from analytics.rules import RuleSet
+from analytics.stats import kruskal_wallis, mann_whitney, top2_share, two_proportion_test
 
 TIER_LABELS_EN = {
     "xuat_sac": "Excellently completed its tasks",
@@ -318,3 +319,55 @@ def evaluation_text(document: Mapping) -> str:
         lines += _table(rows)
         lines += [f"  - {note}" for note in org["notes"]]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A survey criterion compared between two years or across organizations."""
+
+    criterion: str
+    kind: str  # year_over_year | across_organizations
+    subject: str  # the organization code, or "*" across organizations
+    groups: tuple[str, ...]
+    shares: tuple[float | None, ...]
+    proportion_test: object | None
+    rank_test: object
+
+
+def year_over_year(
+    criterion: str,
+    organization: str,
+    years: tuple[int, int],
+    answers: tuple[Mapping[float, int], Mapping[float, int]],
+) -> Comparison:
+    """One organization's likert answers of two years: top-2 shares and their two tests.
+
+    >>> c = year_over_year("satisfaction", "phunu", (2024, 2025),
+    ...     ({2: 30, 3: 20, 4: 30, 5: 20}, {3: 10, 4: 50, 5: 40}))
+    >>> c.shares, c.proportion_test.pvalue < 0.001, c.rank_test.pvalue < 0.001
+    ((0.5, 0.9), True, True)
+    """
+    before, after = (top2_share(a) for a in answers)
+    return Comparison(
+        criterion,
+        "year_over_year",
+        organization,
+        tuple(str(y) for y in years),
+        (before.estimate, after.estimate),
+        two_proportion_test(before, after),
+        mann_whitney(*answers),
+    )
+
+
+def across_organizations(criterion: str, answers: Mapping[str, Mapping[float, int]]) -> Comparison:
+    """The organizations' likert answers for one criterion in one year: Kruskal-Wallis."""
+    codes = tuple(sorted(answers))
+    return Comparison(
+        criterion,
+        "across_organizations",
+        "*",
+        codes,
+        tuple(top2_share(answers[c]).estimate for c in codes),
+        None,
+        kruskal_wallis({c: answers[c] for c in codes}),
+    )

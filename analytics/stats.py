@@ -310,5 +310,6 @@ def kruskal_wallis(groups: Mapping[str, Mapping[float, int]]) -> TestResult:
     if len(set(everything)) == 1:
         return TestResult(None, None, "epsilon_squared", 0.0)
     result = _scipy.kruskal(*samples)
-    h = float(result.statistic)
-    return TestResult(h, float(result.pvalue), "epsilon_squared", h / (len(everything) - 1))
+    h = max(0.0, float(result.statistic))  # identical groups can give -0.0
+    pvalue = float(result.pvalue) if math.isfinite(result.pvalue) else 1.0 if h == 0 else None
+    return TestResult(h, pvalue, "epsilon_squared", h / (len(everything) - 1))

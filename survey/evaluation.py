@@ -33,7 +33,13 @@ from analytics.integrity import (
     straight_liners,
 )
 from analytics.rating import annual_rating, apply_cap
-from analytics.report import OrganizationResult, sensitive_criteria
+from analytics.report import (
+    Comparison,
+    OrganizationResult,
+    across_organizations,
+    sensitive_criteria,
+    year_over_year,
+)
 from analytics.rules import RuleSet, load_ruleset
 from survey.extensions import db
 from survey.models import (
@@ -147,6 +153,63 @@ def survey_counts(year: int, tag: str, excluded=frozenset()) -> dict[int, list[V
             VillageCounts(unit or "", int(respondents), float(top2 or 0))
         )
     return counts
+
+
+def likert_answers(year: int, tag: str) -> dict[str, dict[float, int]]:
+    """Per organization code: the criterion's likert answers of `year`, counted by value."""
+    per = _per_answer(year, tag)
+    rows = db.session.execute(
+        sa.select(Organization.code, per.c.number, sa.func.count())
+        .select_from(per)
+        .join(Organization, Organization.id == per.c.organization_id)
+        .group_by(Organization.code, per.c.number)
+    ).all()
+    out: dict[str, dict[float, int]] = {}
+    for code, number, n in rows:
+        out.setdefault(code, {})[float(number)] = int(n)
+    return out
+
+
+def _per_answer(year: int, tag: str):
+    linked = sa.outerjoin(
+        Question,
+        survey_organization,
+        sa.and_(
+            survey_organization.c.survey_id == Question.survey_id,
+            Question.organization_id.is_(None),
+        ),
+    )
+    org = sa.func.coalesce(Question.organization_id, survey_organization.c.organization_id)
+    return (
+        sa.select(org.label("organization_id"), Answer.number.label("number"))
+        .select_from(linked)
+        .join(Answer, Answer.question_id == Question.id)
+        .join(Survey, Survey.id == Question.survey_id)
+        .where(
+            Survey.year == year,
+            Survey.status != "draft",
+            Question.kind == "likert5",
+            Question.criterion == tag,
+            org.is_not(None),
+        )
+        .subquery()
+    )
+
+
+def comparisons(year: int) -> tuple[Comparison, ...]:
+    """Each survey criterion: every organization against its previous year, and all of them
+    against each other this year."""
+    found = []
+    for criterion, tag in SURVEY_CRITERIA.items():
+        now, before = likert_answers(year, tag), likert_answers(year - 1, tag)
+        for code in sorted(now):
+            if code in before:
+                found.append(
+                    year_over_year(criterion, code, (year - 1, year), (before[code], now[code]))
+                )
+        if len(now) >= 2:
+            found.append(across_organizations(criterion, now))
+    return tuple(found)
 
 
 def village_population() -> dict[str, float]:

@@ -202,3 +202,29 @@ def test_the_year_rates_every_organization_from_its_figures(db, commune):
     everyone = evaluate_year(2025)
     phunu = next(r for r in everyone.results if r.code == "phunu").rating
     assert phunu.tier == "khong_hoan_thanh"
+
+
+def test_comparisons_year_over_year_and_across_organizations(db, commune):
+    from survey.evaluation import comparisons
+
+    last_year = make_survey(db, SATISFACTION, code="hl-nongdan-2024", status="closed", year=2024)
+    last_year.organizations.append(commune["nongdan"])
+    phunu = make_survey(db, SATISFACTION, code="hl-phunu", status="open", year=2025)
+    phunu.organizations.append(commune["phunu"])
+    db.session.commit()
+    t1 = commune["thon1"]
+    for values in [(2, 3)] * 3 + [(4, 4)]:
+        answer(db, last_year, t1, values)  # 2024: 2 of 8 answers top-2
+    for values in [(5, 4)] * 3 + [(3, 2)]:
+        answer(db, commune["survey"], t1, values)  # 2025: 6 of 8
+    for values in [(1, 2)] * 4:
+        answer(db, phunu, t1, values)  # phunu 2025: 0 of 8
+    found = {(c.kind, c.subject, c.criterion): c for c in comparisons(2025)}
+    yoy = found[("year_over_year", "nongdan", "satisfaction")]
+    assert yoy.groups == ("2024", "2025")
+    assert yoy.shares == (0.25, 0.75)
+    assert yoy.proportion_test.effect_size == 0.5
+    assert ("year_over_year", "phunu", "satisfaction") not in found  # no 2024 survey
+    across = found[("across_organizations", "*", "satisfaction")]
+    assert across.groups == ("nongdan", "phunu") and across.shares == (0.75, 0.0)
+    assert across.rank_test.pvalue < 0.01

@@ -159,3 +159,10 @@ def test_kruskal_wallis_h_by_hand():
     assert result.effect_size == pytest.approx(result.statistic / 23)
     assert kruskal_wallis({"a": {1: 3}}).pvalue is None
     assert math.isclose(kruskal_wallis({"a": {2: 3}, "b": {2: 4}}).effect_size, 0.0)
+
+
+def test_kruskal_wallis_of_identical_groups_finds_no_difference():
+    same = {1: 3, 3: 4, 5: 2}
+    result = kruskal_wallis({"a": same, "b": same, "c": same})
+    assert result.statistic == 0.0
+    assert result.pvalue == 1.0
