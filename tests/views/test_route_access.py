@@ -57,6 +57,10 @@ ACCESS = {
     ("paper.differences", "POST"): Access(PAPER_FOR_OWN),
     ("paper.slips", "GET"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
     ("paper.slips", "POST"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
+    # feedback inbox: the list shows each officer its own organization's items
+    ("inbox.index", "GET"): Access(ORG_ROLES),
+    ("inbox.item", "GET"): Access(OWNER_READS),
+    ("inbox.item", "POST"): Access(OWNER_CHANGES),
 }
 
 # Default URL arguments by name; an Access row's args override them.
@@ -98,7 +102,15 @@ def build_world(db):
 
 def extra_world(db, *, own, other, thon1, users):
     """Objects with numeric ids (feedback items, users) and their URL arguments."""
-    return {"user_id": users["officer"].id}
+    args = {"user_id": users["officer"].id}
+    # --- feedback inbox: one item written to `nongdan` from village thon1
+    from survey.models import FeedbackItem
+
+    item = FeedbackItem(organization=own, unit=thon1, text="Đề nghị sửa đường vào thôn.")
+    db.session.add(item)
+    db.session.flush()
+    args["item_id"] = item.id
+    return args
 
 
 def sign_in_quickly(client, db, username):
