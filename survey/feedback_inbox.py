@@ -189,6 +189,9 @@ def inbox_page(user, filters, per_page=PER_PAGE):
         .order_by(FeedbackItem.received_at.desc(), FeedbackItem.id.desc())
     )
     pagination = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
+    if not pagination.items and pagination.pages and filters.page > pagination.pages:
+        # A page past the end (an old bookmark) shows the last page rather than nothing.
+        pagination = db.paginate(query, page=pagination.pages, per_page=per_page)
     return InboxPage(
         items=list(pagination.items),
         total=pagination.total or 0,
