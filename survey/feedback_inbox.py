@@ -234,7 +234,7 @@ class FeedbackChange:
     published: bool
 
 
-# Why a change is refused, by field: the view turns each reason into a message.
+# Why a change is refused, and the form field it is shown at (the form words the message).
 REFUSALS = {
     "unknown topic": "topic",
     "status not allowed": "status",
