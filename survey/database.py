@@ -1,5 +1,8 @@
 """Engine settings per dialect: SQLite pragmas for SQLite, pool settings for PostgreSQL."""
 
+import unicodedata
+
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -37,9 +40,27 @@ def attach_sqlite_pragmas(app):
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
+        # SQLite's lower() folds ASCII only; searches need Vietnamese letters folded too.
+        dbapi_connection.create_function("unicode_fold", 1, fold_text, deterministic=True)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def fold_text(text):
+    """Text as searches compare it: NFC-composed and lower case (None stays None).
+
+    >>> fold_text("ĐƯỜNG") == "đường"
+    True
+    """
+    return None if text is None else unicodedata.normalize("NFC", text).lower()
+
+
+def folded(column):
+    """SQL for `fold_text(column)`: Unicode lower case on SQLite and PostgreSQL alike."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.func.unicode_fold(column)
+    return sa.func.normalize(sa.func.lower(column), sa.literal_column("NFC"))

@@ -334,5 +334,5 @@ def poster(code):
         url=url,
         qr=qr.qr_data_uri(url),
         lang=content_language(survey),
-        feedback_url=qr.public_url("/feedback"),
+        feedback_url=qr.public_url(url_for("replies.index")),
     )

@@ -60,6 +60,10 @@ ACCESS = {
     # --- API ---
     ("api.evaluations", "GET"): Access(ORG_ROLES),
     ("api.results", "GET"): Access(OWNER_READS),
+    # feedback inbox: the list shows each officer its own organization's items
+    ("inbox.index", "GET"): Access(ORG_ROLES),
+    ("inbox.item", "GET"): Access(OWNER_READS),
+    ("inbox.item", "POST"): Access(OWNER_CHANGES),
 }
 
 # Default URL arguments by name; an Access row's args override them.
@@ -101,7 +105,15 @@ def build_world(db):
 
 def extra_world(db, *, own, other, thon1, users):
     """Objects with numeric ids (feedback items, users) and their URL arguments."""
-    return {"user_id": users["officer"].id}
+    args = {"user_id": users["officer"].id}
+    # --- feedback inbox: one item written to `nongdan` from village thon1
+    from survey.models import FeedbackItem
+
+    item = FeedbackItem(organization=own, unit=thon1, text="Đề nghị sửa đường vào thôn.")
+    db.session.add(item)
+    db.session.flush()
+    args["item_id"] = item.id
+    return args
 
 
 def sign_in_quickly(client, db, username):
