@@ -57,6 +57,10 @@ ACCESS = {
     ("paper.differences", "POST"): Access(PAPER_FOR_OWN),
     ("paper.slips", "GET"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
     ("paper.slips", "POST"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
+    # annual figures (indicators): the committee may POST, to record the veto flags only
+    ("indicators.index", "GET"): Access(ORG_ROLES),
+    ("indicators.edit", "GET"): Access(OWNER_READS),
+    ("indicators.edit", "POST"): Access(OWNER_CHANGES | {"committee"}),
 }
 
 # Default URL arguments by name; an Access row's args override them.
