@@ -600,9 +600,11 @@ def _check_row(header, cells, organizations):
             changes["note"] = check_note(given["note"])
         except ValueError as error:
             problems.append(f"column note: {error}")
+    if org is not None and year is not None and valid_year(year):
+        merged = stored_values(indicator_for(org, year)) | changes
+        merged |= dict.fromkeys(errors)  # a figure already refused is not compared as well
+        for name, message in check_relations(merged, name_of=lambda n: n).items():
+            problems.append(f"column {name}: {message}")
     if problems:
         return problems, {}
-    merged = stored_values(indicator_for(org, year)) | changes
-    for name, message in check_relations(merged, name_of=lambda n: n).items():
-        problems.append(f"column {name}: {message}")
     return problems, {"organization": org, "year": year, "changes": changes}
