@@ -286,3 +286,20 @@ def test_the_form_is_made_for_phone_keyboards(client, login, world):
     page = client.get(URL).get_data(as_text=True)
     assert re.search(r'<input[^>]*id="members_start"[^>]*inputmode="numeric"', page)
     assert re.search(r'<input[^>]*id="attendance_rate"[^>]*inputmode="decimal"', page)
+
+
+def test_a_save_that_collides_with_another_becomes_a_form_error(client, login, world, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from survey import indicators
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("INSERT INTO annual_indicator", {}, Exception("unique"))
+
+    monkeypatch.setattr(indicators, "save_indicator", collide)
+    login("hoind", PASSWORD)
+    response = client.post(URL, data=VALID)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Vừa có người lưu số liệu này." in page
+    assert 'value="72,5"' in page
