@@ -4,6 +4,7 @@ Figures are text boxes, not number inputs, so "72,5" keeps its comma and what wa
 back as typed when the form is refused; survey.indicators parses and checks them.
 """
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
@@ -37,15 +38,25 @@ class IndicatorForm(FlaskForm):
             if name not in editable:
                 self[name].data = value
 
-    def changes(self, editable):
-        """The stored values of the `editable` fields, or None with the errors on the fields."""
+    def changes(self, editable, current):
+        """The stored values of the `editable` fields, or None with the errors on the fields.
+
+        `current` holds the values stored now: a part is compared with its whole as saved.
+
+        Only boxes the request carries are changed, so a partial POST clears nothing; the veto
+        boxes, which a browser leaves out when unticked, count when the form says it showed them.
+        """
         if not self.validate():
             return None
+        sent = set(request.form)
+        editable = [name for name in editable if name in sent or name in VETOES]
+        if "vetoes_shown" not in sent:
+            editable = [name for name in editable if name not in VETOES]
         texts = {name: self[name].data or "" for name in FIGURE_NAMES if name in editable}
         values, errors = parse_figures(texts)
         if texts:
-            relation_errors = check_relations(values, name_of=label_of)
-            errors |= {k: v for k, v in relation_errors.items() if k not in errors}
+            merged = current | values | dict.fromkeys(errors)
+            errors |= check_relations(merged, name_of=label_of)
         if "note" in editable:
             try:
                 values["note"] = check_note(self.note.data)

@@ -311,9 +311,8 @@ def parse_figures(texts):
 def check_relations(values, name_of):
     """Errors for parts larger than their whole: {field: message}. `name_of` names a field."""
     errors = {}
-    pairs = list(WITHIN)
-    whole = "members_end" if values.get("members_end") is not None else "members_start"
-    pairs.append(("campaign_members", whole))
+    members = "members_end" if values.get("members_end") is not None else "members_start"
+    pairs = [*WITHIN, ("campaign_members", members)]
     for part, whole in pairs:
         if values.get(part) is None or values.get(whole) is None:
             continue

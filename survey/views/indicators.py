@@ -41,12 +41,13 @@ def edit(org, year):
         abort(404)
     allow(may_read_organization(current_user, organization.id))
     editable = indicators.editable_fields(current_user, organization)
-    stored = indicators.form_values(indicators.indicator_for(organization, year))
+    indicator = indicators.indicator_for(organization, year)
+    stored = indicators.form_values(indicator)
     status, conflict = 200, False
     if request.method == "POST":
         allow(editable)
         form = IndicatorForm()
-        changes = form.changes(editable)
+        changes = form.changes(editable, indicators.stored_values(indicator))
         if changes is not None:
             try:
                 old, _after = indicators.save_indicator(organization, year, changes, current_user)

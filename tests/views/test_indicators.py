@@ -203,7 +203,8 @@ def test_an_officer_sees_the_vetoes_but_cannot_set_them(client, login, world):
     page = client.get(URL).get_data(as_text=True)
     veto_box = re.search(r'<input[^>]*id="veto_discipline"[^>]*>', page).group(0)
     assert "disabled" in veto_box
-    client.post(URL, data=VALID | {"veto_discipline": "y", "veto_disunity": "y"})
+    vetoes = {"vetoes_shown": "1", "veto_discipline": "y", "veto_disunity": "y"}
+    client.post(URL, data=VALID | vetoes)
     row = stored()
     assert row.members_start == 120
     assert not row.veto_discipline and not row.veto_disunity
@@ -218,7 +219,9 @@ def test_the_committee_records_vetoes_and_nothing_else(client, login, world):
     assert "disabled" in field_block(page, "members_start")
     veto_box = re.search(r'<input[^>]*id="veto_disunity"[^>]*>', page).group(0)
     assert "disabled" not in veto_box
-    response = client.post(URL, data={"members_start": "999", "veto_disunity": "y"})
+    response = client.post(
+        URL, data={"members_start": "999", "vetoes_shown": "1", "veto_disunity": "y"}
+    )
     assert response.status_code == 302
     row = stored()
     assert row.veto_disunity and not row.veto_discipline
@@ -227,16 +230,22 @@ def test_the_committee_records_vetoes_and_nothing_else(client, login, world):
     assert last.username == "thuongtruc"
     assert last.details["before"] == {"veto_disunity": False}
     assert last.details["after"] == {"veto_disunity": True}
-    # Unticking it clears it again.
+    # A POST without the veto boxes changes nothing; unticking them clears the veto.
     client.post(URL, data={})
+    assert stored().veto_disunity
+    client.post(URL, data={"vetoes_shown": "1"})
     assert not stored().veto_disunity
 
 
 def test_the_admin_changes_figures_and_vetoes(client, login, world):
     login("vanphong", PASSWORD)
-    client.post(URL, data=VALID | {"veto_discipline": "y"})
+    client.post(URL, data=VALID | {"vetoes_shown": "1", "veto_discipline": "y"})
     row = stored()
     assert row.veto_discipline and row.members_start == 120
+    # Figures sent alone leave the vetoes and the figures not sent as they are.
+    client.post(URL, data={"members_end": "131"})
+    row = stored()
+    assert row.veto_discipline and row.members_start == 120 and row.members_end == 131
 
 
 def test_every_save_is_audited_and_shown_newest_first(client, login, world):
@@ -303,3 +312,12 @@ def test_a_save_that_collides_with_another_becomes_a_form_error(client, login, w
     page = response.get_data(as_text=True)
     assert "Vừa có người lưu số liệu này." in page
     assert 'value="72,5"' in page
+
+
+def test_a_part_sent_alone_is_compared_with_its_stored_whole(client, login, world):
+    login("hoind", PASSWORD)
+    client.post(URL, data=VALID)
+    response = client.post(URL, data={"shortcomings_remedied": "4"})
+    assert response.status_code == 422
+    assert "4 lớn hơn “Số hạn chế, yếu kém được chỉ ra” (3)" in response.get_data(as_text=True)
+    assert stored().shortcomings_remedied == 2
