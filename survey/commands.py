@@ -19,6 +19,7 @@ from survey.demo import seed_demo
 from survey.evaluation import evaluate_year
 from survey.extensions import db
 from survey.importing import ImportRejected, import_responses
+from survey.indicators import import_indicators
 from survey.models import ROLES, Organization, Survey, Unit, User
 from survey.slips import slips_html
 
@@ -32,6 +33,7 @@ def register(app):
     app.cli.add_command(survey_group)
     app.cli.add_command(responses_group)
     app.cli.add_command(evaluate_command)
+    app.cli.add_command(indicators_group)
 
 
 @click.command("seed-demo")
@@ -292,3 +294,38 @@ def evaluate_command(year, org_code, output_format):
         writer.writerows(csv_rows(document))
     else:
         click.echo(evaluation_text(document))
+
+
+@click.group("indicators")
+def indicators_group():
+    """Annual figures: import them from a CSV file."""
+
+
+@indicators_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def indicators_import(path):
+    """Import annual figures from CSV: every row, or nothing when a row is wrong.
+
+    Header: organization,year, then any of the figure columns (members_start, ...,
+    veto_discipline, veto_disunity, note). Rates are percentages 0-100; vetoes 1 or 0; an empty
+    cell keeps the stored value. Existing figures of an organization and year are updated.
+    """
+    try:
+        source = f"flask indicators import {os.path.basename(path)}"
+        with open(path, encoding="utf-8-sig", newline="") as f, force_locale("en"):
+            result = import_indicators(f, source=source)
+        db.session.commit()
+    except ImportRejected as rejected:
+        db.session.rollback()
+        for line in rejected.errors:
+            click.echo(f"{path}: {line}", err=True)
+        count = len(rejected.errors)
+        raise click.ClickException(f"{path}: nothing imported ({count} problems)") from None
+    except UnicodeDecodeError:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: not UTF-8 text; save the file as CSV UTF-8") from None
+    click.echo(
+        f"Imported annual figures from {path}: {result.created} added, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )

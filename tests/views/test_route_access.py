@@ -64,6 +64,10 @@ ACCESS = {
     ("inbox.index", "GET"): Access(ORG_ROLES),
     ("inbox.item", "GET"): Access(OWNER_READS),
     ("inbox.item", "POST"): Access(OWNER_CHANGES),
+    # annual figures (indicators): the committee may POST, to record the veto flags only
+    ("indicators.index", "GET"): Access(ORG_ROLES),
+    ("indicators.edit", "GET"): Access(OWNER_READS),
+    ("indicators.edit", "POST"): Access(OWNER_CHANGES | {"committee"}),
 }
 
 # Default URL arguments by name; an Access row's args override them.
