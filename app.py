@@ -7,7 +7,7 @@ from flask import Flask
 
 from survey import commands, database, errors, i18n, settings
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
-from survey.views import auth, manage, paper, public, take
+from survey.views import auth, builder, manage, paper, public, take
 
 
 def create_app(test_config=None):
@@ -47,6 +47,7 @@ def register_blueprints(app):
     app.register_blueprint(take.bp)
     app.register_blueprint(paper.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(builder.bp)
 
 
 def register_commands(app):
