@@ -43,10 +43,7 @@ from survey.models import (
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 QUESTION_CODE_LENGTH = 32
 TEMPLATE_STARTS = ("satisfaction", "participation", "supervision")
-# Survey fields that may change once responses exist: what people read, not what they answer.
-TEXT_FIELDS = ("title", "description", "languages")
-# Question fields that may change once responses exist.
-QUESTION_TEXT_FIELDS = ("text", "help")
+BLANK_FIELDS = ("code", "title", "description", "audience", "topic", "year", "status", "languages")
 
 
 class BuilderError(ValueError):
@@ -222,7 +219,11 @@ def create_survey(user, *, start, fields, organization_codes, source=None):
         if any(fields[field].values()):
             definition[field] = _texts(fields[field], languages)
     definition.setdefault("description", {})
-    survey = _survey_from(definition)
+    if definition["questions"]:
+        survey = _survey_from(definition)
+    else:  # a blank draft: the loader wants questions, the builder adds them one by one
+        survey = Survey(**{key: definition[key] for key in BLANK_FIELDS}, organizations=list(orgs))
+        db.session.add(survey)
     survey.double_entry = fields["double_entry"]
     survey.created_by_id = user.id
     db.session.flush()
@@ -399,28 +400,18 @@ def save_question(survey, question, data):
     _check_question(survey, question, data, position)
     if frozen:
         _refuse_structure_change(question, data)
-    if question is None:
-        question = Question(position=position, code=data["code"], kind=data["kind"])
-        survey.questions.append(question)
-    elif data["code"] != question.code:
-        _rename_in_conditions(survey, question.code, data["code"])
     organization = None
     if data["organization"]:
         organization = db.session.scalar(
             sa.select(Organization).where(Organization.code == data["organization"])
         )
-    question.code = data["code"]
-    question.kind = data["kind"]
-    question.text = data["text"]
-    question.help = data["help"]
-    question.required = data["required"]
-    question.criterion = data["criterion"]
-    question.organization = organization
-    question.show_if = data["show_if"]
-    question.feedback = data["feedback"]
-    question.min_value = data["min_value"]
-    question.max_value = data["max_value"]
-    question.max_length = data["max_length"]
+    if question is None:
+        question = Question(position=position, code=data["code"], kind=data["kind"])
+        _fill(question, data, organization)
+        survey.questions.append(question)
+    elif data["code"] != question.code:
+        _rename_in_conditions(survey, question.code, data["code"])
+    _fill(question, data, organization)
     _sync_options(question, data["options"])
     _check_whole(survey)
     if before is None:
@@ -434,6 +425,21 @@ def save_question(survey, question, data):
         )
     _commit(survey)
     return question
+
+
+def _fill(question, data, organization):
+    question.code = data["code"]
+    question.kind = data["kind"]
+    question.text = data["text"]
+    question.help = data["help"]
+    question.required = data["required"]
+    question.criterion = data["criterion"]
+    question.organization = organization
+    question.show_if = data["show_if"]
+    question.feedback = data["feedback"]
+    question.min_value = data["min_value"]
+    question.max_value = data["max_value"]
+    question.max_length = data["max_length"]
 
 
 def move_question(survey, question, direction):
