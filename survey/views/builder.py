@@ -87,7 +87,7 @@ def new():
     error = None
     if request.method == "GET":
         form.languages.data = ["vi", "en"]
-        form.year.data = request.args.get("year", "")
+        form.year.data = request.args.get("year") or str(builder.utcnow().year)
     elif form.validate():
         source = next((s for s in sources if s.code == form.source.data), None)
         try:
