@@ -34,6 +34,7 @@ from survey.models import (
     TOPICS,
     Option,
     Organization,
+    PaperEntry,
     Question,
     Response,
     Survey,
@@ -83,11 +84,13 @@ def response_count(survey):
 
 
 def is_frozen(survey):
-    """Whether the survey's structure is frozen: it has at least one response."""
-    return (
-        db.session.scalar(sa.select(Response.id).where(Response.survey_id == survey.id).limit(1))
-        is not None
-    )
+    """Whether the survey's structure is frozen: it has a response, or a paper sheet typed
+    once and waiting for its second typing (its answers are kept by question code)."""
+    for model in (Response, PaperEntry):
+        found = db.session.scalar(sa.select(model.id).where(model.survey_id == survey.id).limit(1))
+        if found is not None:
+            return True
+    return False
 
 
 def copy_sources(user):
@@ -226,7 +229,7 @@ def create_survey(user, *, start, fields, organization_codes, source=None):
         db.session.add(survey)
     survey.double_entry = fields["double_entry"]
     survey.created_by_id = user.id
-    db.session.flush()
+    _flush()
     action = "survey.copy" if start == "copy" else "survey.create"
     details = {"start": start}
     if source is not None and start == "copy":
@@ -249,7 +252,7 @@ def clone_survey(user, survey, code):
     clone.previous_id = survey.id
     clone.double_entry = survey.double_entry
     clone.created_by_id = user.id
-    db.session.flush()
+    _flush()
     audit.record(
         "survey.clone",
         clone.code,
@@ -265,6 +268,10 @@ def _survey_from(definition):
     try:
         return survey_from_definition(definition)
     except DefinitionError as error:
+        if str(error).startswith("code:"):  # taken meanwhile: the loader checks it again
+            raise BuilderError(
+                _("Another survey already has this code. Choose another code."), "code"
+            ) from None
         raise BuilderError(_("The survey cannot be saved: %(detail)s", detail=str(error))) from None
 
 
@@ -823,7 +830,7 @@ def _check_ready(survey):
 def _check_whole(survey):
     """Refuse a change that leaves the survey an invalid definition (the safety net behind
     the checks above)."""
-    db.session.flush()
+    _flush()
     definition = dump_definition(survey)
     try:
         check_definition(definition)
@@ -833,6 +840,17 @@ def _check_whole(survey):
             raise BuilderError(
                 _("The survey cannot be saved: %(detail)s", detail=str(error))
             ) from None
+
+
+def _flush():
+    """Flush; a code taken meanwhile by someone else is a form error, not a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise BuilderError(
+            _("Another survey already has this code. Choose another code."), "code"
+        ) from None
 
 
 def _touch(survey):

@@ -755,3 +755,30 @@ def test_a_builder_made_survey_dumps_and_loads_back_unchanged(app, db, world, ru
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)) == len(
         definition["questions"]
     )
+
+
+def test_a_sheet_typed_once_freezes_the_structure_too(app, db, world):
+    from survey.models import PaperEntry
+
+    survey = owned_survey(db, world, status="open")
+    db.session.add(PaperEntry(survey_id=survey.id, sheet_no="T1-1", pass_no=1, answers={"hl": 4}))
+    db.session.commit()
+    client = as_user(app, db, "nongdan")
+    response = client.post(f"/manage/surveys/{survey.code}/questions/hl/delete")
+    assert response.status_code == 422 and FROZEN in response.get_data(as_text=True)
+
+
+def test_a_code_taken_meanwhile_is_a_form_error_not_a_500(app, db, world, monkeypatch):
+    from survey import builder
+
+    owned_survey(db, world, code="vua-lay")
+    monkeypatch.setattr(builder, "_check_code_free", lambda code: None)  # someone was quicker
+    client = as_user(app, db, "nongdan")
+    response = client.post("/manage/surveys/new", data=survey_fields(start="blank", code="vua-lay"))
+    assert response.status_code == 422
+    assert "Mã này đã dùng cho một khảo sát khác" in response.get_data(as_text=True)
+    response = client.post(
+        "/manage/surveys/new", data=survey_fields(start="participation", code="vua-lay")
+    )
+    assert response.status_code == 422
+    assert "Mã này đã dùng cho một khảo sát khác" in response.get_data(as_text=True)
