@@ -222,11 +222,7 @@ def create_survey(user, *, start, fields, organization_codes, source=None):
         if any(fields[field].values()):
             definition[field] = _texts(fields[field], languages)
     definition.setdefault("description", {})
-    if definition["questions"]:
-        survey = _survey_from(definition)
-    else:  # a blank draft: the loader wants questions, the builder adds them one by one
-        survey = Survey(**{key: definition[key] for key in BLANK_FIELDS}, organizations=list(orgs))
-        db.session.add(survey)
+    survey = _build(definition)
     survey.double_entry = fields["double_entry"]
     survey.created_by_id = user.id
     _flush()
@@ -247,7 +243,7 @@ def clone_survey(user, survey, code):
     definition.update(code=code, status="draft")
     definition.pop("opens_at", None)
     definition.pop("closes_at", None)
-    clone = _survey_from(definition)
+    clone = _build(definition)
     clone.version = survey.version + 1
     clone.previous_id = survey.id
     clone.double_entry = survey.double_entry
@@ -262,6 +258,24 @@ def clone_survey(user, survey, code):
     )
     _commit(clone)
     return clone
+
+
+def _build(definition):
+    """A new Survey from a definition; one without questions yet is a blank draft, which the
+    loader refuses but the builder fills question by question."""
+    if definition["questions"]:
+        return _survey_from(definition)
+    found = db.session.scalars(
+        sa.select(Organization).where(Organization.code.in_(definition["organizations"]))
+    ).all()
+    by_code = {o.code: o for o in found}
+    definition.setdefault("description", {})
+    survey = Survey(
+        **{key: definition[key] for key in BLANK_FIELDS},
+        organizations=[by_code[c] for c in definition["organizations"]],
+    )
+    db.session.add(survey)
+    return survey
 
 
 def _survey_from(definition):

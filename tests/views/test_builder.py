@@ -782,3 +782,17 @@ def test_a_code_taken_meanwhile_is_a_form_error_not_a_500(app, db, world, monkey
     )
     assert response.status_code == 422
     assert "Mã này đã dùng cho một khảo sát khác" in response.get_data(as_text=True)
+
+
+def test_a_blank_draft_can_be_cloned_and_copied(app, db, world):
+    client = as_user(app, db, "nongdan")
+    assert client.post("/manage/surveys/new", data=survey_fields(start="blank")).status_code == 303
+    cloned = client.post("/manage/surveys/ks-moi-2026/clone", data={"code": "ks-moi-2026-v2"})
+    assert cloned.status_code == 303
+    copied = client.post(
+        "/manage/surveys/new",
+        data=survey_fields(start="copy", source="ks-moi-2026", code="ks-2027", year="2027"),
+    )
+    assert copied.status_code == 303
+    assert get_survey(db, "ks-moi-2026-v2").organizations[0].code == "nongdan"
+    assert get_survey(db, "ks-2027").title == {"vi": "Khảo sát mới năm 2026"}  # typed title kept
