@@ -7,7 +7,18 @@ from flask import Flask
 
 from survey import commands, database, errors, i18n, settings
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
-from survey.views import api, auth, inbox, indicators, manage, paper, public, replies, take
+from survey.views import (
+    api,
+    auth,
+    builder,
+    inbox,
+    indicators,
+    manage,
+    paper,
+    public,
+    replies,
+    take,
+)
 
 
 def create_app(test_config=None):
@@ -51,6 +62,7 @@ def register_blueprints(app):
     app.register_blueprint(inbox.bp)
     app.register_blueprint(replies.bp)
     app.register_blueprint(indicators.bp)
+    app.register_blueprint(builder.bp)
 
 
 def register_commands(app):

@@ -53,6 +53,11 @@ def forget_cached():
     _UNITS.clear()
 
 
+def forget_survey(code):
+    """Drop one survey's cached structure, so this worker reads its change at once."""
+    _SNAPSHOTS.pop(code, None)
+
+
 def _fresh(checked_at):
     return time.monotonic() - checked_at < current_app.config["SURVEY_CACHE_SECONDS"]
 

@@ -167,6 +167,29 @@ def receipt(receipt):
     return render_template("take/receipt.html", receipt=receipt.upper(), counted=counted)
 
 
+def preview_page(survey, answered=False):
+    """The survey form exactly as a citizen sees it, marked as a preview, for drafts too.
+
+    With `answered`, the sent answers are checked and shown again as a citizen would see
+    them; nothing is ever stored.
+    """
+    lang = content_language(survey)
+    units = catalog.units()
+    hidden = {
+        "submission_uid": str(uuid.uuid4()),
+        "started": "",
+        "csrf": _csrf_value(),
+        "k": None,
+        "unit": "",
+    }
+    form = None
+    if answered:
+        form = build_form(survey, lang, units)
+        form.validate()
+        hidden["unit"] = form.unit.data or ""
+    return _render(survey, form, lang, None, True, hidden, units)
+
+
 def content_language(survey):
     """The survey language to show: ?lang= or the interface language when the survey has it."""
     for candidate in (request.args.get("lang"), select_locale()):

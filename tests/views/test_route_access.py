@@ -68,6 +68,26 @@ ACCESS = {
     ("indicators.index", "GET"): Access(ORG_ROLES),
     ("indicators.edit", "GET"): Access(OWNER_READS),
     ("indicators.edit", "POST"): Access(OWNER_CHANGES | {"committee"}),
+    # --- survey builder: readers open every page, the owner and the office change ---------
+    ("builder.index", "GET"): Access(ORG_ROLES),
+    ("builder.new", "GET"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("builder.new", "POST"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("builder.edit", "GET"): Access(OWNER_READS),
+    ("builder.edit", "POST"): Access(OWNER_CHANGES),
+    ("builder.add_question", "GET"): Access(OWNER_READS, {"code": "draft-2025"}),
+    ("builder.add_question", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
+    ("builder.edit_question", "GET"): Access(OWNER_READS),
+    ("builder.edit_question", "POST"): Access(OWNER_CHANGES),
+    ("builder.move_question", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
+    ("builder.duplicate_question", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
+    ("builder.delete_question", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
+    ("builder.preview", "GET"): Access(OWNER_READS, {"code": "draft-2025"}),
+    ("builder.preview", "POST"): Access(OWNER_READS, {"code": "draft-2025"}),
+    ("builder.open_now", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
+    ("builder.close_now", "POST"): Access(OWNER_CHANGES),
+    ("builder.schedule", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
+    ("builder.clone", "GET"): Access(OWNER_READS),
+    ("builder.clone", "POST"): Access(OWNER_CHANGES),
 }
 
 # Default URL arguments by name; an Access row's args override them.
