@@ -5,9 +5,9 @@ import os
 
 from flask import Flask
 
-from survey import commands, database, errors, i18n, settings
+from survey import commands, commune, database, errors, i18n, settings
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
-from survey.views import auth, manage, paper, public, take
+from survey.views import admin, audit, auth, manage, paper, public, take
 
 
 def create_app(test_config=None):
@@ -38,6 +38,7 @@ def register_extensions(app):
     # must not reach the logs.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     i18n.init_app(app, babel)
+    commune.init_app(app)
 
 
 def register_blueprints(app):
@@ -47,6 +48,8 @@ def register_blueprints(app):
     app.register_blueprint(take.bp)
     app.register_blueprint(paper.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(audit.bp)
 
 
 def register_commands(app):

@@ -57,6 +57,28 @@ ACCESS = {
     ("paper.differences", "POST"): Access(PAPER_FOR_OWN),
     ("paper.slips", "GET"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
     ("paper.slips", "POST"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
+    # administration (users, villages, organizations, commune settings) and the audit log
+    **{
+        (f"admin.{name}", method): Access(ADMIN)
+        for name, methods in (
+            ("index", ("GET",)),
+            ("users", ("GET",)),
+            ("user_new", ("GET", "POST")),
+            ("user_edit", ("GET", "POST")),
+            ("user_deactivate", ("POST",)),
+            ("user_reactivate", ("POST",)),
+            ("user_password", ("GET", "POST")),
+            ("villages", ("GET",)),
+            ("village_new", ("GET", "POST")),
+            ("village_edit", ("GET", "POST")),
+            ("organizations", ("GET",)),
+            ("organization_new", ("GET", "POST")),
+            ("organization_edit", ("GET", "POST")),
+            ("settings", ("GET", "POST")),
+        )
+        for method in methods
+    },
+    ("audit.index", "GET"): Access(AUDIT),
 }
 
 # Default URL arguments by name; an Access row's args override them.
@@ -98,7 +120,10 @@ def build_world(db):
 
 def extra_world(db, *, own, other, thon1, users):
     """Objects with numeric ids (feedback items, users) and their URL arguments."""
-    return {"user_id": users["officer"].id}
+    args = {"user_id": users["officer"].id}
+    # administration: a village to edit (the officer's account is user_id above)
+    args["unit"] = thon1.code
+    return args
 
 
 def sign_in_quickly(client, db, username):
