@@ -182,7 +182,7 @@ class OrganizationForm(FlaskForm):
         validators=[DataRequired(message=_l("Write a short name.")), Length(max=80)],
     )
     position = _count_field(_l("Order in lists"))
-    members_count = _count_field(_l("Members"))
+    members_count = _count_field(_l("Number of members"))
 
 
 URL_PROBLEMS = {
