@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from survey import audit
 from survey.extensions import db
@@ -65,6 +65,14 @@ def place_name():
     return ", ".join(part for part in parts if part)
 
 
+def init_app(app):
+    """Give templates `commune_setting(key)` and `commune_place()`, the values in force."""
+
+    @app.context_processor
+    def _commune():
+        return {"commune_setting": setting, "commune_place": place_name}
+
+
 def forget_cached():
     """Drop the cached settings, so the next `setting()` reads the table."""
     _OVERRIDES.clear()
@@ -74,9 +82,15 @@ def _overrides():
     if _OVERRIDES and time.monotonic() - _OVERRIDES[0] < current_app.config["SURVEY_CACHE_SECONDS"]:
         return _OVERRIDES[1]
     checked_at = time.monotonic()
-    rows = db.session.execute(
-        sa.select(Setting.key, Setting.value).where(Setting.key.in_(SETTING_KEYS))
-    ).all()
+    try:
+        rows = db.session.execute(
+            sa.select(Setting.key, Setting.value).where(Setting.key.in_(SETTING_KEYS))
+        ).all()
+    except SQLAlchemyError:
+        # Every page shows the commune's name, error pages too: when the database cannot
+        # answer, the last values read (or the configuration) still let the page be shown.
+        db.session.rollback()
+        return _OVERRIDES[1] if _OVERRIDES else {}
     found = {key: value for key, value in rows}
     _OVERRIDES[:] = [checked_at, found]
     return found
@@ -198,11 +212,3 @@ def _save(model, row, values, fields, noun):
     action = f"{noun}.create" if creating else f"{noun}.update"
     audit.record(action, f"{noun}:{row.code}", before=before, after=after)
     return row
-
-
-def init_app(app):
-    """Give templates `commune_setting(key)` and `commune_place()`, the values in force."""
-
-    @app.context_processor
-    def _commune():
-        return {"commune_setting": setting, "commune_place": place_name}

@@ -80,6 +80,19 @@ def test_each_worker_rereads_the_settings_after_the_cache_time(make_app, monkeyp
         commune.forget_cached()
 
 
+def test_pages_still_name_the_commune_when_the_database_cannot_answer(app, db, monkeypatch):
+    save(db, COMMUNE_NAME="xã Hà Lâm")
+    assert commune.setting("COMMUNE_NAME") == "xã Hà Lâm"
+
+    def unreachable(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", unreachable)
+    assert commune.setting("COMMUNE_NAME") == "xã Hà Lâm"  # the last values read
+    commune.forget_cached()
+    assert commune.setting("COMMUNE_NAME") == "xã Hà Tam"  # else the configuration
+
+
 @pytest.mark.parametrize(
     ("url", "problem"),
     [

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 
 from survey import audit_search
 from survey.access import AUDIT_ROLES, roles_required
+from survey.audit import COMMAND_LINE
 
 bp = Blueprint("audit", __name__, url_prefix="/manage/audit")
 
@@ -24,5 +25,6 @@ def index():
         actions=audit_search.action_choices(),
         change_rows=audit_search.change_rows,
         other_details=audit_search.other_details,
+        command_line=COMMAND_LINE,
         page_args={k: v for k, v in request.args.items() if k != "page" and v},
     )

@@ -80,7 +80,7 @@ def test_entries_newest_first_with_local_time_and_readable_changes(inspector, lo
     assert "<code>status</code></th><td>draft</td><td>open</td>" in opened
     created = page.split(">user.create<")[1].split("</section>")[0]
     assert "org_officer" in created and "<td>có</td>" in created  # True reads "yes"
-    assert COMMAND_LINE in page
+    assert "(dòng lệnh trên máy chủ)" in page
     assert "checked" in page.split(">surveyor.note<")[1].split("</section>")[0]
 
 
