@@ -5,10 +5,12 @@ import os
 
 from flask import Flask
 
-from survey import commands, database, errors, i18n, settings
+from survey import commands, commune, database, errors, i18n, settings
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 from survey.views import (
+    admin,
     api,
+    audit,
     auth,
     builder,
     inbox,
@@ -49,6 +51,7 @@ def register_extensions(app):
     # must not reach the logs.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     i18n.init_app(app, babel)
+    commune.init_app(app)
 
 
 def register_blueprints(app):
@@ -63,6 +66,8 @@ def register_blueprints(app):
     app.register_blueprint(replies.bp)
     app.register_blueprint(indicators.bp)
     app.register_blueprint(builder.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(audit.bp)
 
 
 def register_commands(app):

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 
 from analytics.errors import AnalyticsError
 from analytics.report import csv_rows, evaluation_document, evaluation_text
+from survey import accounts
 from survey.catalog import survey_listing
 from survey.definitions import DefinitionError, dump_definition, survey_from_definition
 from survey.demo import seed_demo
@@ -20,7 +21,7 @@ from survey.evaluation import evaluate_year
 from survey.extensions import db
 from survey.importing import ImportRejected, import_responses
 from survey.indicators import import_indicators
-from survey.models import ROLES, Organization, Survey, Unit, User
+from survey.models import ROLES, Organization, Survey, Unit
 from survey.slips import slips_html
 
 SIGN_INS_FILE = "demo-sign-ins.txt"
@@ -86,27 +87,76 @@ def user_group():
 @with_appcontext
 def user_create(username, role, org_code, unit_code, full_name):
     """Create a user; the password comes from a prompt, or from standard input when piped."""
-    if db.session.scalar(
-        sa.select(User.id).where(sa.func.lower(User.username) == username.lower())
-    ):
+    if accounts.username_taken(username):
         raise click.ClickException(f"username {username!r} is taken")
     org = _lookup(Organization, org_code, "--org") if org_code else None
     unit = _lookup(Unit, unit_code, "--unit") if unit_code else None
-    if role == "org_officer" and org is None:
-        raise click.ClickException("--org is required for role org_officer")
-    if role == "unit_officer" and unit is None:
-        raise click.ClickException("--unit is required for role unit_officer")
+    problem = accounts.binding_problem(role, org, unit)
+    if problem is not None:
+        raise click.ClickException(BINDING_PROBLEMS[problem].format(role=role))
+    password = _read_password()
+    try:
+        accounts.create_user(
+            username=username,
+            role=role,
+            password=password,
+            full_name=full_name,
+            organization=org,
+            unit=unit,
+        )
+    except accounts.AccountRefused as refused:
+        db.session.rollback()
+        raise click.ClickException(refused.reason) from None
+    db.session.commit()
+    click.echo(f"Created {role} {username}.")
+
+
+BINDING_PROBLEMS = {
+    "organization required": "--org is required for role {role}",
+    "village required": "--unit is required for role {role}",
+    "no organization": "--org is only for role org_officer",
+    "no village": "--unit is only for role unit_officer",
+}
+
+
+@user_group.command("deactivate")
+@click.argument("username")
+@with_appcontext
+def user_deactivate(username):
+    """Stop a user signing in and end every session they have."""
+    user = _user(username)
+    accounts.deactivate_user(user)
+    db.session.commit()
+    click.echo(f"Deactivated {user.username}; their sessions have ended.")
+
+
+@user_group.command("password")
+@click.argument("username")
+@with_appcontext
+def user_password(username):
+    """Set a user's password (from a prompt, or standard input when piped); sessions end."""
+    user = _user(username)
+    accounts.reset_password(user, _read_password())
+    db.session.commit()
+    click.echo(f"New password set for {user.username}; their sessions have ended.")
+
+
+def _user(username):
+    user = accounts.user_by_username(username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    return user
+
+
+def _read_password():
+    """The password from a hidden prompt typed twice, or the first line of piped input."""
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        raise click.ClickException("password: at least 10 characters")
-    user = User(username=username, role=role, full_name=full_name, organization=org, unit=unit)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"Created {role} {username}.")
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"password: at least {accounts.MIN_PASSWORD_LENGTH} characters")
+    return password
 
 
 def _lookup(model, code, option):

@@ -5,12 +5,16 @@ import io
 from urllib.parse import urlencode
 
 import segno
-from flask import current_app
+
+from survey.commune import setting
 
 
 def public_url(path, **params):
-    """The address people reach from outside: PUBLIC_BASE_URL + path + query (empty dropped)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    """The address people reach from outside: PUBLIC_BASE_URL + path + query (empty dropped).
+
+    PUBLIC_BASE_URL is the commune setting when one is saved, else the configuration's.
+    """
+    base = setting("PUBLIC_BASE_URL").rstrip("/")
     query = urlencode({k: v for k, v in params.items() if v})
     return f"{base}{path}" + (f"?{query}" if query else "")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 
 from analytics.results import (
     CriterionConsistency,
@@ -12,6 +11,7 @@ from analytics.results import (
     results_document,
 )
 from analytics.stats import cronbach_alpha
+from survey.commune import setting
 from survey.extensions import db
 from survey.models import Answer, Option, Response, Unit
 
@@ -128,5 +128,5 @@ def survey_results(survey) -> dict:
         questions,
         _consistency(survey),
         by_unit,
-        int(current_app.config["SUPPRESSION_K"]),
+        int(setting("SUPPRESSION_K")),
     )

@@ -26,7 +26,12 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
+    # The commune's name, district and province as pages print them ("xã Hà Tam"); the demo
+    # commune's resolution names no district or province, so the header leaves them out.
+    # Saved commune settings (administration pages) override these: see survey/commune.py.
     "COMMUNE_NAME": "xã Hà Tam",
+    "DISTRICT_NAME": "",
+    "PROVINCE_NAME": "",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

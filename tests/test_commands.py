@@ -1,11 +1,12 @@
-"""`flask user create`."""
+"""`flask user create|deactivate|password` and `flask survey ...`."""
 
 import json
 
 import sqlalchemy as sa
 
-from survey.models import Response, Survey, User
-from tests.factories import EVERY_KIND, make_organization
+from survey.audit import COMMAND_LINE
+from survey.models import AuditLog, Response, Survey, User
+from tests.factories import EVERY_KIND, make_organization, make_unit, make_user
 
 
 def test_user_create_reads_the_password_from_stdin(app, db, runner):
@@ -36,6 +37,67 @@ def test_user_create_names_what_is_wrong(app, db, runner):
     short = runner.invoke(args=["user", "create", "x", "--role", "admin"], input="short\n")
     assert short.exit_code != 0 and "at least 10 characters" in short.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_user_create_is_audited_as_the_command_line_without_the_password(app, db, runner):
+    result = runner.invoke(
+        args=["user", "create", "ubkt", "--role", "inspector", "--full-name", "Phạm Kiểm"],
+        input="a-strong-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    entry = db.session.scalar(sa.select(AuditLog))
+    assert (entry.action, entry.target, entry.username, entry.user_id) == (
+        "user.create",
+        "user:ubkt",
+        COMMAND_LINE,
+        None,
+    )
+    assert entry.details["after"]["role"] == "inspector"
+    assert entry.details["after"]["full_name"] == "Phạm Kiểm"
+    user = db.session.scalar(sa.select(User).where(User.username == "ubkt"))
+    logged = json.dumps(entry.details)
+    assert "a-strong-password" not in logged and user.password_hash not in logged
+
+
+def test_user_create_refuses_a_taken_name_and_a_binding_the_role_has_not(app, db, runner):
+    make_unit(db, code="thon1")
+    make_user(db, username="canbo")
+    db.session.commit()
+    taken = runner.invoke(args=["user", "create", "CanBo", "--role", "admin"], input="p" * 12)
+    assert taken.exit_code != 0 and "username 'CanBo' is taken" in taken.output
+    bound = runner.invoke(
+        args=["user", "create", "x", "--role", "committee", "--unit", "thon1"], input="p" * 12
+    )
+    assert bound.exit_code != 0 and "--unit is only for role unit_officer" in bound.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 0
+
+
+def test_user_deactivate_ends_sessions_and_is_audited(app, db, runner):
+    user = make_user(db, username="canbo")
+    db.session.commit()
+    version = user.session_version
+    result = runner.invoke(args=["user", "deactivate", "CANBO"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not user.active and user.session_version == version + 1
+    entry = db.session.scalar(sa.select(AuditLog))
+    assert (entry.action, entry.username) == ("user.deactivate", COMMAND_LINE)
+    missing = runner.invoke(args=["user", "deactivate", "nobody"])
+    assert missing.exit_code != 0 and "no user 'nobody'" in missing.output
+
+
+def test_user_password_sets_it_ends_sessions_and_logs_no_secret(app, db, runner):
+    user = make_user(db, username="canbo")
+    db.session.commit()
+    version = user.session_version
+    result = runner.invoke(args=["user", "password", "canbo"], input="another-password\n")
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert user.check_password("another-password") and user.session_version == version + 1
+    entry = db.session.scalar(sa.select(AuditLog))
+    assert entry.action == "user.password_reset" and entry.details == {}
+    short = runner.invoke(args=["user", "password", "canbo"], input="short\n")
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
 
 
 def definition_file_body(code, status="draft"):

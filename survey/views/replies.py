@@ -1,7 +1,8 @@
 """The public "you said, we did" page: what people wrote and what the organizations replied."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
+from survey.commune import setting
 from survey.published_replies import published_replies
 
 bp = Blueprint("replies", __name__)
@@ -17,6 +18,6 @@ def index():
     except ValueError:
         page_number = 1
     page = published_replies(
-        org_code=org, unit_code=unit, page=page_number, k=current_app.config["SUPPRESSION_K"]
+        org_code=org, unit_code=unit, page=page_number, k=setting("SUPPRESSION_K")
     )
     return render_template("replies/index.html", page=page, org=org, unit=unit)

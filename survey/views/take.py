@@ -20,7 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
-from survey import catalog, qr
+from survey import catalog, commune, qr
 from survey.answer_rules import plain_number
 from survey.extensions import csrf, limiter
 from survey.i18n import select_locale
@@ -222,12 +222,14 @@ def _page_is_shared(member, preview):
 
 
 def _blank_page(survey, lang, fixed_unit, units, hidden):
-    key = (survey.code, survey.updated_at, lang, select_locale(), request.full_path)
+    # The page shows the commune's name: a changed commune setting retires it too.
+    stamp = commune.settings_stamp()
+    key = (survey.code, survey.updated_at, lang, select_locale(), request.full_path, stamp)
     page = _BLANK_PAGES.get(key)
     if page is None:
         page = _render(survey, None, lang, fixed_unit, False, hidden | SLOTS, units)
-        for old in [k for k in _BLANK_PAGES if k[0] == key[0] and k[1] != key[1]]:
-            del _BLANK_PAGES[old]  # an earlier version of this survey
+        for old in [k for k in _BLANK_PAGES if k[0] == key[0] and (k[1], k[5]) != (key[1], stamp)]:
+            del _BLANK_PAGES[old]  # an earlier version of this survey, or of the settings
         _BLANK_PAGES[key] = page
     for name, slot in SLOTS.items():
         # The values are a UUID and signed tokens: nothing in them needs escaping.

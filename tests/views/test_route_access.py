@@ -88,6 +88,28 @@ ACCESS = {
     ("builder.schedule", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
     ("builder.clone", "GET"): Access(OWNER_READS),
     ("builder.clone", "POST"): Access(OWNER_CHANGES),
+    # administration (users, villages, organizations, commune settings) and the audit log
+    **{
+        (f"admin.{name}", method): Access(ADMIN)
+        for name, methods in (
+            ("index", ("GET",)),
+            ("users", ("GET",)),
+            ("user_new", ("GET", "POST")),
+            ("user_edit", ("GET", "POST")),
+            ("user_deactivate", ("POST",)),
+            ("user_reactivate", ("POST",)),
+            ("user_password", ("GET", "POST")),
+            ("villages", ("GET",)),
+            ("village_new", ("GET", "POST")),
+            ("village_edit", ("GET", "POST")),
+            ("organizations", ("GET",)),
+            ("organization_new", ("GET", "POST")),
+            ("organization_edit", ("GET", "POST")),
+            ("settings", ("GET", "POST")),
+        )
+        for method in methods
+    },
+    ("audit.index", "GET"): Access(AUDIT),
 }
 
 # Default URL arguments by name; an Access row's args override them.
@@ -137,6 +159,8 @@ def extra_world(db, *, own, other, thon1, users):
     db.session.add(item)
     db.session.flush()
     args["item_id"] = item.id
+    # administration: a village to edit (the officer's account is user_id above)
+    args["unit"] = thon1.code
     return args
 
 
