@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -228,3 +235,12 @@ class SettingsForm(FlaskForm):
             "PUBLIC_BASE_URL": self.PUBLIC_BASE_URL.data.strip().rstrip("/"),
             "SUPPRESSION_K": self.SUPPRESSION_K.data,
         }
+
+
+class RulesForm(FlaskForm):
+    """The commune's rule set override, as TOML (empty: the default rule set)."""
+
+    rules = TextAreaField(
+        _l("The commune's changes to the default rule set (TOML)"),
+        validators=[Length(max=20000)],
+    )

@@ -6,12 +6,10 @@ views, the CLI and the API call `evaluate_year` and hand its result to analytics
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from flask import current_app
 
 from analytics.criteria import (
     FeedbackCounts,
@@ -40,7 +38,7 @@ from analytics.report import (
     sensitive_criteria,
     year_over_year,
 )
-from analytics.rules import RuleSet, load_ruleset
+from analytics.rules import RuleSet
 from survey.extensions import db
 from survey.models import (
     AnnualIndicator,
@@ -54,20 +52,10 @@ from survey.models import (
     Unit,
     survey_organization,
 )
+from survey.rulesets import commune_rules
 
-RULES_FILE = "rules.toml"
 # Survey criteria of the rule set -> the criterion tag their questions carry in surveys.
 SURVEY_CRITERIA = {"satisfaction": "satisfaction", "supervision_quality": "supervision"}
-
-
-def commune_rules(year: int) -> RuleSet:
-    """The rule set for `year`: the default with instance/rules.toml applied when present."""
-    path = os.path.join(current_app.instance_path, RULES_FILE)
-    override = None
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            override = f.read()
-    return load_ruleset(year, override)
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:

@@ -5,17 +5,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
-from survey import accounts, commune
+from analytics.errors import AnalyticsError
+from analytics.report import criterion_label
+from analytics.rules import default_text
+from survey import accounts, commune, rulesets
 from survey.access import roles_required
 from survey.admin_forms import (
     NewUserForm,
     OrganizationForm,
     PasswordForm,
+    RulesForm,
     SettingsForm,
     UserForm,
     VillageForm,
 )
 from survey.extensions import db
+from survey.indicators import current_year
 from survey.models import User
 
 bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
@@ -271,3 +276,35 @@ def settings():
         flash(_("Settings saved.") if changed else _("Nothing changed."))
         return redirect(url_for("admin.settings"))
     return _form_page("admin/settings.html", form)
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+def rules():
+    """The rule set of the annual rating: the default, and the commune's changes to it."""
+    year = current_year()
+    saved = rulesets.saved_override() or ""
+    form = RulesForm(data=None if request.method == "POST" else {"rules": saved})
+    if form.validate_on_submit():
+        try:
+            changed = rulesets.save_override(form.rules.data or "", year)
+        except AnalyticsError as error:
+            form.rules.errors = [
+                *form.rules.errors,
+                _("The rule set was not saved: %(reason)s", reason=str(error)),
+            ]
+        else:
+            db.session.commit()
+            flash(_("Rule set saved.") if changed else _("Nothing changed."))
+            return redirect(url_for("admin.rules"))
+    try:
+        in_force = rulesets.commune_rules(year)
+    except AnalyticsError:
+        in_force = None
+    return _form_page(
+        "admin/rules.html",
+        form,
+        year=year,
+        in_force=in_force,
+        default=default_text(),
+        criterion_label=criterion_label,
+    )

@@ -106,6 +106,7 @@ ACCESS = {
             ("organization_new", ("GET", "POST")),
             ("organization_edit", ("GET", "POST")),
             ("settings", ("GET", "POST")),
+            ("rules", ("GET", "POST")),
         )
         for method in methods
     },
