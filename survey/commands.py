@@ -294,20 +294,7 @@ def responses_group():
 def responses_import(code, path):
     """Import responses from a CSV file: the whole file, or nothing when a row is wrong."""
     survey = _survey(code)
-    try:
-        # The command speaks English throughout, answer-rule messages included.
-        with open(path, encoding="utf-8-sig", newline="") as f, force_locale("en"):
-            result = import_responses(survey, f)
-        db.session.commit()
-    except ImportRejected as rejected:
-        db.session.rollback()
-        for line in rejected.errors:
-            click.echo(f"{path}: {line}", err=True)
-        count = len(rejected.errors)
-        raise click.ClickException(f"{path}: nothing imported ({count} problems)") from None
-    except UnicodeDecodeError:
-        db.session.rollback()
-        raise click.ClickException(f"{path}: not UTF-8 text; save the file as CSV UTF-8") from None
+    result = _import_csv(path, lambda f: import_responses(survey, f))
     click.echo(
         f"Imported {result.added} responses into {code}"
         + (f" ({result.already_there} were already there)" if result.already_there else "")
@@ -361,10 +348,20 @@ def indicators_import(path):
     veto_discipline, veto_disunity, note). Rates are percentages 0-100; vetoes 1 or 0; an empty
     cell keeps the stored value. Existing figures of an organization and year are updated.
     """
+    source = f"flask indicators import {os.path.basename(path)}"
+    result = _import_csv(path, lambda f: import_indicators(f, source=source))
+    click.echo(
+        f"Imported annual figures from {path}: {result.created} added, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )
+
+
+def _import_csv(path, run):
+    """Run an all-or-nothing import of the CSV at `path`: commit, or roll back and name
+    every problem. English throughout, answer-rule messages included."""
     try:
-        source = f"flask indicators import {os.path.basename(path)}"
         with open(path, encoding="utf-8-sig", newline="") as f, force_locale("en"):
-            result = import_indicators(f, source=source)
+            result = run(f)
         db.session.commit()
     except ImportRejected as rejected:
         db.session.rollback()
@@ -375,7 +372,4 @@ def indicators_import(path):
     except UnicodeDecodeError:
         db.session.rollback()
         raise click.ClickException(f"{path}: not UTF-8 text; save the file as CSV UTF-8") from None
-    click.echo(
-        f"Imported annual figures from {path}: {result.created} added, {result.updated} updated, "
-        f"{result.unchanged} unchanged."
-    )
+    return result

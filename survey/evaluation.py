@@ -84,37 +84,50 @@ def indicator_rows(year: int) -> dict[int, IndicatorRow]:
 # --- survey criteria -------------------------------------------------------------------------
 
 
-def _per_response(year: int, tag: str, excluded: frozenset[int]):
-    """Per response and organization: likert items of the criterion answered, and top-2 ones."""
-    linked = sa.outerjoin(
-        Question,
-        survey_organization,
-        sa.and_(
-            survey_organization.c.survey_id == Question.survey_id,
-            Question.organization_id.is_(None),
-        ),
-    )
-    org = sa.func.coalesce(Question.organization_id, survey_organization.c.organization_id)
-    query = (
-        sa.select(
-            Response.id.label("response_id"),
-            Response.unit_id.label("unit_id"),
-            org.label("organization_id"),
-            sa.func.count().label("item_count"),
-            sa.func.sum(sa.case((Answer.number >= 4, 1), else_=0)).label("top"),
-        )
-        .select_from(linked)
+# The organization an answer is about: a tagged question's own, else every organization the
+# survey evaluates (one row per organization).
+_LINKED = sa.outerjoin(
+    Question,
+    survey_organization,
+    sa.and_(
+        survey_organization.c.survey_id == Question.survey_id,
+        Question.organization_id.is_(None),
+    ),
+)
+_ABOUT = sa.func.coalesce(Question.organization_id, survey_organization.c.organization_id)
+
+
+def _criterion_answers(year: int, tag: str, *columns):
+    """SELECT `columns` over the likert answers of criterion `tag` in `year`'s surveys."""
+    return (
+        sa.select(*columns)
+        .select_from(_LINKED)
         .join(Answer, Answer.question_id == Question.id)
-        .join(Response, Response.id == Answer.response_id)
         .join(Survey, Survey.id == Question.survey_id)
         .where(
             Survey.year == year,
             Survey.status != "draft",
             Question.kind == "likert5",
             Question.criterion == tag,
-            org.is_not(None),
+            _ABOUT.is_not(None),
         )
-        .group_by(Response.id, Response.unit_id, org)
+    )
+
+
+def _per_response(year: int, tag: str, excluded: frozenset[int]):
+    """Per response and organization: likert items of the criterion answered, and top-2 ones."""
+    query = (
+        _criterion_answers(
+            year,
+            tag,
+            Response.id.label("response_id"),
+            Response.unit_id.label("unit_id"),
+            _ABOUT.label("organization_id"),
+            sa.func.count().label("item_count"),
+            sa.func.sum(sa.case((Answer.number >= 4, 1), else_=0)).label("top"),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .group_by(Response.id, Response.unit_id, _ABOUT)
     )
     if excluded:
         query = query.where(Response.id.not_in(sorted(excluded)))
@@ -159,29 +172,9 @@ def likert_answers(year: int, tag: str) -> dict[str, dict[float, int]]:
 
 
 def _per_answer(year: int, tag: str):
-    linked = sa.outerjoin(
-        Question,
-        survey_organization,
-        sa.and_(
-            survey_organization.c.survey_id == Question.survey_id,
-            Question.organization_id.is_(None),
-        ),
-    )
-    org = sa.func.coalesce(Question.organization_id, survey_organization.c.organization_id)
-    return (
-        sa.select(org.label("organization_id"), Answer.number.label("number"))
-        .select_from(linked)
-        .join(Answer, Answer.question_id == Question.id)
-        .join(Survey, Survey.id == Question.survey_id)
-        .where(
-            Survey.year == year,
-            Survey.status != "draft",
-            Question.kind == "likert5",
-            Question.criterion == tag,
-            org.is_not(None),
-        )
-        .subquery()
-    )
+    return _criterion_answers(
+        year, tag, _ABOUT.label("organization_id"), Answer.number.label("number")
+    ).subquery()
 
 
 def comparisons(year: int) -> tuple[Comparison, ...]:
