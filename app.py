@@ -18,6 +18,7 @@ from survey.views import (
     manage,
     paper,
     public,
+    ratings,
     replies,
     take,
 )
@@ -68,6 +69,7 @@ def register_blueprints(app):
     app.register_blueprint(builder.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(ratings.bp)
 
 
 def register_commands(app):

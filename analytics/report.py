@@ -128,14 +128,12 @@ def _param(key, value, lang):
 
 @dataclass(frozen=True)
 class OrganizationResult:
-    """A rating with what the report adds: names, finalization and sensitive criteria."""
+    """A rating with what the report adds: the organization's name and sensitive criteria."""
 
     code: str
     name: str
     rating: Rating
     sensitive: tuple[str, ...] = ()
-    finalized: bool = False
-    finalized_tier: str | None = None
 
 
 def _round(value, digits=4):
@@ -152,7 +150,7 @@ def evaluation_document(
         notes = list(rating.notes)
         if result.sensitive:
             notes.append(Note("sensitive", {"criteria": list(result.sensitive)}))
-        tier = result.finalized_tier if result.finalized and result.finalized_tier else rating.tier
+        tier = rating.tier
         organizations.append(
             {
                 "org": result.code,
@@ -163,7 +161,7 @@ def evaluation_document(
                 "borderline": rating.borderline,
                 "deciding": rating.deciding,
                 "capped": rating.capped,
-                "finalized": result.finalized,
+                "finalized": False,
                 "criteria": [
                     {
                         "code": c.code,
@@ -278,6 +276,14 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
+def _finalized_cell(org: Mapping) -> str:
+    if not org["finalized"]:
+        return ""
+    if org.get("changed_since_finalization"):
+        return "đã chốt (số liệu đã đổi sau khi chốt)"
+    return "đã chốt"
+
+
 def evaluation_text(document: Mapping) -> str:
     """The Evaluation JSON as plain Vietnamese tables: the summary, then each organization."""
     lines = [
@@ -294,7 +300,12 @@ def evaluation_text(document: Mapping) -> str:
                 org["tier_label"],
                 "có" if org["borderline"] else "",
                 "có" if sensitive else "",
-                "đã chốt" if org["finalized"] else "",
+                ("đã chốt" if org["finalized"] else "")
+                + (
+                    " (số liệu đã đổi sau khi chốt)"
+                    if org.get("changed_since_finalization")
+                    else ""
+                ),
             ]
         )
     lines += _table(summary)

@@ -12,13 +12,13 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from analytics.errors import AnalyticsError
-from analytics.report import csv_rows, evaluation_document, evaluation_text
+from analytics.report import csv_rows, evaluation_text
 from survey import accounts
 from survey.catalog import survey_listing
 from survey.definitions import DefinitionError, dump_definition, survey_from_definition
 from survey.demo import seed_demo
-from survey.evaluation import evaluate_year
 from survey.extensions import db
+from survey.finalization import year_document
 from survey.importing import ImportRejected, import_responses
 from survey.indicators import import_indicators
 from survey.models import ROLES, Organization, Survey, Unit
@@ -320,10 +320,9 @@ def evaluate_command(year, org_code, output_format):
     if org_code is not None:
         _lookup(Organization, org_code, "--org")
     try:
-        evaluation = evaluate_year(year, org_code)
+        document = year_document(year, org_code)
     except AnalyticsError as error:
-        raise click.ClickException(f"instance/rules.toml: {error}") from None
-    document = evaluation_document(year, evaluation.rules, evaluation.results)
+        raise click.ClickException(f"the commune's rule set: {error}") from None
     if output_format == "json":
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
     elif output_format == "csv":

@@ -43,7 +43,6 @@ from survey.extensions import db
 from survey.models import (
     AnnualIndicator,
     Answer,
-    Evaluation,
     FeedbackItem,
     Organization,
     Question,
@@ -417,23 +416,16 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
         )
     else:
         without = ratings
-    finalized = {
-        e.organization_id: e
-        for e in db.session.scalars(sa.select(Evaluation).where(Evaluation.year == year))
-    }
     results = []
     for org, rating, other in zip(organizations, ratings, without, strict=True):
         if organization is not None and org.code != organization:
             continue
-        final = finalized.get(org.id)
         results.append(
             OrganizationResult(
                 code=org.code,
                 name=org.name,
                 rating=rating,
                 sensitive=sensitive_criteria(rating, other),
-                finalized=final is not None,
-                finalized_tier=final.tier if final is not None else None,
             )
         )
     return YearEvaluation(year, rules, tuple(results), integrity)

@@ -125,7 +125,7 @@ SECTIONS = (
                 "campaign_members",
                 "count",
                 _l("Members taking part in campaigns and emulation movements"),
-                _l("The resolution's target is 50% of members or more."),
+                _l("The resolution's target: at least half of the members."),
             ),
         ),
     ),

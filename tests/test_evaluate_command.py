@@ -92,7 +92,7 @@ def test_unknown_organization_and_bad_rules_fail_precisely(runner, db, app):
         f.write("[tiers]\ntot = 95\n")
     result = runner.invoke(args=["evaluate", "--year", "2025"])
     assert result.exit_code != 0
-    assert "instance/rules.toml: rules: [tiers] must rise" in result.output
+    assert "the commune's rule set: rules: [tiers] must rise" in result.output
 
 
 def test_the_commune_rule_file_changes_the_rating(runner, db, app):

@@ -3,10 +3,9 @@
 from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
-from analytics.report import evaluation_document
 from survey import catalog
 from survey.access import ORG_READ_ROLES, READ_ALL_ROLES, allow, may_read_survey, roles_required
-from survey.evaluation import evaluate_year
+from survey.finalization import year_document
 from survey.i18n import select_locale
 from survey.results import survey_results
 
@@ -17,13 +16,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @roles_required(*ORG_READ_ROLES)
 def evaluations(year):
     """The Evaluation JSON for `year`; an organization officer gets its own organization only."""
-    evaluation = evaluate_year(year)
-    results = evaluation.results
-    if current_user.role not in READ_ALL_ROLES:
-        own = current_user.organization.code
-        results = tuple(r for r in results if r.code == own)
+    own = None if current_user.role in READ_ALL_ROLES else current_user.organization.code
     lang = "en" if select_locale() == "en" else "vi"
-    return jsonify(evaluation_document(year, evaluation.rules, results, lang))
+    return jsonify(year_document(year, own, lang))
 
 
 @bp.get("/surveys/<code>/results")

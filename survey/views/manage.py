@@ -36,6 +36,12 @@ SECTIONS = (
         _l("Type paper forms; print invitation slips."),
         PAPER_ROLES,
     ),
+    (
+        "ratings.index",
+        _l("Annual ratings"),
+        _l("Each organization's criteria, score and tier; finalizing the year."),
+        ORG_READ_ROLES,
+    ),
     ("audit.index", _l("Audit log"), _l("Who changed what, and when."), AUDIT_ROLES),
     (
         "admin.index",

@@ -10,13 +10,26 @@ SECTIONS = {
     "Ý kiến": "/manage/feedback/",
     "Nhập phiếu giấy": "/manage/paper/",
     "Nhật ký thay đổi": "/manage/audit/",
+    "Xếp loại hằng năm": "/manage/ratings/",
     "Quản trị": "/manage/admin/",
 }
 EXPECTED = {
     "admin": set(SECTIONS),
-    "committee": {"Khảo sát", "Số liệu hằng năm", "Ý kiến"},
-    "inspector": {"Khảo sát", "Số liệu hằng năm", "Ý kiến", "Nhật ký thay đổi"},
-    "org_officer": {"Khảo sát", "Số liệu hằng năm", "Ý kiến", "Nhập phiếu giấy"},
+    "committee": {"Khảo sát", "Số liệu hằng năm", "Ý kiến", "Xếp loại hằng năm"},
+    "inspector": {
+        "Khảo sát",
+        "Số liệu hằng năm",
+        "Ý kiến",
+        "Xếp loại hằng năm",
+        "Nhật ký thay đổi",
+    },
+    "org_officer": {
+        "Khảo sát",
+        "Số liệu hằng năm",
+        "Ý kiến",
+        "Xếp loại hằng năm",
+        "Nhập phiếu giấy",
+    },
     "unit_officer": {"Nhập phiếu giấy"},
 }
 

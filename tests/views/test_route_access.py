@@ -111,6 +111,11 @@ ACCESS = {
         for method in methods
     },
     ("audit.index", "GET"): Access(AUDIT),
+    # annual ratings: readers and officers (their own organization) read; the committee
+    # and the office finalize
+    ("ratings.index", "GET"): Access(ORG_ROLES),
+    ("ratings.year", "GET"): Access(ORG_ROLES),
+    ("ratings.finalize", "POST"): Access(frozenset({"admin", "committee"})),
 }
 
 # Default URL arguments by name; an Access row's args override them.

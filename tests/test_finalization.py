@@ -1,0 +1,103 @@
+"""Finalization: immutable snapshots, "changed since finalization", reasons and the audit log."""
+
+import pytest
+import sqlalchemy as sa
+
+from survey.finalization import FinalizationRefused, finalize_year, year_document
+from survey.models import AnnualIndicator, AuditLog, Evaluation
+from tests.factories import make_organization, make_user
+
+
+@pytest.fixture
+def commune(db):
+    nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
+    make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
+    figures = AnnualIndicator(
+        organization_id=nongdan.id,
+        year=2025,
+        members_end=100,
+        new_members=10,
+        new_members_target=10,
+        activities_required=12,
+        activities_held=12,
+        attendance_rate=0.8,
+        attendance_target=0.8,
+        campaign_members=60,
+        supervision_planned=2,
+        supervision_done=2,
+        recommendations_issued=2,
+        recommendations_answered=2,
+        dialogues_planned=1,
+        dialogues_held=1,
+        shortcomings_identified=0,
+        shortcomings_remedied=0,
+    )
+    db.session.add(figures)
+    committee = make_user(db, username="thuongtruc", role="committee")
+    db.session.commit()
+    return {"figures": figures, "committee": committee}
+
+
+def _org(document, code):
+    return next(o for o in document["organizations"] if o["org"] == code)
+
+
+def test_finalizing_keeps_a_snapshot_with_rules_and_digest(db, commune):
+    done = finalize_year(2025, commune["committee"])
+    db.session.commit()
+    assert done == ["nongdan", "phunu"]
+    snapshot = db.session.scalar(sa.select(Evaluation).order_by(Evaluation.id).limit(1))
+    # Every figure met and none exceeded: 100 points, but "tốt" (30% exceeded needed for more).
+    assert snapshot.score == 100 and snapshot.tier == "tot"
+    assert snapshot.ruleset_name == "default" and "Quy định 366-QĐ/TW" in snapshot.ruleset_text
+    assert len(snapshot.data_digest) == 64
+    assert snapshot.details["vi"]["tier_label"] == "Hoàn thành tốt nhiệm vụ"
+    assert snapshot.details["en"]["tier_label"] == "Completed its tasks well"
+    assert snapshot.finalized_by_id == commune["committee"].id
+    actions = db.session.scalars(sa.select(AuditLog.action)).all()
+    assert actions == ["evaluation.finalize", "evaluation.finalize"]
+    nongdan = _org(year_document(2025), "nongdan")
+    assert nongdan["finalized"] is True and nongdan["changed_since_finalization"] is False
+
+
+def test_later_data_changes_do_not_alter_the_record_but_show(db, commune):
+    finalize_year(2025, commune["committee"])
+    db.session.commit()
+    commune["figures"].activities_held = 6
+    db.session.commit()
+    nongdan = _org(year_document(2025), "nongdan")
+    assert nongdan["score"] == 100  # the snapshot, not today's data
+    assert nongdan["changed_since_finalization"] is True
+    phunu = _org(year_document(2025), "phunu")
+    assert phunu["changed_since_finalization"] is False
+
+
+def test_finalizing_again_needs_a_reason_and_is_audited(db, commune):
+    finalize_year(2025, commune["committee"])
+    db.session.commit()
+    commune["figures"].activities_held = 6
+    db.session.commit()
+    with pytest.raises(FinalizationRefused, match="reason needed"):
+        finalize_year(2025, commune["committee"], reason="  ")
+    db.session.rollback()
+    done = finalize_year(2025, commune["committee"], reason="Hội Nông dân bổ sung số liệu")
+    db.session.commit()
+    assert done == ["nongdan", "phunu"]
+    nongdan = _org(year_document(2025), "nongdan")
+    assert nongdan["score"] < 100 and nongdan["changed_since_finalization"] is False
+    entry = db.session.scalar(
+        sa.select(AuditLog).where(
+            AuditLog.action == "evaluation.refinalize", AuditLog.target == "nongdan/2025"
+        )
+    )
+    assert entry.details["before"]["score"] == 100
+    assert entry.details["after"]["reason"] == "Hội Nông dân bổ sung số liệu"
+    assert entry.details["replaced"]["score"] == 100  # the replaced snapshot, whole
+
+
+def test_a_new_organization_is_finalized_without_touching_the_others(db, commune):
+    finalize_year(2025, commune["committee"])
+    db.session.commit()
+    make_organization(db, code="cuuchienbinh", name="Hội Cựu chiến binh xã", position=3)
+    db.session.commit()
+    assert finalize_year(2025, commune["committee"]) == ["cuuchienbinh"]

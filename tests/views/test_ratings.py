@@ -1,0 +1,49 @@
+"""The ratings page: readers see the explained ratings, the committee finalizes the year."""
+
+import sqlalchemy as sa
+
+from survey.models import Evaluation
+from tests.factories import make_organization, make_user
+
+
+def _commune(db):
+    nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
+    make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
+    make_user(db, username="thuongtruc", role="committee")
+    make_user(db, username="ubkt", role="inspector")
+    make_user(db, username="canbo", role="org_officer", organization=nongdan)
+    db.session.commit()
+
+
+def test_the_committee_reads_and_finalizes_with_a_reason_the_second_time(client, db, login):
+    _commune(db)
+    login("thuongtruc", "a-long-password")
+    html = client.get("/manage/ratings/2025").get_data(as_text=True)
+    assert "Hội Phụ nữ xã" in html and "Không hoàn thành nhiệm vụ" in html
+    assert "Chưa nhập số liệu" in html  # the explanation, in Vietnamese
+    assert "Chốt kết quả xếp loại năm 2025" in html
+    response = client.post("/manage/ratings/2025/finalize", data={"reason": ""})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 2
+    again = client.post("/manage/ratings/2025/finalize", data={"reason": ""})
+    assert again.status_code == 422
+    assert "Năm này đã được chốt. Muốn chốt lại, xin ghi rõ lý do." in again.get_data(as_text=True)
+    html = client.get("/manage/ratings/2025").get_data(as_text=True)
+    assert "đã chốt" in html
+
+
+def test_an_officer_sees_its_own_organization_only_and_cannot_finalize(client, db, login):
+    _commune(db)
+    login("canbo", "a-long-password")
+    html = client.get("/manage/ratings/2025").get_data(as_text=True)
+    assert "Hội Nông dân xã" in html and "Hội Phụ nữ xã" not in html
+    assert "Chốt kết quả" not in html
+    assert client.post("/manage/ratings/2025/finalize", data={}).status_code == 403
+
+
+def test_the_inspector_reads_but_cannot_finalize(client, db, login):
+    _commune(db)
+    login("ubkt", "a-long-password")
+    assert client.get("/manage/ratings/2025").status_code == 200
+    assert client.post("/manage/ratings/2025/finalize", data={}).status_code == 403
+    assert client.get("/manage/ratings/1999").status_code == 404
