@@ -96,8 +96,8 @@ _LINKED = sa.outerjoin(
 _ABOUT = sa.func.coalesce(Question.organization_id, survey_organization.c.organization_id)
 
 
-def _criterion_answers(year: int, tag: str, *columns):
-    """SELECT `columns` over the likert answers of criterion `tag` in `year`'s surveys."""
+def _criterion_answers(year: int, tags: tuple[str, ...], *columns):
+    """SELECT `columns` over the likert answers of the criteria `tags` in `year`'s surveys."""
     return (
         sa.select(*columns)
         .select_from(_LINKED)
@@ -107,37 +107,44 @@ def _criterion_answers(year: int, tag: str, *columns):
             Survey.year == year,
             Survey.status != "draft",
             Question.kind == "likert5",
-            Question.criterion == tag,
+            Question.criterion.in_(tags),
             _ABOUT.is_not(None),
         )
     )
 
 
-def _per_response(year: int, tag: str, excluded: frozenset[int]):
-    """Per response and organization: likert items of the criterion answered, and top-2 ones."""
+def _per_response(year: int, tags: tuple[str, ...], only: frozenset[int] | None):
+    """Per response, criterion and organization: likert items answered, and top-2 ones."""
     query = (
         _criterion_answers(
             year,
-            tag,
+            tags,
             Response.id.label("response_id"),
             Response.unit_id.label("unit_id"),
+            Question.criterion.label("tag"),
             _ABOUT.label("organization_id"),
             sa.func.count().label("item_count"),
             sa.func.sum(sa.case((Answer.number >= 4, 1), else_=0)).label("top"),
         )
         .join(Response, Response.id == Answer.response_id)
-        .group_by(Response.id, Response.unit_id, _ABOUT)
+        .group_by(Response.id, Response.unit_id, Question.criterion, _ABOUT)
     )
-    if excluded:
-        query = query.where(Response.id.not_in(sorted(excluded)))
+    if only is not None:
+        query = query.where(Answer.response_id.in_(sorted(only)))
     return query.subquery()
 
 
-def survey_counts(year: int, tag: str, excluded=frozenset()) -> dict[int, list[VillageCounts]]:
-    """Per organization and village: respondents and the sum of their top-2 shares."""
-    per = _per_response(year, tag, excluded)
+Counts = dict[str, dict[int, list[VillageCounts]]]
+
+
+def survey_counts(year: int, only: frozenset[int] | None = None) -> Counts:
+    """Per criterion tag, organization and village: respondents and the sum of their top-2
+    shares (each respondent counts once per criterion). One pass over the year's answers;
+    `only` restricts it to those responses."""
+    per = _per_response(year, tuple(SURVEY_CRITERIA.values()), only)
     rows = db.session.execute(
         sa.select(
+            per.c.tag,
             per.c.organization_id,
             Unit.code,
             sa.func.count(),
@@ -145,14 +152,38 @@ def survey_counts(year: int, tag: str, excluded=frozenset()) -> dict[int, list[V
         )
         .select_from(per)
         .outerjoin(Unit, Unit.id == per.c.unit_id)
-        .group_by(per.c.organization_id, Unit.code)
+        .group_by(per.c.tag, per.c.organization_id, Unit.code)
     ).all()
-    counts: dict[int, list[VillageCounts]] = {}
-    for org_id, unit, respondents, top2 in rows:
-        counts.setdefault(org_id, []).append(
+    counts: Counts = {tag: {} for tag in SURVEY_CRITERIA.values()}
+    for tag, org_id, unit, respondents, top2 in rows:
+        counts[tag].setdefault(org_id, []).append(
             VillageCounts(unit or "", int(respondents), float(top2 or 0))
         )
     return counts
+
+
+def without(counts: Counts, flagged: Counts) -> Counts:
+    """`counts` less the flagged responses' own counts (village by village)."""
+    out: Counts = {}
+    for tag, by_org in counts.items():
+        out[tag] = {}
+        for org_id, rows in by_org.items():
+            less = {r.unit: r for r in flagged.get(tag, {}).get(org_id, [])}
+            kept = []
+            for row in rows:
+                minus = less.get(row.unit)
+                if minus is None:
+                    kept.append(row)
+                elif row.respondents > minus.respondents:
+                    kept.append(
+                        VillageCounts(
+                            row.unit,
+                            row.respondents - minus.respondents,
+                            max(0.0, row.top2 - minus.top2),
+                        )
+                    )
+            out[tag][org_id] = kept
+    return out
 
 
 def likert_answers(year: int, tag: str) -> dict[str, dict[float, int]]:
@@ -172,7 +203,7 @@ def likert_answers(year: int, tag: str) -> dict[str, dict[float, int]]:
 
 def _per_answer(year: int, tag: str):
     return _criterion_answers(
-        year, tag, _ABOUT.label("organization_id"), Answer.number.label("number")
+        year, (tag,), _ABOUT.label("organization_id"), Answer.number.label("number")
     ).subquery()
 
 
@@ -356,12 +387,12 @@ class YearEvaluation:
 
 def _survey_values(year, rules, counts, population):
     values = {}
-    for criterion in SURVEY_CRITERIA:
+    for criterion, tag in SURVEY_CRITERIA.items():
         if rules.criterion(criterion) is None:
             continue
         values[criterion] = {
             org_id: survey_criterion(criterion, rows, population, rules.level)
-            for org_id, rows in counts[criterion].items()
+            for org_id, rows in counts[tag].items()
         }
     return values
 
@@ -401,13 +432,13 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
     integrity = tuple(survey_integrity(s) for s in surveys)
     flagged = frozenset().union(*(i.flagged for i in integrity)) if integrity else frozenset()
 
-    counts = {c: survey_counts(year, tag) for c, tag in SURVEY_CRITERIA.items()}
+    counts = survey_counts(year)
     ratings = _ratings(
         organizations, rules, indicators, _survey_values(year, rules, counts, population), feedback
     )
     if flagged:
-        clean = {c: survey_counts(year, tag, flagged) for c, tag in SURVEY_CRITERIA.items()}
-        without = _ratings(
+        clean = without(counts, survey_counts(year, flagged))
+        unflagged = _ratings(
             organizations,
             rules,
             indicators,
@@ -415,9 +446,9 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
             feedback,
         )
     else:
-        without = ratings
+        unflagged = ratings
     results = []
-    for org, rating, other in zip(organizations, ratings, without, strict=True):
+    for org, rating, other in zip(organizations, ratings, unflagged, strict=True):
         if organization is not None and org.code != organization:
             continue
         results.append(

@@ -56,7 +56,7 @@ def test_each_respondent_counts_once_with_the_share_of_top2_answers(db, commune)
     answer(db, s, t1, (5, 2))  # 1 of 2
     answer(db, s, t2, (1, 1))  # 0 of 2
     answer(db, s, t2, (4,))  # 1 of 1 answered
-    counts = survey_counts(2025, "satisfaction")
+    counts = survey_counts(2025)["satisfaction"]
     rows = {r.unit: (r.respondents, r.top2) for r in counts[commune["nongdan"].id]}
     assert rows == {"thon1": (2, 1.5), "thon2": (2, 1.0)}
     assert commune["phunu"].id not in counts
@@ -83,7 +83,7 @@ def test_an_untagged_question_counts_for_every_evaluated_organization_a_tagged_o
     both.organizations.extend([commune["nongdan"], commune["phunu"]])
     db.session.commit()
     answer(db, both, commune["thon1"], (5, 1))
-    counts = survey_counts(2025, "supervision")
+    counts = survey_counts(2025)["supervision"]
     nongdan = counts[commune["nongdan"].id]
     phunu = counts[commune["phunu"].id]
     assert [(r.respondents, r.top2) for r in nongdan] == [(1, 1.0)]  # hl1 only
@@ -95,9 +95,9 @@ def test_drafts_and_other_years_do_not_count(db, commune):
     draft.organizations.append(commune["nongdan"])
     db.session.commit()
     answer(db, draft, commune["thon1"], (5, 5))
-    assert survey_counts(2025, "satisfaction") == {}
+    assert survey_counts(2025)["satisfaction"] == {}
     answer(db, commune["survey"], commune["thon1"], (5, 5))
-    assert survey_counts(2024, "satisfaction") == {}
+    assert survey_counts(2024)["satisfaction"] == {}
 
 
 def test_feedback_answered_within_the_limit_counts_by_received_year(db, commune):
