@@ -382,3 +382,31 @@ def across_organizations(criterion: str, answers: Mapping[str, Mapping[float, in
         None,
         kruskal_wallis({c: answers[c] for c in codes}),
     )
+
+
+def integrity_summary(surveys: Iterable[tuple[str, Sequence]]) -> list[dict]:
+    """Per survey and kind of flag: how many responses, and in which villages (bursts).
+
+    `surveys` are (survey code, flags) pairs; surveys without flags are left out.
+    """
+    summary = []
+    for code, flags in surveys:
+        kinds: dict[str, dict] = {}
+        for flag in flags:
+            entry = kinds.setdefault(flag.kind, {"responses": 0, "groups": 0, "units": set()})
+            entry["responses"] += len(flag.response_ids)
+            entry["groups"] += 1
+            if flag.unit:
+                entry["units"].add(flag.unit)
+        for kind in sorted(kinds):
+            entry = kinds[kind]
+            summary.append(
+                {
+                    "survey": code,
+                    "kind": kind,
+                    "responses": entry["responses"],
+                    "groups": entry["groups"],
+                    "units": sorted(entry["units"]),
+                }
+            )
+    return summary

@@ -14,7 +14,7 @@ import json
 
 import sqlalchemy as sa
 
-from analytics.report import evaluation_document
+from analytics.report import evaluation_document, integrity_summary
 from survey import audit
 from survey.evaluation import evaluate_year
 from survey.extensions import db
@@ -50,11 +50,18 @@ def _snapshots(year: int) -> dict[str, Evaluation]:
     return {code: evaluation for code, evaluation in rows}
 
 
-def year_document(year: int, organization: str | None = None, lang: str = "vi") -> dict:
+def year_document(
+    year: int, organization: str | None = None, lang: str = "vi", with_integrity: bool = False
+) -> dict:
     """The Evaluation JSON of `year`: finalized organizations as their snapshot, the others
-    as computed now."""
+    as computed now; with `with_integrity`, the integrity flags per survey (for the readers
+    of every result)."""
     evaluation = evaluate_year(year, organization)
     document = evaluation_document(year, evaluation.rules, evaluation.results, lang)
+    if with_integrity:
+        document["integrity"] = integrity_summary(
+            (i.survey_code, i.flags) for i in evaluation.integrity
+        )
     snapshots = _snapshots(year)
     organizations = []
     for current in document["organizations"]:

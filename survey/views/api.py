@@ -18,7 +18,7 @@ def evaluations(year):
     """The Evaluation JSON for `year`; an organization officer gets its own organization only."""
     own = None if current_user.role in READ_ALL_ROLES else current_user.organization.code
     lang = "en" if select_locale() == "en" else "vi"
-    return jsonify(year_document(year, own, lang))
+    return jsonify(year_document(year, own, lang, with_integrity=own is None))
 
 
 @bp.get("/surveys/<code>/results")

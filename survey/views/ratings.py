@@ -69,7 +69,7 @@ def _page(year, form, status=200):
     own = None if current_user.role in READ_ALL_ROLES else current_user.organization.code
     lang = "en" if select_locale() == "en" else "vi"
     try:
-        document = year_document(year, own, lang)
+        document = year_document(year, own, lang, with_integrity=own is None)
     except AnalyticsError as error:
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
     return render_template(

@@ -88,3 +88,19 @@ def test_exact_duplicates_group_by_digest():
     flags = duplicates([("aaa", [5, 2, 9]), ("bbb", [4]), ("ccc", [7, 8])])
     assert [f.response_ids for f in flags] == [(2, 5, 9), (7, 8)]
     assert flagged_ids([*flags, None, straight_liners([(1, 5, 1)])]) == {1, 2, 5, 7, 8, 9}
+
+
+def test_integrity_summary_counts_responses_and_villages_per_kind():
+    from analytics.integrity import Flag
+    from analytics.report import integrity_summary
+
+    flags = [
+        Flag("burst", (1, 2, 3, 4, 5), "thon5", {}),
+        Flag("burst", (6, 7, 8, 9, 10, 11), "thon5", {}),
+        Flag("duplicate", (1, 2), None, {}),
+    ]
+    summary = integrity_summary([("hl-2025", flags), ("gs-2025", [])])
+    assert summary == [
+        {"survey": "hl-2025", "kind": "burst", "responses": 11, "groups": 2, "units": ["thon5"]},
+        {"survey": "hl-2025", "kind": "duplicate", "responses": 2, "groups": 1, "units": []},
+    ]

@@ -47,3 +47,18 @@ def test_the_inspector_reads_but_cannot_finalize(client, db, login):
     assert client.get("/manage/ratings/2025").status_code == 200
     assert client.post("/manage/ratings/2025/finalize", data={}).status_code == 403
     assert client.get("/manage/ratings/1999").status_code == 404
+
+
+def test_readers_of_every_result_see_the_integrity_checks_officers_do_not(client, db, login):
+    _commune(db)
+    login("ubkt", "a-long-password")
+    html = client.get("/manage/ratings/2025").get_data(as_text=True)
+    assert "Kiểm tra tính trung thực của phiếu" in html
+    assert "Không thấy dấu hiệu bất thường." in html
+    assert client.get("/api/v1/evaluations/2025").get_json()["integrity"] == []
+    client.post("/logout")
+    login("canbo", "a-long-password")
+    assert "Kiểm tra tính trung thực" not in client.get("/manage/ratings/2025").get_data(
+        as_text=True
+    )
+    assert "integrity" not in client.get("/api/v1/evaluations/2025").get_json()
