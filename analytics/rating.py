@@ -169,9 +169,7 @@ def tier_for(
     if score >= rules.xuat_sac - _EPSILON:
         if not unmet_keys and exceeded_share >= rules.xuat_sac_exceeded_share - _EPSILON:
             return "xuat_sac", (Note("score_reaches", {"score": score, "tier": "xuat_sac"}),)
-        if unmet_keys:
-            notes.append(Note("key_not_met", {"criteria": unmet_keys, "tier": "xuat_sac"}))
-        else:
+        if not unmet_keys:
             notes.append(
                 Note(
                     "too_few_exceeded",
@@ -182,8 +180,8 @@ def tier_for(
         if not unmet_keys:
             notes.append(Note("score_reaches", {"score": score, "tier": "tot"}))
             return "tot", tuple(notes)
-        if score < rules.xuat_sac - _EPSILON:
-            notes.append(Note("key_not_met", {"criteria": unmet_keys, "tier": "tot"}))
+        # Both upper tiers need every key target met: one note says why neither applies.
+        notes.append(Note("key_not_met", {"criteria": unmet_keys, "tier": "tot"}))
     notes.append(Note("score_reaches", {"score": score, "tier": "hoan_thanh"}))
     return "hoan_thanh", tuple(notes)
 

@@ -33,12 +33,12 @@ _NOTES = {
         "en": "The score {score} is below {threshold}.",
     },
     "score_reaches": {
-        "vi": "Tổng điểm {score} đạt mức {tier}.",
-        "en": "The score {score} reaches {tier}.",
+        "vi": "Tổng điểm {score}, đủ điều kiện xếp mức {tier}.",
+        "en": "The score {score} qualifies for: {tier}.",
     },
     "key_not_met": {
-        "vi": "Chưa đạt chỉ tiêu chủ yếu ({criteria}) nên không xếp mức {tier}.",
-        "en": "Key targets not met ({criteria}), so not {tier}.",
+        "vi": "Chưa đạt chỉ tiêu chủ yếu ({criteria}) nên không xếp mức {tier} trở lên.",
+        "en": "Key targets not met ({criteria}), so not {tier} or above.",
     },
     "too_few_exceeded": {
         "vi": "Chỉ vượt {share} số chỉ tiêu, cần từ {needed} để xếp hoàn thành xuất sắc.",
@@ -63,9 +63,9 @@ _NOTES = {
     },
     "capped": {
         "vi": "Số tổ chức hoàn thành xuất sắc không vượt quá {share} số tổ chức hoàn thành tốt "
-        "trở lên; tổ chức này xếp hoàn thành tốt.",
-        "en": "At most {share} of those rated well or better may be rated excellent; this one "
-        "is rated well.",
+        "trở lên (năm nay tối đa {allowed}); tổ chức này xếp hoàn thành tốt.",
+        "en": "At most {share} of those rated well or better may be rated excellent (this year "
+        "at most {allowed}); this one is rated well.",
     },
     "sensitive": {
         "vi": "Cần xem xét: bỏ các phiếu bị gắn cờ thì kết quả tiêu chí {criteria} thay đổi.",
