@@ -103,11 +103,22 @@ def straight_liners(rows: Iterable[tuple[int, int, int]], min_items: int = 5) ->
 
 @dataclass(frozen=True)
 class Window:
-    """Responses of one village in one 10-minute window, with their ids."""
+    """How many responses one village gave in one 10-minute window."""
 
     unit: str
     start: datetime
-    response_ids: tuple[int, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class Burst:
+    """A window far above its village's own rate: count, expected count, P(X >= count)."""
+
+    unit: str
+    start: datetime
+    count: int
+    expected: float
+    pvalue: float
 
 
 def bursts(
@@ -116,7 +127,7 @@ def bursts(
     open_windows: int,
     alpha: float = 0.001,
     min_count: int = 5,
-) -> tuple[Flag, ...]:
+) -> tuple[Burst, ...]:
     """Windows with far more responses than the village's own rate, by a Poisson tail test.
 
     The village's rate per window is its other responses spread over the other windows the
@@ -125,41 +136,43 @@ def bursts(
     number of windows (Bonferroni: many windows are looked at).
 
     >>> from datetime import datetime
-    >>> w = Window("thon5", datetime(2025, 10, 3, 20, 10), tuple(range(24)))
-    >>> [f.detail["count"] for f in bursts([w], {"thon5": 60}, open_windows=4000)]
+    >>> w = Window("thon5", datetime(2025, 10, 3, 20, 10), 24)
+    >>> [b.count for b in bursts([w], {"thon5": 60}, open_windows=4000)]
     [24]
     """
     if open_windows < 1:
         raise AnalyticsError(f"open_windows must be at least 1, got {open_windows!r}")
     if not 0 < alpha < 1:
         raise AnalyticsError(f"alpha must be in (0, 1), got {alpha!r}")
-    flags = []
+    found = []
     for window in windows:
-        count = len(window.response_ids)
-        if count < min_count:
+        if window.count < min_count:
             continue
-        total = village_totals.get(window.unit, count)
-        others = max(total - count, 0)
+        total = village_totals.get(window.unit, window.count)
+        others = max(total - window.count, 0)
         rate = others / max(open_windows - 1, 1)
         # A village with no other response at all: use half a response over the whole span,
         # so that one evening of many answers still stands out against "nothing else".
         rate = max(rate, 0.5 / open_windows)
-        pvalue = float(_scipy.poisson.sf(count - 1, rate))
+        pvalue = float(_scipy.poisson.sf(window.count - 1, rate))
         if pvalue < alpha / open_windows:
-            flags.append(
-                Flag(
-                    "burst",
-                    tuple(sorted(window.response_ids)),
-                    window.unit,
-                    {
-                        "start": window.start.isoformat(),
-                        "count": count,
-                        "expected": round(rate, 3),
-                        "pvalue": pvalue,
-                    },
-                )
-            )
-    return tuple(flags)
+            found.append(Burst(window.unit, window.start, window.count, round(rate, 3), pvalue))
+    return tuple(found)
+
+
+def burst_flag(burst: Burst, response_ids: Iterable[int]) -> Flag:
+    """The flag of one burst over the responses of its window."""
+    return Flag(
+        "burst",
+        tuple(sorted(response_ids)),
+        burst.unit,
+        {
+            "start": burst.start.isoformat(),
+            "count": burst.count,
+            "expected": burst.expected,
+            "pvalue": burst.pvalue,
+        },
+    )
 
 
 def duplicates(groups: Iterable[tuple[str, Iterable[int]]]) -> tuple[Flag, ...]:

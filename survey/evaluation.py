@@ -19,17 +19,6 @@ from analytics.criteria import (
     indicator_criteria,
     survey_criterion,
 )
-from analytics.integrity import (
-    WINDOW_SECONDS,
-    Flag,
-    Window,
-    bursts,
-    duplicates,
-    flagged_ids,
-    speed_limit,
-    speeders,
-    straight_liners,
-)
 from analytics.rating import annual_rating, apply_cap
 from analytics.report import (
     Comparison,
@@ -40,21 +29,21 @@ from analytics.report import (
 )
 from analytics.rules import RuleSet
 from survey.extensions import db
+from survey.integrity_checks import SurveyIntegrity, year_integrity
 from survey.models import (
     AnnualIndicator,
     Answer,
     FeedbackItem,
     Organization,
     Question,
-    Response,
     Survey,
     Unit,
     survey_organization,
 )
 from survey.rulesets import commune_rules
+from survey.year_scan import SURVEY_CRITERIA, criterion_counts, mark_flagged, year_scan
 
 # Survey criteria of the rule set -> the criterion tag their questions carry in surveys.
-SURVEY_CRITERIA = {"satisfaction": "satisfaction", "supervision_quality": "supervision"}
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -113,53 +102,7 @@ def _criterion_answers(year: int, tags: tuple[str, ...], *columns):
     )
 
 
-def _per_response(year: int, tags: tuple[str, ...], only: frozenset[int] | None):
-    """Per response, criterion and organization: likert items answered, and top-2 ones."""
-    query = (
-        _criterion_answers(
-            year,
-            tags,
-            Response.id.label("response_id"),
-            Response.unit_id.label("unit_id"),
-            Question.criterion.label("tag"),
-            _ABOUT.label("organization_id"),
-            sa.func.count().label("item_count"),
-            sa.func.sum(sa.case((Answer.number >= 4, 1), else_=0)).label("top"),
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .group_by(Response.id, Response.unit_id, Question.criterion, _ABOUT)
-    )
-    if only is not None:
-        query = query.where(Answer.response_id.in_(sorted(only)))
-    return query.subquery()
-
-
 Counts = dict[str, dict[int, list[VillageCounts]]]
-
-
-def survey_counts(year: int, only: frozenset[int] | None = None) -> Counts:
-    """Per criterion tag, organization and village: respondents and the sum of their top-2
-    shares (each respondent counts once per criterion). One pass over the year's answers;
-    `only` restricts it to those responses."""
-    per = _per_response(year, tuple(SURVEY_CRITERIA.values()), only)
-    rows = db.session.execute(
-        sa.select(
-            per.c.tag,
-            per.c.organization_id,
-            Unit.code,
-            sa.func.count(),
-            sa.func.sum(sa.cast(per.c.top, sa.Float) / per.c.item_count),
-        )
-        .select_from(per)
-        .outerjoin(Unit, Unit.id == per.c.unit_id)
-        .group_by(per.c.tag, per.c.organization_id, Unit.code)
-    ).all()
-    counts: Counts = {tag: {} for tag in SURVEY_CRITERIA.values()}
-    for tag, org_id, unit, respondents, top2 in rows:
-        counts[tag].setdefault(org_id, []).append(
-            VillageCounts(unit or "", int(respondents), float(top2 or 0))
-        )
-    return counts
 
 
 def without(counts: Counts, flagged: Counts) -> Counts:
@@ -258,120 +201,6 @@ def feedback_counts(year: int, within_days: int) -> dict[int, FeedbackCounts]:
     return {org: FeedbackCounts(int(n), int(ok or 0)) for org, n, ok in rows}
 
 
-# --- integrity -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SurveyIntegrity:
-    """The integrity flags of one survey."""
-
-    survey_code: str
-    flags: tuple[Flag, ...]
-
-    @property
-    def flagged(self) -> frozenset[int]:
-        """Every flagged response id."""
-        return flagged_ids(self.flags)
-
-
-def survey_integrity(survey: Survey, min_burst: int = 5) -> SurveyIntegrity:
-    """Speeders, straight-liners, bursts and duplicates of one survey, from SQL aggregates."""
-    flags: list[Flag] = []
-    where = Response.survey_id == survey.id
-    durations = dict(
-        db.session.execute(
-            sa.select(Response.duration_s, sa.func.count())
-            .where(where, Response.duration_s.is_not(None))
-            .group_by(Response.duration_s)
-        ).all()
-    )
-    limit = speed_limit(durations)
-    if limit is not None:
-        fast = db.session.scalars(
-            sa.select(Response.id).where(where, Response.duration_s < limit.limit_s)
-        ).all()
-        flags.append(speeders(limit, fast))
-    likert = (
-        sa.select(
-            Answer.response_id,
-            sa.func.count(),
-            sa.func.count(sa.distinct(Answer.number)),
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .where(where, Answer.kind == "likert5")
-        .group_by(Answer.response_id)
-        .having(sa.func.count() >= 5, sa.func.count(sa.distinct(Answer.number)) == 1)
-    )
-    flags.append(straight_liners(db.session.execute(likert).all()))
-    flags.extend(_bursts(survey, where, min_burst))
-    groups = db.session.execute(
-        sa.select(Response.answers_digest)
-        .where(where)
-        .group_by(Response.answers_digest)
-        .having(sa.func.count() > 1)
-    ).scalars()
-    digests = list(groups)
-    if digests:
-        members: dict[str, list[int]] = {}
-        for rid, digest in db.session.execute(
-            sa.select(Response.id, Response.answers_digest).where(
-                where, Response.answers_digest.in_(digests)
-            )
-        ):
-            members.setdefault(digest, []).append(rid)
-        flags.extend(duplicates(sorted(members.items())))
-    return SurveyIntegrity(survey.code, tuple(f for f in flags if f is not None))
-
-
-def _bursts(survey, where, min_burst):
-    seconds = _epoch_seconds(Response.submitted_at)
-    window = sa.cast(sa.func.floor(seconds / WINDOW_SECONDS), sa.BigInteger).label("window")
-    span = db.session.execute(
-        sa.select(sa.func.min(seconds), sa.func.max(seconds)).where(where)
-    ).one()
-    if span[0] is None:
-        return ()
-    first, last = survey.opens_at, survey.closes_at
-    start = int(first.timestamp()) if first else int(span[0])
-    end = int(last.timestamp()) if last else int(span[1])
-    open_windows = max(1, (max(end, int(span[1])) - min(start, int(span[0]))) // WINDOW_SECONDS + 1)
-    totals = dict(
-        db.session.execute(
-            sa.select(Unit.code, sa.func.count())
-            .select_from(Response)
-            .join(Unit, Unit.id == Response.unit_id)
-            .where(where)
-            .group_by(Unit.code)
-        ).all()
-    )
-    busy = db.session.execute(
-        sa.select(Unit.code, Response.unit_id, window)
-        .select_from(Response)
-        .join(Unit, Unit.id == Response.unit_id)
-        .where(where)
-        .group_by(Unit.code, Response.unit_id, window)
-        .having(sa.func.count() >= min_burst)
-    ).all()
-    windows = []
-    for code, unit_id, number in busy:
-        ids = db.session.scalars(
-            sa.select(Response.id).where(
-                where,
-                Response.unit_id == unit_id,
-                sa.cast(sa.func.floor(seconds / WINDOW_SECONDS), sa.BigInteger) == number,
-            )
-        ).all()
-        start_at = datetime.fromtimestamp(number * WINDOW_SECONDS, tz=timezone.utc)
-        windows.append(Window(code, start_at, tuple(ids)))
-    return bursts(windows, totals, open_windows)
-
-
-def _epoch_seconds(column):
-    if db.engine.dialect.name == "sqlite":
-        return sa.cast(sa.func.strftime("%s", column), sa.Float)
-    return sa.func.extract("epoch", column)
-
-
 # --- the year --------------------------------------------------------------------------------
 
 
@@ -429,20 +258,20 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
     surveys = db.session.scalars(
         sa.select(Survey).where(Survey.year == year, Survey.status != "draft").order_by(Survey.code)
     ).all()
-    integrity = tuple(survey_integrity(s) for s in surveys)
-    flagged = frozenset().union(*(i.flagged for i in integrity)) if integrity else frozenset()
-
-    counts = survey_counts(year)
+    with year_scan(year):
+        integrity = year_integrity(surveys)
+        flagged = frozenset().union(*(i.flagged for i in integrity)) if integrity else frozenset()
+        mark_flagged(flagged)
+        counts, flagged_counts = criterion_counts()
     ratings = _ratings(
         organizations, rules, indicators, _survey_values(year, rules, counts, population), feedback
     )
     if flagged:
-        clean = without(counts, survey_counts(year, flagged))
         unflagged = _ratings(
             organizations,
             rules,
             indicators,
-            _survey_values(year, rules, clean, population),
+            _survey_values(year, rules, without(counts, flagged_counts), population),
             feedback,
         )
     else:

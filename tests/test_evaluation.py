@@ -8,9 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from analytics.report import evaluation_document
-from survey.evaluation import evaluate_year, feedback_counts, survey_counts, survey_integrity
+from survey.evaluation import evaluate_year, feedback_counts
+from survey.integrity_checks import survey_integrity
 from survey.models import AnnualIndicator, FeedbackItem, Response
 from survey.responses import submit_response
+from survey.year_scan import survey_counts
 from tests.factories import make_organization, make_survey, make_unit
 
 _uid = count(1)
