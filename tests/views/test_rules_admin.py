@@ -19,7 +19,7 @@ def test_the_page_shows_the_rules_in_force(client, db, login):
     _admin(db, login)
     html = client.get("/manage/admin/rules").get_data(as_text=True)
     assert "Tỷ lệ hội viên, đoàn viên tham gia các cuộc vận động, phong trào thi đua" in html
-    assert "50.0%" in html  # the campaigns target of the resolution
+    assert "50%" in html  # the campaigns target of the resolution
     assert "Quy định 366-QĐ/TW" in html  # the default text with its sources
 
 
