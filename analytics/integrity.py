@@ -1,9 +1,10 @@
 """Integrity flags on a survey's responses: speeders, straight-liners, bursts, duplicates.
 
-The inputs are what cheap queries give: durations, per-response counts of likert answers and
-of their distinct values, responses per village per 10-minute window, and answer digests.
-Flags are evidence for the inspector, never a verdict: the rating is computed with and without
-the flagged responses and a criterion that changes is marked sensitive.
+The rules are here; the survey glue applies them in SQL, so that flagged responses are marked
+in the database and never travel to Python one by one. The inputs are what cheap queries
+give: a histogram of durations, responses per village per 10-minute window. Flags are evidence
+for the inspector, never a verdict: the rating is computed with and without the flagged
+responses, and a criterion that changes is marked sensitive.
 """
 
 from __future__ import annotations
@@ -20,14 +21,20 @@ WINDOW_SECONDS = 600
 FLAG_KINDS = ("speeder", "straight_liner", "burst", "duplicate")
 
 
+# Straight-lining: one and the same answer to this many likert questions or more.
+STRAIGHT_LINE_MIN_ITEMS = 5
+# Duplicates: groups of at least this many responses with exactly the same answers.
+DUPLICATE_MIN_GROUP = 2
+
+
 @dataclass(frozen=True)
-class Flag:
-    """One flag: its kind, the responses it covers, the village and what was seen."""
+class FlagSummary:
+    """What one check flagged in one survey: responses, groups of them, and their villages."""
 
     kind: str
-    response_ids: tuple[int, ...]
-    unit: str | None
-    detail: Mapping[str, object]
+    responses: int
+    groups: int = 1
+    units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,30 +82,6 @@ def _histogram_median(ordered, total):
     if total % 2:
         return value_at(total // 2)
     return (value_at(total // 2 - 1) + value_at(total // 2)) / 2
-
-
-def speeders(limit: SpeedLimit | None, fast_ids: Iterable[int]) -> Flag | None:
-    """The speeder flag over the responses found under `limit` (None when there are none)."""
-    ids = tuple(sorted(fast_ids))
-    if limit is None or not ids:
-        return None
-    return Flag("speeder", ids, None, {"median_s": limit.median_s, "limit_s": limit.limit_s})
-
-
-def straight_liners(rows: Iterable[tuple[int, int, int]], min_items: int = 5) -> Flag | None:
-    """Responses giving one and the same answer to every likert item, over `min_items` or more.
-
-    `rows` are (response_id, likert answers, distinct likert values) per response.
-
-    >>> straight_liners([(1, 6, 1), (2, 6, 3), (3, 4, 1)])
-    Flag(kind='straight_liner', response_ids=(1,), unit=None, detail={'min_items': 5})
-    """
-    if min_items < 2:
-        raise AnalyticsError(f"min_items must be at least 2, got {min_items!r}")
-    same = tuple(
-        sorted(rid for rid, items, distinct in rows if items >= min_items and distinct == 1)
-    )
-    return Flag("straight_liner", same, None, {"min_items": min_items}) if same else None
 
 
 @dataclass(frozen=True)
@@ -158,37 +141,3 @@ def bursts(
         if pvalue < alpha / open_windows:
             found.append(Burst(window.unit, window.start, window.count, round(rate, 3), pvalue))
     return tuple(found)
-
-
-def burst_flag(burst: Burst, response_ids: Iterable[int]) -> Flag:
-    """The flag of one burst over the responses of its window."""
-    return Flag(
-        "burst",
-        tuple(sorted(response_ids)),
-        burst.unit,
-        {
-            "start": burst.start.isoformat(),
-            "count": burst.count,
-            "expected": burst.expected,
-            "pvalue": burst.pvalue,
-        },
-    )
-
-
-def duplicates(groups: Iterable[tuple[str, Iterable[int]]]) -> tuple[Flag, ...]:
-    """Groups of two or more responses with exactly the same answers (same answers digest).
-
-    >>> [f.response_ids for f in duplicates([("ab", [3, 1]), ("cd", [2])])]
-    [(1, 3)]
-    """
-    flags = []
-    for digest, ids in groups:
-        ids = tuple(sorted(ids))
-        if len(ids) >= 2:
-            flags.append(Flag("duplicate", ids, None, {"digest": digest[:12], "count": len(ids)}))
-    return tuple(flags)
-
-
-def flagged_ids(flags: Iterable[Flag | None]) -> frozenset[int]:
-    """Every response id covered by any of `flags` (None entries are skipped)."""
-    return frozenset(rid for flag in flags if flag is not None for rid in flag.response_ids)

@@ -385,28 +385,20 @@ def across_organizations(criterion: str, answers: Mapping[str, Mapping[float, in
 
 
 def integrity_summary(surveys: Iterable[tuple[str, Sequence]]) -> list[dict]:
-    """Per survey and kind of flag: how many responses, and in which villages (bursts).
+    """Per survey and check: the responses flagged, in how many groups, in which villages.
 
-    `surveys` are (survey code, flags) pairs; surveys without flags are left out.
+    `surveys` are (survey code, FlagSummary sequence) pairs; checks that found nothing are
+    not listed.
     """
-    summary = []
-    for code, flags in surveys:
-        kinds: dict[str, dict] = {}
-        for flag in flags:
-            entry = kinds.setdefault(flag.kind, {"responses": 0, "groups": 0, "units": set()})
-            entry["responses"] += len(flag.response_ids)
-            entry["groups"] += 1
-            if flag.unit:
-                entry["units"].add(flag.unit)
-        for kind in sorted(kinds):
-            entry = kinds[kind]
-            summary.append(
-                {
-                    "survey": code,
-                    "kind": kind,
-                    "responses": entry["responses"],
-                    "groups": entry["groups"],
-                    "units": sorted(entry["units"]),
-                }
-            )
-    return summary
+    return [
+        {
+            "survey": code,
+            "kind": flag.kind,
+            "responses": flag.responses,
+            "groups": flag.groups,
+            "units": list(flag.units),
+        }
+        for code, flags in surveys
+        for flag in sorted(flags, key=lambda f: f.kind)
+        if flag.responses
+    ]

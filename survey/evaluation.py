@@ -41,7 +41,7 @@ from survey.models import (
     survey_organization,
 )
 from survey.rulesets import commune_rules
-from survey.year_scan import SURVEY_CRITERIA, criterion_counts, mark_flagged, year_scan
+from survey.year_scan import SURVEY_CRITERIA, criterion_counts, year_scan
 
 # Survey criteria of the rule set -> the criterion tag their questions carry in surveys.
 
@@ -260,8 +260,7 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
     ).all()
     with year_scan(year):
         integrity = year_integrity(surveys)
-        flagged = frozenset().union(*(i.flagged for i in integrity)) if integrity else frozenset()
-        mark_flagged(flagged)
+        flagged = any(i.flags for i in integrity)
         counts, flagged_counts = criterion_counts()
     ratings = _ratings(
         organizations, rules, indicators, _survey_values(year, rules, counts, population), feedback

@@ -1,8 +1,8 @@
-"""Integrity flags of a year's surveys, from grouped queries (analytics.integrity decides).
+"""Integrity flags of a year's surveys, marked in the database (analytics.integrity's rules).
 
-Speeders, bursts and duplicates read the response table, one GROUP BY each for the whole
-year; straight-lining reads the year's scan of likert answers (survey.year_scan), so this runs
-inside `year_scan(year)`. Response ids are fetched only for what is flagged.
+Runs inside `year_scan(year)`: each check is one grouped query for the whole year, and the
+responses it flags are written into the scan's FLAGGED table by INSERT ... SELECT, so no
+response id travels to Python. What comes back is a count per survey and check.
 """
 
 from __future__ import annotations
@@ -13,35 +13,32 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from analytics.integrity import (
+    DUPLICATE_MIN_GROUP,
+    STRAIGHT_LINE_MIN_ITEMS,
     WINDOW_SECONDS,
-    Flag,
+    FlagSummary,
     Window,
-    burst_flag,
     bursts,
-    duplicates,
-    flagged_ids,
     speed_limit,
-    speeders,
-    straight_liners,
 )
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
-from survey.year_scan import straight_lining
+from survey.year_scan import FLAGGED, REPEATED, mark_straight_lining, year_scan
 
 MIN_BURST = 5
 
 
 @dataclass(frozen=True)
 class SurveyIntegrity:
-    """The integrity flags of one survey."""
+    """What the checks flagged in one survey."""
 
     survey_code: str
-    flags: tuple[Flag, ...]
+    flags: tuple[FlagSummary, ...]
 
     @property
-    def flagged(self) -> frozenset[int]:
-        """Every flagged response id."""
-        return flagged_ids(self.flags)
+    def flagged(self) -> int:
+        """Responses flagged by some check, counted once per check."""
+        return sum(f.responses for f in self.flags)
 
 
 def _epoch_seconds(column):
@@ -54,22 +51,26 @@ def _window(column):
     return sa.cast(sa.func.floor(_epoch_seconds(column) / WINDOW_SECONDS), sa.BigInteger)
 
 
+def _mark(kind, survey_id, query):
+    """INSERT the ids `query` selects into FLAGGED as `kind` for `survey_id`."""
+    rows = sa.select(query.c.id, sa.literal(kind), sa.literal(survey_id)).select_from(query)
+    db.session.execute(FLAGGED.insert().from_select(["response_id", "kind", "survey_id"], rows))
+
+
 def year_integrity(surveys) -> tuple[SurveyIntegrity, ...]:
-    """The flags of each of `surveys` (one year's, inside its `year_scan`)."""
+    """Mark and count the flags of each of `surveys` (one year's, inside its `year_scan`)."""
     ids = [s.id for s in surveys]
     if not ids:
         return ()
     in_year = Response.survey_id.in_(ids)
-    flags: dict[int, list[Flag]] = {s.id: [] for s in surveys}
+    flags: dict[int, list[FlagSummary]] = {s.id: [] for s in surveys}
     _speeders(in_year, flags)
-    for survey_id, rows in straight_lining().items():
+    for survey_id, n in mark_straight_lining(STRAIGHT_LINE_MIN_ITEMS).items():
         if survey_id in flags:
-            flags[survey_id].append(straight_liners(rows))
+            flags[survey_id].append(FlagSummary("straight_liner", n, n))
     _bursts(surveys, in_year, flags)
     _duplicates(in_year, flags)
-    return tuple(
-        SurveyIntegrity(s.code, tuple(f for f in flags[s.id] if f is not None)) for s in surveys
-    )
+    return tuple(SurveyIntegrity(s.code, tuple(flags[s.id])) for s in surveys)
 
 
 def _speeders(in_year, flags):
@@ -84,12 +85,17 @@ def _speeders(in_year, flags):
         limit = speed_limit(histogram)
         if limit is None:
             continue
-        fast = db.session.scalars(
-            sa.select(Response.id).where(
-                Response.survey_id == survey_id, Response.duration_s < limit.limit_s
-            )
-        ).all()
-        flags[survey_id].append(speeders(limit, fast))
+        fast = sum(n for duration, n in histogram.items() if duration < limit.limit_s)
+        if not fast:
+            continue
+        _mark(
+            "speeder",
+            survey_id,
+            sa.select(Response.id)
+            .where(Response.survey_id == survey_id, Response.duration_s < limit.limit_s)
+            .subquery(),
+        )
+        flags[survey_id].append(FlagSummary("speeder", fast, fast))
 
 
 def _bursts(surveys, in_year, flags):
@@ -112,7 +118,8 @@ def _bursts(surveys, in_year, flags):
     ):
         totals.setdefault(survey_id, {})[code] = n
     window = _window(Response.submitted_at)
-    busy: dict[int, list[tuple[Window, int, int]]] = {}
+    busy: dict[int, list[Window]] = {}
+    unit_ids: dict[str, int] = {}
     for survey_id, code, unit_id, number, n in db.session.execute(
         sa.select(Response.survey_id, Unit.code, Response.unit_id, window, sa.func.count())
         .select_from(Response)
@@ -122,7 +129,8 @@ def _bursts(surveys, in_year, flags):
         .having(sa.func.count() >= MIN_BURST)
     ):
         start = datetime.fromtimestamp(number * WINDOW_SECONDS, tz=timezone.utc)
-        busy.setdefault(survey_id, []).append((Window(code, start, int(n)), unit_id, number))
+        busy.setdefault(survey_id, []).append(Window(code, start, int(n)))
+        unit_ids[code] = unit_id
     for survey in surveys:
         if survey.id not in busy:
             continue
@@ -130,45 +138,62 @@ def _bursts(surveys, in_year, flags):
         start = int(survey.opens_at.timestamp()) if survey.opens_at else int(first)
         end = int(survey.closes_at.timestamp()) if survey.closes_at else int(last)
         open_windows = max(1, (max(end, int(last)) - min(start, int(first))) // WINDOW_SECONDS + 1)
-        where = {(w.unit, w.start): (unit_id, number) for w, unit_id, number in busy[survey.id]}
-        windows = [w for w, _u, _n in busy[survey.id]]
-        for burst in bursts(windows, totals.get(survey.id, {}), open_windows):
-            unit_id, _number = where[(burst.unit, burst.start)]
+        found = bursts(busy[survey.id], totals.get(survey.id, {}), open_windows)
+        for burst in found:
             # A range on submitted_at, so the (survey, village, time) index finds the window.
-            ids = db.session.scalars(
-                sa.select(Response.id).where(
+            _mark(
+                "burst",
+                survey.id,
+                sa.select(Response.id)
+                .where(
                     Response.survey_id == survey.id,
-                    Response.unit_id == unit_id,
+                    Response.unit_id == unit_ids[burst.unit],
                     Response.submitted_at >= burst.start,
                     Response.submitted_at < burst.start + timedelta(seconds=WINDOW_SECONDS),
                 )
-            ).all()
-            flags[survey.id].append(burst_flag(burst, ids))
-
-
-def _id_list(column):
-    """An aggregate joining the group's ids with commas (one row per group, no join back)."""
-    if db.engine.dialect.name == "sqlite":
-        return sa.func.group_concat(column, ",")
-    return sa.func.string_agg(sa.cast(column, sa.Text), ",")
+                .subquery(),
+            )
+        if found:
+            flags[survey.id].append(
+                FlagSummary(
+                    "burst",
+                    sum(b.count for b in found),
+                    len(found),
+                    tuple(sorted({b.unit for b in found})),
+                )
+            )
 
 
 def _duplicates(in_year, flags):
-    groups: dict[int, list[tuple[str, list[int]]]] = {}
-    for survey_id, digest, ids in db.session.execute(
-        sa.select(Response.survey_id, Response.answers_digest, _id_list(Response.id))
+    repeated = (
+        sa.select(Response.survey_id, Response.answers_digest, sa.func.count())
         .where(in_year)
         .group_by(Response.survey_id, Response.answers_digest)
-        .having(sa.func.count() > 1)
-    ):
-        groups.setdefault(survey_id, []).append((digest, [int(i) for i in ids.split(",")]))
-    for survey_id, members in groups.items():
-        flags[survey_id].extend(duplicates(sorted(members)))
+        .having(sa.func.count() >= DUPLICATE_MIN_GROUP)
+    )
+    db.session.execute(
+        REPEATED.insert().from_select(["survey_id", "answers_digest", "n"], repeated)
+    )
+    found = db.session.execute(
+        sa.select(REPEATED.c.survey_id, sa.func.count(), sa.func.sum(REPEATED.c.n)).group_by(
+            REPEATED.c.survey_id
+        )
+    ).all()
+    if not found:
+        return
+    # A row-value IN: the database keys the repeated vectors once and probes each response.
+    keys = sa.select(REPEATED.c.survey_id, REPEATED.c.answers_digest)
+    duplicated = sa.select(Response.id, sa.literal("duplicate"), Response.survey_id).where(
+        in_year, sa.tuple_(Response.survey_id, Response.answers_digest).in_(keys)
+    )
+    db.session.execute(
+        FLAGGED.insert().from_select(["response_id", "kind", "survey_id"], duplicated)
+    )
+    for survey_id, groups, responses in found:
+        flags[survey_id].append(FlagSummary("duplicate", int(responses), int(groups)))
 
 
 def survey_integrity(survey: Survey) -> SurveyIntegrity:
     """The flags of one survey, in a scan of its own (for callers outside an evaluation)."""
-    from survey.year_scan import year_scan
-
     with year_scan(survey.year):
         return year_integrity([survey])[0]

@@ -14,7 +14,6 @@ from contextlib import contextmanager, suppress
 import sqlalchemy as sa
 
 from analytics.criteria import VillageCounts
-from survey.bulk import insert_rows
 from survey.extensions import db
 from survey.models import Answer, Question, Response, Survey, Unit, survey_organization
 
@@ -36,12 +35,26 @@ PER_RESPONSE = sa.Table(
     sa.Column("hi", sa.Float),
     prefixes=["TEMPORARY"],
 )
+# The responses an integrity check flagged, filled by survey.integrity_checks in SQL.
 FLAGGED = sa.Table(
     "ev_flagged",
     _METADATA,
     sa.Column("response_id", sa.BigInteger, primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("survey_id", sa.Integer),
     prefixes=["TEMPORARY"],
 )
+
+# Answer vectors that more than one response of a survey gave (the duplicates check).
+REPEATED = sa.Table(
+    "ev_repeated",
+    _METADATA,
+    sa.Column("survey_id", sa.Integer),
+    sa.Column("answers_digest", sa.String(64)),
+    sa.Column("n", sa.Integer),
+    prefixes=["TEMPORARY"],
+)
+_TEMPORARY = (PER_RESPONSE, FLAGGED, REPEATED)
 
 Counts = dict[str, dict[int, list[VillageCounts]]]
 
@@ -50,7 +63,7 @@ Counts = dict[str, dict[int, list[VillageCounts]]]
 def year_scan(year: int):
     """Fill the temporary tables for `year` on the session's connection; drop them after."""
     conn = db.session.connection()
-    for table in (PER_RESPONSE, FLAGGED):
+    for table in _TEMPORARY:
         table.drop(conn, checkfirst=True)
         table.create(conn)
     scan = (
@@ -82,21 +95,16 @@ def year_scan(year: int):
     try:
         yield
     finally:
-        for table in (PER_RESPONSE, FLAGGED):
+        for table in _TEMPORARY:
             # When the transaction failed, its rollback drops them.
             with suppress(sa.exc.DBAPIError):
                 table.drop(conn, checkfirst=True)
 
 
-def mark_flagged(ids) -> None:
-    """Remember the flagged responses, for the second half of `criterion_counts`."""
-    insert_rows(db.session.connection(), FLAGGED, [{"response_id": i} for i in sorted(ids)])
-
-
 def criterion_counts() -> tuple[Counts, Counts]:
     """Per criterion tag, organization and village: respondents, and the sum of their top-2
     shares (a respondent counts once per criterion: its share of top-2 answers); first for
-    every response, then for the flagged ones only (`mark_flagged`), in one pass.
+    every response, then for the flagged ones only (FLAGGED), in one pass.
 
     An untagged question counts for every organization its survey evaluates; a tagged one for
     its own.
@@ -147,19 +155,23 @@ def criterion_counts() -> tuple[Counts, Counts]:
     return counts, flagged
 
 
-def straight_lining(min_items: int = 5) -> dict[int, list[tuple[int, int, int]]]:
-    """Per survey id: (response id, likert items, 1) for responses that gave one and the same
-    answer to `min_items` or more likert questions."""
+def mark_straight_lining(min_items: int) -> dict[int, int]:
+    """Flag, in FLAGGED, the responses that gave one and the same answer to `min_items` or
+    more likert questions; return how many per survey id."""
     e = PER_RESPONSE
-    rows = db.session.execute(
-        sa.select(e.c.survey_id, e.c.response_id, sa.func.sum(e.c.answered))
+    same = (
+        sa.select(e.c.response_id, sa.literal("straight_liner"), e.c.survey_id)
         .group_by(e.c.survey_id, e.c.response_id)
         .having(sa.func.sum(e.c.answered) >= min_items, sa.func.min(e.c.lo) == sa.func.max(e.c.hi))
-    ).all()
-    found: dict[int, list[tuple[int, int, int]]] = {}
-    for survey_id, response_id, items in rows:
-        found.setdefault(survey_id, []).append((response_id, int(items), 1))
-    return found
+    )
+    db.session.execute(FLAGGED.insert().from_select(["response_id", "kind", "survey_id"], same))
+    return dict(
+        db.session.execute(
+            sa.select(FLAGGED.c.survey_id, sa.func.count())
+            .where(FLAGGED.c.kind == "straight_liner")
+            .group_by(FLAGGED.c.survey_id)
+        ).all()
+    )
 
 
 def survey_counts(year: int) -> Counts:

@@ -144,12 +144,11 @@ def test_a_stuffed_evening_is_flagged_three_ways_and_makes_the_criterion_sensiti
     integrity = survey_integrity(s)
     kinds = {f.kind: f for f in integrity.flags}
     assert set(kinds) >= {"speeder", "burst", "duplicate"}
-    assert len(kinds["speeder"].response_ids) == 20
-    assert kinds["burst"].unit == "thon2" and len(kinds["burst"].response_ids) == 20
-    # The evening is one group of identical answers (with two questions, honest answers
-    # repeat too: duplicates are evidence, not proof).
-    groups = [f.response_ids for f in integrity.flags if f.kind == "duplicate"]
-    assert kinds["burst"].response_ids in groups
+    assert kinds["speeder"].responses == 20
+    assert kinds["burst"].units == ("thon2",) and kinds["burst"].responses == 20
+    # The evening is one group of identical answers; with two questions, honest answers
+    # repeat too (duplicates are evidence, not proof).
+    assert kinds["duplicate"].responses >= 20
 
     evaluation = evaluate_year(2025)
     nongdan = next(r for r in evaluation.results if r.code == "nongdan")
@@ -230,3 +229,28 @@ def test_comparisons_year_over_year_and_across_organizations(db, commune):
     across = found[("across_organizations", "*", "satisfaction")]
     assert across.groups == ("nongdan", "phunu") and across.shares == (0.75, 0.0)
     assert across.rank_test.pvalue < 0.01
+
+
+def test_straight_lining_and_duplicates_are_counted_in_the_database(db, commune):
+    five = [{"code": f"q{i}", "kind": "likert5", "criterion": "satisfaction"} for i in range(5)]
+    survey = make_survey(db, five, code="nam-cau", status="open", year=2025)
+    survey.organizations.append(commune["nongdan"])
+    db.session.commit()
+    rows = {
+        "a": (5, 5, 5, 5, 5),  # straight, and the same as e
+        "b": (3, 3, 3, 3, 3),  # straight
+        "c": (1, 2, 3, 4, 5),  # the same as d
+        "d": (1, 2, 3, 4, 5),
+        "e": (5, 5, 5, 5, 5),
+        "f": (2, 2, 2, 2),  # four questions only: not straight-lining
+    }
+    for uid, values in rows.items():
+        submit_response(
+            survey,
+            {f"q{i}": v for i, v in enumerate(values)},
+            submission_uid=uid,
+            unit_id=commune["thon1"].id,
+        )
+    kinds = {f.kind: f for f in survey_integrity(survey).flags}
+    assert (kinds["straight_liner"].responses, kinds["duplicate"].responses) == (3, 4)
+    assert kinds["duplicate"].groups == 2
