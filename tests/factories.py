@@ -133,3 +133,37 @@ def make_defined_survey(db, questions=None, **overrides):
     survey = survey_from_definition(definition)
     db.session.commit()
     return survey
+
+
+# Annual figures that meet every target exactly (none exceeded): 100 points of indicators.
+TARGETS_MET = {
+    "members_start": 100,
+    "members_end": 100,
+    "new_members": 10,
+    "new_members_target": 10,
+    "activities_required": 12,
+    "activities_held": 12,
+    "attendance_rate": 0.8,
+    "attendance_target": 0.8,
+    "campaign_members": 60,
+    "supervision_planned": 2,
+    "supervision_done": 2,
+    "recommendations_issued": 2,
+    "recommendations_answered": 2,
+    "dialogues_planned": 1,
+    "dialogues_held": 1,
+    "shortcomings_identified": 0,
+    "shortcomings_remedied": 0,
+}
+
+
+def make_indicator(db, organization, year=2025, **overrides):
+    """An organization's annual figures: every target met unless overridden."""
+    from survey.models import AnnualIndicator
+
+    figures = AnnualIndicator(
+        organization_id=organization.id, year=year, **(TARGETS_MET | overrides)
+    )
+    db.session.add(figures)
+    db.session.flush()
+    return figures

@@ -4,32 +4,14 @@ import csv
 import io
 import json
 
-from survey.models import AnnualIndicator
-from tests.factories import make_organization
+from tests.factories import make_indicator, make_organization
 
 
 def _commune(db):
     nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
     make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
-    db.session.add(
-        AnnualIndicator(
-            organization_id=nongdan.id,
-            year=2025,
-            members_end=100,
-            new_members=5,
-            new_members_target=10,
-            activities_required=12,
-            activities_held=12,
-            attendance_rate=0.8,
-            attendance_target=0.8,
-            campaign_members=60,
-            supervision_planned=2,
-            supervision_done=2,
-            recommendations_issued=2,
-            recommendations_answered=2,
-            dialogues_planned=1,
-            dialogues_held=1,
-        )
+    make_indicator(
+        db, nongdan, new_members=5, shortcomings_identified=None, shortcomings_remedied=None
     )
     db.session.commit()
 

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from analytics.report import evaluation_document
 from survey.evaluation import evaluate_year, feedback_counts
 from survey.integrity_checks import survey_integrity
-from survey.models import AnnualIndicator, FeedbackItem, Response
+from survey.models import FeedbackItem, Response
 from survey.responses import submit_response
 from survey.year_scan import survey_counts
-from tests.factories import make_organization, make_survey, make_unit
+from tests.factories import make_indicator, make_organization, make_survey, make_unit
 
 _uid = count(1)
 SATISFACTION = [
@@ -163,29 +163,7 @@ def test_a_stuffed_evening_is_flagged_three_ways_and_makes_the_criterion_sensiti
 
 def test_the_year_rates_every_organization_from_its_figures(db, commune):
     org = commune["nongdan"]
-    db.session.add(
-        AnnualIndicator(
-            organization_id=org.id,
-            year=2025,
-            members_start=100,
-            members_end=100,
-            new_members=10,
-            new_members_target=10,
-            activities_required=12,
-            activities_held=12,
-            attendance_rate=0.8,
-            attendance_target=0.8,
-            campaign_members=60,
-            supervision_planned=2,
-            supervision_done=2,
-            recommendations_issued=4,
-            recommendations_answered=4,
-            dialogues_planned=1,
-            dialogues_held=1,
-            shortcomings_identified=0,
-            shortcomings_remedied=0,
-        )
-    )
+    make_indicator(db, org, recommendations_issued=4, recommendations_answered=4)
     db.session.commit()
     evaluation = evaluate_year(2025, "nongdan")
     assert [r.code for r in evaluation.results] == ["nongdan"]

@@ -4,35 +4,15 @@ import pytest
 import sqlalchemy as sa
 
 from survey.finalization import FinalizationRefused, finalize_year, year_document
-from survey.models import AnnualIndicator, AuditLog, Evaluation
-from tests.factories import make_organization, make_user
+from survey.models import AuditLog, Evaluation
+from tests.factories import make_indicator, make_organization, make_user
 
 
 @pytest.fixture
 def commune(db):
     nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
     make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
-    figures = AnnualIndicator(
-        organization_id=nongdan.id,
-        year=2025,
-        members_end=100,
-        new_members=10,
-        new_members_target=10,
-        activities_required=12,
-        activities_held=12,
-        attendance_rate=0.8,
-        attendance_target=0.8,
-        campaign_members=60,
-        supervision_planned=2,
-        supervision_done=2,
-        recommendations_issued=2,
-        recommendations_answered=2,
-        dialogues_planned=1,
-        dialogues_held=1,
-        shortcomings_identified=0,
-        shortcomings_remedied=0,
-    )
-    db.session.add(figures)
+    figures = make_indicator(db, nongdan)
     committee = make_user(db, username="thuongtruc", role="committee")
     db.session.commit()
     return {"figures": figures, "committee": committee}
