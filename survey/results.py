@@ -16,37 +16,52 @@ from survey.extensions import db
 from survey.models import Answer, Option, Response, Unit
 
 COUNTED_KINDS = ("likert5", "single", "multi", "yesno", "number", "nps")
+ALL = "all"  # the key of the whole survey's counts, beside the village ids
 
 
-def _question_counts(survey, unit_id=None):
-    """QuestionCounts per question code (text questions are not counted)."""
-    filters = [Response.survey_id == survey.id]
-    if unit_id is not None:
-        filters.append(Response.unit_id == unit_id)
+def _question_counts(survey):
+    """QuestionCounts per village id (None: no village) and for the whole survey, from one
+    GROUP BY over the survey's answers (text questions are not counted). A response belongs
+    to one village, so the survey's counts are the sums of the villages'."""
     per_value = db.session.execute(
-        sa.select(Answer.question_id, Option.code, Answer.number, sa.func.count())
+        sa.select(Response.unit_id, Answer.question_id, Option.code, Answer.number, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(Option, Option.id == Answer.option_id)
-        .where(*filters, Answer.kind.in_(COUNTED_KINDS))
-        .group_by(Answer.question_id, Option.code, Answer.number)
+        .where(Response.survey_id == survey.id, Answer.kind.in_(COUNTED_KINDS))
+        .group_by(Response.unit_id, Answer.question_id, Option.code, Answer.number)
     ).all()
-    respondents = dict(
-        db.session.execute(
-            sa.select(Answer.question_id, sa.func.count(sa.distinct(Answer.response_id)))
-            .join(Response, Response.id == Answer.response_id)
-            .where(*filters, Answer.kind.in_(COUNTED_KINDS))
-            .group_by(Answer.question_id)
-        ).all()
-    )
-    counts = {q.id: {} for q in survey.questions}
-    for question_id, option_code, number, n in per_value:
+    respondents = db.session.execute(
+        sa.select(
+            Response.unit_id, Answer.question_id, sa.func.count(sa.distinct(Answer.response_id))
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.survey_id == survey.id, Answer.kind.in_(COUNTED_KINDS))
+        .group_by(Response.unit_id, Answer.question_id)
+    ).all()
+    counts: dict[object, dict[int, dict]] = {}
+    answered: dict[object, dict[int, int]] = {}
+    for unit_id, question_id, option_code, number, n in per_value:
         key = option_code if option_code is not None else number
-        counts[question_id][key] = counts[question_id].get(key, 0) + n
-    return [
-        QuestionCounts(q.code, q.kind, int(respondents.get(q.id, 0)), counts[q.id])
-        for q in survey.questions
-        if q.kind in COUNTED_KINDS
-    ]
+        for group in (unit_id, ALL):
+            values = counts.setdefault(group, {}).setdefault(question_id, {})
+            values[key] = values.get(key, 0) + n
+    for unit_id, question_id, n in respondents:
+        for group in (unit_id, ALL):
+            per_question = answered.setdefault(group, {})
+            per_question[question_id] = per_question.get(question_id, 0) + n
+    return {
+        group: [
+            QuestionCounts(
+                q.code,
+                q.kind,
+                int(answered.get(group, {}).get(q.id, 0)),
+                counts.get(group, {}).get(q.id, {}),
+            )
+            for q in survey.questions
+            if q.kind in COUNTED_KINDS
+        ]
+        for group in {*counts, ALL}
+    }
 
 
 def _consistency(survey):
@@ -111,7 +126,8 @@ def survey_results(survey) -> dict:
     respondents = db.session.scalar(
         sa.select(sa.func.count()).select_from(Response).where(Response.survey_id == survey.id)
     )
-    questions = [question_result(c) for c in _question_counts(survey)]
+    counts = _question_counts(survey)
+    questions = [question_result(c) for c in counts[ALL]]
     units = db.session.execute(
         sa.select(Unit.id, Unit.code, sa.func.count())
         .join(Response, Response.unit_id == Unit.id)
@@ -119,7 +135,7 @@ def survey_results(survey) -> dict:
         .group_by(Unit.id, Unit.code)
     ).all()
     by_unit = {
-        code: (int(n), [question_result(c) for c in _question_counts(survey, unit_id)])
+        code: (int(n), [question_result(c) for c in counts.get(unit_id, [])])
         for unit_id, code, n in units
     }
     return results_document(
