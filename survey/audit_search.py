@@ -5,14 +5,13 @@ Only reads; nothing here (or anywhere) updates or deletes an entry.
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from survey.extensions import db
+from survey.local_time import day_start
 from survey.models import AuditLog
 
 PER_PAGE = 50
@@ -56,12 +55,6 @@ def filter_from_args(args):
     return found, bad
 
 
-def local_day_start(day):
-    """The UTC instant at which `day` begins in the commune's time zone."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(timezone.utc)
-
-
 def entries_query(filters):
     """The SELECT of entries matching `filters`, newest first.
 
@@ -81,9 +74,9 @@ def entries_query(filters):
             sa.func.lower(AuditLog.target).contains(filters.target.lower(), autoescape=True)
         )
     if filters.date_from:
-        query = query.where(AuditLog.at >= local_day_start(filters.date_from))
+        query = query.where(AuditLog.at >= day_start(filters.date_from))
     if filters.date_to:
-        query = query.where(AuditLog.at < local_day_start(filters.date_to + timedelta(days=1)))
+        query = query.where(AuditLog.at < day_start(filters.date_to + timedelta(days=1)))
     return query
 
 

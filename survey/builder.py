@@ -8,7 +8,6 @@ only its texts may still change; a new version is a clone.
 
 import copy
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -28,6 +27,7 @@ from survey.definitions import (
     survey_from_definition,
 )
 from survey.extensions import db
+from survey.local_time import COMMUNE_TIME
 from survey.models import (
     AUDIENCES,
     QUESTION_KINDS,
@@ -41,7 +41,6 @@ from survey.models import (
     utcnow,
 )
 
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 QUESTION_CODE_LENGTH = 32
 TEMPLATE_STARTS = ("satisfaction", "participation", "supervision")
 BLANK_FIELDS = ("code", "title", "description", "audience", "topic", "year", "status", "languages")
@@ -110,7 +109,7 @@ def local_input_value(moment):
     """A stored UTC time as the value of a datetime-local input in the commune's time."""
     if moment is None:
         return ""
-    return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(COMMUNE_TIME).strftime("%Y-%m-%dT%H:%M")
 
 
 def parse_local_time(text):
@@ -123,7 +122,7 @@ def parse_local_time(text):
         return None
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=LOCAL_ZONE)
+        parsed = parsed.replace(tzinfo=COMMUNE_TIME)
     return parsed.astimezone(timezone.utc)
 
 

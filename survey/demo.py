@@ -16,6 +16,7 @@ from survey import demo_data as data
 from survey.bulk import insert_rows
 from survey.definitions import instantiate, load_question_set, survey_from_definition
 from survey.extensions import db
+from survey.local_time import COMMUNE_TIME
 from survey.models import (
     AnnualIndicator,
     Answer,
@@ -28,7 +29,6 @@ from survey.models import (
 from survey.responses import feedback_row, long_format
 from survey.submission import answers_digest, draw_receipts
 
-VIETNAM = timezone(timedelta(hours=7))
 CHUNK = 5000
 # Relative number of responses per kind of survey.
 VOLUME = {"satisfaction": 1.0, "participation": 0.7, "supervision": 1.2}
@@ -141,12 +141,12 @@ def _survey_plan(orgs):
     plan = []
     last = data.YEARS[-1]
     for year in data.YEARS:
-        opens = datetime(year, 10, 1, tzinfo=VIETNAM)
+        opens = datetime(year, 10, 1, tzinfo=COMMUNE_TIME)
         # Earlier rounds are over; the latest stays open with no closing date set.
         dates = {
             "status": "closed" if year < last else "open",
             "opens_at": opens.isoformat(),
-            "closes_at": datetime(year, 12, 15, tzinfo=VIETNAM).isoformat()
+            "closes_at": datetime(year, 12, 15, tzinfo=COMMUNE_TIME).isoformat()
             if year < last
             else None,
         }
@@ -229,7 +229,7 @@ class _ResponseGenerator:
         spread = (PERSON_SD**2 + ITEM_SD**2) ** 0.5
         self.mean = CUTS[2] + spread * NormalDist().inv_cdf(share)
         self.share = share
-        self.opens_at = survey.opens_at.astimezone(VIETNAM)
+        self.opens_at = survey.opens_at.astimezone(COMMUNE_TIME)
         self.paper_numbers = {}
 
     # -- allocation -----------------------------------------------------------------------
@@ -282,7 +282,7 @@ class _ResponseGenerator:
 
     def draw_burst(self, unit_code, count):
         """Identical all-top answers sent within minutes: what integrity checks must flag."""
-        start = datetime(self.planned.year, 10, 20, 20, 5, tzinfo=VIETNAM)
+        start = datetime(self.planned.year, 10, 20, 20, 5, tzinfo=COMMUNE_TIME)
         rows = []
         for i in range(count):
             answers = {}
@@ -457,6 +457,6 @@ def _indicator(org, year):
         shortcomings_identified=3,
         shortcomings_remedied=min(3, round(3 * (0.4 + 0.6 * s))),
         note="",
-        created_at=datetime(year + 1, 1, 10, tzinfo=VIETNAM),
-        updated_at=datetime(year + 1, 1, 10, tzinfo=VIETNAM),
+        created_at=datetime(year + 1, 1, 10, tzinfo=COMMUNE_TIME),
+        updated_at=datetime(year + 1, 1, 10, tzinfo=COMMUNE_TIME),
     )

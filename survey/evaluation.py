@@ -7,7 +7,6 @@ views, the CLI and the API call `evaluate_year` and hand its result to analytics
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -30,6 +29,7 @@ from analytics.report import (
 from analytics.rules import RuleSet
 from survey.extensions import db
 from survey.integrity_checks import SurveyIntegrity, year_integrity
+from survey.local_time import year_bounds
 from survey.models import (
     AnnualIndicator,
     Answer,
@@ -42,16 +42,6 @@ from survey.models import (
 )
 from survey.rulesets import commune_rules
 from survey.year_scan import SURVEY_CRITERIA, criterion_counts, year_scan
-
-# Survey criteria of the rule set -> the criterion tag their questions carry in surveys.
-
-
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    # The commune's year: 1 January to 31 December in Vietnam's time (UTC+7).
-    offset = timedelta(hours=7)
-    start = datetime(year, 1, 1, tzinfo=timezone.utc) - offset
-    return start, datetime(year + 1, 1, 1, tzinfo=timezone.utc) - offset
-
 
 # --- indicators ------------------------------------------------------------------------------
 
@@ -179,7 +169,7 @@ def village_population() -> dict[str, float]:
 
 def feedback_counts(year: int, within_days: int) -> dict[int, FeedbackCounts]:
     """Per organization: feedback received in `year`, and how much was answered in time."""
-    start, end = _year_bounds(year)
+    start, end = year_bounds(year)
     if db.engine.dialect.name == "sqlite":
         elapsed_days = sa.func.julianday(FeedbackItem.answered_at) - sa.func.julianday(
             FeedbackItem.received_at

@@ -6,19 +6,19 @@ number and reason, and only a clean file is written, in one transaction.
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
 from survey.answer_rules import check_answers
 from survey.bulk import insert_rows
 from survey.extensions import db
+from survey.local_time import COMMUNE_TIME
 from survey.models import CHANNELS, Answer, FeedbackItem, Response, Unit
 from survey.responses import feedback_row, long_format
 from survey.submission import answers_digest, draw_receipts
 
 FIXED_COLUMNS = ("submission_uid", "unit", "submitted_at", "channel", "lang")
-VIETNAM = timezone(timedelta(hours=7))
 MAX_REPORTED = 50
 
 
@@ -147,7 +147,7 @@ def _timestamp(text, problems):
         problems.append(f"submitted_at: {text!r} is not a date and time like 2025-10-12T09:30")
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=VIETNAM)  # paper forms carry the commune's local time
+        value = value.replace(tzinfo=COMMUNE_TIME)  # paper forms carry the commune's local time
     return value.astimezone(timezone.utc)
 
 

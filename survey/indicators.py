@@ -21,7 +21,7 @@ else by the committee. Every save adds an `indicator.update` audit entry with th
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from survey.audit import record
 from survey.extensions import db
 from survey.importing import ImportRejected
+from survey.local_time import current_year
 from survey.models import (
     INDICATOR_RATES,
     AnnualIndicator,
@@ -40,7 +41,6 @@ from survey.models import (
 )
 
 AUDIT_ACTION = "indicator.update"
-VIETNAM = timezone(timedelta(hours=7))
 YEAR_MIN = 2000
 MAX_NOTE = 2000
 # Far above any commune's membership; keeps typing slips out of the integer columns.
@@ -200,11 +200,6 @@ WITHIN = (
     ("recommendations_answered", "recommendations_issued"),
     ("shortcomings_remedied", "shortcomings_identified"),
 )
-
-
-def current_year():
-    """The year now in the commune (UTC+7)."""
-    return datetime.now(VIETNAM).year
 
 
 def valid_year(year):

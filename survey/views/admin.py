@@ -20,7 +20,7 @@ from survey.admin_forms import (
     VillageForm,
 )
 from survey.extensions import db
-from survey.indicators import current_year
+from survey.local_time import current_year
 from survey.models import User
 
 bp = Blueprint("admin", __name__, url_prefix="/manage/admin")

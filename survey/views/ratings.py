@@ -13,7 +13,8 @@ from survey.access import ORG_READ_ROLES, READ_ALL_ROLES, roles_required
 from survey.extensions import db
 from survey.finalization import FinalizationRefused, finalize_year, year_document
 from survey.i18n import select_locale
-from survey.indicators import current_year, overview_years, valid_year
+from survey.indicators import overview_years, valid_year
+from survey.local_time import current_year
 
 bp = Blueprint("ratings", __name__, url_prefix="/manage/ratings")
 

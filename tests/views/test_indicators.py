@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db as _db
-from survey.indicators import current_year
+from survey.local_time import current_year
 from survey.models import AnnualIndicator, AuditLog, User
 from tests.factories import make_organization, make_user
 
