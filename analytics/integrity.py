@@ -18,7 +18,6 @@ from scipy import stats as _scipy
 from analytics.errors import AnalyticsError
 
 WINDOW_SECONDS = 600
-FLAG_KINDS = ("speeder", "straight_liner", "burst", "duplicate")
 
 
 # Straight-lining: one and the same answer to this many likert questions or more.

@@ -190,14 +190,10 @@ def evaluation_document(
     return {"year": year, "ruleset": rules.name, "organizations": organizations}
 
 
-def sensitive_criteria(
-    with_all: Rating, without_flagged: Rating, codes: Sequence[str] | None = None
-) -> tuple[str, ...]:
+def sensitive_criteria(with_all: Rating, without_flagged: Rating) -> tuple[str, ...]:
     """Survey criteria whose status or points change when flagged responses are left out."""
     changed = []
     for criterion in with_all.criteria:
-        if codes is not None and criterion.code not in codes:
-            continue
         if criterion.source != "survey":
             continue
         other = without_flagged.criterion(criterion.code)

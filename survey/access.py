@@ -69,6 +69,13 @@ def may_change_organization(user, organization_id):
     return user.role == "org_officer" and user.organization_id == organization_id
 
 
+def organization_scope(user):
+    """The one organization code an officer may read, or None for readers of every one."""
+    if user.role in READ_ALL_ROLES:
+        return None
+    return user.organization.code
+
+
 def may_read_survey(user, survey):
     """Whether `user` may see a survey in the workspace and read its results."""
     if user.role in READ_ALL_ROLES:

@@ -56,6 +56,7 @@ def year_document(
     """The Evaluation JSON of `year`: finalized organizations as their snapshot, the others
     as computed now; with `with_integrity`, the integrity flags per survey (for the readers
     of every result)."""
+    lang = lang if lang in LANGS else "vi"  # the rating speaks Vietnamese and English only
     evaluation = evaluate_year(year, organization)
     document = evaluation_document(year, evaluation.rules, evaluation.results, lang)
     if with_integrity:

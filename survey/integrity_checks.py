@@ -35,11 +35,6 @@ class SurveyIntegrity:
     survey_code: str
     flags: tuple[FlagSummary, ...]
 
-    @property
-    def flagged(self) -> int:
-        """Responses flagged by some check, counted once per check."""
-        return sum(f.responses for f in self.flags)
-
 
 def _epoch_seconds(column):
     if db.engine.dialect.name == "sqlite":

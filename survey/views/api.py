@@ -4,7 +4,13 @@ from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
 from survey import catalog
-from survey.access import ORG_READ_ROLES, READ_ALL_ROLES, allow, may_read_survey, roles_required
+from survey.access import (
+    ORG_READ_ROLES,
+    allow,
+    may_read_survey,
+    organization_scope,
+    roles_required,
+)
 from survey.finalization import year_document
 from survey.i18n import select_locale
 from survey.results import survey_results
@@ -16,9 +22,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @roles_required(*ORG_READ_ROLES)
 def evaluations(year):
     """The Evaluation JSON for `year`; an organization officer gets its own organization only."""
-    own = None if current_user.role in READ_ALL_ROLES else current_user.organization.code
-    lang = "en" if select_locale() == "en" else "vi"
-    return jsonify(year_document(year, own, lang, with_integrity=own is None))
+    own = organization_scope(current_user)
+    return jsonify(year_document(year, own, select_locale(), with_integrity=own is None))
 
 
 @bp.get("/surveys/<code>/results")

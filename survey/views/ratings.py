@@ -1,6 +1,6 @@
 """The year's ratings in the workspace: read them, and (the Standing Committee) finalize them."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,7 +9,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from analytics.errors import AnalyticsError
-from survey.access import ORG_READ_ROLES, READ_ALL_ROLES, roles_required
+from survey.access import ORG_READ_ROLES, organization_scope, roles_required
 from survey.extensions import db
 from survey.finalization import FinalizationRefused, finalize_year, year_document
 from survey.i18n import select_locale
@@ -66,11 +66,10 @@ def finalize(year):
 
 def _page(year, form, status=200):
     if not valid_year(year):
-        return render_template("errors/404.html"), 404
-    own = None if current_user.role in READ_ALL_ROLES else current_user.organization.code
-    lang = "en" if select_locale() == "en" else "vi"
+        abort(404)
+    own = organization_scope(current_user)
     try:
-        document = year_document(year, own, lang, with_integrity=own is None)
+        document = year_document(year, own, select_locale(), with_integrity=own is None)
     except AnalyticsError as error:
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
     return render_template(
