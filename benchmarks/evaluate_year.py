@@ -5,7 +5,8 @@
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Seeds the demo commune with N responses into a fresh database (SQLite file, or a new
-PostgreSQL database dropped afterwards), then, in a fresh process each time so that memory is
+PostgreSQL database dropped afterwards), its questionnaires lengthened to 20 questions with more
+likert items (`--questions`), so a response holds about 20 answers; then, in a fresh process each time so that memory is
 the evaluation's own: the median time of `evaluate_year` for the latest year (every
 organization: criteria, integrity flags, the rerun without flagged responses, the cap), its
 peak memory, and the floor: one hand-written GROUP BY over the same answers (the likert answers
@@ -44,7 +45,7 @@ def _app(url, workdir):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
 
 
-def _seed(url, workdir, responses, queue):
+def _seed(url, workdir, responses, questions, queue):
     from flask_migrate import upgrade
 
     from survey.demo import seed_demo
@@ -52,7 +53,7 @@ def _seed(url, workdir, responses, queue):
     app = _app(url, workdir)
     with app.app_context():
         upgrade()
-        result = seed_demo(seed=1, responses=responses, password="bench")
+        result = seed_demo(seed=1, responses=responses, password="bench", min_questions=questions)
         year = max(
             y
             for (y,) in app.extensions["sqlalchemy"].session.execute(
@@ -98,6 +99,12 @@ def _in_fresh_process(target, *args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument(
+        "--questions",
+        type=int,
+        default=20,
+        help="lengthen every demo questionnaire to this many questions (default 20)",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: SQLite file)")
     args = parser.parse_args()
@@ -105,7 +112,9 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         url, drop = fresh_database(args.database_url, workdir)
         try:
-            responses, answers, year = _in_fresh_process(_seed, url, workdir, args.responses)
+            responses, answers, year = _in_fresh_process(
+                _seed, url, workdir, args.responses, args.questions
+            )
             runs = [_in_fresh_process(_evaluate, url, workdir, year) for _ in range(args.repeat)]
             floors = [_in_fresh_process(_floor, url, workdir, year) for _ in range(args.repeat)]
         finally:
@@ -115,7 +124,8 @@ def main():
     floor = statistics.median(f[0] for f in floors)
     peak = max(r[1] for r in runs)
     print(
-        f"{backend}: {responses:,} responses, {answers:,} answers; evaluate {year} "
+        f"{backend}: {responses:,} responses, {answers:,} answers "
+        f"({answers / responses:.1f} per response); evaluate {year} "
         f"({runs[0][2]} organizations): median {seconds:.2f} s over {args.repeat} runs, "
         f"peak memory {peak:,.0f} MB; floor (one GROUP BY, {floors[0][1]} rows): median "
         f"{floor:.2f} s; ratio {seconds / floor:.2f}x"

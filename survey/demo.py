@@ -23,11 +23,12 @@ from survey.models import (
     FeedbackItem,
     Organization,
     Response,
+    ResponseCriterion,
     Unit,
     User,
 )
-from survey.responses import feedback_row, long_format
-from survey.submission import answers_digest, draw_receipts
+from survey.responses import criterion_rows, feedback_row, long_format
+from survey.submission import answers_digest, draw_receipts, uniform_likert
 
 CHUNK = 5000
 # Relative number of responses per kind of survey.
@@ -54,8 +55,11 @@ def database_is_empty():
     return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
 
 
-def seed_demo(seed=1, responses=6000, password=None):
-    """Fill an empty database with the demo commune; on a non-empty one add nothing."""
+def seed_demo(seed=1, responses=6000, password=None, min_questions=0):
+    """Fill an empty database with the demo commune; on a non-empty one add nothing.
+
+    `min_questions` lengthens every questionnaire to at least that many questions with more
+    likert items of the same criteria (benchmarks load 20 answers per response this way)."""
     if not database_is_empty():
         return SeedResult(seeded=False)
     rng = random.Random(seed)
@@ -65,6 +69,8 @@ def seed_demo(seed=1, responses=6000, password=None):
     result.logins = _users(orgs, units, password)
     db.session.flush()
     plan = _survey_plan(orgs)
+    for item in plan:
+        _lengthen(item.definition, min_questions)
     total_weight = sum(VOLUME[p.topic] for p in plan)
     receipts = set()
     for item in plan:
@@ -84,6 +90,19 @@ def seed_demo(seed=1, responses=6000, password=None):
             db.session.add(_indicator(org, year))
     db.session.commit()
     return result
+
+
+def _lengthen(definition, min_questions):
+    """Append copies of the definition's likert questions (new codes, same criterion and
+    organization) until it has `min_questions` questions."""
+    questions = definition["questions"]
+    likert = [q for q in questions if q["kind"] == "likert5" and not q.get("show_if")]
+    copy_no = 1
+    while len(questions) < min_questions:
+        copy_no += 1
+        for q in likert[: min_questions - len(questions)]:
+            text = {lang: f"{value} ({copy_no})" for lang, value in q["text"].items()}
+            questions.append(q | {"code": f"{q['code']}_{copy_no}", "text": text})
 
 
 def _organizations():
@@ -181,6 +200,7 @@ class _PlainQuestion:
     show_if: dict | None
     feedback: bool
     max_value: float | None
+    criterion: str | None
     organization_id: int | None
     option_codes: list[str]
     option_ids: dict[str, int]
@@ -194,6 +214,7 @@ class _PlainQuestion:
             show_if=q.show_if,
             feedback=q.feedback,
             max_value=q.max_value,
+            criterion=q.criterion,
             organization_id=q.organization_id,
             option_codes=[o.code for o in q.options],
             option_ids={o.code: o.id for o in q.options},
@@ -219,6 +240,7 @@ class _ResponseGenerator:
         # Plain copies of the questions: ORM attribute access is too slow for millions of rows.
         self.questions = {q.code: _PlainQuestion.of(q) for q in survey.questions}
         self.questions_by_id = {q.id: q for q in self.questions.values()}
+        self.kinds = {code: q.kind for code, q in self.questions.items()}
         self.minority = {code: minority for code, _n, _a, _h, minority in data.UNITS}
         share = (
             data.SUPERVISION[planned.year]
@@ -320,6 +342,7 @@ class _ResponseGenerator:
             "started_at": submitted - timedelta(seconds=duration) if duration else None,
             "submitted_at": submitted.astimezone(timezone.utc),
             "duration_s": duration,
+            "uniform_likert": uniform_likert(answers, self.kinds),
         }
         return response, answers, unit_code
 
@@ -372,8 +395,11 @@ class _ResponseGenerator:
             for question, row in long_format(response_id, answers, self.questions):
                 (texts if question.kind == "text" else plain).append(row)
         insert_rows(conn, Answer.__table__, plain)
-        text_ids = insert_rows(conn, Answer.__table__, texts, return_ids=True)
         by_response = dict(zip(ids, batch, strict=True))
+        responses = {response_id: entry[0] for response_id, entry in by_response.items()}
+        sums = criterion_rows(plain, self.questions_by_id, responses)
+        insert_rows(conn, ResponseCriterion.__table__, sums)
+        text_ids = insert_rows(conn, Answer.__table__, texts, return_ids=True)
         items = [
             self.feedback_row(answer_id, row, by_response[row["response_id"]])
             for answer_id, row in zip(text_ids, texts, strict=True)

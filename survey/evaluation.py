@@ -41,7 +41,7 @@ from survey.models import (
     survey_organization,
 )
 from survey.rulesets import commune_rules
-from survey.year_scan import SURVEY_CRITERIA, criterion_counts, year_scan
+from survey.year_scan import SURVEY_CRITERIA, criterion_counts, flag_tables
 
 # --- indicators ------------------------------------------------------------------------------
 
@@ -248,10 +248,10 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
     surveys = db.session.scalars(
         sa.select(Survey).where(Survey.year == year, Survey.status != "draft").order_by(Survey.code)
     ).all()
-    with year_scan(year):
+    with flag_tables():
         integrity = year_integrity(surveys)
         flagged = any(i.flags for i in integrity)
-        counts, flagged_counts = criterion_counts()
+        counts, flagged_counts = criterion_counts(year)
     ratings = _ratings(
         organizations, rules, indicators, _survey_values(year, rules, counts, population), feedback
     )

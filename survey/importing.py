@@ -14,9 +14,9 @@ from survey.answer_rules import check_answers
 from survey.bulk import insert_rows
 from survey.extensions import db
 from survey.local_time import COMMUNE_TIME
-from survey.models import CHANNELS, Answer, FeedbackItem, Response, Unit
-from survey.responses import feedback_row, long_format
-from survey.submission import answers_digest, draw_receipts
+from survey.models import CHANNELS, Answer, FeedbackItem, Response, ResponseCriterion, Unit
+from survey.responses import criterion_rows, feedback_row, long_format
+from survey.submission import answers_digest, draw_receipts, uniform_likert
 
 FIXED_COLUMNS = ("submission_uid", "unit", "submitted_at", "channel", "lang")
 MAX_REPORTED = 50
@@ -167,6 +167,8 @@ def _write(survey, rows):
         return
     conn = db.session.connection()
     receipts = draw_receipts(len(rows), _receipts_in_use)
+    questions = {q.code: q for q in survey.questions}
+    kinds = {code: q.kind for code, q in questions.items()}
     response_rows = []
     for row, receipt in zip(rows, receipts, strict=True):
         response_rows.append(
@@ -182,10 +184,10 @@ def _write(survey, rows):
                 "started_at": None,
                 "submitted_at": row["submitted_at"],
                 "duration_s": None,
+                "uniform_likert": uniform_likert(row["answers"], kinds),
             }
         )
     ids = insert_rows(conn, Response.__table__, response_rows, return_ids=True)
-    questions = {q.code: q for q in survey.questions}
     plain, texts = [], []
     for response_id, row in zip(ids, rows, strict=True):
         for question, answer in long_format(response_id, row["answers"], questions):
@@ -194,6 +196,9 @@ def _write(survey, rows):
             else:
                 plain.append(answer)
     insert_rows(conn, Answer.__table__, plain)
+    by_id = {q.id: q for q in questions.values()}
+    sums = criterion_rows(plain, by_id, dict(zip(ids, response_rows, strict=True)))
+    insert_rows(conn, ResponseCriterion.__table__, sums)
     text_ids = insert_rows(conn, Answer.__table__, [t[2] for t in texts], return_ids=True)
     items = [
         feedback_row(q, answer_id, answer["text"], survey.id, row["unit_id"], row["submitted_at"])

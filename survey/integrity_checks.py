@@ -1,6 +1,6 @@
 """Integrity flags of a year's surveys, marked in the database (analytics.integrity's rules).
 
-Runs inside `year_scan(year)`: each check is one grouped query for the whole year, and the
+Runs inside `flag_tables()`: each check is one grouped query for the whole year, and the
 responses it flags are written into the scan's FLAGGED table by INSERT ... SELECT, so no
 response id travels to Python. What comes back is a count per survey and check.
 """
@@ -23,7 +23,7 @@ from analytics.integrity import (
 )
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
-from survey.year_scan import FLAGGED, REPEATED, mark_straight_lining, year_scan
+from survey.year_scan import FLAGGED, REPEATED, flag_tables, mark_straight_lining
 
 MIN_BURST = 5
 
@@ -53,14 +53,14 @@ def _mark(kind, survey_id, query):
 
 
 def year_integrity(surveys) -> tuple[SurveyIntegrity, ...]:
-    """Mark and count the flags of each of `surveys` (one year's, inside its `year_scan`)."""
+    """Mark and count the flags of each of `surveys` (one year's, inside `flag_tables()`)."""
     ids = [s.id for s in surveys]
     if not ids:
         return ()
     in_year = Response.survey_id.in_(ids)
     flags: dict[int, list[FlagSummary]] = {s.id: [] for s in surveys}
     _speeders(in_year, flags)
-    for survey_id, n in mark_straight_lining(STRAIGHT_LINE_MIN_ITEMS).items():
+    for survey_id, n in mark_straight_lining(ids, STRAIGHT_LINE_MIN_ITEMS).items():
         if survey_id in flags:
             flags[survey_id].append(FlagSummary("straight_liner", n, n))
     _bursts(surveys, in_year, flags)
@@ -190,5 +190,5 @@ def _duplicates(in_year, flags):
 
 def survey_integrity(survey: Survey) -> SurveyIntegrity:
     """The flags of one survey, in a scan of its own (for callers outside an evaluation)."""
-    with year_scan(survey.year):
+    with flag_tables():
         return year_integrity([survey])[0]

@@ -318,6 +318,9 @@ class Response(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     duration_s: Mapped[int | None]
+    # How many likert questions it answered, when every answer was the same; else 0 (the
+    # straight-lining check reads it, so the year's answers need not be read again for it).
+    uniform_likert: Mapped[int] = mapped_column(default=0, server_default="0")
 
     survey: Mapped[Survey] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -331,9 +334,13 @@ class Response(db.Model):
         sa.CheckConstraint(_in("channel", CHANNELS), name="channel"),
         sa.CheckConstraint(f"length(receipt) = {RECEIPT_LENGTH}", name="receipt_length"),
         sa.CheckConstraint("channel = 'paper' OR sheet_no IS NULL", name="sheet_only_on_paper"),
-        *_non_negative("duration_s"),
+        *_non_negative("duration_s", "uniform_likert"),
         sa.Index(None, "survey_id", "unit_id", "submitted_at"),
         sa.Index(None, "survey_id", "submitted_at"),
+        # The integrity checks: each reads one of these in order, never the table itself.
+        sa.Index(None, "survey_id", "duration_s"),
+        sa.Index(None, "survey_id", "answers_digest"),
+        sa.Index(None, "survey_id", "uniform_likert"),
     )
 
 
@@ -383,6 +390,41 @@ class Answer(db.Model):
         sa.CheckConstraint("kind != 'text' OR text IS NOT NULL", name="text_has_text"),
         sa.Index(None, "question_id", "option_id"),
         sa.Index(None, "question_id", "number"),
+        sa.Index(None, "response_id"),
+    )
+
+
+class ResponseCriterion(db.Model):
+    """A response's likert answers to the questions of one criterion tag (and tagged
+    organization), summed when the response is stored.
+
+    The survey criteria count respondents from these rows, one per respondent and criterion,
+    instead of from every answer; answers are never changed once stored, and a question's
+    criterion and organization are frozen once it has answers, so the sums stay true.
+    """
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    response_id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("response.id", ondelete="CASCADE"),
+    )
+    # Copies of the response's, so that counting needs no join to the responses.
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="RESTRICT"))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
+    criterion: Mapped[str] = mapped_column(sa.String(32))
+    # The questions' own organization; NULL for questions about every organization the survey
+    # evaluates.
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="RESTRICT")
+    )
+    answered: Mapped[int]
+    top: Mapped[int]  # answers of 4 or 5
+
+    __table_args__ = (
+        sa.CheckConstraint("top >= 0 AND top <= answered AND answered > 0", name="counts"),
+        sa.Index(None, "survey_id", "criterion"),
         sa.Index(None, "response_id"),
     )
 

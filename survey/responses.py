@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from survey.bulk import insert_rows
 from survey.extensions import db
 from survey.invitations import InvitationRefused, redeem
-from survey.models import Answer, FeedbackItem, Response, utcnow
-from survey.submission import answers_digest, new_receipt
+from survey.models import Answer, FeedbackItem, Response, ResponseCriterion, utcnow
+from survey.submission import answers_digest, new_receipt, uniform_likert
 
 RECEIPT_ATTEMPTS = 5
 RESPONSE_INSERT = Response.__table__.insert().returning(Response.__table__.c.id)
@@ -68,6 +68,7 @@ def submit_response(
             "started_at": started_at,
             "submitted_at": submitted_at,
             "duration_s": duration,
+            "uniform_likert": uniform_likert(answers, {q.code: q.kind for q in survey.questions}),
         }
         try:
             conn = db.session.connection()
@@ -126,6 +127,36 @@ def long_format(response_id, answers, questions):
             yield question, row | {"number": value}
 
 
+def criterion_rows(answer_rows, questions_by_id, responses_by_id):
+    """The ResponseCriterion rows of `answer_rows` (long format): per response, criterion tag
+    and tagged organization, how many likert answers and how many of them 4 or 5.
+    `questions_by_id` maps a question id to an object with criterion and organization_id;
+    `responses_by_id` a response id to its row (survey_id, unit_id)."""
+    sums = {}
+    for row in answer_rows:
+        question = questions_by_id[row["question_id"]]
+        if row["kind"] != "likert5" or question.criterion is None:
+            continue
+        key = (row["response_id"], question.criterion, question.organization_id)
+        answered, top = sums.get(key, (0, 0))
+        sums[key] = (answered + 1, top + (row["number"] >= 4))
+    rows = []
+    for (response_id, criterion, organization_id), (answered, top) in sums.items():
+        response = responses_by_id[response_id]
+        rows.append(
+            {
+                "response_id": response_id,
+                "survey_id": response["survey_id"],
+                "unit_id": response["unit_id"],
+                "criterion": criterion,
+                "organization_id": organization_id,
+                "answered": answered,
+                "top": top,
+            }
+        )
+    return rows
+
+
 def feedback_row(question, answer_id, text, survey_id, unit_id, received_at):
     """The inbox row for a free-text answer to a feedback question, or None."""
     if question.kind != "text" or not question.feedback or not question.organization_id:
@@ -156,6 +187,9 @@ def _add_answers(survey, response_id, response, answers):
         (texts if question.kind == "text" else plain).append((question, row))
     conn = db.session.connection()
     insert_rows(conn, Answer.__table__, [row for _q, row in plain])
+    by_id = {q.id: q for q in questions.values()}
+    sums = criterion_rows([row for _q, row in plain], by_id, {response_id: response})
+    insert_rows(conn, ResponseCriterion.__table__, sums)
     # Only free-text answers need their ids back: feedback items point at them.
     ids = insert_rows(conn, Answer.__table__, [row for _q, row in texts], return_ids=True)
     items = [

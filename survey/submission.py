@@ -53,6 +53,21 @@ def answers_digest(answers):
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def uniform_likert(answers, kinds):
+    """How many likert questions `answers` answered, when it gave every one of them the same
+    answer; 0 otherwise. Kept on the response for the straight-lining check (`kinds` maps a
+    question code to its kind).
+
+    >>> uniform_likert({"a": 4, "b": 4, "c": 4, "t": "ok"}, {"a": "likert5", "b": "likert5",
+    ...                "c": "likert5", "t": "text"})
+    3
+    >>> uniform_likert({"a": 4, "b": 5}, {"a": "likert5", "b": "likert5"})
+    0
+    """
+    values = [v for code, v in answers.items() if kinds[code] == "likert5" and v is not None]
+    return len(values) if values and len(set(values)) == 1 else 0
+
+
 def _number(value):
     # 4 and 4.0 are the same answer.
     if isinstance(value, float) and value.is_integer():

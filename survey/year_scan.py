@@ -1,10 +1,11 @@
-"""One pass over a year's likert answers, kept in a temporary table for the evaluation.
+"""A year's survey criteria counted in the database, and the responses its checks flagged.
 
-The answers are the large table (tens of millions of rows at a province's scale). The
-evaluation reads them once, grouped per response, criterion tag and tagged organization, into
-`ev_response` (a TEMPORARY table of this database connection, dropped afterwards); the survey
-criteria, their rerun without flagged responses and the straight-lining check then read that
-far smaller table.
+The answers are the large table (tens of millions of rows at a province's scale), and the
+evaluation never reads them: the survey criteria are counted in one grouped query over
+ResponseCriterion (each response's likert answers summed per criterion when it was stored),
+and the integrity checks read the responses (straight-lining from `Response.uniform_likert`)
+and write the ids they flag into FLAGGED, a TEMPORARY table of this database connection,
+before that query, which counts the flagged responses apart as it goes.
 """
 
 from __future__ import annotations
@@ -15,26 +16,12 @@ import sqlalchemy as sa
 
 from analytics.criteria import VillageCounts
 from survey.extensions import db
-from survey.models import Answer, Question, Response, Survey, Unit, survey_organization
+from survey.models import Response, ResponseCriterion, Survey, Unit, survey_organization
 
 # Survey criteria of the rule set -> the criterion tag their questions carry in surveys.
 SURVEY_CRITERIA = {"satisfaction": "satisfaction", "supervision_quality": "supervision"}
 
 _METADATA = sa.MetaData()  # not the app's: these tables are never migrated
-PER_RESPONSE = sa.Table(
-    "ev_response",
-    _METADATA,
-    sa.Column("response_id", sa.BigInteger),
-    sa.Column("survey_id", sa.Integer),
-    sa.Column("unit_id", sa.Integer),
-    sa.Column("tag", sa.String(32)),
-    sa.Column("q_org", sa.Integer),
-    sa.Column("answered", sa.Integer),
-    sa.Column("top", sa.Integer),
-    sa.Column("lo", sa.Float),
-    sa.Column("hi", sa.Float),
-    prefixes=["TEMPORARY"],
-)
 # The responses an integrity check flagged, filled by survey.integrity_checks in SQL.
 FLAGGED = sa.Table(
     "ev_flagged",
@@ -54,44 +41,18 @@ REPEATED = sa.Table(
     sa.Column("n", sa.Integer),
     prefixes=["TEMPORARY"],
 )
-_TEMPORARY = (PER_RESPONSE, FLAGGED, REPEATED)
+_TEMPORARY = (FLAGGED, REPEATED)
 
 Counts = dict[str, dict[int, list[VillageCounts]]]
 
 
 @contextmanager
-def year_scan(year: int):
-    """Fill the temporary tables for `year` on the session's connection; drop them after."""
+def flag_tables():
+    """Create the temporary tables on the session's connection; drop them after."""
     conn = db.session.connection()
     for table in _TEMPORARY:
         table.drop(conn, checkfirst=True)
         table.create(conn)
-    scan = (
-        sa.select(
-            Answer.response_id,
-            Response.survey_id,
-            Response.unit_id,
-            Question.criterion,
-            Question.organization_id,
-            sa.func.count(),
-            sa.func.sum(sa.case((Answer.number >= 4, 1), else_=0)),
-            sa.func.min(Answer.number),
-            sa.func.max(Answer.number),
-        )
-        .select_from(Answer)
-        .join(Question, Question.id == Answer.question_id)
-        .join(Survey, Survey.id == Question.survey_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Survey.year == year, Survey.status != "draft", Answer.kind == "likert5")
-        .group_by(
-            Answer.response_id,
-            Response.survey_id,
-            Response.unit_id,
-            Question.criterion,
-            Question.organization_id,
-        )
-    )
-    conn.execute(PER_RESPONSE.insert().from_select([c.name for c in PER_RESPONSE.c], scan))
     try:
         yield
     finally:
@@ -101,30 +62,50 @@ def year_scan(year: int):
                 table.drop(conn, checkfirst=True)
 
 
-def criterion_counts() -> tuple[Counts, Counts]:
+def criterion_counts(year: int) -> tuple[Counts, Counts]:
     """Per criterion tag, organization and village: respondents, and the sum of their top-2
-    shares (a respondent counts once per criterion: its share of top-2 answers); first for
-    every response, then for the flagged ones only (FLAGGED), in one pass.
+    shares (a respondent counts once per criterion: its share of top-2 answers); first over
+    every response of `year`, then over the flagged ones (FLAGGED) only, in one pass.
 
     An untagged question counts for every organization its survey evaluates; a tagged one for
     its own.
     """
-    e = PER_RESPONSE
+    c = ResponseCriterion
+    e = (
+        sa.select(
+            c.response_id,
+            c.unit_id,
+            c.survey_id,
+            c.criterion.label("tag"),
+            c.organization_id.label("q_org"),
+            c.answered,
+            c.top,
+        )
+        .join(Survey, Survey.id == c.survey_id)
+        .where(
+            Survey.year == year,
+            Survey.status != "draft",
+            c.criterion.in_(tuple(SURVEY_CRITERIA.values())),
+        )
+        .subquery()
+    )
     about = sa.func.coalesce(e.c.q_org, survey_organization.c.organization_id)
-    linked = e.outerjoin(
-        survey_organization,
-        sa.and_(survey_organization.c.survey_id == e.c.survey_id, e.c.q_org.is_(None)),
-    ).outerjoin(FLAGGED, FLAGGED.c.response_id == e.c.response_id)
+    flagged = sa.exists().where(FLAGGED.c.response_id == e.c.response_id)
     per = (
         sa.select(
             e.c.unit_id,
             e.c.tag,
             about.label("organization_id"),
-            sa.func.max(sa.case((FLAGGED.c.response_id.is_not(None), 1), else_=0)).label("flagged"),
+            sa.func.max(sa.case((flagged, 1), else_=0)).label("flagged"),
             (sa.cast(sa.func.sum(e.c.top), sa.Float) / sa.func.sum(e.c.answered)).label("share"),
         )
-        .select_from(linked)
-        .where(e.c.tag.in_(tuple(SURVEY_CRITERIA.values())), about.is_not(None))
+        .select_from(
+            e.outerjoin(
+                survey_organization,
+                sa.and_(survey_organization.c.survey_id == e.c.survey_id, e.c.q_org.is_(None)),
+            )
+        )
+        .where(about.is_not(None))
         .group_by(e.c.response_id, e.c.unit_id, e.c.tag, about)
         .subquery()
     )
@@ -143,26 +124,23 @@ def criterion_counts() -> tuple[Counts, Counts]:
         .group_by(per.c.tag, per.c.organization_id, Unit.code)
     ).all()
     counts: Counts = {tag: {} for tag in SURVEY_CRITERIA.values()}
-    flagged: Counts = {tag: {} for tag in SURVEY_CRITERIA.values()}
+    flagged_counts: Counts = {tag: {} for tag in SURVEY_CRITERIA.values()}
     for tag, org_id, unit, respondents, top2, flagged_n, flagged_top2 in rows:
         counts[tag].setdefault(org_id, []).append(
             VillageCounts(unit or "", int(respondents), float(top2 or 0))
         )
         if flagged_n:
-            flagged[tag].setdefault(org_id, []).append(
+            flagged_counts[tag].setdefault(org_id, []).append(
                 VillageCounts(unit or "", int(flagged_n), float(flagged_top2 or 0))
             )
-    return counts, flagged
+    return counts, flagged_counts
 
 
-def mark_straight_lining(min_items: int) -> dict[int, int]:
-    """Flag, in FLAGGED, the responses that gave one and the same answer to `min_items` or
-    more likert questions; return how many per survey id."""
-    e = PER_RESPONSE
-    same = (
-        sa.select(e.c.response_id, sa.literal("straight_liner"), e.c.survey_id)
-        .group_by(e.c.survey_id, e.c.response_id)
-        .having(sa.func.sum(e.c.answered) >= min_items, sa.func.min(e.c.lo) == sa.func.max(e.c.hi))
+def mark_straight_lining(survey_ids, min_items: int) -> dict[int, int]:
+    """Flag, in FLAGGED, the responses of `survey_ids` that gave one and the same answer to
+    `min_items` or more likert questions; return how many per survey id."""
+    same = sa.select(Response.id, sa.literal("straight_liner"), Response.survey_id).where(
+        Response.survey_id.in_(survey_ids), Response.uniform_likert >= min_items
     )
     db.session.execute(FLAGGED.insert().from_select(["response_id", "kind", "survey_id"], same))
     return dict(
@@ -175,6 +153,6 @@ def mark_straight_lining(min_items: int) -> dict[int, int]:
 
 
 def survey_counts(year: int) -> Counts:
-    """`criterion_counts` for `year`, in a scan of its own (for callers outside an evaluation)."""
-    with year_scan(year):
-        return criterion_counts()[0]
+    """The criteria counts of `year` over every response (for callers outside an evaluation)."""
+    with flag_tables():
+        return criterion_counts(year)[0]

@@ -135,3 +135,16 @@ def test_sign_ins_are_shown_again_on_a_later_run(app, runner):
     first = seed(runner, "--password", "demo-password-2")
     assert "demo-password-2" in first.output
     assert "demo-password-2" in seed(runner).output
+
+
+def test_benchmark_questionnaires_hold_twenty_questions(app):
+    from survey.demo import seed_demo
+    from survey.models import Answer, Question
+
+    result = seed_demo(responses=300, password="pw-123456789", min_questions=20)
+    per_survey = _db.session.execute(
+        sa.select(Question.survey_id, sa.func.count()).group_by(Question.survey_id)
+    ).all()
+    assert per_survey and all(n >= 20 for _s, n in per_survey)
+    answers = _db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
+    assert answers == result.answers and answers / result.responses > 15

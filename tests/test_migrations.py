@@ -127,3 +127,43 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database_url):
         with db.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
             conn.execute(sa.text("DELETE FROM survey"))
         db.engine.dispose()
+
+
+def test_what_the_evaluation_reads_is_filled_in_for_responses_stored_before_it(empty_database_url):
+    """Upgrading to 7c4e9b1d2a60 computes, from the answers of every stored response, its
+    straight-lining count and its sums per criterion: the values a new submission stores."""
+    from survey.models import Response
+    from survey.responses import submit_response
+    from tests.factories import make_defined_survey
+    from tests.test_response_criterion import stored as sums
+
+    likert = [
+        {"code": f"q{i}", "kind": "likert5", "text": {"vi": f"Câu {i}"}, "criterion": tag}
+        for i, tag in enumerate(["satisfaction", "satisfaction", "supervision", None, None], 1)
+    ]
+    app = create_app(base_config(empty_database_url))
+    with app.app_context():
+        upgrade()
+        survey = make_defined_survey(
+            db, questions=[*likert, {"code": "t", "kind": "text", "text": {"vi": "Góp ý"}}]
+        )
+        given = {
+            "same": {f"q{i}": 3 for i in range(1, 6)} | {"t": "x"},
+            "mixed": {f"q{i}": 3 for i in range(1, 5)} | {"q5": 4},
+            "none": {"t": "chỉ góp ý"},
+        }
+        for uid, answers in given.items():
+            submit_response(survey, answers, submission_uid=uid)
+        uniform = sa.select(Response.submission_uid, Response.uniform_likert)
+        stored = dict(db.session.execute(uniform).all())
+        assert stored == {"same": 5, "mixed": 0, "none": 0}
+        summed = sums(db)
+        assert len(summed) == 4  # satisfaction and supervision of "same" and "mixed"
+        db.session.remove()
+
+        downgrade(revision="59d2371abfbb")
+        upgrade()
+        assert dict(db.session.execute(uniform).all()) == stored
+        assert sums(db) == summed
+        db.session.remove()
+        db.engine.dispose()
