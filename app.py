@@ -13,6 +13,7 @@ from survey.views import (
     audit,
     auth,
     builder,
+    dashboard,
     inbox,
     indicators,
     manage,
@@ -70,6 +71,7 @@ def register_blueprints(app):
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(ratings.bp)
+    app.register_blueprint(dashboard.bp)
 
 
 def register_commands(app):

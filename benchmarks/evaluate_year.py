@@ -5,12 +5,13 @@
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Seeds the demo commune with N responses into a fresh database (SQLite file, or a new
-PostgreSQL database dropped afterwards), its questionnaires lengthened to 20 questions with more
-likert items (`--questions`), so a response holds about 20 answers; then, in a fresh process each time so that memory is
-the evaluation's own: the median time of `evaluate_year` for the latest year (every
-organization: criteria, integrity flags, the rerun without flagged responses, the cap), its
-peak memory, and the floor: one hand-written GROUP BY over the same answers (the likert answers
-of the year per criterion, organization and village). Prints the ratio of the two.
+PostgreSQL database dropped afterwards), its questionnaires lengthened to 20 questions with
+more likert items (`--questions`), so that a response holds about 20 answers; then, in a
+fresh process each time so that memory is the evaluation's own: the median time of
+`evaluate_year` for the latest year (every organization: criteria, integrity flags, the rerun
+without flagged responses, the cap), its peak memory, and the floor: one hand-written GROUP
+BY over the same answers (the likert answers of the year per criterion, organization and
+village). Prints the ratio of the two.
 """
 
 import argparse

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from analytics.report import evaluation_document, integrity_summary
 from survey import audit
-from survey.evaluation import evaluate_year
+from survey.evaluation import YearEvaluation, evaluate_year
 from survey.extensions import db
 from survey.models import Evaluation, Organization, utcnow
 
@@ -51,14 +51,20 @@ def _snapshots(year: int) -> dict[str, Evaluation]:
 
 
 def year_document(
-    year: int, organization: str | None = None, lang: str = "vi", with_integrity: bool = False
+    year: int,
+    organization: str | None = None,
+    lang: str = "vi",
+    with_integrity: bool = False,
+    evaluation: YearEvaluation | None = None,
 ) -> dict:
     """The Evaluation JSON of `year`: finalized organizations as their snapshot, the others
-    as computed now; with `with_integrity`, the integrity flags per survey (for the readers
-    of every result)."""
+    as computed now (or in `evaluation`, the year's evaluation kept by a dashboard); with
+    `with_integrity`, the integrity flags per survey (for the readers of every result)."""
     lang = lang if lang in LANGS else "vi"  # the rating speaks Vietnamese and English only
-    evaluation = evaluate_year(year, organization)
-    document = evaluation_document(year, evaluation.rules, evaluation.results, lang)
+    if evaluation is None:
+        evaluation = evaluate_year(year)
+    results = [r for r in evaluation.results if organization in (None, r.code)]
+    document = evaluation_document(year, evaluation.rules, results, lang)
     if with_integrity:
         document["integrity"] = integrity_summary(
             (i.survey_code, i.flags) for i in evaluation.integrity

@@ -23,6 +23,11 @@ DEFAULTS = {
     # How long a worker may serve a survey's questions and the villages before asking the
     # database whether they changed.
     "SURVEY_CACHE_SECONDS": 2,
+    # Dashboards: evaluations and results are kept per worker and refreshed in the background
+    # when the data change ("background"), or while the reader waits ("inline"); a kept value
+    # is recomputed after this many seconds whatever changed (survey/aggregate_cache.py).
+    "AGGREGATE_REFRESH": "background",
+    "AGGREGATE_MAX_AGE_SECONDS": 600,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},

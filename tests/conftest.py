@@ -58,6 +58,7 @@ def base_config(database_url, **overrides):
         "RATELIMIT_ENABLED": False,
         "PUBLIC_BASE_URL": "http://survey.test",
         "SURVEY_CACHE_SECONDS": 0,  # each test changes surveys and villages at will
+        "AGGREGATE_REFRESH": "inline",  # a page shows the data the test just wrote
         **overrides,
     }
 

@@ -17,6 +17,12 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 # The workspace sections: endpoint, title, what it is for, the roles that may open it.
 SECTIONS = (
+    (
+        "dashboard.index",
+        _l("Dashboards"),
+        _l("Ratings, criteria and answers at a glance, with charts."),
+        ORG_READ_ROLES,
+    ),
     ("builder.index", _l("Surveys"), _l("Build, open and close surveys."), ORG_READ_ROLES),
     (
         "indicators.index",

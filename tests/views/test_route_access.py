@@ -116,6 +116,9 @@ ACCESS = {
     ("ratings.index", "GET"): Access(ORG_ROLES),
     ("ratings.year", "GET"): Access(ORG_ROLES),
     ("ratings.finalize", "POST"): Access(frozenset({"admin", "committee"})),
+    # --- dashboards: an organization's officer is sent from the overview to its own page
+    ("dashboard.index", "GET"): Access(ORG_ROLES),
+    ("dashboard.organization", "GET"): Access(OWNER_READS, {"code": "nongdan"}),
 }
 
 # Default URL arguments by name; an Access row's args override them.

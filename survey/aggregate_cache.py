@@ -1,0 +1,124 @@
+"""What the dashboards show, computed once per change of the data and kept in this process.
+
+A year's evaluation over a million responses takes seconds; a dashboard must answer in a
+fraction of one. Each aggregate (a year's evaluation, a survey's results) is kept with the
+data version it was computed from: the newest response, the newest audit log entry (every
+change of surveys, annual figures, feedback, rule sets, villages, organizations, settings and
+finalizations is audit-logged in its own transaction) and the newest survey change. When the
+version has moved on, a reader gets the kept value at once, marked with the time it was
+computed, while one background thread computes the new one; only an aggregate never computed
+in this process is computed while the reader waits. A value older than
+`AGGREGATE_MAX_AGE_SECONDS` is recomputed whatever the version says: a safety net for changes
+made outside the application.
+
+`AGGREGATE_REFRESH = "inline"` computes every refresh while the reader waits (the tests, and
+a single-user install that prefers fresh numbers to fast ones).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from survey.extensions import db
+from survey.models import AuditLog, Response, Survey, utcnow
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A kept aggregate: its value, when it was computed, and whether the data changed since."""
+
+    value: object
+    computed_at: datetime
+    stale: bool
+
+
+@dataclass
+class _Entry:
+    version: tuple
+    computed_at: datetime
+    monotonic: float
+    value: object
+
+
+class _Store:
+    """One app's kept aggregates, and the keys being refreshed in the background."""
+
+    def __init__(self):
+        self.entries: dict[Hashable, _Entry] = {}
+        self.refreshing: set[Hashable] = set()
+        self.lock = threading.Lock()
+
+
+def _store() -> _Store:
+    return current_app.extensions.setdefault("aggregate_cache", _Store())
+
+
+def data_version() -> tuple:
+    """What the aggregates depend on, read from three indexes: the newest response, audit
+    entry and survey change."""
+    return tuple(
+        db.session.execute(
+            sa.select(
+                sa.select(sa.func.max(Response.id)).scalar_subquery(),
+                sa.select(sa.func.max(AuditLog.id)).scalar_subquery(),
+                sa.select(sa.func.max(Survey.updated_at)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def cached(key: Hashable, compute: Callable[[], object]) -> Cached:
+    """The aggregate `key`, computed by `compute()` (inside an app context) when needed."""
+    store = _store()
+    version = data_version()
+    entry = store.entries.get(key)
+    config = current_app.config
+    if entry is not None:
+        expired = time.monotonic() - entry.monotonic > config["AGGREGATE_MAX_AGE_SECONDS"]
+        if entry.version == version and not expired:
+            return Cached(entry.value, entry.computed_at, stale=False)
+        if config["AGGREGATE_REFRESH"] == "background":
+            _refresh_in_background(store, key, compute)
+            return Cached(entry.value, entry.computed_at, stale=True)
+    entry = _compute(store, key, compute, version)
+    return Cached(entry.value, entry.computed_at, stale=False)
+
+
+def _compute(store, key, compute, version):
+    entry = _Entry(version, utcnow(), time.monotonic(), compute())
+    with store.lock:
+        current = store.entries.get(key)
+        # A slower, older computation never replaces a newer one.
+        if current is None or current.monotonic <= entry.monotonic:
+            store.entries[key] = entry
+    return entry
+
+
+def _refresh_in_background(store, key, compute):
+    with store.lock:
+        if key in store.refreshing:
+            return
+        store.refreshing.add(key)
+    app = current_app._get_current_object()
+
+    def run():
+        try:
+            with app.app_context():
+                try:
+                    _compute(store, key, compute, data_version())
+                finally:
+                    db.session.remove()
+        except Exception:  # the reader keeps the older value; the next one tries again
+            app.logger.exception("refreshing %r failed", key)
+        finally:
+            with store.lock:
+                store.refreshing.discard(key)
+
+    threading.Thread(target=run, name=f"refresh {key!r}", daemon=True).start()

@@ -1,0 +1,333 @@
+"""What the dashboards show, gathered from the kept aggregates (survey.aggregate_cache).
+
+Views and templates compute nothing: every number here comes from the analytics module (the
+Evaluation and Results JSON, the comparisons, the commune targets) and is only arranged into
+tables and chart data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from analytics.report import Comparison, criterion_label
+from analytics.targets import CommuneTarget, commune_targets
+from survey.aggregate_cache import Cached, cached
+from survey.evaluation import comparisons, evaluate_year
+from survey.extensions import db
+from survey.finalization import year_document
+from survey.local_time import current_year
+from survey.models import AnnualIndicator, FeedbackItem, Organization, Survey, survey_organization
+from survey.results import survey_results
+
+LIKERT_VALUES = ("1", "2", "3", "4", "5")
+CHART_CAP = 150  # percent of a target: the side-by-side chart's end
+RECENT_FEEDBACK = 10
+
+
+def kept_evaluation(year: int) -> Cached:
+    """The year's evaluation (every organization), kept."""
+    return cached(("evaluation", year), lambda: evaluate_year(year))
+
+
+def kept_comparisons(year: int) -> Cached:
+    """The year's comparisons (year over year, across organizations), kept."""
+    return cached(("comparisons", year), lambda: comparisons(year))
+
+
+def kept_results(survey_id: int) -> Cached:
+    """A survey's Results JSON, kept."""
+    return cached(("results", survey_id), lambda: survey_results(db.session.get(Survey, survey_id)))
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When the oldest number on a page was computed, and whether newer data are coming."""
+
+    computed_at: datetime
+    updating: bool
+
+    @classmethod
+    def of(cls, *kept: Cached) -> Freshness:
+        return cls(min(k.computed_at for k in kept), any(k.stale for k in kept))
+
+
+def evaluation_years() -> list[int]:
+    """The years with surveys (not drafts) or annual figures, oldest first; this year when
+    there are none."""
+    years = set(
+        db.session.scalars(sa.select(Survey.year).where(Survey.status != "draft").distinct())
+    )
+    years |= set(db.session.scalars(sa.select(AnnualIndicator.year).distinct()))
+    return sorted(years) or [current_year()]
+
+
+# --- the committee's overview ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    year: int
+    document: dict
+    targets: tuple[CommuneTarget, ...]
+    names: dict[str, str]
+    trend: dict
+    criteria_chart: dict
+    freshness: Freshness
+
+
+def overview(year: int, lang: str) -> Overview:
+    """Every organization's rating for `year`, the score trend over the years, the criteria
+    side by side and the commune's targets."""
+    kept = {y: kept_evaluation(y) for y in evaluation_years() if y <= year}
+    kept.setdefault(year, kept_evaluation(year))
+    documents = {
+        y: year_document(y, None, lang, with_integrity=False, evaluation=k.value)
+        for y, k in kept.items()
+    }
+    document = documents[year]
+    names = _short_names()
+    return Overview(
+        year=year,
+        document=document,
+        targets=commune_targets(document),
+        names=names,
+        trend=_trend(documents, names),
+        criteria_chart=_criteria_chart(document, names, lang),
+        freshness=Freshness.of(*kept.values()),
+    )
+
+
+def _short_names() -> dict[str, str]:
+    rows = db.session.execute(
+        sa.select(Organization.code, Organization.short_name, Organization.name)
+    )
+    return {code: short or name for code, short, name in rows}
+
+
+def _trend(documents: dict[int, dict], names: dict[str, str]) -> dict:
+    """Scores per organization over the years (a line per organization)."""
+    years = sorted(documents)
+    codes = [o["org"] for o in documents[years[-1]]["organizations"]]
+    scores = {
+        y: {o["org"]: o["score"] for o in documents[y]["organizations"] if o["criteria"]}
+        for y in years
+    }
+    return {
+        "labels": [str(y) for y in years],
+        "datasets": [
+            {"label": names.get(code, code), "data": [scores[y].get(code) for y in years]}
+            for code in codes
+        ],
+    }
+
+
+def _criteria_chart(document: dict, names: dict[str, str], lang: str) -> dict:
+    """Each criterion's achievement as a share of its target (100 = met), per organization
+    (grouped bars); shown up to 150 so that one large figure does not flatten the rest."""
+    organizations = document["organizations"]
+    codes = [c["code"] for c in organizations[0]["criteria"]] if organizations else []
+    datasets = []
+    for org in organizations:
+        by_code = {c["code"]: c for c in org["criteria"]}
+        datasets.append(
+            {
+                "label": names.get(org["org"], org["name"]),
+                "data": [_of_target(by_code.get(code), cap=CHART_CAP) for code in codes],
+            }
+        )
+    return {"labels": [criterion_label(code, lang) for code in codes], "datasets": datasets}
+
+
+def _of_target(criterion: dict | None, value=None, cap=None) -> float | None:
+    """A criterion's value (or `value`) as a percentage of its target."""
+    if criterion is None or not criterion["target"]:
+        return None
+    value = criterion["value"] if value is None else value
+    if value is None:
+        return None
+    share = 100 * value / criterion["target"]
+    return round(share if cap is None else min(share, cap), 1)
+
+
+# --- one organization ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionBlock:
+    """One question's results, with its labels, as a table row and a chart."""
+
+    code: str
+    text: str
+    kind: str
+    result: dict
+    shares: tuple[tuple[str, int, float], ...]  # label, count, share of answers
+
+
+@dataclass(frozen=True)
+class SurveyBlock:
+    code: str
+    title: str
+    respondents: int
+    questions: tuple[QuestionBlock, ...]
+    units: dict
+    likert_chart: dict
+    suppression_k: int
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    received: int
+    answered: int
+    recent: tuple[FeedbackItem, ...]
+
+
+@dataclass(frozen=True)
+class OrganizationPage:
+    year: int
+    organization: Organization
+    rating: dict | None
+    criteria_chart: dict
+    surveys: tuple[SurveyBlock, ...]
+    comparisons: tuple[Comparison, ...]
+    feedback: FeedbackSummary
+    freshness: Freshness
+
+
+def organization_page(organization: Organization, year: int, lang: str) -> OrganizationPage:
+    """One organization's year: its criteria with their intervals, its surveys' questions,
+    their villages, the change from last year with its tests, and its latest feedback."""
+    evaluation = kept_evaluation(year)
+    compared = kept_comparisons(year)
+    document = year_document(year, organization.code, lang, evaluation=evaluation.value)
+    rating = document["organizations"][0] if document["organizations"] else None
+    kept = [evaluation, compared]
+    surveys = []
+    for survey in _surveys_about(organization, year):
+        results = kept_results(survey.id)
+        kept.append(results)
+        surveys.append(_survey_block(survey, results.value, lang))
+    return OrganizationPage(
+        year=year,
+        organization=organization,
+        rating=rating,
+        criteria_chart=_interval_chart(rating) if rating else {},
+        surveys=tuple(surveys),
+        comparisons=tuple(c for c in compared.value if c.subject in (organization.code, "*")),
+        feedback=_feedback(organization, year),
+        freshness=Freshness.of(*kept),
+    )
+
+
+def _surveys_about(organization: Organization, year: int) -> list[Survey]:
+    return db.session.scalars(
+        sa.select(Survey)
+        .join(survey_organization, survey_organization.c.survey_id == Survey.id)
+        .where(
+            survey_organization.c.organization_id == organization.id,
+            Survey.year == year,
+            Survey.status != "draft",
+        )
+        .order_by(Survey.code)
+    ).all()
+
+
+def _interval_chart(rating: dict) -> dict:
+    """Each criterion's achievement as a share of its target, with the interval where the
+    criterion has one (a survey criterion): 100 is the target."""
+    rows = []
+    for c in rating["criteria"]:
+        value = _of_target(c)
+        if value is None:
+            continue
+        low, high = (None, None) if c["ci"] is None else c["ci"]
+        rows.append(
+            {
+                "label": c["label"],
+                "value": value,
+                "low": None if low is None else _of_target(c, low),
+                "high": None if high is None else _of_target(c, high),
+            }
+        )
+    return {"rows": rows, "target": 100}
+
+
+def _survey_block(survey: Survey, results: dict, lang: str) -> SurveyBlock:
+    questions = []
+    likert_rows = []
+    for question in sorted(survey.questions, key=lambda q: q.position):
+        result = results["questions"].get(question.code)
+        if result is None or question.kind == "text":
+            continue
+        text = _text(question.text, lang)
+        shares = _shares(question, result, lang)
+        questions.append(QuestionBlock(question.code, text, question.kind, result, shares))
+        if question.kind == "likert5" and result["n"]:
+            likert_rows.append((text, [share for _label, _n, share in shares]))
+    return SurveyBlock(
+        code=survey.code,
+        title=_text(survey.title, lang),
+        respondents=results["n"],
+        questions=tuple(questions),
+        units=results["units"],
+        likert_chart={
+            "labels": [text for text, _s in likert_rows],
+            "datasets": [
+                {"label": value, "data": [row[i] for _t, row in likert_rows]}
+                for i, value in enumerate(LIKERT_VALUES)
+            ],
+        },
+        suppression_k=results["suppression_k"],
+    )
+
+
+def _shares(question, result: dict, lang: str) -> tuple[tuple[str, int, float], ...]:
+    """Each answer's label, count and share of the question's answers."""
+    counts = result.get("counts") or {}
+    n = result["n"] or 0
+    if question.kind in ("single", "multi"):
+        labels = [
+            (o.code, _text(o.label, lang))
+            for o in sorted(question.options, key=lambda o: o.position)
+        ]
+    elif question.kind == "likert5":
+        labels = [(v, v) for v in LIKERT_VALUES]
+    elif question.kind == "yesno":
+        labels = [("1", _("yes")), ("0", _("no"))]
+    else:
+        labels = [(key, key) for key in sorted(counts, key=_numeric)]
+    return tuple(
+        (label, int(counts.get(key, 0)), round(100 * counts.get(key, 0) / n, 1) if n else 0.0)
+        for key, label in labels
+    )
+
+
+def _numeric(key: str) -> float:
+    try:
+        return float(key)
+    except ValueError:
+        return float("inf")
+
+
+def _text(texts: dict, lang: str) -> str:
+    return texts.get(lang) or texts.get("vi") or next(iter(texts.values()), "")
+
+
+def _feedback(organization: Organization, year: int) -> FeedbackSummary:
+    in_year = sa.and_(
+        FeedbackItem.organization_id == organization.id,
+        FeedbackItem.survey_id.in_(sa.select(Survey.id).where(Survey.year == year)),
+    )
+    received, answered = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(FeedbackItem.answered_at)).where(in_year)
+    ).one()
+    recent = db.session.scalars(
+        sa.select(FeedbackItem)
+        .where(in_year)
+        .order_by(FeedbackItem.received_at.desc(), FeedbackItem.id.desc())
+        .limit(RECENT_FEEDBACK)
+    ).all()
+    return FeedbackSummary(int(received), int(answered), tuple(recent))

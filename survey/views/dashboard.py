@@ -1,0 +1,81 @@
+"""Dashboards: the Standing Committee's overview of a year, and each organization's page."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_login import current_user
+
+from analytics.errors import AnalyticsError
+from analytics.report import criterion_label
+from survey.access import (
+    ORG_READ_ROLES,
+    READ_ALL_ROLES,
+    allow,
+    may_read_organization,
+    roles_required,
+)
+from survey.commune import organization_by_code
+from survey.dashboards import evaluation_years, organization_page, overview
+from survey.i18n import select_locale
+from survey.local_time import current_year
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+@bp.context_processor
+def formatting():
+    """`criterion_label(code)` and `pvalue(p)` in the dashboards' templates."""
+
+    def label(code):
+        return criterion_label(code, select_locale())
+
+    def pvalue(p):
+        if p is None:
+            return "–"
+        return "< " + format_decimal(0.001, "0.000") if p < 0.001 else format_decimal(p, "0.000")
+
+    return {"criterion_label": label, "pvalue": pvalue}
+
+
+@bp.get("/")
+@roles_required(*ORG_READ_ROLES)
+def index():
+    """Every organization's rating of a year; an organization's officer goes to its own page."""
+    if current_user.role not in READ_ALL_ROLES:
+        return redirect(url_for(".organization", code=current_user.organization.code))
+    year = _year()
+    try:
+        data = overview(year, select_locale())
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
+    return render_template(
+        "dashboard/overview.html", overview=data, year=year, years=evaluation_years()
+    )
+
+
+@bp.get("/org/<code>")
+@roles_required(*ORG_READ_ROLES)
+def organization(code):
+    """One organization's year: criteria, questions, villages, change, feedback."""
+    found = organization_by_code(code)
+    if found is None:
+        abort(404)
+    allow(may_read_organization(current_user, found.id))
+    year = _year()
+    try:
+        page = organization_page(found, year, select_locale())
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
+    return render_template(
+        "dashboard/organization.html", page=page, year=year, years=evaluation_years()
+    )
+
+
+def _year():
+    """?year=, else the latest year with data up to this one; 404 for a year never held."""
+    years = evaluation_years()
+    asked = request.args.get("year", type=int)
+    if asked is None:
+        return max((y for y in years if y <= current_year()), default=current_year())
+    if asked not in years:
+        abort(404)
+    return asked

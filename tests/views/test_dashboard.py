@@ -1,0 +1,119 @@
+"""Dashboards: the committee's overview and an organization's page, with the same numbers as
+the Evaluation and Results JSON, small villages hidden, each role in its own place."""
+
+import json
+import re
+
+from survey.responses import submit_response
+from tests.factories import (
+    make_indicator,
+    make_organization,
+    make_survey,
+    make_unit,
+    make_user,
+)
+
+LIKERT = [{"code": f"hl{i}", "kind": "likert5", "criterion": "satisfaction"} for i in (1, 2)]
+
+
+def commune(db):
+    """Two organizations with figures for 2024 and 2025; a satisfaction survey about the first
+    in 2025, answered in three villages of 13, 6 and 2 respondents."""
+    nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", short_name="Nông dân")
+    phunu = make_organization(db, code="phunu", name="Hội Phụ nữ xã", short_name="Phụ nữ")
+    villages = [
+        make_unit(db, code=code, name=code, adult_population=population)
+        for code, population in (("thon1", 300), ("thon2", 100), ("thon3", 50))
+    ]
+    for org in (nongdan, phunu):
+        for year in (2024, 2025):
+            make_indicator(db, org, year=year)
+    survey = make_survey(db, LIKERT, code="hailong-2025", status="open", year=2025)
+    survey.organizations.append(nongdan)
+    make_user(db, username="thuongtruc", role="committee")
+    make_user(db, username="canbo", role="org_officer", organization=nongdan)
+    make_user(db, username="canbo2", role="org_officer", organization=phunu)
+    db.session.commit()
+    uid = 0
+    for village, count in zip(villages, (13, 6, 2), strict=True):
+        for i in range(count):
+            uid += 1
+            answers = {"hl1": 5 if i % 3 else 2, "hl2": 4}
+            submit_response(survey, answers, submission_uid=f"u{uid}", unit_id=village.id)
+    return survey
+
+
+def chart_data(html, chart_id):
+    found = re.search(
+        rf'<script type="application/json" id="{chart_id}-data">(.*?)</script>', html, re.S
+    )
+    assert found, f"no data for chart {chart_id}"
+    return json.loads(found.group(1))
+
+
+def test_the_overview_shows_every_rating_as_the_api_gives_it(client, db, login):
+    commune(db)
+    login("thuongtruc", "a-long-password")
+    api = client.get("/api/v1/evaluations/2025").get_json()
+    html = client.get("/dashboard/?year=2025").get_data(as_text=True)
+    for org in api["organizations"]:
+        assert org["name"] in html and org["tier_label"] in html
+    trend = chart_data(html, "trend")
+    assert trend["labels"] == ["2024", "2025"]
+    scores = {ds["label"]: ds["data"][-1] for ds in trend["datasets"]}
+    assert scores == {
+        "Nông dân": api["organizations"][0]["score"],
+        "Phụ nữ": api["organizations"][1]["score"],
+    }
+    criteria = chart_data(html, "criteria")
+    assert len(criteria["labels"]) == len(api["organizations"][0]["criteria"])
+    # The resolution's targets, each with its verdict
+    assert html.count('class="target ') == 5
+    assert "từ 50% trở lên" in html
+
+
+def test_the_overview_defaults_to_the_latest_year_and_refuses_a_year_without_data(
+    client, db, login
+):
+    commune(db)
+    login("thuongtruc", "a-long-password")
+    assert client.get("/dashboard/").get_data(as_text=True).count('aria-current="page">2025<') == 1
+    assert client.get("/dashboard/?year=1999").status_code == 404
+    assert client.get("/dashboard/org/nongdan?year=1999").status_code == 404
+    assert client.get("/dashboard/org/nobody").status_code == 404
+
+
+def test_an_officer_is_sent_to_its_own_page_and_kept_from_another(client, db, login):
+    commune(db)
+    login("canbo", "a-long-password")
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/dashboard/org/nongdan")
+    assert client.get("/dashboard/org/nongdan").status_code == 200
+    assert client.get("/dashboard/org/phunu").status_code == 403
+
+
+def test_the_organization_page_holds_the_criteria_and_hides_small_villages(client, db, login):
+    survey = commune(db)
+    login("canbo", "a-long-password")
+    html = client.get("/dashboard/org/nongdan?year=2025").get_data(as_text=True)
+    results = client.get(f"/api/v1/surveys/{survey.code}/results").get_json()
+    api = client.get("/api/v1/evaluations/2025").get_json()["organizations"][0]
+    chart = chart_data(html, "criteria")
+    satisfaction = next(c for c in api["criteria"] if c["code"] == "satisfaction")
+    row = next(r for r in chart["rows"] if r["label"] == satisfaction["label"])
+    assert row["value"] == round(100 * satisfaction["value"] / satisfaction["target"], 1)
+    assert row["low"] == round(100 * satisfaction["ci"][0] / satisfaction["target"], 1)
+    assert "<td>hl1</td>" in html and "<td>hl2</td>" in html  # the questions' texts
+    # thon3 (2 respondents) is under k = 5; thon2 goes too, or the total would give thon3 away
+    assert results["units"]["thon3"]["suppressed"] and results["units"]["thon2"]["suppressed"]
+    for village in ("thon2", "thon3"):
+        cells = re.search(rf"<tr><td>{village}</td>(.*?)</tr>", html, re.S).group(1)
+        assert re.search(r">\s*\d", cells) is None, cells  # no number in the hidden row
+    shown = re.search(r"<tr><td>thon1</td>(.*?)</tr>", html, re.S).group(1)
+    assert ">13<" in shown
+    likert = chart_data(html, "likert-1")
+    assert likert["labels"] == ["hl1", "hl2"]
+    assert round(sum(ds["data"][0] for ds in likert["datasets"])) == 100
+    hl1 = results["questions"]["hl1"]  # 1 in 3 answered 2, the others 5
+    assert likert["datasets"][1]["data"][0] == round(100 * hl1["counts"]["2"] / hl1["n"], 1)
