@@ -6,8 +6,9 @@ data version it was computed from: the newest response, the newest audit log ent
 change of surveys, annual figures, feedback, rule sets, villages, organizations, settings and
 finalizations is audit-logged in its own transaction) and the newest survey change. When the
 version has moved on, a reader gets the kept value at once, marked with the time it was
-computed, while one background thread computes the new one; only an aggregate never computed
-in this process is computed while the reader waits. A value older than
+computed, while one background thread computes the new one (at most one per
+`AGGREGATE_REFRESH_SECONDS` while answers keep arriving); only an aggregate never computed in
+this process is computed while the reader waits. A value older than
 `AGGREGATE_MAX_AGE_SECONDS` is recomputed whatever the version says: a safety net for changes
 made outside the application.
 
@@ -85,7 +86,10 @@ def cached(key: Hashable, compute: Callable[[], object]) -> Cached:
         if entry.version == version and not expired:
             return Cached(entry.value, entry.computed_at, stale=False)
         if config["AGGREGATE_REFRESH"] == "background":
-            _refresh_in_background(store, key, compute)
+            # While answers keep coming, one refresh per interval: the rest wait for the next.
+            recent = time.monotonic() - entry.monotonic < config["AGGREGATE_REFRESH_SECONDS"]
+            if not recent or expired:
+                _refresh_in_background(store, key, compute)
             return Cached(entry.value, entry.computed_at, stale=True)
     entry = _compute(store, key, compute, version)
     return Cached(entry.value, entry.computed_at, stale=False)

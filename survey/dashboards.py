@@ -8,22 +8,33 @@ tables and chart data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from analytics.report import Comparison, criterion_label
+from analytics.report import Comparison, criterion_label, integrity_summary
 from analytics.targets import CommuneTarget, commune_targets
 from survey.aggregate_cache import Cached, cached
 from survey.evaluation import comparisons, evaluate_year
 from survey.extensions import db
 from survey.finalization import year_document
-from survey.local_time import current_year
-from survey.models import AnnualIndicator, FeedbackItem, Organization, Survey, survey_organization
+from survey.integrity_checks import epoch_seconds, survey_integrity
+from survey.local_time import COMMUNE_TIME, current_year
+from survey.models import (
+    AnnualIndicator,
+    FeedbackItem,
+    Organization,
+    Response,
+    Survey,
+    survey_organization,
+)
 from survey.results import survey_results
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
+DAY = 86400
+COMMUNE_OFFSET = COMMUNE_TIME.utcoffset(None).total_seconds()
+EPOCH_DAY = date(1970, 1, 1)
 CHART_CAP = 150  # percent of a target: the side-by-side chart's end
 RECENT_FEEDBACK = 10
 
@@ -331,3 +342,89 @@ def _feedback(organization: Organization, year: int) -> FeedbackSummary:
         .limit(RECENT_FEEDBACK)
     ).all()
     return FeedbackSummary(int(received), int(answered), tuple(recent))
+
+
+# --- one survey ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyPage:
+    survey: Survey
+    block: SurveyBlock
+    choice_charts: tuple[tuple[str, dict], ...]  # question code, chart
+    timeline: dict
+    channels: tuple[tuple[str, int, float], ...]  # channel, responses, share
+    integrity: list[dict] | None
+    freshness: Freshness
+
+
+def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
+    """A survey's results: every question, answers over time, how they came in, and (for the
+    readers of every result) what the integrity checks flagged."""
+    results = kept_results(survey.id)
+    activity = cached(("activity", survey.id), lambda: _activity(survey.id))
+    kept = [results, activity]
+    integrity = None
+    if with_integrity:
+        checked = cached(("integrity", survey.id), lambda: _integrity(survey.id))
+        kept.append(checked)
+        integrity = checked.value
+    block = _survey_block(survey, results.value, lang)
+    days, channels = activity.value
+    total = sum(n for _c, n in channels)
+    return SurveyPage(
+        survey=survey,
+        block=block,
+        choice_charts=tuple(
+            (
+                q.code,
+                {
+                    "labels": [label for label, _n, _s in q.shares],
+                    "datasets": [{"label": q.text, "data": [s for _l, _n, s in q.shares]}],
+                },
+            )
+            for q in block.questions
+            if q.kind in ("single", "multi", "yesno") and q.result["n"]
+        ),
+        timeline={
+            "labels": [day.isoformat() for day, _n in days],
+            "datasets": [{"label": "responses", "data": [n for _d, n in days]}],
+        },
+        channels=tuple(
+            (channel, n, round(100 * n / total, 1) if total else 0.0) for channel, n in channels
+        ),
+        integrity=integrity,
+        freshness=Freshness.of(*kept),
+    )
+
+
+def _activity(survey_id: int):
+    """Responses per commune day, and per channel."""
+    local_day = sa.cast(
+        sa.func.floor((epoch_seconds(Response.submitted_at) + COMMUNE_OFFSET) / DAY), sa.Integer
+    )
+    days = [
+        (EPOCH_DAY + timedelta(days=int(number)), int(n))
+        for number, n in db.session.execute(
+            sa.select(local_day, sa.func.count())
+            .where(Response.survey_id == survey_id)
+            .group_by(local_day)
+            .order_by(local_day)
+        )
+    ]
+    channels = [
+        (channel, int(n))
+        for channel, n in db.session.execute(
+            sa.select(Response.channel, sa.func.count())
+            .where(Response.survey_id == survey_id)
+            .group_by(Response.channel)
+            .order_by(Response.channel)
+        )
+    ]
+    return days, channels
+
+
+def _integrity(survey_id: int) -> list[dict]:
+    survey = db.session.get(Survey, survey_id)
+    checked = survey_integrity(survey)
+    return integrity_summary([(checked.survey_code, checked.flags)])

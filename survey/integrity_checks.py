@@ -36,14 +36,15 @@ class SurveyIntegrity:
     flags: tuple[FlagSummary, ...]
 
 
-def _epoch_seconds(column):
+def epoch_seconds(column):
+    """Seconds since 1970 of a stored UTC timestamp, in SQL on either database."""
     if db.engine.dialect.name == "sqlite":
         return sa.cast(sa.func.strftime("%s", column), sa.Float)
     return sa.func.extract("epoch", column)
 
 
 def _window(column):
-    return sa.cast(sa.func.floor(_epoch_seconds(column) / WINDOW_SECONDS), sa.BigInteger)
+    return sa.cast(sa.func.floor(epoch_seconds(column) / WINDOW_SECONDS), sa.BigInteger)
 
 
 def _mark(kind, survey_id, query):
@@ -94,7 +95,7 @@ def _speeders(in_year, flags):
 
 
 def _bursts(surveys, in_year, flags):
-    seconds = _epoch_seconds(Response.submitted_at)
+    seconds = epoch_seconds(Response.submitted_at)
     spans = {
         survey_id: (first, last)
         for survey_id, first, last in db.session.execute(

@@ -24,9 +24,11 @@ DEFAULTS = {
     # database whether they changed.
     "SURVEY_CACHE_SECONDS": 2,
     # Dashboards: evaluations and results are kept per worker and refreshed in the background
-    # when the data change ("background"), or while the reader waits ("inline"); a kept value
-    # is recomputed after this many seconds whatever changed (survey/aggregate_cache.py).
+    # when the data change ("background", at most once per AGGREGATE_REFRESH_SECONDS), or
+    # while the reader waits ("inline"); a kept value is recomputed after
+    # AGGREGATE_MAX_AGE_SECONDS whatever changed (survey/aggregate_cache.py).
     "AGGREGATE_REFRESH": "background",
+    "AGGREGATE_REFRESH_SECONDS": 30,
     "AGGREGATE_MAX_AGE_SECONDS": 600,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -76,7 +76,7 @@ def test_a_value_older_than_the_limit_is_recomputed(make_app):
 def test_in_the_background_the_reader_gets_the_kept_value_then_the_new_one(make_app):
     from survey.extensions import db
 
-    app = make_app(AGGREGATE_REFRESH="background")
+    app = make_app(AGGREGATE_REFRESH="background", AGGREGATE_REFRESH_SECONDS=0)
     with app.app_context():
         survey = world(db)
         _calls, compute = counter()
@@ -88,3 +88,17 @@ def test_in_the_background_the_reader_gets_the_kept_value_then_the_new_one(make_
         fresh = cached("k", compute)
         assert (fresh.value, fresh.stale) == (2, False)
         assert fresh.computed_at > kept.computed_at
+
+
+def test_in_the_background_one_refresh_per_interval_while_answers_keep_coming(make_app):
+    from survey.extensions import db
+
+    app = make_app(AGGREGATE_REFRESH="background", AGGREGATE_REFRESH_SECONDS=3600)
+    with app.app_context():
+        survey = world(db)
+        calls, compute = counter()
+        cached("k", compute)
+        answer(survey, "c")
+        assert cached("k", compute).stale
+        wait_for_refreshes()
+        assert len(calls) == 1  # computed within the interval: no refresh yet

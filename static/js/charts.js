@@ -5,6 +5,7 @@
  *   bars      {labels, datasets}: grouped bars, one group per label
  *   interval  {rows: [{label, value, low, high}], target}: value as a dot, its interval as a bar
  *   stacked   {labels, datasets}: horizontal bars of shares (percent) stacked to 100
+ *   days      {labels, datasets}: counts per day, as vertical bars
  */
 (function () {
   "use strict";
@@ -43,6 +44,7 @@
         data: { labels: spec.labels, datasets: coloured(spec.datasets, PALETTE) },
         options: {
           indexAxis: "y",
+          plugins: { legend: { display: spec.datasets.length > 1 } },
           scales: { x: { min: 0, suggestedMax: 100, title: axisTitle(canvas.dataset.yTitle) } },
         },
       };
@@ -83,6 +85,16 @@
           scales: {
             x: { min: 0, suggestedMax: Math.ceil(highest / 10) * 10, title: axisTitle(canvas.dataset.xTitle) },
           },
+        },
+      };
+    },
+    days: function (spec, canvas) {
+      return {
+        type: "bar",
+        data: { labels: spec.labels, datasets: coloured(spec.datasets, PALETTE) },
+        options: {
+          plugins: { legend: { display: false } },
+          scales: { y: { beginAtZero: true, title: axisTitle(canvas.dataset.yTitle) } },
         },
       };
     },

@@ -1,5 +1,7 @@
-"""Dashboards: the Standing Committee's overview of a year, and each organization's page."""
+"""Dashboards: the Standing Committee's overview of a year, each organization's page, and each
+survey's results."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_login import current_user
@@ -11,12 +13,15 @@ from survey.access import (
     READ_ALL_ROLES,
     allow,
     may_read_organization,
+    may_read_survey,
     roles_required,
 )
 from survey.commune import organization_by_code
-from survey.dashboards import evaluation_years, organization_page, overview
+from survey.dashboards import evaluation_years, organization_page, overview, survey_page
+from survey.extensions import db
 from survey.i18n import select_locale
 from survey.local_time import current_year
+from survey.models import Survey
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -68,6 +73,18 @@ def organization(code):
     return render_template(
         "dashboard/organization.html", page=page, year=year, years=evaluation_years()
     )
+
+
+@bp.get("/survey/<code>")
+@roles_required(*ORG_READ_ROLES)
+def survey(code):
+    """A survey's results: questions, answers over time, channels, integrity checks."""
+    found = db.session.scalar(sa.select(Survey).where(Survey.code == code))
+    if found is None:
+        abort(404)
+    allow(may_read_survey(current_user, found))
+    page = survey_page(found, select_locale(), current_user.role in READ_ALL_ROLES)
+    return render_template("dashboard/survey.html", page=page)
 
 
 def _year():

@@ -59,3 +59,5 @@ def test_every_dashboard_chart_is_drawn(world, open_page, width):
     page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.wait_for_timeout(300)  # the opened section's chart is sized and drawn on opening
     charts_drawn(page, {"criteria", "likert-1"}, width)
+    page.goto(world.url + "/dashboard/survey/hailong-2025")
+    charts_drawn(page, {"timeline", "likert"}, width)

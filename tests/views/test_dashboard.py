@@ -117,3 +117,23 @@ def test_the_organization_page_holds_the_criteria_and_hides_small_villages(clien
     assert round(sum(ds["data"][0] for ds in likert["datasets"])) == 100
     hl1 = results["questions"]["hl1"]  # 1 in 3 answered 2, the others 5
     assert likert["datasets"][1]["data"][0] == round(100 * hl1["counts"]["2"] / hl1["n"], 1)
+
+
+def test_the_survey_page_counts_days_and_channels_and_shows_checks_to_readers_only(
+    client, db, login
+):
+    survey = commune(db)
+    login("thuongtruc", "a-long-password")
+    html = client.get(f"/dashboard/survey/{survey.code}").get_data(as_text=True)
+    timeline = chart_data(html, "timeline")
+    assert sum(timeline["datasets"][0]["data"]) == 21  # every response, on the day it came
+    assert '<td class="num">21</td><td class="num">100%</td>' in html  # all on the web
+    assert "Kiểm tra tính trung thực của phiếu" in html
+    client.post("/logout")
+    login("canbo", "a-long-password")
+    html = client.get(f"/dashboard/survey/{survey.code}").get_data(as_text=True)
+    assert chart_data(html, "likert")["labels"] == ["hl1", "hl2"]
+    assert "Kiểm tra tính trung thực của phiếu" not in html
+    client.post("/logout")
+    login("canbo2", "a-long-password")
+    assert client.get(f"/dashboard/survey/{survey.code}").status_code == 403

@@ -119,6 +119,7 @@ ACCESS = {
     # --- dashboards: an organization's officer is sent from the overview to its own page
     ("dashboard.index", "GET"): Access(ORG_ROLES),
     ("dashboard.organization", "GET"): Access(OWNER_READS, {"code": "nongdan"}),
+    ("dashboard.survey", "GET"): Access(OWNER_READS),
 }
 
 # Default URL arguments by name; an Access row's args override them.

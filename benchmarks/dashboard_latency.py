@@ -1,0 +1,175 @@
+"""How fast the dashboards answer on a large database, while answers keep arriving.
+
+    .venv/bin/python -m benchmarks.dashboard_latency --responses 1000000
+    .venv/bin/python -m benchmarks.dashboard_latency --responses 1000000 \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Seeds the demo commune with N responses (20 questions each, as benchmarks.evaluate_year) into
+a fresh database, serves the app with gunicorn on loopback, signs in as the Standing
+Committee, and asks the overview and every organization's page: first once each per worker
+(the cold start, when a worker computes what it keeps), then `--requests` times each from
+`--clients` threads while a writer stores `--rate` new responses per second (so that the kept
+figures keep going out of date and are refreshed in the background). Prints, per page, the
+median and 95th percentile latency of the steady phase, and the cold-start times.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from urllib.parse import urlencode
+
+from benchmarks.evaluate_year import _in_fresh_process, _seed
+from benchmarks.seed_load import fresh_database
+from benchmarks.submit_throughput import serve
+
+ORGANIZATIONS = ("mttq", "nongdan", "phunu", "doanthanhnien", "cuuchienbinh")
+
+
+def sign_in(port):
+    """A session cookie of the Standing Committee's demo account (password "bench")."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/login")
+    page = conn.getresponse()
+    html = page.read().decode()
+    cookie = page.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    body = urlencode({"csrf_token": token, "username": "thuongtruc", "password": "bench"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    conn.request("POST", "/login", body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"sign-in failed: {response.status}")
+    return response.getheader("Set-Cookie", "").split(";")[0] or cookie
+
+
+def timed_get(conn, path, cookie):
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status != 200:
+        raise SystemExit(f"{path}: {response.status}")
+    return elapsed, b'data-updating="1"' in body
+
+
+def writer(url, workdir, rate, stop, written):
+    """Store `rate` responses per second to an open survey until `stop` is set."""
+    os.environ["SURVEY_INSTANCE_PATH"] = workdir
+    import sqlalchemy as sa
+
+    from app import create_app
+    from survey.extensions import db
+    from survey.models import Survey
+    from survey.responses import submit_response
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        survey = db.session.scalar(
+            sa.select(Survey).where(Survey.status == "open").order_by(Survey.code).limit(1)
+        )
+        likert = [q.code for q in survey.questions if q.kind == "likert5"]
+        while not stop.wait(1 / rate):
+            answers = {code: 4 for code in likert}
+            submit_response(survey, answers, submission_uid=str(uuid.uuid4()))
+            written.append(1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--database-url", help="PostgreSQL server URL (default: SQLite file)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=100, help="per page, steady phase")
+    parser.add_argument("--rate", type=float, default=2.0, help="new responses per second")
+    parser.add_argument("--port", type=int, default=8093)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as workdir:
+        url, drop = fresh_database(args.database_url, workdir)
+        server = None
+        try:
+            responses, answers, year = _in_fresh_process(_seed, url, workdir, args.responses, 20)
+            env = dict(
+                os.environ,
+                SURVEY_INSTANCE_PATH=workdir,
+                FLASK_SQLALCHEMY_DATABASE_URI=url,
+                FLASK_SECRET_KEY="bench",
+                FLASK_RATELIMIT_ENABLED="false",
+            )
+            server = serve("app:create_app()", args.port, args.workers, env)
+            cookie = sign_in(args.port)
+            pages = [f"/dashboard/?year={year}"] + [
+                f"/dashboard/org/{code}?year={year}" for code in ORGANIZATIONS
+            ]
+            # Cold start: each worker computes what it keeps on its first request for a page.
+            cold = {}
+            for path in pages:
+                for _ in range(args.workers * 2):
+                    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=600)
+                    cold.setdefault(path, []).append(timed_get(conn, path, cookie)[0])
+            stop, written = threading.Event(), []
+            write = threading.Thread(
+                target=writer, args=(url, workdir, args.rate, stop, written), daemon=True
+            )
+            write.start()
+            latencies = {path: [] for path in pages}
+            stale = []
+            lock = threading.Lock()
+            jobs = [path for path in pages for _ in range(args.requests)]
+
+            def client(n):
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=600)
+                for path in jobs[n :: args.clients]:
+                    elapsed, was_stale = timed_get(conn, path, cookie)
+                    with lock:
+                        latencies[path].append(elapsed)
+                        stale.append(was_stale)
+
+            started = time.monotonic()
+            threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            seconds = time.monotonic() - started
+            stop.set()
+            write.join(timeout=10)
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait()
+            drop()
+
+    print(
+        f"{args.database_url and 'postgresql' or 'sqlite'}: {responses:,} responses, "
+        f"{answers:,} answers; {args.workers} workers, {args.clients} clients; "
+        f"{len(written)} responses written during {seconds:.0f} s of requests; "
+        f"{sum(stale)} of {len(stale)} pages showed figures older than the newest answer"
+    )
+    everything = []
+    for path in pages:
+        values = sorted(latencies[path])
+        everything += values
+        p95 = values[int(0.95 * (len(values) - 1))]
+        print(
+            f"  {path:<38} median {statistics.median(values):6.0f} ms  p95 {p95:6.0f} ms  "
+            f"cold start {max(cold[path]):6.0f} ms"
+        )
+    everything.sort()
+    print(
+        f"  all pages: median {statistics.median(everything):.0f} ms, "
+        f"p95 {everything[int(0.95 * (len(everything) - 1))]:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
