@@ -10,6 +10,7 @@ from wtforms.validators import Length
 
 from analytics.errors import AnalyticsError
 from survey.access import ORG_READ_ROLES, organization_scope, roles_required
+from survey.dashboards import Freshness, kept_evaluation
 from survey.extensions import db
 from survey.finalization import FinalizationRefused, finalize_year, year_document
 from survey.i18n import select_locale
@@ -69,12 +70,16 @@ def _page(year, form, status=200):
         abort(404)
     own = organization_scope(current_user)
     try:
-        document = year_document(year, own, select_locale(), with_integrity=own is None)
+        kept = kept_evaluation(year)
+        document = year_document(
+            year, own, select_locale(), with_integrity=own is None, evaluation=kept.value
+        )
     except AnalyticsError as error:
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
     return render_template(
         "ratings/year.html",
         document=document,
+        freshness=Freshness.of(kept),
         year=year,
         form=form,
         may_finalize=current_user.role in FINALIZE_ROLES,
