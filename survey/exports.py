@@ -7,7 +7,7 @@ documents: they are written in Vietnamese whatever the reader's interface langua
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from survey.report_docx import report_docx
 from survey.report_html import report_html
@@ -45,14 +45,42 @@ def report_filename(year: int, fmt: str) -> str:
     return f"{stem}-{year}.{fmt}"
 
 
+def survey_csv(survey) -> Iterator[bytes]:
+    """A survey's anonymized responses as CSV, in chunks read page by page."""
+    return (chunk.encode("utf-8") for chunk in response_csv(survey))
+
+
+def survey_xlsx(survey) -> bytes:
+    """A survey's anonymized responses as a workbook, with its question results."""
+    data = survey_data(survey, DOCUMENT_LANG)
+    return survey_workbook(survey, data, village_names(), DOCUMENT_LANG)
+
+
 def survey_export(survey, fmt: str) -> Iterator[bytes]:
-    """A survey's anonymized responses as CSV (chunks, read page by page) or XLSX."""
+    """A survey's anonymized responses as CSV or XLSX, as chunks of bytes."""
     if fmt == "csv":
-        return (chunk.encode("utf-8") for chunk in response_csv(survey))
+        return survey_csv(survey)
     if fmt == "xlsx":
-        data = survey_data(survey, DOCUMENT_LANG)
-        return iter([survey_workbook(survey, data, village_names(), DOCUMENT_LANG)])
+        return iter([survey_xlsx(survey)])
     raise ValueError(f"format must be one of {', '.join(EXPORT_TYPES)}, got {fmt!r}")
+
+
+def in_app_context(app, make_chunks: Callable[[], Iterable[bytes]]) -> Iterator[bytes]:
+    """Iterate `make_chunks()`, each step inside an application context of its own.
+
+    A streamed response's body is read after the request's context has gone. Each chunk is
+    made in a fresh context (its own database session), popped before the chunk is handed
+    on: no context stays pushed while the body waits to be read, or is never read.
+    """
+    chunks = None
+    while True:
+        with app.app_context():
+            if chunks is None:
+                chunks = iter(make_chunks())
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
 
 
 def export_filename(survey, fmt: str) -> str:
