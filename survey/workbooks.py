@@ -24,9 +24,8 @@ from openpyxl.utils import get_column_letter
 from survey.builder_forms import KIND_NAMES
 from survey.local_time import COMMUNE_TIME
 from survey.response_export import response_rows
-from survey.year_report import SurveyData, YearData, integrity_kind_label
+from survey.year_report import SUPPRESSED, SurveyData, YearData, integrity_rows
 
-SUPPRESSED = "—"
 PERCENT = "0.0%"
 SCORE = "0.0"
 MEAN = "0.00"
@@ -328,14 +327,14 @@ def _integrity_sheet(workbook, data):
         ],
         freeze_columns=1,
     )
-    for row in data.document.get("integrity") or []:
+    for row in integrity_rows(data):
         sheet.add(
             [
-                row["survey"],
-                integrity_kind_label(row["kind"]),
-                row["responses"],
-                row["groups"],
-                ", ".join(data.village_names.get(u, u) for u in row["units"]),
+                row.survey,
+                row.check,
+                SUPPRESSED if row.responses is None else row.responses,
+                row.groups,
+                ", ".join(row.villages),
             ]
         )
 

@@ -29,6 +29,8 @@ from survey.results import survey_results
 from survey.rulesets import commune_rules
 
 DASH = "–"
+# What stands in a cell the Results JSON hides (a village with too few respondents).
+SUPPRESSED = "—"
 
 
 class NothingToReport(ValueError):
@@ -476,6 +478,46 @@ def integrity_kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+@dataclass(frozen=True)
+class IntegrityRow:
+    """One check that flagged responses in a survey, as the report and workbook show it."""
+
+    survey: str
+    check: str
+    responses: int | None  # None: it would tell the size of a hidden village
+    groups: int
+    villages: tuple[str, ...]  # names; SUPPRESSED for a village the Results JSON hides
+
+
+def integrity_rows(data: YearData) -> list[IntegrityRow]:
+    """The year's integrity flags, with the survey's hidden villages kept hidden.
+
+    A burst names its villages; a village the survey's Results JSON suppresses shows as
+    SUPPRESSED, and a flag whose villages are all hidden shows no count either, since the
+    count would then be that village's.
+    """
+    hidden = {
+        s.code: {code for code, unit in s.results["units"].items() if unit["suppressed"]}
+        for s in data.surveys
+    }
+    rows = []
+    for flag in data.document.get("integrity") or []:
+        secret = hidden.get(flag["survey"], set())
+        units = flag["units"]
+        rows.append(
+            IntegrityRow(
+                survey=flag["survey"],
+                check=integrity_kind_label(flag["kind"]),
+                responses=None if units and all(u in secret for u in units) else flag["responses"],
+                groups=flag["groups"],
+                villages=tuple(
+                    SUPPRESSED if u in secret else data.village_names.get(u, u) for u in units
+                ),
+            )
+        )
+    return rows
+
+
 def _summary_blocks(data):
     document = data.document
     rows = []
@@ -657,17 +699,17 @@ def _method_blocks(data):
             )
         ),
     ]
-    flags = data.document.get("integrity") or []
+    flags = integrity_rows(data)
     if flags:
         blocks.append(
             Table(
                 (_("Survey"), _("Check"), _("Responses"), _("Villages")),
                 tuple(
                     (
-                        row["survey"],
-                        integrity_kind_label(row["kind"]),
-                        _number(row["responses"], 0),
-                        ", ".join(data.village_names.get(u, u) for u in row["units"]),
+                        row.survey,
+                        row.check,
+                        SUPPRESSED if row.responses is None else _number(row.responses, 0),
+                        ", ".join(row.villages),
                     )
                     for row in flags
                 ),
