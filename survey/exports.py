@@ -18,8 +18,9 @@ from survey.year_report import gather_year, survey_data, village_names, year_rep
 DOCUMENT_LANG = "vi"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPORT_TYPES = {"docx": DOCX, "xlsx": XLSX, "html": "text/html; charset=utf-8"}
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+# Mimetypes; the response adds "; charset=utf-8" to the text ones.
+REPORT_TYPES = {"docx": DOCX, "xlsx": XLSX, "html": "text/html"}
+EXPORT_TYPES = {"csv": "text/csv", "xlsx": XLSX}
 
 
 def report_file(year: int, fmt: str) -> bytes:
