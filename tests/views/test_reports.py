@@ -130,3 +130,13 @@ def test_an_unknown_survey_or_format_is_not_found(app, db, world):
     client = client_of(app, db, "admin")
     assert client.get("/dashboard/survey/khong-co/export.csv").status_code == 404
     assert client.get(f"{EXPORT}.json").status_code == 404
+
+
+def test_the_dashboards_link_to_the_downloads(app, db, world):
+    overview = client_of(app, db, "committee").get("/dashboard/?year=2025")
+    page = overview.get_data(as_text=True)
+    for fmt in REPORT:
+        assert f'href="/dashboard/report/2025.{fmt}"' in page
+    survey = client_of(app, db, "officer").get("/dashboard/survey/hailong-nongdan-2025")
+    page = survey.get_data(as_text=True)
+    assert f'href="{EXPORT}.csv"' in page and f'href="{EXPORT}.xlsx"' in page
