@@ -16,7 +16,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
+from analytics.rules import RuleSet
 from analytics.targets import CommuneTarget, commune_targets
 from survey.builder_forms import AUDIENCE_NAMES
 from survey.commune import setting
@@ -24,7 +26,15 @@ from survey.extensions import db
 from survey.feedback_inbox import topic_label
 from survey.finalization import year_document
 from survey.local_time import COMMUNE_TIME, year_bounds
-from survey.models import AnnualIndicator, Evaluation, FeedbackItem, Organization, Survey, Unit
+from survey.models import (
+    AnnualIndicator,
+    Evaluation,
+    FeedbackItem,
+    Organization,
+    Question,
+    Survey,
+    Unit,
+)
 from survey.results import survey_results
 from survey.rulesets import commune_rules
 
@@ -74,7 +84,7 @@ class YearData:
     surveys: tuple[SurveyData, ...]
     feedback_topics: Mapping[str, tuple[tuple[str | None, int], ...]]  # org -> (topic, n)
     village_names: Mapping[str, str]
-    rules: object  # analytics.rules.RuleSet
+    rules: RuleSet
     suppression_k: int
     commune_name: str
     district_name: str
@@ -160,7 +170,10 @@ def gather_year(year: int, lang: str = "vi", today: date | None = None) -> YearD
     if not document["organizations"]:
         raise NothingToReport("the commune has no organizations to report on")
     surveys = db.session.scalars(
-        sa.select(Survey).where(Survey.year == year, Survey.status != "draft").order_by(Survey.code)
+        sa.select(Survey)
+        .where(Survey.year == year, Survey.status != "draft")
+        .order_by(Survey.code)
+        .options(selectinload(Survey.questions).selectinload(Question.options))
     ).all()
     return YearData(
         year=year,
@@ -552,7 +565,7 @@ def _summary_blocks(data):
                 "citizens and members, and the feedback they received.",
                 count=len(document["organizations"]),
                 year=data.year,
-                ruleset=getattr(data.rules, "title", "") or document["ruleset"],
+                ruleset=data.rules.title or document["ruleset"],
             )
         ),
         Table(
