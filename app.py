@@ -21,6 +21,7 @@ from survey.views import (
     public,
     ratings,
     replies,
+    reports,
     take,
 )
 
@@ -72,6 +73,7 @@ def register_blueprints(app):
     app.register_blueprint(audit.bp)
     app.register_blueprint(ratings.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(reports.bp)
 
 
 def register_commands(app):

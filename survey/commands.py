@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import sys
+import tempfile
 
 import click
 import sqlalchemy as sa
@@ -17,12 +18,14 @@ from survey import accounts
 from survey.catalog import survey_listing
 from survey.definitions import DefinitionError, dump_definition, survey_from_definition
 from survey.demo import seed_demo
+from survey.exports import report_file, survey_export
 from survey.extensions import db
 from survey.finalization import year_document
 from survey.importing import ImportRejected, import_responses
 from survey.indicators import import_indicators
 from survey.models import ROLES, Organization, Survey, Unit
 from survey.slips import slips_html
+from survey.year_report import NothingToReport
 
 SIGN_INS_FILE = "demo-sign-ins.txt"
 
@@ -35,6 +38,7 @@ def register(app):
     app.cli.add_command(responses_group)
     app.cli.add_command(evaluate_command)
     app.cli.add_command(indicators_group)
+    app.cli.add_command(report_command)
 
 
 @click.command("seed-demo")
@@ -168,7 +172,7 @@ def _lookup(model, code, option):
 
 @click.group("survey")
 def survey_group():
-    """Surveys: load, open, close, print invitation slips."""
+    """Surveys: load, open, close, print invitation slips, export responses."""
 
 
 def _survey(code):
@@ -282,6 +286,54 @@ def survey_invite(code, unit_code, count, output):
     click.echo(f"Wrote {count} slips for {unit.name} to {output}. Print it, then delete the file.")
 
 
+@survey_group.command("export")
+@click.argument("code")
+@click.option(
+    "--format",
+    "output_format",
+    required=True,
+    type=click.Choice(["csv", "xlsx"]),
+    help="csv: DESIGN.md's Response CSV; xlsx: the same rows, with the question results.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def survey_export_command(code, output_format, output):
+    """Write a survey's responses, anonymized, as CSV or XLSX.
+
+    Anonymized: no receipt codes, start times or durations; submitted_at is the day only
+    (commune time); the submission_uid column holds a row id made afresh for each export, not
+    the stored uid; the village is left empty for the villages whose results are hidden (fewer
+    respondents than the commune's suppression threshold). Rows are in no particular order.
+    The CSV imports again with `flask responses import`.
+    """
+    survey = _survey(code)
+    written = _write_file(output, survey_export(survey, output_format))
+    click.echo(f"Wrote the responses of {code} ({output_format}, {written:,} bytes) to {output}.")
+
+
+def _write_file(output, chunks):
+    """Write `chunks` (bytes) to `output` through a temporary file beside it, renamed into
+    place only when complete: a failure leaves no file, and no half-written one."""
+    directory = os.path.dirname(os.path.abspath(output))
+    try:
+        fd, partial = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=".part")
+    except OSError as error:
+        raise click.ClickException(f"{output}: {error.strerror}") from None
+    written = 0
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+                written += len(chunk)
+        os.replace(partial, output)
+    except OSError as error:
+        raise click.ClickException(f"{output}: {error.strerror}") from None
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return written
+
+
 @click.group("responses")
 def responses_group():
     """Responses: import bulk or paper responses."""
@@ -330,6 +382,30 @@ def evaluate_command(year, org_code, output_format):
         writer.writerows(csv_rows(document))
     else:
         click.echo(evaluation_text(document))
+
+
+@click.command("report")
+@click.option("--year", type=int, required=True, help="The year to report on.")
+@click.option(
+    "--format",
+    "output_format",
+    required=True,
+    type=click.Choice(["docx", "xlsx", "html"]),
+    help="docx: the year-end report, editable; html: the same report, ready to print; xlsx: "
+    "the year's workbook (ratings, criteria, question results, targets).",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def report_command(year, output_format, output):
+    """Write the year-end report (Vietnamese) or the year's workbook."""
+    try:
+        content = report_file(year, output_format)
+    except NothingToReport as error:
+        raise click.ClickException(f"--year {year}: {error}; nothing written") from None
+    except AnalyticsError as error:
+        raise click.ClickException(f"the commune's rule set: {error}") from None
+    written = _write_file(output, [content])
+    click.echo(f"Wrote the {output_format} report for {year} ({written:,} bytes) to {output}.")
 
 
 @click.group("indicators")

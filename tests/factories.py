@@ -1,6 +1,9 @@
 """Plain factory functions for tests: make_x(db, **overrides) adds and flushes one row."""
 
+from datetime import datetime, timezone
 from itertools import count
+
+import sqlalchemy as sa
 
 from survey.models import Organization, Question, Survey, Unit, User
 
@@ -167,3 +170,64 @@ def make_indicator(db, organization, year=2025, **overrides):
     db.session.add(figures)
     db.session.flush()
     return figures
+
+
+# The surveyed commune of the export tests: (village code, name, adult population, responses).
+# Khu Dũng's 2 respondents are under k = 5, so the Results JSON hides it, and with it the
+# next smallest village, Thôn Ba, so that Khu Dũng cannot be worked out from the total.
+SURVEYED_VILLAGES = (
+    ("thon1", "Thôn Một", 400, 40),
+    ("thon2", "Thôn Hai", 300, 20),
+    ("thon3", "Thôn Ba", 200, 8),
+    ("kdung", "Làng Khu Dũng", 50, 2),
+)
+HIDDEN_VILLAGES = ("kdung", "thon3")
+
+
+def surveyed_answers(i):
+    """The answers of respondent `i` to EVERY_KIND: a fixed mix of every kind of answer."""
+    hl = (5, 4, 4, 3, 5, 2, 4, 5, 1, 4)[i % 10]
+    answers = {"hl": hl, "kenh": "loa" if i % 3 else "hop", "co_du": i % 2, "gioi_thieu": i % 11}
+    if hl <= 2:
+        answers["ly_do"] = "Đường vào thôn hỏng"
+    if i % 4:
+        answers["phong_trao"] = ["ntm", "ngheo"] if i % 4 == 1 else ["ngheo"]
+    if i % 5:
+        answers["so_buoi"] = (i % 7) + (0.5 if i % 5 == 1 else 0)
+    if i % 6 == 0:
+        answers["gop_y"] = 'Họp ngắn hơn, "đúng giờ", có nước uống'
+    return answers
+
+
+def make_surveyed_commune(db):
+    """Two organizations with their year's figures, four villages, and a survey of
+    Hội Nông dân with 70 web responses of every kind of answer, some feedback tagged."""
+    from survey.models import FeedbackItem
+    from survey.responses import submit_response
+
+    nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
+    phunu = make_organization(db, code="phunu", name="Hội Liên hiệp Phụ nữ xã", position=2)
+    units = {
+        code: make_unit(db, code=code, name=name, adult_population=people)
+        for code, name, people, _n in SURVEYED_VILLAGES
+    }
+    make_indicator(db, nongdan, new_members=14, campaign_members=80)  # two targets exceeded
+    make_indicator(db, phunu, new_members=5, activities_held=9)  # two targets missed
+    survey = make_defined_survey(db, org=nongdan, code="hailong-nongdan-2025")
+    i = 0
+    for code, _name, _people, responses in SURVEYED_VILLAGES:
+        for _ in range(responses):
+            submit_response(
+                survey,
+                surveyed_answers(i),
+                submission_uid=f"web-{i}",
+                unit_id=units[code].id,
+            )
+            i += 1
+    items = db.session.scalars(sa.select(FeedbackItem).order_by(FeedbackItem.id)).all()
+    for n, item in enumerate(items):
+        item.topic = ("infrastructure", "infrastructure", "livelihood", None)[n % 4]
+        # Feedback counts in the year it was received: put it in the survey's year.
+        item.received_at = datetime(2025, 10, 15, 3, 0, tzinfo=timezone.utc)
+    db.session.commit()
+    return {"nongdan": nongdan, "phunu": phunu, "units": units, "survey": survey}

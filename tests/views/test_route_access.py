@@ -120,6 +120,10 @@ ACCESS = {
     ("dashboard.index", "GET"): Access(ORG_ROLES),
     ("dashboard.organization", "GET"): Access(OWNER_READS, {"code": "nongdan"}),
     ("dashboard.survey", "GET"): Access(OWNER_READS),
+    # downloads: the year-end report and workbook for the readers of every result; a
+    # survey's anonymized responses for whoever may read the survey
+    ("reports.year_report", "GET"): Access(READERS, {"fmt": "docx"}),
+    ("reports.survey_export", "GET"): Access(OWNER_READS, {"fmt": "csv"}),
 }
 
 # Default URL arguments by name; an Access row's args override them.

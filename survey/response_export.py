@@ -1,0 +1,166 @@
+"""A survey's responses, anonymized, in DESIGN.md's "Response CSV" format, read in chunks.
+
+What the export leaves out or coarsens, so that a row cannot be matched to a person:
+no receipt code, no start time or duration; `submitted_at` is the day only (commune time);
+`submission_uid` holds a row id made afresh for each export (a random export prefix and a row
+number), never the stored uid; `unit` is left empty for the villages whose results the
+Results JSON hides (fewer than k respondents, and the second village hidden with a lone one).
+Rows come in an order unrelated to time. The file still re-imports with `flask responses
+import`, into this survey or a copy of it.
+
+Responses are read CHUNK at a time (keyset pages), with their answers fetched per page, so a
+survey with 100,000 responses is never held in memory at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+
+from analytics.results import suppressed_cells
+from survey.commune import setting
+from survey.extensions import db
+from survey.importing import FIXED_COLUMNS
+from survey.local_time import COMMUNE_TIME
+from survey.models import Answer, Option, Response, Unit
+
+CHUNK = 1000
+# Excel opens a UTF-8 CSV with Vietnamese text correctly only with a byte-order mark;
+# `flask responses import` reads it (utf-8-sig).
+BOM = "\ufeff"
+
+
+def hidden_villages(survey) -> frozenset[str]:
+    """The village codes the Results JSON of `survey` suppresses (same rule, same counts)."""
+    counts = dict(
+        db.session.execute(
+            sa.select(Unit.code, sa.func.count())
+            .join(Response, Response.unit_id == Unit.id)
+            .where(Response.survey_id == survey.id)
+            .group_by(Unit.code)
+        ).all()
+    )
+    return suppressed_cells(
+        {code: int(n) for code, n in counts.items()}, int(setting("SUPPRESSION_K"))
+    )
+
+
+def header(survey) -> list[str]:
+    """The CSV header: the fixed columns, then one column per question code."""
+    return [*FIXED_COLUMNS, *(q.code for q in survey.questions)]
+
+
+def _number(value):
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _pages(survey):
+    """Pages of (id, unit_id, submitted_at, channel, lang), ordered by receipt code: random
+    with respect to time, and indexed."""
+    after = ""
+    while True:
+        rows = db.session.execute(
+            sa.select(
+                Response.id,
+                Response.receipt,
+                Response.unit_id,
+                Response.submitted_at,
+                Response.channel,
+                Response.lang,
+            )
+            .where(Response.survey_id == survey.id, Response.receipt > after)
+            .order_by(Response.receipt)
+            .limit(CHUNK)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1].receipt
+
+
+def _answers(ids):
+    """{response id: {question id: value}} for one page; multi answers as lists of
+    (option position, code)."""
+    found: dict[int, dict[int, object]] = {}
+    rows = db.session.execute(
+        sa.select(
+            Answer.response_id,
+            Answer.question_id,
+            Answer.kind,
+            Option.code,
+            Option.position,
+            Answer.number,
+            Answer.text,
+        )
+        .outerjoin(Option, Option.id == Answer.option_id)
+        .where(Answer.response_id.in_(ids))
+    ).all()
+    for response_id, question_id, kind, option, position, number, text in rows:
+        answers = found.setdefault(response_id, {})
+        if kind == "multi":
+            answers.setdefault(question_id, []).append((position, option))
+        elif kind == "single":
+            answers[question_id] = option
+        elif kind == "text":
+            answers[question_id] = text
+        else:
+            answers[question_id] = number
+    return found
+
+
+def _cell(kind, value, as_numbers):
+    if value is None:
+        return "" if not as_numbers else None
+    if kind == "multi":
+        return "|".join(code for _position, code in sorted(value))
+    if kind in ("single", "text"):
+        return value
+    if as_numbers:
+        return int(value) if float(value).is_integer() else float(value)
+    return _number(value)
+
+
+def response_rows(survey, as_numbers: bool = False) -> Iterator[list]:
+    """The anonymized rows of `survey`, header first. With `as_numbers`, numeric answers are
+    numbers, the day a date and empty cells None (for a spreadsheet); else all text."""
+    yield header(survey)
+    hidden = hidden_villages(survey)
+    units = {
+        unit_id: ("" if code in hidden else code)
+        for unit_id, code in db.session.execute(sa.select(Unit.id, Unit.code))
+    }
+    questions = [(q.id, q.kind) for q in survey.questions]
+    prefix = secrets.token_hex(4)
+    row_no = 0
+    for page in _pages(survey):
+        answers = _answers([r.id for r in page])
+        for response in page:
+            row_no += 1
+            day = response.submitted_at.astimezone(COMMUNE_TIME).date()
+            given = answers.get(response.id, {})
+            yield [
+                f"{prefix}-{row_no}",
+                units.get(response.unit_id, "") if response.unit_id is not None else "",
+                day if as_numbers else day.isoformat(),
+                response.channel,
+                response.lang,
+                *(_cell(kind, given.get(qid), as_numbers) for qid, kind in questions),
+            ]
+
+
+def response_csv(survey) -> Iterator[str]:
+    """The anonymized CSV of `survey` as text chunks (a byte-order mark first)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    for n, row in enumerate(response_rows(survey), start=1):
+        writer.writerow(row)
+        if n % CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
