@@ -32,10 +32,9 @@ from survey.integrity_checks import SurveyIntegrity, year_integrity
 from survey.local_time import year_bounds
 from survey.models import (
     AnnualIndicator,
-    Answer,
     FeedbackItem,
     Organization,
-    Question,
+    ResponseCriterion,
     Survey,
     Unit,
     survey_organization,
@@ -60,36 +59,6 @@ def indicator_rows(year: int) -> dict[int, IndicatorRow]:
 
 
 # --- survey criteria -------------------------------------------------------------------------
-
-
-# The organization an answer is about: a tagged question's own, else every organization the
-# survey evaluates (one row per organization).
-_LINKED = sa.outerjoin(
-    Question,
-    survey_organization,
-    sa.and_(
-        survey_organization.c.survey_id == Question.survey_id,
-        Question.organization_id.is_(None),
-    ),
-)
-_ABOUT = sa.func.coalesce(Question.organization_id, survey_organization.c.organization_id)
-
-
-def _criterion_answers(year: int, tags: tuple[str, ...], *columns):
-    """SELECT `columns` over the likert answers of the criteria `tags` in `year`'s surveys."""
-    return (
-        sa.select(*columns)
-        .select_from(_LINKED)
-        .join(Answer, Answer.question_id == Question.id)
-        .join(Survey, Survey.id == Question.survey_id)
-        .where(
-            Survey.year == year,
-            Survey.status != "draft",
-            Question.kind == "likert5",
-            Question.criterion.in_(tags),
-            _ABOUT.is_not(None),
-        )
-    )
 
 
 Counts = dict[str, dict[int, list[VillageCounts]]]
@@ -120,24 +89,28 @@ def without(counts: Counts, flagged: Counts) -> Counts:
 
 
 def likert_answers(year: int, tag: str) -> dict[str, dict[float, int]]:
-    """Per organization code: the criterion's likert answers of `year`, counted by value."""
-    per = _per_answer(year, tag)
+    """Per organization code: the criterion's likert answers of `year`, counted by value
+    (from ResponseCriterion; an untagged question counts for every organization its survey
+    evaluates)."""
+    c = ResponseCriterion
+    about = sa.func.coalesce(c.organization_id, survey_organization.c.organization_id)
+    values = (c.n1, c.n2, c.n3, c.n4, c.n5)
     rows = db.session.execute(
-        sa.select(Organization.code, per.c.number, sa.func.count())
-        .select_from(per)
-        .join(Organization, Organization.id == per.c.organization_id)
-        .group_by(Organization.code, per.c.number)
+        sa.select(Organization.code, *(sa.func.sum(v) for v in values))
+        .select_from(c)
+        .join(Survey, Survey.id == c.survey_id)
+        .outerjoin(
+            survey_organization,
+            sa.and_(survey_organization.c.survey_id == c.survey_id, c.organization_id.is_(None)),
+        )
+        .join(Organization, Organization.id == about)
+        .where(Survey.year == year, Survey.status != "draft", c.criterion == tag)
+        .group_by(Organization.code)
     ).all()
-    out: dict[str, dict[float, int]] = {}
-    for code, number, n in rows:
-        out.setdefault(code, {})[float(number)] = int(n)
-    return out
-
-
-def _per_answer(year: int, tag: str):
-    return _criterion_answers(
-        year, (tag,), _ABOUT.label("organization_id"), Answer.number.label("number")
-    ).subquery()
+    return {
+        code: {float(value): int(n) for value, n in enumerate(counts, 1) if n}
+        for code, *counts in rows
+    }
 
 
 def comparisons(year: int) -> tuple[Comparison, ...]:

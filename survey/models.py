@@ -396,7 +396,7 @@ class Answer(db.Model):
 
 class ResponseCriterion(db.Model):
     """A response's likert answers to the questions of one criterion tag (and tagged
-    organization), summed when the response is stored.
+    organization), counted per value when the response is stored.
 
     The survey criteria count respondents from these rows, one per respondent and criterion,
     instead of from every answer; answers are never changed once stored, and a question's
@@ -419,11 +419,19 @@ class ResponseCriterion(db.Model):
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organization.id", ondelete="RESTRICT")
     )
-    answered: Mapped[int]
-    top: Mapped[int]  # answers of 4 or 5
+    # How many of its answers were 1, 2, 3, 4 and 5.
+    n1: Mapped[int]
+    n2: Mapped[int]
+    n3: Mapped[int]
+    n4: Mapped[int]
+    n5: Mapped[int]
 
     __table_args__ = (
-        sa.CheckConstraint("top >= 0 AND top <= answered AND answered > 0", name="counts"),
+        sa.CheckConstraint(
+            "n1 >= 0 AND n2 >= 0 AND n3 >= 0 AND n4 >= 0 AND n5 >= 0 "
+            "AND n1 + n2 + n3 + n4 + n5 > 0",
+            name="counts",
+        ),
         sa.Index(None, "survey_id", "criterion"),
         sa.Index(None, "response_id"),
     )

@@ -129,19 +129,18 @@ def long_format(response_id, answers, questions):
 
 def criterion_rows(answer_rows, questions_by_id, responses_by_id):
     """The ResponseCriterion rows of `answer_rows` (long format): per response, criterion tag
-    and tagged organization, how many likert answers and how many of them 4 or 5.
+    and tagged organization, how many likert answers of each value (n1 to n5).
     `questions_by_id` maps a question id to an object with criterion and organization_id;
     `responses_by_id` a response id to its row (survey_id, unit_id)."""
-    sums = {}
+    counts = {}
     for row in answer_rows:
         question = questions_by_id[row["question_id"]]
         if row["kind"] != "likert5" or question.criterion is None:
             continue
         key = (row["response_id"], question.criterion, question.organization_id)
-        answered, top = sums.get(key, (0, 0))
-        sums[key] = (answered + 1, top + (row["number"] >= 4))
+        counts.setdefault(key, [0] * 5)[int(row["number"]) - 1] += 1
     rows = []
-    for (response_id, criterion, organization_id), (answered, top) in sums.items():
+    for (response_id, criterion, organization_id), values in counts.items():
         response = responses_by_id[response_id]
         rows.append(
             {
@@ -150,8 +149,7 @@ def criterion_rows(answer_rows, questions_by_id, responses_by_id):
                 "unit_id": response["unit_id"],
                 "criterion": criterion,
                 "organization_id": organization_id,
-                "answered": answered,
-                "top": top,
+                **{f"n{value}": n for value, n in enumerate(values, 1)},
             }
         )
     return rows

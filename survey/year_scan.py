@@ -2,7 +2,7 @@
 
 The answers are the large table (tens of millions of rows at a province's scale), and the
 evaluation never reads them: the survey criteria are counted in one grouped query over
-ResponseCriterion (each response's likert answers summed per criterion when it was stored),
+ResponseCriterion (each response's likert answers counted per criterion when it was stored),
 and the integrity checks read the responses (straight-lining from `Response.uniform_likert`)
 and write the ids they flag into FLAGGED, a TEMPORARY table of this database connection,
 before that query, which counts the flagged responses apart as it goes.
@@ -78,8 +78,8 @@ def criterion_counts(year: int) -> tuple[Counts, Counts]:
             c.survey_id,
             c.criterion.label("tag"),
             c.organization_id.label("q_org"),
-            c.answered,
-            c.top,
+            (c.n1 + c.n2 + c.n3 + c.n4 + c.n5).label("answered"),
+            (c.n4 + c.n5).label("top"),
         )
         .join(Survey, Survey.id == c.survey_id)
         .where(

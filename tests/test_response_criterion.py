@@ -1,5 +1,5 @@
 """What each response keeps for the evaluation when it is stored, by every way in: its likert
-answers summed per criterion (ResponseCriterion) and its straight-lining count
+answers counted per criterion and value (ResponseCriterion) and its straight-lining count
 (Response.uniform_likert), equal to a recount from its answers."""
 
 import sqlalchemy as sa
@@ -11,7 +11,11 @@ from tests.factories import make_defined_survey, make_organization, make_unit
 RECOUNT = sa.text(
     """
     SELECT a.response_id, r.survey_id, r.unit_id, q.criterion, q.organization_id,
-           COUNT(*), SUM(CASE WHEN a.number >= 4 THEN 1 ELSE 0 END)
+           SUM(CASE WHEN a.number = 1 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN a.number = 2 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN a.number = 3 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN a.number = 4 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN a.number = 5 THEN 1 ELSE 0 END)
     FROM answer a JOIN question q ON q.id = a.question_id JOIN response r ON r.id = a.response_id
     WHERE a.kind = 'likert5' AND q.criterion IS NOT NULL
     GROUP BY a.response_id, r.survey_id, r.unit_id, q.criterion, q.organization_id
@@ -43,8 +47,11 @@ def stored(db):
                     c.unit_id,
                     c.criterion,
                     c.organization_id,
-                    c.answered,
-                    c.top,
+                    c.n1,
+                    c.n2,
+                    c.n3,
+                    c.n4,
+                    c.n5,
                 )
             )
         ),
@@ -88,12 +95,13 @@ def test_a_web_response_keeps_its_sums_per_criterion_and_organization(db):
     first, second = db.session.scalars(sa.select(Response.id).order_by(Response.id)).all()
     assert stored(db) == sorted(
         [
-            (first, survey.id, thon.id, "satisfaction", None, 2, 1),
-            (first, survey.id, thon.id, "satisfaction", phunu.id, 1, 1),
-            (first, survey.id, thon.id, "supervision", None, 1, 0),
-            (second, survey.id, None, "satisfaction", None, 2, 2),
-            (second, survey.id, None, "satisfaction", phunu.id, 1, 1),
-            (second, survey.id, None, "supervision", None, 1, 1),
+            # a = 5 and b = 2 (untagged), c = 4 (phunu's), d = 1 (supervision)
+            (first, survey.id, thon.id, "satisfaction", None, 0, 1, 0, 0, 1),
+            (first, survey.id, thon.id, "satisfaction", phunu.id, 0, 0, 0, 1, 0),
+            (first, survey.id, thon.id, "supervision", None, 1, 0, 0, 0, 0),
+            (second, survey.id, None, "satisfaction", None, 0, 0, 0, 2, 0),
+            (second, survey.id, None, "satisfaction", phunu.id, 0, 0, 0, 1, 0),
+            (second, survey.id, None, "supervision", None, 0, 0, 0, 1, 0),
         ],
         key=key,
     )

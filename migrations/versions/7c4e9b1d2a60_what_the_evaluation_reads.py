@@ -38,22 +38,29 @@ def upgrade():
     sa.Column('unit_id', sa.Integer(), nullable=True),
     sa.Column('criterion', sa.String(length=32), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=True),
-    sa.Column('answered', sa.Integer(), nullable=False),
-    sa.Column('top', sa.Integer(), nullable=False),
-    sa.CheckConstraint('top >= 0 AND top <= answered AND answered > 0', name=op.f('ck_response_criterion_counts')),
+    sa.Column('n1', sa.Integer(), nullable=False),
+    sa.Column('n2', sa.Integer(), nullable=False),
+    sa.Column('n3', sa.Integer(), nullable=False),
+    sa.Column('n4', sa.Integer(), nullable=False),
+    sa.Column('n5', sa.Integer(), nullable=False),
+    sa.CheckConstraint('n1 >= 0 AND n2 >= 0 AND n3 >= 0 AND n4 >= 0 AND n5 >= 0 AND n1 + n2 + n3 + n4 + n5 > 0', name=op.f('ck_response_criterion_counts')),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_response_criterion_organization_id_organization'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_response_criterion_response_id_response'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['survey_id'], ['survey.id'], name=op.f('fk_response_criterion_survey_id_survey'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_response_criterion_unit_id_unit'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_response_criterion'))
     )
-    # The responses already stored: their likert answers summed per criterion tag.
+    # The responses already stored: their likert answers counted per criterion tag and value.
     op.execute(
         """
         INSERT INTO response_criterion
-            (response_id, survey_id, unit_id, criterion, organization_id, answered, top)
+            (response_id, survey_id, unit_id, criterion, organization_id, n1, n2, n3, n4, n5)
         SELECT a.response_id, r.survey_id, r.unit_id, q.criterion, q.organization_id,
-               COUNT(*), SUM(CASE WHEN a.number >= 4 THEN 1 ELSE 0 END)
+               SUM(CASE WHEN a.number = 1 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN a.number = 2 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN a.number = 3 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN a.number = 4 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN a.number = 5 THEN 1 ELSE 0 END)
         FROM answer a
         JOIN question q ON q.id = a.question_id
         JOIN response r ON r.id = a.response_id
