@@ -2,9 +2,11 @@
 
 A year's evaluation over a million responses takes seconds; a dashboard must answer in a
 fraction of one. Each aggregate (a year's evaluation, a survey's results) is kept with the
-data version it was computed from: the newest response, the newest audit log entry (every
-change of surveys, annual figures, feedback, rule sets, villages, organizations, settings and
-finalizations is audit-logged in its own transaction) and the newest survey change. When the
+data version it was computed from: the newest audit log entry (every change of surveys,
+annual figures, feedback, rule sets, villages, organizations, settings and finalizations is
+audit-logged in its own transaction, and so is a response import), the newest survey change,
+and the newest response of what the aggregate reads (its year's surveys, or its survey), so
+that answers to this year's surveys leave last year's figures alone. When the
 version has moved on, a reader gets the kept value at once, marked with the time it was
 computed, while one background thread computes the new one (at most one per
 `AGGREGATE_REFRESH_SECONDS` while answers keep arriving); only an aggregate never computed in
@@ -61,24 +63,47 @@ def _store() -> _Store:
     return current_app.extensions.setdefault("aggregate_cache", _Store())
 
 
-def data_version() -> tuple:
-    """What the aggregates depend on, read from three indexes: the newest response, audit
-    entry and survey change."""
+def latest_response_of_years(*years: int):
+    """The newest response time of the surveys of `years` (one index lookup per survey)."""
+    latest = (
+        sa.select(sa.func.max(Response.submitted_at))
+        .where(Response.survey_id == Survey.id)
+        .scalar_subquery()
+    )
+    return sa.select(sa.func.max(latest)).where(Survey.year.in_(years)).scalar_subquery()
+
+
+def latest_response_of_survey(survey_id: int):
+    """The newest response time of one survey."""
+    return (
+        sa.select(sa.func.max(Response.submitted_at))
+        .where(Response.survey_id == survey_id)
+        .scalar_subquery()
+    )
+
+
+def data_version(scope=None) -> tuple:
+    """What an aggregate depends on, read from indexes: the newest audit entry and survey
+    change, and `scope` (a scalar query: the newest response of what the aggregate reads;
+    by default of any survey)."""
+    if scope is None:
+        scope = sa.select(sa.func.max(Response.id)).scalar_subquery()
     return tuple(
         db.session.execute(
             sa.select(
-                sa.select(sa.func.max(Response.id)).scalar_subquery(),
                 sa.select(sa.func.max(AuditLog.id)).scalar_subquery(),
                 sa.select(sa.func.max(Survey.updated_at)).scalar_subquery(),
+                scope,
             )
         ).one()
     )
 
 
-def cached(key: Hashable, compute: Callable[[], object]) -> Cached:
-    """The aggregate `key`, computed by `compute()` (inside an app context) when needed."""
+def cached(key: Hashable, compute: Callable[[], object], scope=None) -> Cached:
+    """The aggregate `key`, computed by `compute()` (inside an app context) when needed;
+    `scope` as for `data_version`."""
     store = _store()
-    version = data_version()
+    version = data_version(scope)
     entry = store.entries.get(key)
     config = current_app.config
     if entry is not None:
@@ -89,7 +114,7 @@ def cached(key: Hashable, compute: Callable[[], object]) -> Cached:
             # While answers keep coming, one refresh per interval: the rest wait for the next.
             recent = time.monotonic() - entry.monotonic < config["AGGREGATE_REFRESH_SECONDS"]
             if not recent or expired:
-                _refresh_in_background(store, key, compute)
+                _refresh_in_background(store, key, compute, scope)
             return Cached(entry.value, entry.computed_at, stale=True)
     entry = _compute(store, key, compute, version)
     return Cached(entry.value, entry.computed_at, stale=False)
@@ -105,7 +130,7 @@ def _compute(store, key, compute, version):
     return entry
 
 
-def _refresh_in_background(store, key, compute):
+def _refresh_in_background(store, key, compute, scope):
     with store.lock:
         if key in store.refreshing:
             return
@@ -116,7 +141,7 @@ def _refresh_in_background(store, key, compute):
         try:
             with app.app_context():
                 try:
-                    _compute(store, key, compute, data_version())
+                    _compute(store, key, compute, data_version(scope))
                 finally:
                     db.session.remove()
         except Exception:  # the reader keeps the older value; the next one tries again

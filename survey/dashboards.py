@@ -12,10 +12,16 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from analytics.report import Comparison, criterion_label, integrity_summary
 from analytics.targets import CommuneTarget, commune_targets
-from survey.aggregate_cache import Cached, cached
+from survey.aggregate_cache import (
+    Cached,
+    cached,
+    latest_response_of_survey,
+    latest_response_of_years,
+)
 from survey.evaluation import comparisons, evaluate_year
 from survey.extensions import db
 from survey.finalization import year_document
@@ -25,6 +31,7 @@ from survey.models import (
     AnnualIndicator,
     FeedbackItem,
     Organization,
+    Question,
     Response,
     Survey,
     survey_organization,
@@ -41,17 +48,23 @@ RECENT_FEEDBACK = 10
 
 def kept_evaluation(year: int) -> Cached:
     """The year's evaluation (every organization), kept."""
-    return cached(("evaluation", year), lambda: evaluate_year(year))
+    return cached(("evaluation", year), lambda: evaluate_year(year), latest_response_of_years(year))
 
 
 def kept_comparisons(year: int) -> Cached:
     """The year's comparisons (year over year, across organizations), kept."""
-    return cached(("comparisons", year), lambda: comparisons(year))
+    return cached(
+        ("comparisons", year), lambda: comparisons(year), latest_response_of_years(year - 1, year)
+    )
 
 
 def kept_results(survey_id: int) -> Cached:
     """A survey's Results JSON, kept."""
-    return cached(("results", survey_id), lambda: survey_results(db.session.get(Survey, survey_id)))
+    return cached(
+        ("results", survey_id),
+        lambda: survey_results(db.session.get(Survey, survey_id)),
+        latest_response_of_survey(survey_id),
+    )
 
 
 @dataclass(frozen=True)
@@ -190,10 +203,17 @@ class SurveyBlock:
 
 
 @dataclass(frozen=True)
+class RecentFeedback:
+    text: str
+    received_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
 class FeedbackSummary:
     received: int
     answered: int
-    recent: tuple[FeedbackItem, ...]
+    recent: tuple[RecentFeedback, ...]
 
 
 @dataclass(frozen=True)
@@ -213,9 +233,14 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
     their villages, the change from last year with its tests, and its latest feedback."""
     evaluation = kept_evaluation(year)
     compared = kept_comparisons(year)
+    feedback = cached(
+        ("feedback", organization.id, year),
+        lambda: _feedback(organization.id, year),
+        latest_response_of_years(year),
+    )
     document = year_document(year, organization.code, lang, evaluation=evaluation.value)
     rating = document["organizations"][0] if document["organizations"] else None
-    kept = [evaluation, compared]
+    kept = [evaluation, compared, feedback]
     surveys = []
     for survey in _surveys_about(organization, year):
         results = kept_results(survey.id)
@@ -228,7 +253,7 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
         criteria_chart=_interval_chart(rating) if rating else {},
         surveys=tuple(surveys),
         comparisons=tuple(c for c in compared.value if c.subject in (organization.code, "*")),
-        feedback=_feedback(organization, year),
+        feedback=feedback.value,
         freshness=Freshness.of(*kept),
     )
 
@@ -236,6 +261,7 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
 def _surveys_about(organization: Organization, year: int) -> list[Survey]:
     return db.session.scalars(
         sa.select(Survey)
+        .options(selectinload(Survey.questions).selectinload(Question.options))
         .join(survey_organization, survey_organization.c.survey_id == Survey.id)
         .where(
             survey_organization.c.organization_id == organization.id,
@@ -327,21 +353,25 @@ def _text(texts: dict, lang: str) -> str:
     return texts.get(lang) or texts.get("vi") or next(iter(texts.values()), "")
 
 
-def _feedback(organization: Organization, year: int) -> FeedbackSummary:
+def _feedback(organization_id: int, year: int) -> FeedbackSummary:
     in_year = sa.and_(
-        FeedbackItem.organization_id == organization.id,
+        FeedbackItem.organization_id == organization_id,
         FeedbackItem.survey_id.in_(sa.select(Survey.id).where(Survey.year == year)),
     )
     received, answered = db.session.execute(
         sa.select(sa.func.count(), sa.func.count(FeedbackItem.answered_at)).where(in_year)
     ).one()
-    recent = db.session.scalars(
-        sa.select(FeedbackItem)
+    recent = db.session.execute(
+        sa.select(FeedbackItem.text, FeedbackItem.received_at, FeedbackItem.answered_at)
         .where(in_year)
         .order_by(FeedbackItem.received_at.desc(), FeedbackItem.id.desc())
         .limit(RECENT_FEEDBACK)
     ).all()
-    return FeedbackSummary(int(received), int(answered), tuple(recent))
+    return FeedbackSummary(
+        int(received),
+        int(answered),
+        tuple(RecentFeedback(text, at, answered_at) for text, at, answered_at in recent),
+    )
 
 
 # --- one survey ------------------------------------------------------------------------------
@@ -362,11 +392,17 @@ def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
     """A survey's results: every question, answers over time, how they came in, and (for the
     readers of every result) what the integrity checks flagged."""
     results = kept_results(survey.id)
-    activity = cached(("activity", survey.id), lambda: _activity(survey.id))
+    activity = cached(
+        ("activity", survey.id), lambda: _activity(survey.id), latest_response_of_survey(survey.id)
+    )
     kept = [results, activity]
     integrity = None
     if with_integrity:
-        checked = cached(("integrity", survey.id), lambda: _integrity(survey.id))
+        checked = cached(
+            ("integrity", survey.id),
+            lambda: _integrity(survey.id),
+            latest_response_of_survey(survey.id),
+        )
         kept.append(checked)
         integrity = checked.value
     block = _survey_block(survey, results.value, lang)

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
+from survey import audit
 from survey.answer_rules import check_answers
 from survey.bulk import insert_rows
 from survey.extensions import db
@@ -83,6 +84,9 @@ def import_responses(survey, lines):
             shown.append(f"... and {len(errors) - MAX_REPORTED} more lines with problems")
         raise ImportRejected(shown)
     _write(survey, rows)
+    if rows:
+        # Imported sheets carry their own past times: the log tells the dashboards too.
+        audit.record("responses.import", survey.code, added=len(rows))
     return ImportResult(added=len(rows), already_there=already)
 
 

@@ -102,3 +102,34 @@ def test_in_the_background_one_refresh_per_interval_while_answers_keep_coming(ma
         assert cached("k", compute).stale
         wait_for_refreshes()
         assert len(calls) == 1  # computed within the interval: no refresh yet
+
+
+def test_answers_to_another_year_leave_a_year_scoped_figure_alone(app, db):
+    from survey.aggregate_cache import latest_response_of_years
+
+    last_year = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2024)
+    this_year = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2025)
+    db.session.commit()
+    calls, compute = counter()
+    cached("2024", compute, latest_response_of_years(2024))
+    answer(this_year, "d")
+    assert cached("2024", compute, latest_response_of_years(2024)).value == 1
+    answer(last_year, "e")
+    assert cached("2024", compute, latest_response_of_years(2024)).value == 2
+
+
+def test_an_import_of_old_paper_sheets_counts_as_a_change(app, db, runner, tmp_path):
+    from survey.aggregate_cache import latest_response_of_years
+
+    survey = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2025)
+    db.session.commit()
+    answer(survey, "f")  # today
+    _calls, compute = counter()
+    cached("2025", compute, latest_response_of_years(2025))
+    path = tmp_path / "old.csv"
+    path.write_text(
+        "submission_uid,unit,submitted_at,channel,lang,hl\np-1,,2025-10-01T08:00,paper,vi,4\n",
+        encoding="utf-8",
+    )  # older than the newest response: only the audit entry says something changed
+    assert runner.invoke(args=["responses", "import", survey.code, str(path)]).exit_code == 0
+    assert cached("2025", compute, latest_response_of_years(2025)).value == 2
