@@ -145,6 +145,9 @@ def _table(document, block):
     table.autofit = False
     weights = block.widths or (1.0,) * columns
     widths = [Mm(TEXT_WIDTH_MM * w / sum(weights)) for w in weights]
+    # The grid's own widths too: Word reads the cells', LibreOffice the grid's.
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     _repeat_as_header(table.rows[0])
     for i, text in enumerate(block.header):
         cell = table.rows[0].cells[i]

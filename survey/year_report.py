@@ -542,6 +542,10 @@ def _summary_blocks(data):
             marks.append(_("changed since finalization"))
         if org.get("borderline"):
             marks.append(_("borderline"))
+        if org.get("capped"):
+            marks.append(_("capped"))
+        if any(c.get("sensitive") for c in org["criteria"]):
+            marks.append(_("to review"))
         rows.append(
             (str(position), org["name"], _number(org["score"]), org["tier_label"], "; ".join(marks))
         )
