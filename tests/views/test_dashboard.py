@@ -134,6 +134,9 @@ def test_the_survey_page_counts_days_and_channels_and_shows_checks_to_readers_on
     html = client.get(f"/dashboard/survey/{survey.code}").get_data(as_text=True)
     assert chart_data(html, "likert")["labels"] == ["hl1", "hl2"]
     assert "Kiểm tra tính trung thực của phiếu" not in html
+    for village in ("thon2", "thon3"):  # hidden here as on the organization's page
+        cells = re.search(rf"<tr><td>{village}</td>(.*?)</tr>", html, re.S).group(1)
+        assert re.search(r">\s*\d", cells) is None, cells
     client.post("/logout")
     login("canbo2", "a-long-password")
     assert client.get(f"/dashboard/survey/{survey.code}").status_code == 403
