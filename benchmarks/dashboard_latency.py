@@ -87,7 +87,12 @@ def main():
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: SQLite file)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=2,
+        help="concurrent readers (default: as many as workers; more measure the queue too)",
+    )
     parser.add_argument("--requests", type=int, default=100, help="per page, steady phase")
     parser.add_argument("--rate", type=float, default=2.0, help="new responses per second")
     parser.add_argument("--port", type=int, default=8093)

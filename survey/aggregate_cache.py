@@ -8,7 +8,7 @@ audit-logged in its own transaction, and so is a response import), the newest su
 and the newest response of what the aggregate reads (its year's surveys, or its survey), so
 that answers to this year's surveys leave last year's figures alone. When the
 version has moved on, a reader gets the kept value at once, marked with the time it was
-computed, while one background thread computes the new one (at most one per
+computed, while the worker's one background thread computes the new one (at most once per
 `AGGREGATE_REFRESH_SECONDS` while answers keep arriving); only an aggregate never computed in
 this process is computed while the reader waits. A value older than
 `AGGREGATE_MAX_AGE_SECONDS` is recomputed whatever the version says: a safety net for changes
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,6 +57,8 @@ class _Store:
     def __init__(self):
         self.entries: dict[Hashable, _Entry] = {}
         self.refreshing: set[Hashable] = set()
+        self.queue: deque = deque()
+        self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
 
 
@@ -131,13 +134,29 @@ def _compute(store, key, compute, version):
 
 
 def _refresh_in_background(store, key, compute, scope):
+    """Queue `key` for this worker's one refresher thread (started when idle): refreshes run
+    one after another, so a worker never spends more than one processor on them."""
     with store.lock:
         if key in store.refreshing:
             return
         store.refreshing.add(key)
-    app = current_app._get_current_object()
+        store.queue.append((key, compute, scope))
+        if store.thread is not None and store.thread.is_alive():
+            return
+        app = current_app._get_current_object()
+        store.thread = threading.Thread(
+            target=_refresher, args=(app, store), name="refresh kept figures", daemon=True
+        )
+        store.thread.start()
 
-    def run():
+
+def _refresher(app, store):
+    while True:
+        with store.lock:
+            if not store.queue:
+                store.thread = None
+                return
+            key, compute, scope = store.queue.popleft()
         try:
             with app.app_context():
                 try:
@@ -149,5 +168,3 @@ def _refresh_in_background(store, key, compute, scope):
         finally:
             with store.lock:
                 store.refreshing.discard(key)
-
-    threading.Thread(target=run, name=f"refresh {key!r}", daemon=True).start()

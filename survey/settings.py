@@ -28,7 +28,7 @@ DEFAULTS = {
     # while the reader waits ("inline"); a kept value is recomputed after
     # AGGREGATE_MAX_AGE_SECONDS whatever changed (survey/aggregate_cache.py).
     "AGGREGATE_REFRESH": "background",
-    "AGGREGATE_REFRESH_SECONDS": 30,
+    "AGGREGATE_REFRESH_SECONDS": 60,
     "AGGREGATE_MAX_AGE_SECONDS": 600,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -32,7 +32,7 @@ def answer(survey, uid):
 
 def wait_for_refreshes():
     for _ in range(200):
-        if not [t for t in threading.enumerate() if t.name.startswith("refresh ")]:
+        if not [t for t in threading.enumerate() if t.name == "refresh kept figures"]:
             return
         time.sleep(0.02)
     raise AssertionError("a background refresh did not finish")
