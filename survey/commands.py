@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
+from flask_migrate import upgrade
 
 from analytics.errors import AnalyticsError
 from analytics.report import csv_rows, evaluation_text
-from survey import accounts
+from survey import accounts, audit
+from survey.backup import BackupError, backup, restore
 from survey.catalog import survey_listing
 from survey.definitions import DefinitionError, dump_definition, survey_from_definition
 from survey.demo import seed_demo
@@ -39,6 +41,8 @@ def register(app):
     app.cli.add_command(evaluate_command)
     app.cli.add_command(indicators_group)
     app.cli.add_command(report_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")
@@ -448,3 +452,37 @@ def _import_csv(path, run):
         db.session.rollback()
         raise click.ClickException(f"{path}: not UTF-8 text; save the file as CSV UTF-8") from None
     return result
+
+
+@click.command("backup")
+@click.option("-o", "--output", "path", required=True, help="The backup file to write.")
+@with_appcontext
+def backup_command(path):
+    """Back up the whole database to a file (SQLite: a copy; PostgreSQL: pg_dump)."""
+    try:
+        kind = backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record("database.backup", os.path.basename(path))
+    db.session.commit()
+    click.echo(f"Backed up the {kind} database to {path} ({os.path.getsize(path):,} bytes).")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore_command(path, yes):
+    """Replace the whole database with a backup made by `flask backup`, then upgrade it."""
+    if not yes:
+        click.confirm(
+            "Everything in the database will be replaced by the backup. Go on?", abort=True
+        )
+    try:
+        revision = restore(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    upgrade()
+    audit.record("database.restore", os.path.basename(path), revision=revision)
+    db.session.commit()
+    click.echo(f"Restored {path} (schema revision {revision}), then upgraded the schema.")
