@@ -5,7 +5,16 @@ import os
 
 from flask import Flask
 
-from survey import commands, commune, database, errors, i18n, security_headers, settings
+from survey import (
+    commands,
+    commune,
+    database,
+    errors,
+    i18n,
+    input_guard,
+    security_headers,
+    settings,
+)
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 from survey.views import (
     admin,
@@ -56,6 +65,7 @@ def register_extensions(app):
     i18n.init_app(app, babel)
     commune.init_app(app)
     security_headers.init_app(app)
+    input_guard.init_app(app)
 
 
 def register_blueprints(app):

@@ -6,7 +6,11 @@ from survey.extensions import db
 
 
 def register(app):
-    """Attach the 403, 404, 413, 429 and 500 handlers."""
+    """Attach the 400, 403, 404, 413, 429 and 500 handlers."""
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return render_template("errors/400.html"), 400
 
     @app.errorhandler(403)
     def forbidden(_error):

@@ -13,6 +13,7 @@ from survey.access import (
 )
 from survey.finalization import year_document
 from survey.i18n import select_locale
+from survey.indicators import valid_year
 from survey.results import survey_results
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -22,6 +23,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @roles_required(*ORG_READ_ROLES)
 def evaluations(year):
     """The Evaluation JSON for `year`; an organization officer gets its own organization only."""
+    if not valid_year(year):
+        abort(404)
     own = organization_scope(current_user)
     return jsonify(year_document(year, own, select_locale(), with_integrity=own is None))
 

@@ -1,0 +1,140 @@
+"""Bad input, generated (hypothesis): random, huge, Unicode and control characters, wrong types,
+missing and extra fields, SQL metacharacters. Every public form, the slip code, sign-in, the
+JSON endpoints and both imports answer with a 4xx or a clear refusal, never a 500 or a
+traceback; a body over the size limit gets 413."""
+
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from survey.models import Response
+from tests.factories import EVERY_KIND, make_defined_survey, make_unit, make_user
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+NASTY = st.sampled_from(
+    [
+        "",
+        " ",
+        "'; DROP TABLE response; --",
+        '" OR 1=1 --',
+        "<script>alert(1)</script>",
+        "\x00",
+        "\u202e\u200b\ufeff",
+        "9" * 400,
+        "-1",
+        "1e309",
+        "NaN",
+        "Infinity",
+        "5.5",
+        "ngheo|ngheo|ngheo",
+        "Nông thôn mới 🌾",
+    ]
+)
+TEXT = st.one_of(NASTY, st.text(max_size=200), st.text(min_size=2000, max_size=6000))
+FIELD_NAMES = st.sampled_from(
+    [f"q_{q['code']}" for q in EVERY_KIND]
+    + ["submission_uid", "started", "unit", "k", "lang", "csrf_token", "extra", "q_nope"]
+)
+FORMS = st.dictionaries(FIELD_NAMES, st.one_of(TEXT, st.lists(TEXT, max_size=4)), max_size=12)
+
+
+def refused_cleanly(response):
+    assert response.status_code < 500, response.status_code
+    return response
+
+
+@FUZZ
+@given(data=FORMS)
+def test_the_public_form_never_fails(client, db, data):
+    if not hasattr(test_the_public_form_never_fails, "survey"):
+        make_unit(db, code="thon1")
+        test_the_public_form_never_fails.survey = make_defined_survey(db, code="ks-fuzz")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Response))
+    response = refused_cleanly(client.post("/s/ks-fuzz?u=thon1", data=data))
+    after = db.session.scalar(sa.select(sa.func.count()).select_from(Response))
+    if response.status_code == 422:
+        assert after == before  # a refused form stores nothing
+
+
+@FUZZ
+@given(data=FORMS)
+def test_a_member_surveys_slip_code_never_fails(client, db, data):
+    if not hasattr(test_a_member_surveys_slip_code_never_fails, "survey"):
+        test_a_member_surveys_slip_code_never_fails.survey = make_defined_survey(
+            db, code="members-fuzz", audience="member", topic="participation"
+        )
+    refused_cleanly(client.get("/s/members-fuzz", query_string={"k": data.get("k", "x")}))
+    refused_cleanly(client.post("/s/members-fuzz", data=data))
+
+
+@FUZZ
+@given(username=TEXT, password=TEXT)
+def test_sign_in_never_fails(client, db, username, password):
+    if not hasattr(test_sign_in_never_fails, "user"):
+        test_sign_in_never_fails.user = make_user(db, username="thuongtruc", role="committee")
+        db.session.commit()
+    response = refused_cleanly(
+        client.post("/login", data={"username": username, "password": password})
+    )
+    assert response.status_code in (200, 400, 422, 429)
+
+
+@FUZZ
+@given(code=TEXT, year=st.integers(min_value=-(10**12), max_value=10**12))
+def test_the_json_endpoints_never_fail(client, db, code, year):
+    if not hasattr(test_the_json_endpoints_never_fail, "user"):
+        test_the_json_endpoints_never_fail.user = make_user(db, username="ubkt", role="inspector")
+        db.session.commit()
+        client.post("/login", data={"username": "ubkt", "password": "a-long-password"})
+    refused_cleanly(client.get(f"/api/v1/evaluations/{year}"))
+    path = "/api/v1/surveys/" + quote(code or "x", safe="") + "/results"
+    refused_cleanly(client.get(path))
+
+
+CSV_CELLS = st.lists(st.one_of(TEXT, st.just("thon1"), st.just("2025-10-12T09:30")), max_size=12)
+
+
+@FUZZ
+@given(rows=st.lists(CSV_CELLS, max_size=5), header=st.booleans())
+def test_imports_refuse_bad_files_with_a_message(runner, db, tmp_path_factory, rows, header):
+    if not hasattr(test_imports_refuse_bad_files_with_a_message, "survey"):
+        test_imports_refuse_bad_files_with_a_message.survey = make_defined_survey(db, code="ks-csv")
+    path = tmp_path_factory.mktemp("csv") / "in.csv"
+    lines = [",".join(row) for row in rows]
+    if header:
+        lines.insert(0, "submission_uid,unit,submitted_at,channel,lang,hl,kenh")
+    path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
+    for args in (["responses", "import", "ks-csv", str(path)], ["indicators", "import", str(path)]):
+        result = runner.invoke(args=args)
+        assert result.exit_code in (0, 1), (args, result.output, result.exception)
+        if result.exit_code == 1:
+            assert "Error: " in result.output, result.output  # a message, not a traceback
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, db):
+    make_defined_survey(db, code="ks-big")
+    response = client.post("/s/ks-big", data={"q_gop_y": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+def test_a_nul_character_anywhere_gets_a_clear_400_and_stores_nothing(client, db):
+    make_defined_survey(db, code="ks-nul")
+    for response in (
+        client.post("/s/ks-nul", data={"q_gop_y": "tốt\x00"}),
+        client.get("/s/ks-nul", query_string={"u": "thon\x00"}),
+        client.get("/s/ks%00"),
+        client.post("/login", data={"username": "a\x00", "password": "b"}),
+    ):
+        assert response.status_code == 400
+        assert "ký tự" in response.get_data(as_text=True)  # says what is wrong, in Vietnamese
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
