@@ -24,9 +24,12 @@ import time
 import uuid
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
+
 from benchmarks.evaluate_year import _in_fresh_process, _seed
 from benchmarks.seed_load import fresh_database
 from benchmarks.submit_throughput import serve
+from survey.settings import with_psycopg
 
 ORGANIZATIONS = ("mttq", "nongdan", "phunu", "doanthanhnien", "cuuchienbinh")
 
@@ -82,6 +85,16 @@ def writer(url, workdir, rate, stop, written):
             written.append(1)
 
 
+def _counts(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        responses = conn.execute(sa.text("SELECT count(*) FROM response")).scalar_one()
+        answers = conn.execute(sa.text("SELECT count(*) FROM answer")).scalar_one()
+        year = conn.execute(sa.text("SELECT max(year) FROM survey")).scalar_one()
+    engine.dispose()
+    return responses, answers, year
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
@@ -96,13 +109,27 @@ def main():
     parser.add_argument("--requests", type=int, default=100, help="per page, steady phase")
     parser.add_argument("--rate", type=float, default=2.0, help="new responses per second")
     parser.add_argument("--port", type=int, default=8093)
+    parser.add_argument(
+        "--seeded",
+        metavar="URL",
+        help="use this database as it is (seeded by seed-demo with password 'bench') instead "
+        "of seeding a fresh one",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as workdir:
-        url, drop = fresh_database(args.database_url, workdir)
+        if args.seeded:
+            url, drop = with_psycopg(args.seeded), lambda: None
+        else:
+            url, drop = fresh_database(args.database_url, workdir)
         server = None
         try:
-            responses, answers, year = _in_fresh_process(_seed, url, workdir, args.responses, 20)
+            if args.seeded:
+                responses, answers, year = _counts(url)
+            else:
+                responses, answers, year = _in_fresh_process(
+                    _seed, url, workdir, args.responses, 20
+                )
             env = dict(
                 os.environ,
                 SURVEY_INSTANCE_PATH=workdir,
@@ -155,7 +182,7 @@ def main():
             drop()
 
     print(
-        f"{args.database_url and 'postgresql' or 'sqlite'}: {responses:,} responses, "
+        f"{sa.engine.make_url(url).get_backend_name()}: {responses:,} responses, "
         f"{answers:,} answers; {args.workers} workers, {args.clients} clients; "
         f"{len(written)} responses written during {seconds:.0f} s of requests; "
         f"{sum(stale)} of {len(stale)} pages showed figures older than the newest answer"
