@@ -16,8 +16,9 @@ run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	@# gunicorn, as in production: no access log, so no visitor's IP address is written anywhere.
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) 'app:create_app()'
+	@# gunicorn, as in production: no access log, so no visitor's IP address is written anywhere;
+	@# 120 s for the downloads of a large survey's workbook (tens of seconds).
+	$(BIN)/gunicorn --workers 2 --timeout 120 --bind $(HOST):$(PORT) 'app:create_app()'
 
 
 test: install-test translations chartjs lint test-sqlite test-postgresql

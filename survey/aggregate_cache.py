@@ -9,8 +9,9 @@ and the newest response of what the aggregate reads (its year's surveys, or its 
 that answers to this year's surveys leave last year's figures alone. When the
 version has moved on, a reader gets the kept value at once, marked with the time it was
 computed, while the worker's one background thread computes the new one (at most once per
-`AGGREGATE_REFRESH_SECONDS` while answers keep arriving); only an aggregate never computed in
-this process is computed while the reader waits. A value older than
+`AGGREGATE_REFRESH_SECONDS` while answers keep arriving). An aggregate never computed in this
+worker is queued for that thread too, and the reader is told (NotReady) to come back shortly:
+no request waits the seconds a first evaluation of a large year takes. A value older than
 `AGGREGATE_MAX_AGE_SECONDS` is recomputed whatever the version says: a safety net for changes
 made outside the application.
 
@@ -32,6 +33,10 @@ from flask import current_app
 
 from survey.extensions import db
 from survey.models import AuditLog, Response, Survey, utcnow
+
+
+class NotReady(Exception):
+    """An aggregate never computed in this worker is being computed now: ask again shortly."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,10 @@ def cached(key: Hashable, compute: Callable[[], object], scope=None) -> Cached:
             if not recent or expired:
                 _refresh_in_background(store, key, compute, scope)
             return Cached(entry.value, entry.computed_at, stale=True)
+    elif config["AGGREGATE_REFRESH"] == "background":
+        # Never computed here: no reader waits seconds (or a worker's timeout) for it.
+        _refresh_in_background(store, key, compute, scope)
+        raise NotReady(key)
     entry = _compute(store, key, compute, version)
     return Cached(entry.value, entry.computed_at, stale=False)
 

@@ -7,8 +7,10 @@ tables and chart data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -18,6 +20,7 @@ from analytics.report import Comparison, criterion_label, integrity_summary
 from analytics.targets import CommuneTarget, commune_targets
 from survey.aggregate_cache import (
     Cached,
+    NotReady,
     cached,
     latest_response_of_survey,
     latest_response_of_years,
@@ -67,6 +70,20 @@ def kept_results(survey_id: int) -> Cached:
     )
 
 
+def gathered(*wanted: Callable[[], Cached]) -> list[Cached]:
+    """Every one of `wanted` (each gives one kept aggregate); when some are not computed yet,
+    all of those are queued before NotReady is raised, so one wait covers the whole page."""
+    kept, missing = [], False
+    for get in wanted:
+        try:
+            kept.append(get())
+        except NotReady:
+            missing = True
+    if missing:
+        raise NotReady()
+    return kept
+
+
 @dataclass(frozen=True)
 class Freshness:
     """When the oldest number on a page was computed, and whether newer data are coming."""
@@ -106,8 +123,8 @@ class Overview:
 def overview(year: int, lang: str) -> Overview:
     """Every organization's rating for `year`, the score trend over the years, the criteria
     side by side and the commune's targets."""
-    kept = {y: kept_evaluation(y) for y in evaluation_years() if y <= year}
-    kept.setdefault(year, kept_evaluation(year))
+    years = sorted({y for y in evaluation_years() if y <= year} | {year})
+    kept = dict(zip(years, gathered(*(partial(kept_evaluation, y) for y in years)), strict=True))
     documents = {
         y: year_document(y, None, lang, with_integrity=False, evaluation=k.value)
         for y, k in kept.items()
@@ -231,21 +248,25 @@ class OrganizationPage:
 def organization_page(organization: Organization, year: int, lang: str) -> OrganizationPage:
     """One organization's year: its criteria with their intervals, its surveys' questions,
     their villages, the change from last year with its tests, and its latest feedback."""
-    evaluation = kept_evaluation(year)
-    compared = kept_comparisons(year)
-    feedback = cached(
-        ("feedback", organization.id, year),
-        lambda: _feedback(organization.id, year),
-        latest_response_of_years(year),
+    about = _surveys_about(organization, year)
+    kept = gathered(
+        partial(kept_evaluation, year),
+        partial(kept_comparisons, year),
+        partial(
+            cached,
+            ("feedback", organization.id, year),
+            lambda: _feedback(organization.id, year),
+            latest_response_of_years(year),
+        ),
+        *(partial(kept_results, survey.id) for survey in about),
     )
+    evaluation, compared, feedback, *results = kept
     document = year_document(year, organization.code, lang, evaluation=evaluation.value)
     rating = document["organizations"][0] if document["organizations"] else None
-    kept = [evaluation, compared, feedback]
-    surveys = []
-    for survey in _surveys_about(organization, year):
-        results = kept_results(survey.id)
-        kept.append(results)
-        surveys.append(_survey_block(survey, results.value, lang))
+    surveys = [
+        _survey_block(survey, result.value, lang)
+        for survey, result in zip(about, results, strict=True)
+    ]
     return OrganizationPage(
         year=year,
         organization=organization,
@@ -391,20 +412,18 @@ class SurveyPage:
 def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
     """A survey's results: every question, answers over time, how they came in, and (for the
     readers of every result) what the integrity checks flagged."""
-    results = kept_results(survey.id)
-    activity = cached(
-        ("activity", survey.id), lambda: _activity(survey.id), latest_response_of_survey(survey.id)
-    )
-    kept = [results, activity]
-    integrity = None
+    scope = latest_response_of_survey(survey.id)
+    wanted = [
+        partial(kept_results, survey.id),
+        partial(cached, ("activity", survey.id), lambda: _activity(survey.id), scope),
+    ]
     if with_integrity:
-        checked = cached(
-            ("integrity", survey.id),
-            lambda: _integrity(survey.id),
-            latest_response_of_survey(survey.id),
+        wanted.append(
+            partial(cached, ("integrity", survey.id), lambda: _integrity(survey.id), scope)
         )
-        kept.append(checked)
-        integrity = checked.value
+    kept = gathered(*wanted)
+    results, activity = kept[:2]
+    integrity = kept[2].value if with_integrity else None
     block = _survey_block(survey, results.value, lang)
     days, channels = activity.value
     total = sum(n for _c, n in channels)

@@ -2,7 +2,7 @@
 survey's results."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from survey.access import (
     may_read_survey,
     roles_required,
 )
+from survey.aggregate_cache import NotReady
 from survey.commune import organization_by_code
 from survey.dashboards import evaluation_years, organization_page, overview, survey_page
 from survey.extensions import db
@@ -24,6 +25,7 @@ from survey.local_time import current_year
 from survey.models import Survey
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+RETRY_SECONDS = 5
 
 
 @bp.context_processor
@@ -50,6 +52,8 @@ def index():
     year = _year()
     try:
         data = overview(year, select_locale())
+    except NotReady:
+        return computing()
     except AnalyticsError as error:
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
     return render_template(
@@ -68,6 +72,8 @@ def organization(code):
     year = _year()
     try:
         page = organization_page(found, year, select_locale())
+    except NotReady:
+        return computing()
     except AnalyticsError as error:
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
     return render_template(
@@ -83,8 +89,20 @@ def survey(code):
     if found is None:
         abort(404)
     allow(may_read_survey(current_user, found))
-    page = survey_page(found, select_locale(), current_user.role in READ_ALL_ROLES)
+    try:
+        page = survey_page(found, select_locale(), current_user.role in READ_ALL_ROLES)
+    except NotReady:
+        return computing()
     return render_template("dashboard/survey.html", page=page)
+
+
+def computing():
+    """202 with a page that reloads itself: this worker is computing the figures for the first
+    time (seconds for a large year) and no reader waits for that."""
+    response = make_response(render_template("dashboard/computing.html", seconds=RETRY_SECONDS))
+    response.status_code = 202
+    response.headers["Retry-After"] = str(RETRY_SECONDS)
+    return response
 
 
 def _year():

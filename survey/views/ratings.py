@@ -10,12 +10,14 @@ from wtforms.validators import Length
 
 from analytics.errors import AnalyticsError
 from survey.access import ORG_READ_ROLES, organization_scope, roles_required
+from survey.aggregate_cache import NotReady
 from survey.dashboards import Freshness, kept_evaluation
 from survey.extensions import db
 from survey.finalization import FinalizationRefused, finalize_year, year_document
 from survey.i18n import select_locale
 from survey.indicators import overview_years, valid_year
 from survey.local_time import current_year
+from survey.views.dashboard import computing
 
 bp = Blueprint("ratings", __name__, url_prefix="/manage/ratings")
 
@@ -74,6 +76,8 @@ def _page(year, form, status=200):
         document = year_document(
             year, own, select_locale(), with_integrity=own is None, evaluation=kept.value
         )
+    except NotReady:
+        return computing()
     except AnalyticsError as error:
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
     return render_template(

@@ -140,3 +140,21 @@ def test_the_survey_page_counts_days_and_channels_and_shows_checks_to_readers_on
     client.post("/logout")
     login("canbo2", "a-long-password")
     assert client.get(f"/dashboard/survey/{survey.code}").status_code == 403
+
+
+def test_figures_never_computed_in_this_worker_come_after_a_short_wait(make_app):
+    from survey.extensions import db
+    from tests.test_aggregate_cache import wait_for_refreshes
+
+    app = make_app(AGGREGATE_REFRESH="background")
+    with app.app_context():
+        commune(db)
+    client = app.test_client()
+    client.post("/login", data={"username": "thuongtruc", "password": "a-long-password"})
+    first = client.get("/dashboard/org/nongdan?year=2025")
+    assert first.status_code == 202 and first.headers["Retry-After"] == "5"
+    html = first.get_data(as_text=True)
+    assert "Đang tính số liệu" in html and 'http-equiv="refresh"' in html
+    wait_for_refreshes()
+    again = client.get("/dashboard/org/nongdan?year=2025")
+    assert again.status_code == 200 and "Hội Nông dân xã" in again.get_data(as_text=True)
