@@ -72,44 +72,40 @@ def _consistency(survey):
             by_criterion.setdefault(q.criterion, []).append(q.id)
     out = []
     for criterion, ids in sorted(by_criterion.items()):
-        complete = (
-            sa.select(Answer.response_id)
+        # One row per response with its answer to each item (one answer per likert item),
+        # then the sums over the complete rows: a single pass over the answers, no self-join.
+        per = (
+            sa.select(
+                *(
+                    sa.func.max(sa.case((Answer.question_id == qid, Answer.number))).label(f"x{i}")
+                    for i, qid in enumerate(ids)
+                )
+            )
             .join(Response, Response.id == Answer.response_id)
             .where(Response.survey_id == survey.id, Answer.question_id.in_(ids))
             .group_by(Answer.response_id)
-            .having(sa.func.count(sa.distinct(Answer.question_id)) == len(ids))
             .subquery()
         )
-        items = dict(
-            (qid, (float(s or 0), float(sq or 0)))
-            for qid, s, sq in db.session.execute(
-                sa.select(
-                    Answer.question_id,
-                    sa.func.sum(Answer.number),
-                    sa.func.sum(Answer.number * Answer.number),
-                )
-                .where(Answer.response_id.in_(sa.select(complete.c.response_id)))
-                .where(Answer.question_id.in_(ids))
-                .group_by(Answer.question_id)
-            )
-        )
-        totals = (
-            sa.select(sa.func.sum(Answer.number).label("total"))
-            .where(Answer.response_id.in_(sa.select(complete.c.response_id)))
-            .where(Answer.question_id.in_(ids))
-            .group_by(Answer.response_id)
-            .subquery()
-        )
-        n, total, squares = db.session.execute(
+        values = [per.c[f"x{i}"] for i in range(len(ids))]
+        per_total = sum(values[1:], values[0])
+        row = db.session.execute(
             sa.select(
                 sa.func.count(),
-                sa.func.sum(totals.c.total),
-                sa.func.sum(totals.c.total * totals.c.total),
-            )
+                sa.func.sum(per_total),
+                sa.func.sum(per_total * per_total),
+                *(sa.func.sum(v) for v in values),
+                *(sa.func.sum(v * v) for v in values),
+            ).where(*(v.is_not(None) for v in values))
         ).one()
+        n, total, squares = row[:3]
+        sums, sums_of_squares = row[3 : 3 + len(ids)], row[3 + len(ids) :]
+        items = {
+            qid: (float(s or 0), float(sq or 0))
+            for qid, s, sq in zip(ids, sums, sums_of_squares, strict=True)
+        }
         n = int(n or 0)
         alpha = None
-        if n and len(items) == len(ids):
+        if n:
             alpha = cronbach_alpha(
                 n,
                 [items[i][0] for i in ids],
