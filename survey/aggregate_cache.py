@@ -159,6 +159,13 @@ def _refresh_in_background(store, key, compute, scope):
         store.thread.start()
 
 
+def _one_processor():
+    """PostgreSQL would spread a refresh's large queries over parallel workers and take every
+    processor from the readers; a refresh is in no hurry, so it gets one."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
 def _refresher(app, store):
     while True:
         with store.lock:
@@ -169,6 +176,7 @@ def _refresher(app, store):
         try:
             with app.app_context():
                 try:
+                    _one_processor()
                     _compute(store, key, compute, data_version(scope))
                 finally:
                     db.session.remove()
