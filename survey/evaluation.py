@@ -34,13 +34,11 @@ from survey.models import (
     AnnualIndicator,
     FeedbackItem,
     Organization,
-    ResponseCriterion,
     Survey,
     Unit,
-    survey_organization,
 )
 from survey.rulesets import commune_rules
-from survey.year_scan import SURVEY_CRITERIA, criterion_counts, flag_tables
+from survey.year_scan import SURVEY_CRITERIA, about_rows, criterion_counts, flag_tables
 
 # --- indicators ------------------------------------------------------------------------------
 
@@ -92,19 +90,10 @@ def likert_answers(year: int, tag: str) -> dict[str, dict[float, int]]:
     """Per organization code: the criterion's likert answers of `year`, counted by value
     (from ResponseCriterion; an untagged question counts for every organization its survey
     evaluates)."""
-    c = ResponseCriterion
-    about = sa.func.coalesce(c.organization_id, survey_organization.c.organization_id)
-    values = (c.n1, c.n2, c.n3, c.n4, c.n5)
+    e = about_rows(year, (tag,))
     rows = db.session.execute(
-        sa.select(Organization.code, *(sa.func.sum(v) for v in values))
-        .select_from(c)
-        .join(Survey, Survey.id == c.survey_id)
-        .outerjoin(
-            survey_organization,
-            sa.and_(survey_organization.c.survey_id == c.survey_id, c.organization_id.is_(None)),
-        )
-        .join(Organization, Organization.id == about)
-        .where(Survey.year == year, Survey.status != "draft", c.criterion == tag)
+        sa.select(Organization.code, *(sa.func.sum(e.c[f"n{v}"]) for v in range(1, 6)))
+        .join(Organization, Organization.id == e.c.organization_id)
         .group_by(Organization.code)
     ).all()
     return {

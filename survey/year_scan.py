@@ -62,6 +62,39 @@ def flag_tables():
                 table.drop(conn, checkfirst=True)
 
 
+def about_rows(year: int, tags: tuple[str, ...]):
+    """The ResponseCriterion rows of `year`'s surveys (not drafts) for the criterion `tags`,
+    each with the organization it is about: a tagged question's own, else one row for every
+    organization its survey evaluates."""
+    c = ResponseCriterion
+    about = sa.func.coalesce(c.organization_id, survey_organization.c.organization_id)
+    return (
+        sa.select(
+            c.response_id,
+            c.unit_id,
+            c.criterion.label("tag"),
+            about.label("organization_id"),
+            c.n1,
+            c.n2,
+            c.n3,
+            c.n4,
+            c.n5,
+        )
+        .join(Survey, Survey.id == c.survey_id)
+        .outerjoin(
+            survey_organization,
+            sa.and_(survey_organization.c.survey_id == c.survey_id, c.organization_id.is_(None)),
+        )
+        .where(
+            Survey.year == year,
+            Survey.status != "draft",
+            c.criterion.in_(tags),
+            about.is_not(None),
+        )
+        .subquery()
+    )
+
+
 def criterion_counts(year: int) -> tuple[Counts, Counts]:
     """Per criterion tag, organization and village: respondents, and the sum of their top-2
     shares (a respondent counts once per criterion: its share of top-2 answers); first over
@@ -70,43 +103,21 @@ def criterion_counts(year: int) -> tuple[Counts, Counts]:
     An untagged question counts for every organization its survey evaluates; a tagged one for
     its own.
     """
-    c = ResponseCriterion
-    e = (
-        sa.select(
-            c.response_id,
-            c.unit_id,
-            c.survey_id,
-            c.criterion.label("tag"),
-            c.organization_id.label("q_org"),
-            (c.n1 + c.n2 + c.n3 + c.n4 + c.n5).label("answered"),
-            (c.n4 + c.n5).label("top"),
-        )
-        .join(Survey, Survey.id == c.survey_id)
-        .where(
-            Survey.year == year,
-            Survey.status != "draft",
-            c.criterion.in_(tuple(SURVEY_CRITERIA.values())),
-        )
-        .subquery()
-    )
-    about = sa.func.coalesce(e.c.q_org, survey_organization.c.organization_id)
+    e = about_rows(year, tuple(SURVEY_CRITERIA.values()))
+    values = [e.c[f"n{v}"] for v in range(1, 6)]
     flagged = sa.exists().where(FLAGGED.c.response_id == e.c.response_id)
     per = (
         sa.select(
             e.c.unit_id,
             e.c.tag,
-            about.label("organization_id"),
+            e.c.organization_id,
             sa.func.max(sa.case((flagged, 1), else_=0)).label("flagged"),
-            (sa.cast(sa.func.sum(e.c.top), sa.Float) / sa.func.sum(e.c.answered)).label("share"),
+            (
+                sa.cast(sa.func.sum(values[3] + values[4]), sa.Float)
+                / sa.func.sum(sum(values[1:], values[0]))
+            ).label("share"),
         )
-        .select_from(
-            e.outerjoin(
-                survey_organization,
-                sa.and_(survey_organization.c.survey_id == e.c.survey_id, e.c.q_org.is_(None)),
-            )
-        )
-        .where(about.is_not(None))
-        .group_by(e.c.response_id, e.c.unit_id, e.c.tag, about)
+        .group_by(e.c.response_id, e.c.unit_id, e.c.tag, e.c.organization_id)
         .subquery()
     )
     rows = db.session.execute(

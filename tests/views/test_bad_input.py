@@ -5,6 +5,7 @@ traceback; a body over the size limit gets 413."""
 
 from urllib.parse import quote
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -53,12 +54,32 @@ def refused_cleanly(response):
     return response
 
 
+@pytest.fixture
+def public_survey(db):
+    make_unit(db, code="thon1")
+    return make_defined_survey(db, code="ks-fuzz")
+
+
+@pytest.fixture
+def member_survey(db):
+    return make_defined_survey(db, code="members-fuzz", audience="member", topic="participation")
+
+
+@pytest.fixture
+def account(db):
+    make_user(db, username="ubkt", role="inspector")
+    db.session.commit()
+
+
+@pytest.fixture
+def inspector(client, account):
+    client.post("/login", data={"username": "ubkt", "password": "a-long-password"})
+
+
+# Fixtures run once per test, before hypothesis tries its examples against them.
 @FUZZ
 @given(data=FORMS)
-def test_the_public_form_never_fails(client, db, data):
-    if not hasattr(test_the_public_form_never_fails, "survey"):
-        make_unit(db, code="thon1")
-        test_the_public_form_never_fails.survey = make_defined_survey(db, code="ks-fuzz")
+def test_the_public_form_never_fails(client, db, public_survey, data):
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Response))
     response = refused_cleanly(client.post("/s/ks-fuzz?u=thon1", data=data))
     after = db.session.scalar(sa.select(sa.func.count()).select_from(Response))
@@ -68,21 +89,14 @@ def test_the_public_form_never_fails(client, db, data):
 
 @FUZZ
 @given(data=FORMS)
-def test_a_member_surveys_slip_code_never_fails(client, db, data):
-    if not hasattr(test_a_member_surveys_slip_code_never_fails, "survey"):
-        test_a_member_surveys_slip_code_never_fails.survey = make_defined_survey(
-            db, code="members-fuzz", audience="member", topic="participation"
-        )
+def test_a_member_surveys_slip_code_never_fails(client, member_survey, data):
     refused_cleanly(client.get("/s/members-fuzz", query_string={"k": data.get("k", "x")}))
     refused_cleanly(client.post("/s/members-fuzz", data=data))
 
 
 @FUZZ
 @given(username=TEXT, password=TEXT)
-def test_sign_in_never_fails(client, db, username, password):
-    if not hasattr(test_sign_in_never_fails, "user"):
-        test_sign_in_never_fails.user = make_user(db, username="thuongtruc", role="committee")
-        db.session.commit()
+def test_sign_in_never_fails(client, account, username, password):
     response = refused_cleanly(
         client.post("/login", data={"username": username, "password": password})
     )
@@ -91,11 +105,7 @@ def test_sign_in_never_fails(client, db, username, password):
 
 @FUZZ
 @given(code=TEXT, year=st.integers(min_value=-(10**12), max_value=10**12))
-def test_the_json_endpoints_never_fail(client, db, code, year):
-    if not hasattr(test_the_json_endpoints_never_fail, "user"):
-        test_the_json_endpoints_never_fail.user = make_user(db, username="ubkt", role="inspector")
-        db.session.commit()
-        client.post("/login", data={"username": "ubkt", "password": "a-long-password"})
+def test_the_json_endpoints_never_fail(client, inspector, code, year):
     refused_cleanly(client.get(f"/api/v1/evaluations/{year}"))
     path = "/api/v1/surveys/" + quote(code or "x", safe="") + "/results"
     refused_cleanly(client.get(path))
@@ -106,15 +116,18 @@ CSV_CELLS = st.lists(st.one_of(TEXT, st.just("thon1"), st.just("2025-10-12T09:30
 
 @FUZZ
 @given(rows=st.lists(CSV_CELLS, max_size=5), header=st.booleans())
-def test_imports_refuse_bad_files_with_a_message(runner, db, tmp_path_factory, rows, header):
-    if not hasattr(test_imports_refuse_bad_files_with_a_message, "survey"):
-        test_imports_refuse_bad_files_with_a_message.survey = make_defined_survey(db, code="ks-csv")
+def test_imports_refuse_bad_files_with_a_message(
+    runner, public_survey, tmp_path_factory, rows, header
+):
     path = tmp_path_factory.mktemp("csv") / "in.csv"
     lines = [",".join(row) for row in rows]
     if header:
         lines.insert(0, "submission_uid,unit,submitted_at,channel,lang,hl,kenh")
     path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
-    for args in (["responses", "import", "ks-csv", str(path)], ["indicators", "import", str(path)]):
+    for args in (
+        ["responses", "import", "ks-fuzz", str(path)],
+        ["indicators", "import", str(path)],
+    ):
         result = runner.invoke(args=args)
         assert result.exit_code in (0, 1), (args, result.output, result.exception)
         if result.exit_code == 1:
