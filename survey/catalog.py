@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from survey.errors import UNAVAILABLE, rollback_quietly
 from survey.extensions import db
 from survey.models import Question, Response, Survey, Unit
 
@@ -68,7 +69,15 @@ def survey_snapshot(code):
     if cached is not None and _fresh(cached[0]):
         return cached[2]
     checked_at = time.monotonic()
-    updated_at = db.session.scalar(sa.select(Survey.updated_at).where(Survey.code == code))
+    try:
+        updated_at = db.session.scalar(sa.select(Survey.updated_at).where(Survey.code == code))
+    except UNAVAILABLE:
+        if cached is None:
+            raise
+        # The database is down for a moment: the form is still shown (and sent answers shown
+        # back) from the structure last read; storing them waits for the database.
+        rollback_quietly()
+        return cached[2]
     if updated_at is None:
         _SNAPSHOTS.pop(code, None)
         return None
@@ -100,7 +109,13 @@ def units():
     if _UNITS and _fresh(_UNITS[0]):
         return _UNITS[1]
     checked_at = time.monotonic()
-    found = db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all()
+    try:
+        found = db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all()
+    except UNAVAILABLE:
+        if not _UNITS:
+            raise
+        rollback_quietly()  # as for a survey's structure: the last list read, while it lasts
+        return _UNITS[1]
     for unit in found:
         db.session.expunge(unit)
     _UNITS[:] = [checked_at, found]

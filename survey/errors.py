@@ -1,12 +1,33 @@
-"""Error pages per code; the 500 handler rolls back the session first."""
+"""Error pages per code; the 500 and 503 handlers roll back the session first."""
+
+import logging
 
 from flask import render_template
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from survey.extensions import db
 
+log = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait before sending again when the database cannot be used.
+RETRY_AFTER_SECONDS = 30
+
+# What the driver raises when the database cannot be reached or written (PostgreSQL down or
+# restarting, SQLite locked past its busy timeout, read-only or full): the request is refused
+# whole, with 503, and may be sent again.
+UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def rollback_quietly():
+    """Roll back the session; when the connection is gone, the rollback fails too, harmlessly."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.warning("rollback failed after a database error", exc_info=True)
+
 
 def register(app):
-    """Attach the 400, 403, 404, 413, 429 and 500 handlers."""
+    """Attach the 400, 403, 404, 413, 429, 500 and 503 handlers."""
 
     @app.errorhandler(400)
     def bad_request(_error):
@@ -32,5 +53,18 @@ def register(app):
     def server_error(_error):
         # The failed request may have left the session mid-transaction; the page itself must
         # not fail on it.
-        db.session.rollback()
+        rollback_quietly()
         return render_template("errors/500.html"), 500
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # Logged in full for the administrator (no request data: nothing about the visitor).
+        log.error("database unavailable: %s", error.orig or error, exc_info=error)
+        rollback_quietly()
+        return unavailable_page(), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def unavailable_page():
+    """The 503 page: nothing was saved, try again in a while."""
+    return render_template("errors/503.html", retry_after=RETRY_AFTER_SECONDS)

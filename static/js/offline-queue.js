@@ -22,11 +22,28 @@
     return match ? match[1] : null;
   }
 
+  // A weak connection may leave a request hanging: after this long the answers are kept on
+  // the phone instead, and resent (with the same submission_uid, so never counted twice).
+  var TIMEOUT_MS = 30000;
+  function send(url, fields) {
+    var init = { method: "POST", body: toBody(fields), credentials: "same-origin" };
+    if (!window.AbortController) return fetch(url, init);
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    init.signal = controller.signal;
+    return fetch(url, init).then(function (response) {
+      clearTimeout(timer);
+      return response;
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
+    });
+  }
+
   // POST once; on 422 (an expired token after days offline) once more with the fresh token
   // the server sent back. Resolves to the final Response; rejects when the network fails.
   function post(url, fields) {
-    var init = { method: "POST", body: toBody(fields), credentials: "same-origin" };
-    return fetch(url, init).then(function (response) {
+    return send(url, fields).then(function (response) {
       if (response.status !== 422) return response;
       return response.clone().text().then(function (html) {
         var token = csrfFrom(html);
@@ -34,9 +51,25 @@
         var renewed = fields.map(function (pair) {
           return pair[0] === "csrf_token" ? ["csrf_token", token] : pair;
         });
-        return fetch(url, { method: "POST", body: toBody(renewed), credentials: "same-origin" });
+        return send(url, renewed);
       });
     });
+  }
+
+  // The server is busy (503) or this connection sent too much (429): it says when to come
+  // back. Wait that long (30 s when it does not say, 5 minutes at most) and send again.
+  function busy(response) {
+    return response.status === 503 || response.status === 429;
+  }
+  function waitFor(response) {
+    var seconds = parseInt(response && response.headers.get("Retry-After"), 10);
+    if (!(seconds > 0)) seconds = 30;
+    return Math.min(seconds, 300) * 1000;
+  }
+  var retryTimer = null;
+  function later(ms) {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, ms);
   }
 
   function announce(text) {
@@ -52,19 +85,22 @@
     flushing = true;
     var remaining = [];
     var sent = 0;
+    var wait = 0;
     return items.reduce(function (chain, item) {
       return chain.then(function () {
         return post(item.url, item.fields).then(function (response) {
           if (response.ok || response.status === 409 || response.status === 410) {
             sent += 1; // stored, already stored, or the survey closed: nothing more to do
           } else {
-            remaining.push(item); // rate limited or refused for now: try again later
+            remaining.push(item); // busy, rate limited or refused for now: try again later
+            if (busy(response)) wait = Math.max(wait, waitFor(response));
           }
         }, function () { remaining.push(item); });
       });
     }, Promise.resolve()).then(function () {
       save(remaining);
       flushing = false;
+      if (wait) later(wait); // offline ones wait for the "online" event or the next visit
       var body = document.body;
       if (sent && body) announce(body.getAttribute("data-sent-text") || "");
     });
@@ -96,6 +132,8 @@
     },
     post: post,
     flush: flush,
+    busy: busy,
+    later: function (response) { later(waitFor(response)); },
     size: function () { return load().length; }
   };
 

@@ -90,20 +90,28 @@
     sending = true;
     var url = form.getAttribute("action") || window.location.href;
     var pairs = fields();
+    // Keep the answers on the phone, to be sent by the queue; false when the phone cannot.
+    function keep(text) {
+      if (!queue.add(url, pairs)) return false;
+      queue.markUsed(uidInput.value);
+      status.textContent = text;
+      Array.prototype.forEach.call(form.elements, function (el) { el.disabled = true; });
+      return true;
+    }
     queue.post(url, pairs).then(function (response) {
       if (response.ok && response.redirected) {
         queue.markUsed(uidInput.value);
         window.location.assign(response.url);
         return;
       }
-      return response.text().then(showPage);
+      if (queue.busy(response) && keep(form.getAttribute("data-busy-text"))) {
+        queue.later(response); // the server said when to come back
+        return;
+      }
+      return response.text().then(showPage); // the server's page: errors, or the answers back
     }, function () {
-      // No network: keep the answers on the phone.
-      if (queue.add(url, pairs)) {
-        queue.markUsed(uidInput.value);
-        status.textContent = form.getAttribute("data-saved-text");
-        Array.prototype.forEach.call(form.elements, function (el) { el.disabled = true; });
-      } else {
+      // No network (or no answer in time): keep the answers on the phone.
+      if (!keep(form.getAttribute("data-saved-text"))) {
         status.textContent = form.getAttribute("data-unsaved-text");
       }
     }).then(function () { sending = false; }, function () { sending = false; });

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from survey import catalog, commune, qr
 from survey.answer_rules import plain_number
+from survey.errors import RETRY_AFTER_SECONDS, UNAVAILABLE, rollback_quietly
 from survey.extensions import csrf, limiter
 from survey.i18n import select_locale
 from survey.invitations import (
@@ -129,6 +130,12 @@ def form(code):
             started_at=_started_at(form.started.data),
             invitation_code=typed_code if member else None,
         )
+    except UNAVAILABLE:
+        # Nothing was stored (the transaction is all or nothing): the answers come back with
+        # the same submission_uid, so sending again cannot count them twice.
+        rollback_quietly()
+        page = _render(survey, form, lang, fixed_unit, preview, hidden, units, busy=True)
+        return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
     except SubmissionConflict:
         return render_template("take/conflict.html", survey=survey, lang=lang), 409
     except InvitationRefused:
@@ -237,7 +244,7 @@ def _blank_page(survey, lang, fixed_unit, units, hidden):
     return page
 
 
-def _render(survey, form, lang, fixed_unit, preview, hidden, units, expired=False):
+def _render(survey, form, lang, fixed_unit, preview, hidden, units, expired=False, busy=False):
     """The form page. Without `form` (a first visit) the questions come blank from a cache;
     with one (answers sent back) they show what was typed and what is wrong."""
     if form is None:
@@ -261,6 +268,7 @@ def _render(survey, form, lang, fixed_unit, preview, hidden, units, expired=Fals
         fixed_unit=fixed_unit,
         preview=preview,
         expired=expired,
+        busy=busy,
         questions_html=questions_html,
         hidden=hidden,
         units=units,

@@ -107,3 +107,34 @@ def test_answers_wait_on_the_phone_without_network_then_go_once(demo, open_page)
     page.reload()
     page.wait_for_timeout(500)
     assert responses(demo) == before + 1
+
+
+def test_answers_refused_while_the_server_is_busy_wait_on_the_phone_then_go_once(
+    demo, open_page, monkeypatch
+):
+    """A 503 (the database restarting) keeps the answers on the phone, which sends them again
+    when the server said to come back; they are counted once."""
+    from survey.views import take
+    from tests.test_database_faults import database_down
+
+    monkeypatch.setattr(take, "RETRY_AFTER_SECONDS", 1)
+    page = open_page(f"/s/{SURVEY}?u=thon3", width=360, height=740)
+    before = responses(demo)
+    answer_the_form(page)
+    with demo.app.app_context():
+        engine = db.engine
+    with database_down(engine):
+        page.get_by_role("button", name="Gửi ý kiến").click()
+        status = page.locator("form .offline-status")
+        status.wait_for(state="visible")
+        assert "Máy chủ đang bận" in status.inner_text()
+        assert page.evaluate("window.surveyQueue.size()") == 1
+    deadline = time.monotonic() + 15
+    while responses(demo) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert responses(demo) == before + 1
+    page.wait_for_function("window.surveyQueue.size() === 0")
+    assert "đã được gửi" in page.locator(".queue-status").inner_text()
+    page.reload()
+    page.wait_for_timeout(500)
+    assert responses(demo) == before + 1
