@@ -4,6 +4,7 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey import (
     commands,
@@ -12,6 +13,7 @@ from survey import (
     errors,
     i18n,
     input_guard,
+    load_shedding,
     security_headers,
     settings,
 )
@@ -43,6 +45,9 @@ def create_app(test_config=None):
         instance_relative_config=True,
     )
     settings.load(app, test_config)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -66,6 +71,7 @@ def register_extensions(app):
     commune.init_app(app)
     security_headers.init_app(app)
     input_guard.init_app(app)
+    load_shedding.init_app(app)
 
 
 def register_blueprints(app):

@@ -10,6 +10,17 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
+    # With Redis as the store (several workers or hosts): if Redis stops answering, the limits
+    # are counted in each worker's memory meanwhile, instead of every request failing.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    # Behind a reverse proxy (nginx): how many proxies' X-Forwarded-For / -Proto to believe.
+    # 0 (no proxy) ignores the headers, which anyone can forge; with a proxy and 0, every
+    # visitor would share the proxy's address and so one rate limit.
+    "TRUSTED_PROXIES": 0,
+    # Behind that proxy: a request that waited longer than this for a worker is refused at once
+    # with 503 and Retry-After (survey/load_shedding.py); 0 never refuses.
+    "QUEUE_TIMEOUT_SECONDS": 10,
     # Per address. Generous: a whole village may share one mobile carrier's address.
     "SUBMIT_RATE_LIMIT": "30 per minute",
     # Failed sign-ins: per account (guessing one password) and per address (trying many).
