@@ -1,0 +1,337 @@
+"""Sustained public submissions as phones send them: nothing lost, nothing counted twice.
+
+    .venv/bin/python -m benchmarks.submit_load \\
+        --database-url postgresql://postgres@127.0.0.1:5432/test --rate 80 --seconds 300
+    .venv/bin/python -m benchmarks.submit_load --rate 20,40,80,160 --seconds 60   # SQLite ramp
+    .venv/bin/python -m benchmarks.submit_load --database-url ... --rate 40 --seconds 120 \\
+        --restart-postgresql-at 40                                  # a fault in the middle
+
+The server is the production set-up on loopback: gunicorn with 4 workers, CSRF on, rate limits
+on and kept in Redis, behind a (pretended) reverse proxy that names each phone's address and
+stamps when each request arrived (so requests that waited over QUEUE_TIMEOUT_SECONDS get 503).
+
+Phones arrive at random (Poisson) at the given rate, each from an address drawn from a pool
+(carrier NAT: several phones share one). A phone opens the form (GET: cookie, CSRF token,
+submission_uid), then sends its 20 answers (POST). It acts as the form's JavaScript does: on
+303 it has its receipt; on 503 or 429 it waits as Retry-After says and sends the same answers
+again; when the connection fails or no answer comes within 30 s, it waits 5 s and sends them
+again. The run ends when every phone has its receipt (or gave up after 20 tries).
+
+Then the database is read: every phone's submission_uid must be stored exactly once, under the
+receipt the phone was given, with all 21 answer rows: lost, duplicated and half-written
+responses are counted and must be zero. Latency is the time of one request, p50 and p99.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+from benchmarks.seed_load import fresh_database
+from benchmarks.submit_throughput import SURVEY, answers, prepare, serve
+
+ANSWER_ROWS = 21  # per submission: 14 likert, 2 single, 2 options of a multi, yes/no, number, text
+CLIENT_TIMEOUT = 30  # seconds, as the form's JavaScript waits before keeping answers on the phone
+NETWORK_RETRY = 5  # seconds before resending after a failed connection
+MAX_TRIES = 20
+
+
+class Tally:
+    """What the phones saw, shared between their threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.statuses = Counter()  # (method, status or error name) -> count
+        self.latency = {"GET": [], "POST": []}  # ms, one per completed request
+        self.receipts = {}  # submission_uid -> receipt
+        self.gave_up = 0
+        self.retries = 0
+        self.lag = []  # s between a phone's planned arrival and its start (generator health)
+        self.first_success_after = {}  # label -> monotonic time of the first 303 after it
+
+    def record(self, method, status, started):
+        with self.lock:
+            self.statuses[(method, status)] += 1
+            if isinstance(status, int):
+                self.latency[method].append((time.perf_counter() - started) * 1000)
+
+
+def request(port, method, path, body=None, headers=None):
+    """(status, headers, body text), or raises OSError / http.client errors."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
+    # Stamped as the reverse proxy stamps what it passes on (survey/load_shedding.py).
+    stamped = (headers or {}) | {"X-Request-Start": f"t={time.time():.3f}"}
+    try:
+        conn.request(method, path, body=body, headers=stamped)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        conn.close()
+
+
+def phone(port, address, rng, tally, planned):
+    """One person: open the form, send the answers until a receipt comes back."""
+    tally.lag.append(time.monotonic() - planned)
+    forwarded = {"X-Forwarded-For": address}
+    path = f"/s/{SURVEY}?u=thon1"
+    page = None
+    for _ in range(MAX_TRIES):
+        started = time.perf_counter()
+        try:
+            status, headers, html = request(port, "GET", path, headers=forwarded)
+        except (OSError, http.client.HTTPException) as error:
+            tally.record("GET", type(error).__name__, started)
+            time.sleep(NETWORK_RETRY)
+            continue
+        tally.record("GET", status, started)
+        if status == 200:
+            page = (headers, html)
+            break
+        time.sleep(retry_after(headers))
+    if page is None:
+        with tally.lock:
+            tally.gave_up += 1
+        return
+    headers, html = page
+    cookie = headers.get("Set-Cookie", "").split(";")[0]
+    fields = {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
+        for name in ("csrf_token", "submission_uid", "started")
+    }
+    uid = fields["submission_uid"]
+    body = urlencode([*fields.items(), *answers(rng)])
+    post_headers = forwarded | {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookie,
+    }
+    for attempt in range(MAX_TRIES):
+        if attempt:
+            with tally.lock:
+                tally.retries += 1
+        started = time.perf_counter()
+        try:
+            status, headers, _ = request(port, "POST", path, body, post_headers)
+        except (OSError, http.client.HTTPException) as error:
+            tally.record("POST", type(error).__name__, started)
+            time.sleep(NETWORK_RETRY)
+            continue
+        tally.record("POST", status, started)
+        if status == 303:
+            receipt = headers["Location"].rsplit("/", 1)[1]
+            with tally.lock:
+                tally.receipts[uid] = receipt
+                for label, seen in list(tally.first_success_after.items()):
+                    if seen is None:
+                        tally.first_success_after[label] = time.monotonic()
+            return
+        if status in (429, 503):
+            time.sleep(retry_after(headers))
+            continue
+        break  # anything else is a failure the phone cannot mend: counted below as lost
+    with tally.lock:
+        tally.gave_up += 1
+
+
+def retry_after(headers):
+    try:
+        return max(1, int(headers.get("Retry-After", "30")))
+    except ValueError:
+        return 30
+
+
+def arrivals(rate, seconds, seed):
+    """Planned start times (s from now) of a Poisson stream of `rate` phones a second."""
+    rng = random.Random(seed)
+    at, times = 0.0, []
+    while True:
+        at += rng.expovariate(rate)
+        if at >= seconds:
+            return times
+        times.append(at)
+
+
+def run_step(port, rate, seconds, tally, addresses, seed, fault=None):
+    """Send a Poisson stream of phones for `seconds`; wait until every phone is done."""
+    rng = random.Random(seed)
+    pool = [f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in range(1, addresses + 1)]
+    start = time.monotonic()
+    fault_thread = None
+    # Phones told to come back in 30 s sleep in their threads meanwhile: room for them all.
+    with ThreadPoolExecutor(max_workers=64 + int(rate * 40)) as executor:
+        for n, offset in enumerate(arrivals(rate, seconds, seed)):
+            planned = start + offset
+            if fault and fault_thread is None and offset >= fault[0]:
+                fault_thread = threading.Thread(target=fault[1], daemon=True)
+                fault_thread.start()
+            delay = planned - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            executor.submit(phone, port, rng.choice(pool), random.Random(n), tally, planned)
+    if fault_thread is not None:
+        fault_thread.join()
+    return time.monotonic() - start
+
+
+def check_database(url, tally):
+    """Lost, duplicated, half-written and mismatched responses, from the rows themselves."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT r.submission_uid, r.receipt, COUNT(a.id) FROM response r"
+                    " LEFT JOIN answer a ON a.response_id = r.id"
+                    " GROUP BY r.id, r.submission_uid, r.receipt"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    stored = Counter(uid for uid, _, _ in rows)
+    receipts = {uid: receipt for uid, receipt, _ in rows}
+    return {
+        "stored": len(rows),
+        "lost": sum(1 for uid in tally.receipts if uid not in stored),
+        "duplicated": sum(count - 1 for count in stored.values() if count > 1),
+        "half_written": sum(1 for _, _, n in rows if n != ANSWER_ROWS),
+        "wrong_receipt": sum(1 for uid, r in tally.receipts.items() if receipts.get(uid) != r),
+        "stored_without_receipt": sum(1 for uid in stored if uid not in tally.receipts),
+    }
+
+
+def percentile(values, q):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def report(rate, elapsed, seconds, tally, checked):
+    phones = len(tally.lag)
+    posts = tally.latency["POST"]
+    gets = tally.latency["GET"]
+    statuses = ", ".join(f"{m} {s}: {n}" for (m, s), n in sorted(tally.statuses.items(), key=str))
+    print(f"  rate {rate:g}/s for {seconds:g} s: {phones} phones, done after {elapsed:.0f} s")
+    print(f"    responses: {statuses}")
+    print(
+        f"    POST p50 {statistics.median(posts) if posts else float('nan'):.0f} ms,"
+        f" p99 {percentile(posts, 0.99):.0f} ms;  GET p50"
+        f" {statistics.median(gets) if gets else float('nan'):.0f} ms,"
+        f" p99 {percentile(gets, 0.99):.0f} ms;  resent {tally.retries},"
+        f" gave up {tally.gave_up};  generator lag p99 {percentile(tally.lag, 0.99):.2f} s"
+    )
+    print(
+        f"    receipts {len(tally.receipts)}, stored {checked['stored']}: lost"
+        f" {checked['lost']}, duplicated {checked['duplicated']}, half-written"
+        f" {checked['half_written']}, wrong receipt {checked['wrong_receipt']}, stored without"
+        f" a receipt {checked['stored_without_receipt']}"
+    )
+    # Failures: any 5xx but the 503 that asks to come back, and any phone left without a receipt.
+    server_errors = sum(
+        n for (_, s), n in tally.statuses.items() if isinstance(s, int) and s >= 500 and s != 503
+    )
+    return server_errors + tally.gave_up
+
+
+def restart_postgresql(tally, command):
+    """Restart the server now; note when the first response after it is stored."""
+
+    def fault():
+        print(f"  -- restarting PostgreSQL: {' '.join(command)}")
+        began = time.monotonic()
+        subprocess.run(command, check=True)
+        back = time.monotonic()
+        with tally.lock:
+            tally.first_success_after["restart"] = None
+        print(f"  -- PostgreSQL was down for {back - began:.1f} s")
+        tally.restart = (began, back)
+
+    return fault
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="PostgreSQL server URL (default: SQLite file)")
+    parser.add_argument("--rate", default="80", help="phones a second; a list makes a ramp")
+    parser.add_argument("--seconds", type=float, default=300, help="per rate")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379", help="rate-limit store")
+    parser.add_argument("--addresses", type=int, default=2000, help="distinct phone addresses")
+    parser.add_argument("--restart-postgresql-at", type=float, help="seconds into the run")
+    parser.add_argument(
+        "--restart-command",
+        default="pg_ctlcluster --skip-systemctl-redirect 15 main restart",
+        help="how to restart PostgreSQL on this machine",
+    )
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as workdir:
+        os.environ["SURVEY_INSTANCE_PATH"] = workdir
+        url, drop = fresh_database(args.database_url, workdir)
+        try:
+            prepare(url)
+            env = dict(
+                os.environ,
+                FLASK_SQLALCHEMY_DATABASE_URI=url,
+                FLASK_SECRET_KEY="bench",
+                FLASK_RATELIMIT_STORAGE_URI=args.redis,
+                FLASK_RATELIMIT_KEY_PREFIX=f"bench-{uuid.uuid4().hex}",
+                FLASK_TRUSTED_PROXIES="1",
+            )
+            backend = url.split(":", 1)[0]
+            print(
+                f"{backend}, gunicorn {args.workers} workers, rate limits in {args.redis}"
+                f" ({os.environ.get('FLASK_SUBMIT_RATE_LIMIT', '30 per minute')} per address,"
+                f" {args.addresses} addresses)"
+            )
+            server = serve("app:create_app()", 5093, args.workers, env)
+            failures = 0
+            try:
+                for step, rate in enumerate(float(r) for r in args.rate.split(",")):
+                    tally = Tally()
+                    fault = None
+                    if args.restart_postgresql_at is not None:
+                        command = args.restart_command.split()
+                        fault = (args.restart_postgresql_at, restart_postgresql(tally, command))
+                    elapsed = run_step(5093, rate, args.seconds, tally, args.addresses, step, fault)
+                    checked = check_database(url, tally)
+                    failures += report(rate, elapsed, args.seconds, tally, checked)
+                    failures += sum(checked[k] for k in checked if k != "stored")
+                    if fault is not None and hasattr(tally, "restart"):
+                        first = tally.first_success_after.get("restart")
+                        began, back = tally.restart
+                        print(
+                            "    first response stored"
+                            f" {first - back:.1f} s after PostgreSQL was back"
+                            if first
+                            else "    no response stored after the restart"
+                        )
+                    # The next step starts from an empty table, so each step checks its own.
+                    engine = sa.create_engine(url)
+                    with engine.begin() as conn:
+                        conn.execute(sa.text("DELETE FROM answer"))
+                        conn.execute(sa.text("DELETE FROM response_criterion"))
+                        conn.execute(sa.text("DELETE FROM response"))
+                    engine.dispose()
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+        finally:
+            drop()
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
