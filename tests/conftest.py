@@ -6,6 +6,8 @@ exercises them; each test starts from empty tables.
 """
 
 import os
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -89,6 +91,36 @@ def instance_path(tmp_path, monkeypatch):
     path.mkdir()
     monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(path))
     return path
+
+
+@contextmanager
+def new_empty_database(sqlite_path):
+    """The URL of a brand-new empty database on the backend under test (SQLite at
+    `sqlite_path`), dropped afterwards."""
+    server_url = postgresql_url()
+    if server_url is None:
+        yield f"sqlite:///{sqlite_path}"
+        return
+    # Named after the test database, so parallel test runs on one server keep to their own.
+    name = f"{sa.engine.make_url(server_url).database}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield (
+            sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, instance_path):
+    """A brand-new empty database on the backend under test, dropped afterwards."""
+    with new_empty_database(tmp_path / "migrations.sqlite") as url:
+        yield url
 
 
 class RequestIsolatingClient(FlaskClient):

@@ -1,7 +1,5 @@
 """The migrations build exactly the models' schema, and go down to nothing and up again."""
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -10,28 +8,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from survey.extensions import db
-from tests.conftest import base_config, postgresql_url
-
-
-@pytest.fixture
-def empty_database_url(tmp_path, instance_path):
-    """A brand-new empty database on the backend under test, dropped afterwards."""
-    server_url = postgresql_url()
-    if server_url is None:
-        yield "sqlite:///" + str(tmp_path / "migrations.sqlite")
-        return
-    name = f"survey_migrations_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from tests.conftest import base_config
 
 
 def schema_differences():
