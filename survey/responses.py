@@ -85,9 +85,15 @@ def submit_response(
             existing = _existing(survey.id, submission_uid, digest)
             if existing is not None:
                 return existing
+            if not _receipt_taken(row["receipt"]):
+                raise  # refused for another reason (a village just deleted...): say which
             continue  # the receipt code was taken: draw another
         return Receipt(row["receipt"], submitted_at, created=True)
     raise RuntimeError("could not draw a free receipt code")
+
+
+def _receipt_taken(receipt):
+    return db.session.scalar(sa.select(Response.id).where(Response.receipt == receipt)) is not None
 
 
 def _existing(survey_id, submission_uid, digest):
