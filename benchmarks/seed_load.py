@@ -24,7 +24,8 @@ def fresh_database(url, workdir):
         return "sqlite:///" + os.path.join(workdir, "bench.sqlite"), lambda: None
     server = sa.engine.make_url(url).set(drivername="postgresql+psycopg")
     name = f"survey_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    # No pool: a connection kept open would not outlive a server restart (submit_load).
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
 

@@ -27,6 +27,7 @@ import http.client
 import os
 import random
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -303,7 +304,7 @@ def main():
                     tally = Tally()
                     fault = None
                     if args.restart_postgresql_at is not None:
-                        command = args.restart_command.split()
+                        command = shlex.split(args.restart_command)
                         fault = (args.restart_postgresql_at, restart_postgresql(tally, command))
                     elapsed = run_step(5093, rate, args.seconds, tally, args.addresses, step, fault)
                     checked = check_database(url, tally)
@@ -314,7 +315,7 @@ def main():
                         began, back = tally.restart
                         print(
                             "    first response stored"
-                            f" {first - back:.1f} s after PostgreSQL was back"
+                            f" {first - back:.2f} s after PostgreSQL was back"
                             if first
                             else "    no response stored after the restart"
                         )
