@@ -88,62 +88,51 @@ def phone(port, address, rng, tally, planned):
     tally.lag.append(time.monotonic() - planned)
     forwarded = {"X-Forwarded-For": address}
     path = f"/s/{SURVEY}?u=thon1"
-    page = None
-    for _ in range(MAX_TRIES):
-        started = time.perf_counter()
-        try:
-            status, headers, html = request(port, "GET", path, headers=forwarded)
-        except (OSError, http.client.HTTPException) as error:
-            tally.record("GET", type(error).__name__, started)
-            time.sleep(NETWORK_RETRY)
-            continue
-        tally.record("GET", status, started)
-        if status == 200:
-            page = (headers, html)
-            break
-        time.sleep(retry_after(headers))
+    page = persist(tally, port, "GET", path, None, forwarded, 200)
     if page is None:
-        with tally.lock:
-            tally.gave_up += 1
         return
     headers, html = page
-    cookie = headers.get("Set-Cookie", "").split(";")[0]
     fields = {
         name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
         for name in ("csrf_token", "submission_uid", "started")
     }
-    uid = fields["submission_uid"]
     body = urlencode([*fields.items(), *answers(rng)])
-    post_headers = forwarded | {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": cookie,
-    }
+    cookie = headers.get("Set-Cookie", "").split(";")[0]
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    sent = persist(tally, port, "POST", path, body, forwarded | form, 303)
+    if sent is None:
+        return
+    with tally.lock:
+        tally.receipts[fields["submission_uid"]] = sent[0]["Location"].rsplit("/", 1)[1]
+        for label, seen in list(tally.first_success_after.items()):
+            if seen is None:
+                tally.first_success_after[label] = time.monotonic()
+
+
+def persist(tally, port, method, path, body, headers, success):
+    """Send until the `success` status comes: again after Retry-After on 503 or 429, after
+    NETWORK_RETRY when the connection fails. (headers, text), or None when the phone gives up
+    (another status, or MAX_TRIES)."""
     for attempt in range(MAX_TRIES):
         if attempt:
             with tally.lock:
                 tally.retries += 1
         started = time.perf_counter()
         try:
-            status, headers, _ = request(port, "POST", path, body, post_headers)
+            status, answer_headers, text = request(port, method, path, body, headers)
         except (OSError, http.client.HTTPException) as error:
-            tally.record("POST", type(error).__name__, started)
+            tally.record(method, type(error).__name__, started)
             time.sleep(NETWORK_RETRY)
             continue
-        tally.record("POST", status, started)
-        if status == 303:
-            receipt = headers["Location"].rsplit("/", 1)[1]
-            with tally.lock:
-                tally.receipts[uid] = receipt
-                for label, seen in list(tally.first_success_after.items()):
-                    if seen is None:
-                        tally.first_success_after[label] = time.monotonic()
-            return
-        if status in (429, 503):
-            time.sleep(retry_after(headers))
-            continue
-        break  # anything else is a failure the phone cannot mend: counted below as lost
+        tally.record(method, status, started)
+        if status == success:
+            return answer_headers, text
+        if status not in (429, 503):
+            break  # a failure the phone cannot mend
+        time.sleep(retry_after(answer_headers))
     with tally.lock:
         tally.gave_up += 1
+    return None
 
 
 def retry_after(headers):
