@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from survey import catalog
 from survey.access import PAPER_ROLES, allow, may_enter_paper, may_type_survey, roles_required
+from survey.errors import RETRY_AFTER_SECONDS, UNAVAILABLE, rollback_quietly
 from survey.extensions import db
 from survey.models import Survey
 from survey.paper import (
@@ -51,7 +52,7 @@ def enter(code):
     survey = _survey_or_404(code)
     unit, units = _unit_for(survey)
     typed = {q.code: request.form.get(f"q_{q.code}", "") for q in survey.questions}
-    errors, sheet_error = {}, None
+    errors, sheet_error, busy = {}, None, False
     number_text = request.values.get("sheet", "")
     if request.method == "POST":
         number = parse_sheet_number(number_text)
@@ -66,22 +67,30 @@ def enter(code):
             except SheetRefused as refused:
                 db.session.rollback()
                 sheet_error = REFUSALS[str(refused)]
+            except UNAVAILABLE:
+                rollback_quietly()  # nothing of the sheet was stored: it can be saved again
+                sheet_error = _("The site is busy for a moment: save the sheet again in a minute.")
+                busy = True
             else:
                 flash(_outcome_message(survey, result))
                 return redirect(url_for("paper.enter", code=code, unit=unit.code, sheet=number + 1))
-        status = 422
+        status = 503 if busy else 422
     else:
         status = 200
-    return render_template(
-        "paper/enter.html",
-        survey=survey,
-        unit=unit,
-        units=units,
-        typed=typed,
-        errors=errors,
-        sheet=number_text,
-        sheet_error=sheet_error,
-    ), status
+    return (
+        render_template(
+            "paper/enter.html",
+            survey=survey,
+            unit=unit,
+            units=units,
+            typed=typed,
+            errors=errors,
+            sheet=number_text,
+            sheet_error=sheet_error,
+        ),
+        status,
+        ({"Retry-After": str(RETRY_AFTER_SECONDS)} if busy else {}),
+    )
 
 
 @bp.route("/<code>/differences", methods=["GET", "POST"])

@@ -210,3 +210,24 @@ def test_two_officers_typing_one_sheet_at_once_never_fail(app, setting, db):
     assert failures == []
     # Either one saved first and the other matched it, or both saved at once and one was told.
     assert sorted(outcomes) in (["stored", "waiting"], ["typed meanwhile", "waiting"])
+
+
+def test_a_sheet_typed_while_the_database_fails_stays_on_screen(
+    client, login, setting, monkeypatch
+):
+    """A village officer's typing is not lost: the sheet comes back whole, to be saved again."""
+    from survey.views import paper
+
+    survey, _officer = setting
+    login("thon1", PASSWORD)
+
+    def database_gone(*args, **kwargs):
+        raise sa.exc.OperationalError("INSERT", {}, ConnectionError("server is down"))
+
+    monkeypatch.setattr(paper, "enter_sheet", database_gone)
+    sent = type_sheet(client, survey, 3, q_gop_y="Giữ lại chữ này")
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 503 and sent.headers["Retry-After"] == "30"
+    assert "lưu lại tờ phiếu sau một phút" in html
+    assert "Giữ lại chữ này" in html and 'value="3"' in html
+    assert count(Response) == 0
