@@ -22,12 +22,16 @@ from wtforms.validators import (
 )
 
 from survey.access import ROLE_NAMES
-from survey.accounts import MIN_PASSWORD_LENGTH, binding_problem, username_taken
+from survey.accounts import (
+    MIN_PASSWORD_LENGTH,
+    USERNAME_PATTERN,
+    binding_problem,
+    username_taken,
+)
 from survey.commune import public_base_url_problem
 from survey.models import ROLES
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 BINDING_MESSAGES = {
     "organization required": _l("An organization officer needs an organization: choose one."),

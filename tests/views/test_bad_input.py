@@ -1,9 +1,11 @@
 """Bad input, generated (hypothesis): random, huge, Unicode and control characters, wrong types,
 missing and extra fields, SQL metacharacters. Every public page and form, the slip code,
-sign-in and where it leads, the JSON endpoints and both CSV imports answer with a 4xx, the form
-again with what is wrong, or a one-line error: never a 500 or a traceback, nor a redirect to
-another site. A refused import writes nothing; a body over the size limit gets 413."""
+sign-in and where it leads, the JSON endpoints, and every import (responses, annual figures,
+survey definitions, backups, accounts made on the command line) answer with a 4xx, the form
+again with what is wrong, or a one-line error: never a 500 or a traceback. A refused import
+writes nothing; a body over the size limit gets 413."""
 
+import json
 from urllib.parse import quote
 
 import pytest
@@ -11,10 +13,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.models import Response
+from survey.models import ROLES, AuditLog, Organization, Response, Survey, User
 from tests.factories import (
     EVERY_KIND,
     make_defined_survey,
+    make_organization,
     make_unit,
     make_user,
 )
@@ -277,3 +280,233 @@ def test_signing_in_never_leads_off_the_site(client, account, target):
     if response.status_code != 400:
         stays_on_this_site(response)
     client.post("/logout")
+
+
+# --- survey definitions (flask survey load) --------------------------------------------------
+
+
+def a_definition():
+    """A definition that loads: every part a mutation below may break."""
+    return {
+        "code": "ks-load",
+        "audience": "public",
+        "topic": "satisfaction",
+        "year": 2025,
+        "title": {"vi": "Khảo sát", "en": "Survey"},
+        "description": {"vi": "Giới thiệu"},
+        "languages": ["vi", "en"],
+        "organizations": ["nongdan"],
+        "opens_at": "2025-10-01T00:00+07:00",
+        "closes_at": "2025-12-31T00:00+07:00",
+        "questions": [
+            {
+                "code": "hl",
+                "kind": "likert5",
+                "criterion": "satisfaction",
+                "organization": "nongdan",
+                "required": True,
+                "text": {"vi": "Hài lòng?"},
+                "help": {"vi": "1 đến 5"},
+            },
+            {
+                "code": "kenh",
+                "kind": "single",
+                "text": {"vi": "Kênh?"},
+                "options": [
+                    {"code": "a", "label": {"vi": "A"}, "value": 1},
+                    {"code": "b", "label": {"vi": "B"}},
+                ],
+            },
+            {"code": "so", "kind": "number", "min_value": 0, "max_value": 10, "text": {"vi": "?"}},
+            {
+                "code": "vi_sao",
+                "kind": "text",
+                "feedback": True,
+                "max_length": 200,
+                "organization": "nongdan",
+                "show_if": {"question": "hl", "in": [1, 2]},
+                "text": {"vi": "Vì sao?"},
+            },
+        ],
+    }
+
+
+DEFINITION_PATHS = [
+    (key,)
+    for key in (
+        *("code", "audience", "topic", "year", "title", "description", "languages"),
+        *("organizations", "opens_at", "closes_at", "questions", "status", "extra"),
+    )
+] + [
+    ("title", "vi"),
+    ("languages", 0),
+    ("organizations", 0),
+    *[("questions", i) for i in range(4)],
+    *[
+        ("questions", i, key)
+        for i in range(4)
+        for key in (
+            *("code", "kind", "text", "help", "required", "criterion", "organization"),
+            *("feedback", "min_value", "max_value", "max_length", "show_if", "options", "extra"),
+        )
+    ],
+    ("questions", 0, "text", "vi"),
+    ("questions", 1, "options", 0),
+    *[("questions", 1, "options", 1, key) for key in ("code", "label", "value", "extra")],
+    *[("questions", 3, "show_if", key) for key in ("question", "in", "extra")],
+    ("questions", 3, "show_if", "in", 0),
+]
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats()
+    | TEXT
+    | st.sampled_from(
+        [
+            "0001-01-01T00:00+07:00",
+            "9999-12-31T23:59-12:00",
+            "2026-01-01T00:00",
+            "hl",
+            "nongdan",
+            "likert5",
+            "x" * 33,
+            "\ud800",
+            "abc\n",
+            2**31,
+            2**63,
+        ]
+    ),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(TEXT, children, max_size=3),
+    max_leaves=8,
+)
+DELETE = object()
+MUTATIONS = st.lists(
+    st.tuples(st.sampled_from(DEFINITION_PATHS), st.one_of(st.just(DELETE), JSON_VALUES)),
+    min_size=1,
+    max_size=3,
+)
+
+
+def mutated(definition, mutations):
+    """The definition with each (path, value) applied: set, or deleted for DELETE."""
+    for path, value in mutations:
+        parent = definition
+        for key in path[:-1]:
+            try:
+                parent = parent[key]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            key = path[-1]
+            if value is not DELETE and isinstance(parent, dict):
+                parent[key] = value
+            elif isinstance(parent, dict):
+                parent.pop(key, None)
+            elif isinstance(parent, list) and isinstance(key, int) and key < len(parent):
+                if value is DELETE:
+                    del parent[key]
+                else:
+                    parent[key] = value
+    return definition
+
+
+@FUZZ
+@given(
+    content=st.one_of(
+        MUTATIONS.map(lambda m: json.dumps(mutated(a_definition(), m)).encode()),
+        JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+        st.binary(max_size=200),
+        st.sampled_from([b"", b"{", b"\xff\xfe{}", b"[]", b"null", b'"x"', b"\xef\xbb\xbf{}"]),
+    )
+)
+def test_a_survey_definition_loads_whole_or_not_at_all(runner, db, tmp_path_factory, content):
+    if db.session.get(Organization, 1) is None:
+        make_organization(db, code="nongdan")
+        db.session.commit()
+    path = tmp_path_factory.mktemp("definition") / "survey.json"
+    path.write_bytes(content)
+    args = ["survey", "load", str(path)]
+    before = table_sizes(db)
+    if succeeded(runner.invoke(args=args), args):
+        db.session.rollback()
+        for survey in db.session.scalars(sa.select(Survey)):
+            db.session.delete(survey)
+        db.session.commit()
+    else:
+        db.session.rollback()
+        assert table_sizes(db) == before
+
+
+# --- backups (flask restore) -----------------------------------------------------------------
+
+
+@pytest.fixture
+def a_backup(runner, db, tmp_path_factory):
+    """The bytes of a real backup of a small commune."""
+    make_defined_survey(db, code="ks-backup")
+    path = tmp_path_factory.mktemp("backup") / "backup.bin"
+    assert runner.invoke(args=["backup", "-o", str(path)]).exit_code == 0
+    return path.read_bytes()
+
+
+@settings(FUZZ, max_examples=15)
+@given(
+    start=st.sampled_from([b"", b"SQLite format 3\x00", b"PGDMP", b"PGDMP\x01\x0e\x00\x04\x08"]),
+    tail=st.binary(max_size=300),
+    cut=st.floats(min_value=0, max_value=1),
+    flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=5),
+    damaged=st.booleans(),
+)
+def test_a_damaged_backup_changes_nothing(
+    runner, db, a_backup, tmp_path_factory, start, tail, cut, flips, damaged
+):
+    if damaged:  # a real backup, cut short and with some bytes changed
+        content = bytearray(a_backup[: max(16, int(len(a_backup) * cut))])
+        for where, byte in flips:
+            content[int((len(content) - 1) * where)] = byte
+    else:
+        content = start + tail
+    path = tmp_path_factory.mktemp("restore") / "backup.bin"
+    path.write_bytes(bytes(content))
+    before = table_sizes(db)
+    args = ["restore", str(path), "--yes"]
+    result = runner.invoke(args=args)
+    db.session.remove()
+    if not succeeded(result, args):
+        assert table_sizes(db) == before  # the database is as it was
+    elif db.engine.dialect.name == "sqlite":  # a restore that went through left it whole
+        assert db.session.scalar(sa.text("PRAGMA quick_check")) == "ok"
+        assert table_sizes(db)  # every table answers
+
+
+# --- accounts made on the server (flask user create) -----------------------------------------
+
+ARGUMENT = TEXT.map(lambda text: text.replace("\x00", ""))  # a command line cannot hold NUL
+
+
+@FUZZ
+@given(
+    username=ARGUMENT,
+    full_name=ARGUMENT,
+    role=st.one_of(
+        st.sampled_from(("admin", "committee", "inspector")), st.sampled_from(ROLES), ARGUMENT
+    ),
+    password=st.one_of(st.just("a-long-password"), st.just("a-long-password"), TEXT),
+)
+def test_an_account_from_the_command_line_is_made_or_refused_cleanly(
+    runner, db, username, full_name, role, password
+):
+    args = ["user", "create", username, "--role", role, "--full-name", full_name]
+    before = table_sizes(db)
+    result = runner.invoke(args=args, input=password + "\n")
+    assert result.exit_code in (0, 1, 2), (result.output, result.exception)  # 2: usage
+    if result.exit_code:
+        assert "Error" in result.output, result.output
+        db.session.rollback()
+        assert table_sizes(db) == before
+    else:
+        db.session.rollback()
+        db.session.execute(sa.delete(AuditLog))
+        db.session.execute(sa.delete(User))
+        db.session.commit()
