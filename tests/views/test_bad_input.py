@@ -1,11 +1,15 @@
 """Bad input, generated (hypothesis): random, huge, Unicode and control characters, wrong types,
 missing and extra fields, SQL metacharacters. Every public page and form, the slip code,
-sign-in and where it leads, the JSON endpoints, and every import (responses, annual figures,
-survey definitions, backups, accounts made on the command line) answer with a 4xx, the form
-again with what is wrong, or a one-line error: never a 500 or a traceback. A refused import
-writes nothing; a body over the size limit gets 413."""
+sign-in and where it leads, the JSON endpoints, the workspace's search boxes and forms, and
+every import (responses, annual figures, survey definitions, backups, accounts made on the
+command line) answer with a 4xx, the form again with what is wrong, or a one-line error: never
+a 500 or a traceback. A refused import writes nothing; a body over the size limit gets 413;
+text with SQL in it is stored as typed and found only where it is."""
 
+import csv
+import io
 import json
+import uuid
 from urllib.parse import quote
 
 import pytest
@@ -282,6 +286,50 @@ def test_signing_in_never_leads_off_the_site(client, account, target):
     client.post("/logout")
 
 
+# --- the workspace's search boxes and filters ------------------------------------------------
+
+NUMBERS = st.one_of(
+    TEXT,
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.sampled_from(["9999-12-31", "0001-01-01", "2025-02-30", "2025-13-01", "99999-01-01"]),
+)
+
+
+@pytest.fixture
+def administrator(client, db, public_survey):
+    make_user(db, username="vanphong", role="admin")
+    db.session.commit()
+    client.post("/login", data={"username": "vanphong", "password": "a-long-password"})
+
+
+@FUZZ
+@given(text=TEXT, number=NUMBERS, other=NUMBERS)
+def test_the_workspace_search_boxes_and_filters_take_anything(
+    client, administrator, text, number, other
+):
+    for path, query in (
+        (
+            "/manage/feedback/",
+            {"q": text, "org": text, "survey": text, "unit": text, "status": text, "page": number},
+        ),
+        ("/manage/feedback/1", {"q": text, "page": number}),
+        (
+            "/manage/audit/",
+            {"user": text, "action": text, "target": text, "date_from": number, "date_to": other},
+        ),
+        ("/manage/audit/", {"page": number}),
+        ("/manage/surveys/", {"year": number, "status": text, "topic": text}),
+        ("/manage/surveys/new", {"year": number}),
+        ("/dashboard/", {"year": number}),
+        ("/dashboard/org/" + quote(text or "x", safe=""), {"year": number}),
+        ("/dashboard/survey/ks-fuzz", {"lang": text}),
+        ("/manage/ratings/" + quote(number.lstrip("-")[:40], safe=""), {}),
+        ("/manage/indicators/x/" + quote(number.lstrip("-")[:40], safe=""), {}),
+        ("/dashboard/report/" + quote(number.lstrip("-")[:40], safe="") + ".html", {}),
+    ):
+        refused_cleanly(client.get(path, query_string=query))
+
+
 # --- survey definitions (flask survey load) --------------------------------------------------
 
 
@@ -510,3 +558,218 @@ def test_an_account_from_the_command_line_is_made_or_refused_cleanly(
         db.session.execute(sa.delete(AuditLog))
         db.session.execute(sa.delete(User))
         db.session.commit()
+
+
+# --- the workspace's forms -------------------------------------------------------------------
+
+RULES = st.sampled_from(
+    [
+        'name = "' + "n" * 100 + '"',
+        'title = "Quy chế"\n[year."²"]\nname = "x"',
+        '[year."' + "9" * 5000 + '"]\nname = "x"',
+        "[year.2025]\n[[criteria]]\ncode = 1",
+        "tiers = []",
+        "[tiers]\nxuat_sac = 1e400",
+    ]
+)
+WORKSPACE_FIELDS = st.sampled_from(
+    [
+        *("code", "name", "short_name", "members_count", "position", "adult_population"),
+        *("households", "username", "full_name", "role", "organization", "unit", "password"),
+        *("confirm", "COMMUNE_NAME", "DISTRICT_NAME", "PROVINCE_NAME", "PUBLIC_BASE_URL"),
+        *("SUPPRESSION_K", "rules", "reason", "title_vi", "title_en", "description_vi"),
+        *("languages", "audience", "topic", "year", "double_entry", "start", "source"),
+        *("organizations", "kind", "text_vi", "help_vi", "required", "criterion"),
+        *("show_if_question", "show_if_values", "feedback", "min_value", "max_value"),
+        *("max_length", "options-0-code", "options-0-label_vi", "options-0-value"),
+        *("options-0-order", "options-1-code", "options-1-label_vi", "opens_at", "closes_at"),
+        *("status", "forwarded_to", "public_reply", "published", "note", "members_start"),
+        *("attendance_rate", "veto_discipline", "vetoes_shown", "sheet", "sheet_no", "count"),
+        *("q_hl", "q_kenh", "q_phong_trao", "q_so_buoi", "q_gop_y", "direction"),
+    ]
+)
+WORKSPACE_VALUES = st.one_of(
+    TEXT.map(lambda text: text.replace("\x00", "")),  # NUL: a 400 before any form, tested above
+    RULES,
+    st.sampled_from(
+        [
+            *("admin", "committee", "org_officer", "thon1", "open", "2025", "1", "0", "y"),
+            *("likert5", "single", "text", "number", "answered", "forwarded", "closed"),
+            *("public", "satisfaction", "blank", "copy", "1e20", "-1e20", "2147483648"),
+            *("0001-01-01T00:00", "9999-12-31T23:59", "2025-10-01T07:00", "http://x.vn"),
+        ]
+    ),
+)
+WORKSPACE_FORMS = st.dictionaries(
+    WORKSPACE_FIELDS,
+    st.one_of(WORKSPACE_VALUES, st.lists(WORKSPACE_VALUES, max_size=3)),
+    max_size=14,
+)
+
+
+@pytest.fixture
+def workspace(db, administrator, public_survey, member_survey):
+    """Something for every workspace form to change: a survey with feedback, a draft, a
+    double-entry survey, an officer's account, annual figures."""
+    from survey.models import FeedbackItem
+    from survey.responses import submit_response
+
+    submit_response(
+        public_survey, {"hl": 1, "ly_do": "Đường hỏng", "kenh": "loa"}, submission_uid="u-1"
+    )
+    make_defined_survey(db, code="ks-draft", status="draft")
+    make_defined_survey(db, code="ks-double", double_entry=True)
+    officer = make_user(db, username="canbo", role="committee")
+    db.session.commit()
+    return {
+        "org": public_survey.organizations[0].code,
+        "officer": officer.id,
+        "item": db.session.scalar(sa.select(FeedbackItem.id)),
+    }
+
+
+def valid_forms(org, officer, item):
+    """What each workspace form takes: a real value in every field the form needs."""
+    question = {"kind": "single", "text_vi": "Kênh?", "organization": "", "show_if_question": ""}
+    question |= {"required": "y", "options-0-code": "loa"}
+    question |= {"options-0-label_vi": "Loa", "options-1-code": "hop", "options-1-label_vi": "Họp"}
+    survey = {"year": "2025", "audience": "public", "topic": "satisfaction", "title_vi": "Tên"}
+    sheet = {"unit": "thon1", "sheet": "1", "q_hl": "4", "q_kenh": "1", "q_gop_y": "Tốt"}
+    village = {"name": "Thôn", "adult_population": "100", "households": "50", "position": "3"}
+    organization = {"name": "Hội", "short_name": "Hội", "members_count": "10", "position": "5"}
+    account = {"full_name": "Cán bộ", "role": "committee", "organization": "", "unit": ""}
+    password = {"password": "another-long-password", "confirm": "another-long-password"}
+    return {
+        "/manage/surveys/new": survey
+        | {"start": "blank", "code": "ks-new", "languages": "vi", "organizations": org},
+        "/manage/surveys/ks-draft": survey | {"code": "ks-draft", "languages": "vi"},
+        "/manage/surveys/ks-draft/schedule": {"opens_at": "2025-10-01T07:00"},
+        "/manage/surveys/ks-draft/clone": {"code": "ks-clone"},
+        "/manage/surveys/ks-draft/questions/new": question | {"code": "moi"},
+        "/manage/surveys/ks-draft/questions/kenh": question | {"code": "kenh"},
+        "/manage/surveys/ks-draft/questions/co_du/move": {"direction": "down"},
+        "/manage/surveys/ks-fuzz/questions/kenh": question | {"code": "kenh"},
+        "/manage/surveys/ks-draft/preview": sheet,
+        f"/manage/feedback/{item}": {"status": "forwarded", "forwarded_to": "UBND xã"},
+        f"/manage/indicators/{org}/2025": {"members_start": "100", "note": "Ghi chú"},
+        "/manage/admin/users/new": account | password | {"username": "moi"},
+        f"/manage/admin/users/{officer}/edit": account,
+        f"/manage/admin/users/{officer}/password": password,
+        "/manage/admin/villages/new": village | {"code": "thonmoi"},
+        "/manage/admin/villages/thon1/edit": village | {"code": "thon1"},
+        "/manage/admin/organizations/new": organization | {"code": "hoimoi"},
+        f"/manage/admin/organizations/{org}/edit": organization | {"code": org},
+        "/manage/admin/settings": {
+            "COMMUNE_NAME": "xã Hà Tam",
+            "PUBLIC_BASE_URL": "http://survey.test",
+            "SUPPRESSION_K": "5",
+        },
+        "/manage/admin/rules": {"rules": 'title = "Quy chế"'},
+        "/manage/ratings/2025/finalize": {"reason": "Số liệu được sửa"},
+        "/manage/paper/ks-fuzz": sheet,
+        "/manage/paper/ks-double": sheet,
+        "/manage/paper/ks-double/differences": sheet | {"sheet_no": "thon1-0001"},
+        "/manage/paper/members-fuzz/slips": {"unit": "thon1", "count": "2"},
+    }
+
+
+@settings(FUZZ, max_examples=25)
+@given(changes=WORKSPACE_FORMS)
+def test_the_workspace_forms_never_fail(client, workspace, changes):
+    """Each form gets what it takes, with some fields changed (or added) at random."""
+    for path, data in valid_forms(**workspace).items():
+        refused_cleanly(client.post(path, data=data | changes))
+
+
+# Values the generated ones seldom hit, each of which once gave a 500 somewhere.
+EDGE_VALUES = [
+    ("/manage/surveys/ks-draft/schedule", {"opens_at": "0001-01-01T00:00"}),
+    ("/manage/surveys/ks-draft/questions/new", {"kind": "text", "max_length": "1e20"}),
+    ("/manage/surveys/ks-draft/questions/new", {"kind": "text", "max_length": "2147483648"}),
+    ("/manage/paper/ks-fuzz", {"q_kenh": "²"}),
+    ("/manage/paper/ks-fuzz", {"q_phong_trao": "9" * 5000}),
+    ("/manage/paper/members-fuzz/slips", {"count": "²"}),
+    ("/manage/admin/settings", {"SUPPRESSION_K": "9" * 40}),
+    ("/manage/admin/villages/new", {"code": "thonmoi", "position": "9" * 40}),
+    ("/manage/admin/rules", {"rules": '[year."²"]\nname = "x"'}),
+    ("/manage/admin/rules", {"rules": '[year."' + "9" * 5000 + '"]\nname = "x"'}),
+    ("/manage/admin/rules", {"rules": 'name = "' + "n" * 65 + '"'}),  # then finalized below
+]
+
+
+def test_the_workspace_takes_edge_values(client, workspace):
+    forms = valid_forms(**workspace)
+    for path, changes in EDGE_VALUES:
+        response = refused_cleanly(client.post(path, data=forms[path] | changes))
+        assert response.status_code != 200 or path.endswith("/slips"), (path, changes)
+    refused_cleanly(client.post("/manage/ratings/2025/finalize", data={"reason": "Lý do"}))
+    for path, query in (
+        ("/manage/audit/", {"date_to": "9999-12-31"}),
+        ("/manage/audit/", {"date_from": "0001-01-01"}),
+        ("/manage/audit/", {"page": "9" * 40}),
+        ("/manage/feedback/", {"page": "9" * 40}),
+        ("/dashboard/report/" + "9" * 40 + ".html", {}),
+    ):
+        refused_cleanly(client.get(path, query_string=query))
+
+
+# --- SQL metacharacters: stored as typed, found only where they are --------------------------
+
+SQL_TEXTS = [
+    "'; DROP TABLE response; --",
+    '"; DELETE FROM answer WHERE 1=1; --',
+    "' OR '1'='1",
+    "hài lòng 100% rồi",
+    "đúng_hạn",
+    "C:\\thư mục\\",
+]
+
+
+def listed_items(client, query):
+    """How many feedback items the inbox lists for its search box holding `query`."""
+    html = client.get("/manage/feedback/", query_string={"q": query}).get_data(as_text=True)
+    return html.count('<td class="text">')
+
+
+def test_sql_metacharacters_are_stored_and_found_literally(client, db, administrator):
+    from survey import audit
+    from survey.models import Answer, FeedbackItem
+
+    survey = db.session.scalar(sa.select(Survey).where(Survey.code == "ks-fuzz"))
+    for text in SQL_TEXTS:
+        data = {"submission_uid": str(uuid.uuid4()), "q_hl": "1", "q_kenh": "loa"}
+        data |= {"q_ly_do": text[:50], "q_gop_y": text}
+        assert client.post("/s/ks-fuzz?u=thon1", data=data).status_code == 303
+    for target in ("a%b", "a_b", "ab", "a\\b", "axb"):
+        audit.record("test.target", target)
+    db.session.commit()
+
+    # Stored as typed, every table still there
+    stored = db.session.scalars(sa.select(Answer.text).where(Answer.kind == "text")).all()
+    assert sorted(stored) == sorted([t[:50] for t in SQL_TEXTS] + SQL_TEXTS)
+    feedback = db.session.scalars(sa.select(FeedbackItem.text)).all()
+    assert sorted(feedback) == sorted(t[:50] for t in SQL_TEXTS)
+    sizes = table_sizes(db)
+    assert sizes["response"] == len(SQL_TEXTS) and sizes["answer"] > 0
+
+    # Found literally: a wildcard finds only the text that holds it
+    assert listed_items(client, "") == len(SQL_TEXTS)
+    for query, found in (("%", 1), ("_", 1), ("\\", 1), ("'", 2), ("--", 2), ("xyz%", 0)):
+        assert listed_items(client, query) == found, query
+    for text in SQL_TEXTS:
+        assert listed_items(client, text[:50]) == 1, text
+    for query, found in (("%", 1), ("_", 1), ("\\", 1), ("a", 5)):
+        html = client.get("/manage/audit/", query_string={"target": query}).get_data(as_text=True)
+        assert html.count('class="audit-entry"') == found, query
+
+    # The public page's filters match codes exactly, and the export holds the texts as typed
+    item = db.session.scalar(sa.select(FeedbackItem).limit(1))
+    item.status, item.public_reply, item.published = "answered", "Đã sửa", True
+    db.session.commit()
+    org = survey.organizations[0].code
+    for value, shown in ((org, 1), ("' OR '1'='1", 0), ("%", 0), (org + "' --", 0)):
+        html = client.get("/feedback", query_string={"org": value}).get_data(as_text=True)
+        assert html.count('class="reply-card"') == shown, value
+    export = client.get("/dashboard/survey/ks-fuzz/export.csv").get_data(as_text=True)
+    cells = {cell for row in csv.reader(io.StringIO(export)) for cell in row}
+    assert set(SQL_TEXTS) <= cells
