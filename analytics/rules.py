@@ -18,6 +18,8 @@ from analytics.errors import AnalyticsError
 
 DEFAULT_FILE = "default_rules.toml"
 INSUFFICIENT_POLICIES = ("renormalize", "zero")
+# A short name: a finalized rating keeps it beside its score.
+NAME_LENGTH = 64
 GROUPS = ("general", "results")
 
 _TOP_KEYS = {"name", "title", "tiers", "cap", "scoring", "surveys", "feedback", "criteria", "year"}
@@ -192,8 +194,13 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
             f"rules: cap.enabled must be true or false, got {cap.get('enabled')!r}"
         )
     criteria = _check_criteria(data.get("criteria", []))
+    name = str(data.get("name", "")) or "default"
+    if len(name) > NAME_LENGTH:
+        raise AnalyticsError(
+            f"rules: name must be at most {NAME_LENGTH} characters, got {len(name)}"
+        )
     return RuleSet(
-        name=str(data.get("name", "")) or "default",
+        name=name,
         title=str(data.get("title", "")),
         year=year,
         criteria=criteria,

@@ -14,6 +14,8 @@ from survey.extensions import db
 from survey.models import User
 
 MIN_PASSWORD_LENGTH = 10
+# What a username may hold: letters without accents, digits, dots, dashes and underscores.
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
 class AccountRefused(ValueError):

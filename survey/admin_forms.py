@@ -22,12 +22,18 @@ from wtforms.validators import (
 )
 
 from survey.access import ROLE_NAMES
-from survey.accounts import MIN_PASSWORD_LENGTH, binding_problem, username_taken
+from survey.accounts import (
+    MIN_PASSWORD_LENGTH,
+    USERNAME_PATTERN,
+    binding_problem,
+    username_taken,
+)
 from survey.commune import public_base_url_problem
 from survey.models import ROLES
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+# Larger than any count, order or threshold: typed only by mistake.
+LARGEST_WHOLE_NUMBER = 10**12
 
 BINDING_MESSAGES = {
     "organization required": _l("An organization officer needs an organization: choose one."),
@@ -143,10 +149,14 @@ class WholeNumberField(IntegerField):
             self.data = None
             return
         try:
-            self.data = int(text)
+            value = int(text)
         except ValueError:
             self.data = None
             raise ValueError(_l("Write a whole number, without dots or spaces.")) from None
+        if abs(value) > LARGEST_WHOLE_NUMBER:  # the range check cannot even compare it
+            self.data = None
+            raise ValueError(_l("This number is too large; check it."))
+        self.data = value
 
 
 def _count_field(label):

@@ -12,6 +12,8 @@ import re
 from flask_babel import lazy_gettext as _l
 
 DEFAULT_TEXT_LIMIT = 1000
+# A form's body is at most 1 MiB (MAX_CONTENT_LENGTH): no answer can be longer than this.
+LONGEST_TEXT_LIMIT = 1_000_000
 FIXED_RANGES = {"likert5": (1, 5), "nps": (0, 10), "yesno": (0, 1)}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -15,6 +15,10 @@ from survey.local_time import day_start
 from survey.models import AuditLog
 
 PER_PAGE = 50
+# No log is this long; a larger page number would overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
+# The days a filter can turn into UTC instants: the calendar's first and last cannot.
+FIRST_DAY, LAST_DAY = date(1, 1, 2), date(9999, 12, 30)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ def filter_from_args(args):
         text = (args.get(name) or "").strip()
         try:
             days[name] = date.fromisoformat(text) if text else None
+            if days[name] is not None and not FIRST_DAY <= days[name] <= LAST_DAY:
+                raise ValueError(f"{name}: {text} is out of range")
         except ValueError:
             days[name] = None
             bad.append(name)
@@ -82,6 +88,7 @@ def entries_query(filters):
 
 def search(filters, page=1):
     """One page (PER_PAGE entries) of the entries matching `filters` (Flask-SQLAlchemy page)."""
+    page = min(max(page, 1), MAX_PAGE)
     return db.paginate(entries_query(filters), page=page, per_page=PER_PAGE, error_out=False)
 
 

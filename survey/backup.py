@@ -2,11 +2,12 @@
 
 SQLite: the online backup API copies a consistent snapshot while the app keeps serving, and
 restores a backup the same way into the live file (one lock, all pages or none). PostgreSQL:
-`pg_dump --format=custom`; a restore replays it through `psql --single-transaction` after
-emptying the schema, in the same transaction, so a restore that fails leaves the database as
-it was, and tables of a newer schema do not survive it. A backup is written to a temporary file
-and renamed into place, so a failed one leaves no partial file; it is readable by its owner
-only (it holds everything, the accounts' password hashes included).
+`pg_dump --format=custom`; a restore replays it through `psql` after emptying the schema, all
+in one transaction that is committed only when the whole dump was read, so a restore that
+fails (a damaged or cut-short file too) leaves the database as it was, and tables of a newer
+schema do not survive it. A backup is written to a temporary file and renamed into place, so a
+failed one leaves no partial file; it is readable by its owner only (it holds everything, the
+accounts' password hashes included).
 """
 
 from __future__ import annotations
@@ -104,10 +105,15 @@ def _sqlite_copy(source: str, target: str) -> None:
 
 
 def _sqlite_revision(path: str) -> str:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    # Opened for writing (nothing is written): read-only, SQLite overlooks a damaged schema.
+    conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True)
     try:
+        # A damaged file must not replace the database: its pages are checked before the copy.
+        damage = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if damage != "ok":
+            raise BackupError(f"{path}: the backup is damaged ({damage})")
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
         raise BackupError(f"{path}: not a backup of this application ({error})") from error
     finally:
         conn.close()
@@ -122,7 +128,11 @@ def _libpq(url) -> str:
 
 
 def _pg_restore(path: str, url) -> None:
-    """Empty the schema and replay the dump, in one transaction (psql stops at an error)."""
+    """Empty the schema and replay the dump, in one transaction (psql stops at an error).
+
+    The transaction is committed only once pg_restore has read the whole dump: a damaged or
+    cut-short file ends psql without COMMIT, and the server rolls everything back.
+    """
     env = _pg_env(url)
     try:
         psql = subprocess.Popen(
@@ -130,7 +140,6 @@ def _pg_restore(path: str, url) -> None:
                 "psql",
                 "-X",
                 "-q",
-                "--single-transaction",
                 "-v",
                 "ON_ERROR_STOP=1",
                 "--dbname",
@@ -154,12 +163,17 @@ def _pg_restore(path: str, url) -> None:
             f"{error.filename} is not installed: install the PostgreSQL client (postgresql-client)"
         ) from error
     try:
-        psql.stdin.write(b"DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
+        psql.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
         shutil.copyfileobj(dump.stdout, psql.stdin)
-        psql.stdin.close()
     except BrokenPipeError:
         pass  # psql stopped at an error: its message follows
     dump_errors = dump.communicate()[1]
+    try:
+        if dump.returncode == 0:
+            psql.stdin.write(b"\nCOMMIT;\n")
+        psql.stdin.close()
+    except BrokenPipeError:
+        pass
     with psql.stderr:
         psql_errors = psql.stderr.read()
     psql.wait()

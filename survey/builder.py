@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey import audit, catalog
 from survey.access import may_change_survey, may_read_survey
+from survey.answer_rules import LONGEST_TEXT_LIMIT
 from survey.definitions import (
     CHOICE_KINDS,
     CODE_PATTERN,
@@ -123,7 +124,10 @@ def parse_local_time(text):
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=COMMUNE_TIME)
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # the calendar's first or last hours, in UTC
+        raise ValueError(f"{text!r} is out of range") from None
 
 
 def survey_record(survey):
@@ -670,8 +674,14 @@ def _check_bounds(kind, data):
     if data["max_length"] is not None:
         if kind != "text":
             raise BuilderError(_("Only a text question has a length limit."), "max_length")
-        if data["max_length"] < 1:
-            raise BuilderError(_("The length limit must be at least 1."), "max_length")
+        if not 1 <= data["max_length"] <= LONGEST_TEXT_LIMIT:
+            raise BuilderError(
+                _(
+                    "The length limit must be from 1 to %(limit)s characters.",
+                    limit=LONGEST_TEXT_LIMIT,
+                ),
+                "max_length",
+            )
 
 
 def _answers_of(question):

@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import re
 import sys
 import tempfile
 
@@ -25,7 +26,7 @@ from survey.extensions import db
 from survey.finalization import year_document
 from survey.importing import ImportRejected, import_responses
 from survey.indicators import import_indicators
-from survey.models import ROLES, Organization, Survey, Unit
+from survey.models import ROLES, Organization, Survey, Unit, User
 from survey.slips import slips_html
 from survey.year_report import NothingToReport
 
@@ -95,6 +96,14 @@ def user_group():
 @with_appcontext
 def user_create(username, role, org_code, unit_code, full_name):
     """Create a user; the password comes from a prompt, or from standard input when piped."""
+    longest = User.username.type.length
+    if not re.fullmatch(accounts.USERNAME_PATTERN, username) or len(username) > longest:
+        raise click.ClickException(
+            f"username {username!r}: 1-{longest} letters without accents, digits, dots, "
+            "dashes or underscores"
+        )
+    if len(full_name) > User.full_name.type.length:
+        raise click.ClickException(f"--full-name: at most {User.full_name.type.length} characters")
     if accounts.username_taken(username):
         raise click.ClickException(f"username {username!r} is taken")
     org = _lookup(Organization, org_code, "--org") if org_code else None
@@ -234,7 +243,10 @@ def survey_load(path):
     except json.JSONDecodeError as error:
         message = f"{path}: not valid JSON (line {error.lineno}: {error.msg})"
         raise click.ClickException(message) from None
-    definition.pop("status", None)  # always a draft: open it when it is ready
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    if isinstance(definition, dict):  # anything else is refused by the check below
+        definition.pop("status", None)  # always a draft: open it when it is ready
     try:
         survey = survey_from_definition(definition)
         db.session.commit()

@@ -6,11 +6,12 @@ Also instantiates the ready question sets of survey/question_sets/ for an organi
 import copy
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from importlib import resources
 
 import sqlalchemy as sa
 
+from survey.answer_rules import LONGEST_TEXT_LIMIT
 from survey.extensions import db
 from survey.models import (
     AUDIENCES,
@@ -23,10 +24,12 @@ from survey.models import (
     Survey,
 )
 
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 CHOICE_KINDS = ("single", "multi")
 FIXED_RANGES = {"likert5": (1, 5), "nps": (0, 10), "yesno": (0, 1)}
 QUESTION_SETS = ("satisfaction", "participation", "supervision")
+# Bounds and option values: no question needs larger numbers (nor can the database hold them).
+LARGEST_NUMBER = 1e15
 
 
 class DefinitionError(ValueError):
@@ -89,11 +92,22 @@ def check_definition(definition):
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         raise DefinitionError(f"year: {year!r} must be a whole year between 2000 and 2100")
     languages = definition.get("languages", ["vi"])
-    if not isinstance(languages, list) or not languages or "vi" not in languages:
+    if (
+        not isinstance(languages, list)
+        or not all(isinstance(lang, str) for lang in languages)
+        or "vi" not in languages
+    ):
         raise DefinitionError(f"languages: {languages!r} must be a list that includes 'vi'")
     _check_texts("title", definition["title"], languages)
     if "description" in definition:
         _check_texts("description", definition["description"], languages, required=False)
+    organizations = definition.get("organizations", [])
+    if not isinstance(organizations, list) or not all(map(_is_code, organizations)):
+        raise DefinitionError(f"organizations: {organizations!r} must be a list of codes")
+    opens_at = _timestamp("opens_at", definition.get("opens_at"))
+    closes_at = _timestamp("closes_at", definition.get("closes_at"))
+    if opens_at and closes_at and opens_at >= closes_at:
+        raise DefinitionError("closes_at: must come after opens_at")
     questions = definition["questions"]
     if not isinstance(questions, list) or not questions:
         raise DefinitionError("questions: expected a non-empty list")
@@ -133,6 +147,14 @@ def _check_question(where, question, languages, seen):
     _check_texts(f"{where}.text", question.get("text"), languages)
     if "help" in question:
         _check_texts(f"{where}.help", question["help"], languages, required=False)
+    criterion = question.get("criterion")
+    if criterion is not None and (not _is_code(criterion) or len(criterion) > 32):
+        raise DefinitionError(
+            f"{where}.criterion: {criterion!r} must be 1-32 lowercase letters, digits, - or _"
+        )
+    organization = question.get("organization")
+    if organization is not None and not _is_code(organization):
+        raise DefinitionError(f"{where}.organization: {organization!r} must be a code")
     options = question.get("options", [])
     if kind in CHOICE_KINDS:
         if not isinstance(options, list) or len(options) < 2:
@@ -148,20 +170,33 @@ def _check_question(where, question, languages, seen):
             option_codes.add(o_code)
             _check_texts(f"{o_where}.label", option.get("label"), languages)
             value = option.get("value")
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | float)
-            ):
-                raise DefinitionError(f"{o_where}.value: {value!r} must be a number")
+            if value is not None and not _plain_number(value):
+                raise DefinitionError(
+                    f"{o_where}.value: {value!r} must be a number of at most {LARGEST_NUMBER:g}"
+                )
     elif options:
         raise DefinitionError(f"{where}.options: a {kind} question has no options")
     for bound in ("min_value", "max_value"):
         value = question.get(bound)
-        if value is not None and (kind != "number" or not isinstance(value, int | float)):
-            raise DefinitionError(f"{where}.{bound}: only a number question has numeric bounds")
-    if question.get("max_length") is not None and (
-        kind != "text" or not isinstance(question["max_length"], int) or question["max_length"] < 1
+        if value is not None and (kind != "number" or not _plain_number(value)):
+            raise DefinitionError(
+                f"{where}.{bound}: only a number question has numeric bounds, "
+                f"of at most {LARGEST_NUMBER:g}"
+            )
+    low, high = question.get("min_value"), question.get("max_value")
+    if low is not None and high is not None and low > high:
+        raise DefinitionError(f"{where}.max_value: must not be below min_value")
+    max_length = question.get("max_length")
+    if max_length is not None and (
+        kind != "text"
+        or not isinstance(max_length, int)
+        or isinstance(max_length, bool)
+        or not 1 <= max_length <= LONGEST_TEXT_LIMIT
     ):
-        raise DefinitionError(f"{where}.max_length: only a text question has a positive max_length")
+        raise DefinitionError(
+            f"{where}.max_length: only a text question has a max_length, "
+            f"from 1 to {LONGEST_TEXT_LIMIT}"
+        )
     show_if = question.get("show_if")
     if show_if is not None:
         _check_show_if(where, show_if, seen)
@@ -169,7 +204,11 @@ def _check_question(where, question, languages, seen):
 
 
 def _check_show_if(where, show_if, seen):
-    if not isinstance(show_if, dict) or set(show_if) != {"question", "in"}:
+    if (
+        not isinstance(show_if, dict)
+        or set(show_if) != {"question", "in"}
+        or not isinstance(show_if["question"], str)
+    ):
         raise DefinitionError(f'{where}.show_if: expected {{"question": CODE, "in": [...]}}')
     target = seen.get(show_if["question"])
     if target is None:
@@ -181,7 +220,7 @@ def _check_show_if(where, show_if, seen):
         raise DefinitionError(f"{where}.show_if.in: expected a non-empty list")
     if target["kind"] in CHOICE_KINDS:
         allowed = {o["code"] for o in target["options"]}
-        bad = [v for v in values if v not in allowed]
+        bad = [v for v in values if not isinstance(v, str) or v not in allowed]
     elif target["kind"] in FIXED_RANGES:
         low, high = FIXED_RANGES[target["kind"]]
         bad = [
@@ -260,7 +299,25 @@ def _timestamp(field, value):
         raise DefinitionError(f"{field}: {value!r} is not an ISO 8601 timestamp") from None
     if parsed.tzinfo is None:
         raise DefinitionError(f"{field}: {value!r} needs a time zone, e.g. +07:00")
+    try:
+        parsed.astimezone(timezone.utc)  # how it is stored
+    except OverflowError:
+        raise DefinitionError(f"{field}: {value!r} is out of range") from None
     return parsed
+
+
+def _is_code(value):
+    return isinstance(value, str) and CODE_PATTERN.match(value) is not None
+
+
+def _plain_number(value):
+    """Whether `value` is a finite number (not a boolean) of at most LARGEST_NUMBER."""
+    # NaN and the infinities fail the comparison too.
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) <= LARGEST_NUMBER
+    )
 
 
 def dump_definition(survey):

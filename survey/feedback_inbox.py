@@ -22,6 +22,8 @@ from survey.extensions import db
 from survey.models import FEEDBACK_STATUSES, FeedbackItem, Organization, Survey, Unit, utcnow
 
 PER_PAGE = 50
+# No list is this long; a larger page number would overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
 
 # Topic codes an officer may tag an item with, from the fields of the commune resolution.
 TOPICS = {
@@ -99,7 +101,7 @@ class InboxFilters:
         if values["status"] not in FEEDBACK_STATUSES:
             values["status"] = ""
         try:
-            page = max(1, int(args.get("page", 1)))
+            page = min(max(1, int(args.get("page", 1))), MAX_PAGE)
         except ValueError:
             page = 1
         return cls(**values, page=page)

@@ -62,7 +62,10 @@ def raw_from_typed(questions, typed):
             numbers = re.split(r"[\s,;]+", text)
             codes = []
             for number in numbers:
-                if not number.isdigit() or not 1 <= int(number) <= len(question.options):
+                # ASCII digits only: int() refuses some that str.isdigit() takes ("²").
+                if not re.fullmatch(r"[0-9]{1,6}", number) or not (
+                    1 <= int(number) <= len(question.options)
+                ):
                     errors[question.code] = NOT_A_CHOICE
                     break
                 codes.append(question.options[int(number) - 1].code)

@@ -6,6 +6,7 @@ instead put it in instance/rules.toml, which applies only while nothing is saved
 """
 
 import os
+import re
 import tomllib
 
 from flask import current_app
@@ -44,7 +45,7 @@ def check_override(text: str, year: int) -> RuleSet:
     except tomllib.TOMLDecodeError:  # load_ruleset has already refused it
         years = {}
     for other in years if isinstance(years, dict) else ():
-        if str(other).isdigit():
+        if re.fullmatch(r"[0-9]{1,6}", str(other)):  # a year, in ASCII digits int() reads
             load_ruleset(int(other), text)
     return rules
 

@@ -95,6 +95,8 @@ class YearData:
 def has_figures(year: int) -> bool:
     """Whether `year` has anything to report: a survey past its draft, annual figures, or a
     finalized rating."""
+    if not 2000 <= year <= 2100:  # no data outside the years surveys take (nor integer overflow)
+        return False
     for query in (
         sa.select(Survey.id).where(Survey.year == year, Survey.status != "draft"),
         sa.select(AnnualIndicator.id).where(AnnualIndicator.year == year),

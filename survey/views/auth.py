@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from survey.extensions import db, limiter, login_manager
 from survey.forms import LoginForm
 from survey.models import User, utcnow
+from survey.redirect_target import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -88,6 +89,4 @@ def logout():
 
 
 def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("manage.index")
+    return local_path(target) or url_for("manage.index")

@@ -1,5 +1,7 @@
 """Paper entry: village officers type paper forms, keyboard first; double entry when asked."""
 
+import re
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -184,7 +186,7 @@ def slips(code):
     count_text = request.form.get("count", "20")
     error = None
     if request.method == "POST":
-        count = int(count_text) if count_text.strip().isdigit() else 0
+        count = int(count_text) if re.fullmatch(r"\s*[0-9]{1,6}\s*", count_text) else 0
         if not 1 <= count <= 500:
             error = _("Write how many slips to print, from 1 to 500.")
         else:

@@ -1,7 +1,5 @@
 """Public pages: the landing page, the language switch, the health check."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -17,6 +15,7 @@ from sqlalchemy import text
 from survey import catalog
 from survey.extensions import db
 from survey.i18n import LANG_COOKIE, LANG_COOKIE_AGE, select_locale
+from survey.redirect_target import local_path
 
 bp = Blueprint("public", __name__)
 
@@ -31,10 +30,8 @@ def index():
 @bp.get("/lang/<code>")
 def set_language(code):
     """Remember the chosen interface language in a cookie and go back where the person was."""
-    target = request.args.get("next") or url_for("public.index")
-    if urlsplit(target).netloc or not target.startswith("/"):
-        target = url_for("public.index")  # never redirect off this site
-    response = redirect(target)
+    # Never off this site, however a browser reads the address.
+    response = redirect(local_path(request.args.get("next")) or url_for("public.index"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LANG_COOKIE, code, max_age=LANG_COOKIE_AGE, httponly=True, samesite="Lax"
