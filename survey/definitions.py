@@ -66,7 +66,7 @@ def instantiate(question_set, *, code, year, organizations, org_names, languages
     definition["description"] = fill(definition.get("description", {}))
     for question in definition["questions"]:
         question["text"] = fill(question["text"])
-        for option in question.get("options", []):
+        for option in question.get("options") or []:
             option["label"] = fill(option["label"])
         tagged = question.get("criterion") or question.get("feedback")
         if len(organizations) == 1 and tagged or question.get("feedback"):
@@ -155,7 +155,7 @@ def _check_question(where, question, languages, seen):
     organization = question.get("organization")
     if organization is not None and not _is_code(organization):
         raise DefinitionError(f"{where}.organization: {organization!r} must be a code")
-    options = question.get("options", [])
+    options = question.get("options") or []  # null stands for none
     if kind in CHOICE_KINDS:
         if not isinstance(options, list) or len(options) < 2:
             raise DefinitionError(f"{where}.options: a {kind} question needs at least two options")
@@ -283,7 +283,7 @@ def survey_from_definition(definition):
         )
         question.options = [
             Option(code=o["code"], label=o["label"], value=o.get("value"), position=i)
-            for i, o in enumerate(q.get("options", []))
+            for i, o in enumerate(q.get("options") or [])
         ]
         survey.questions.append(question)
     db.session.add(survey)

@@ -486,6 +486,41 @@ def test_a_survey_definition_loads_whole_or_not_at_all(runner, db, tmp_path_fact
         assert table_sizes(db) == before
 
 
+def every_path(value, path=()):
+    """The path to every part of a JSON value, the value itself first."""
+    yield path
+    if isinstance(value, (dict, list)):
+        for key, part in value.items() if isinstance(value, dict) else enumerate(value):
+            yield from every_path(part, (*path, key))
+
+
+@pytest.mark.parametrize("replacement", [None, DELETE], ids=["null", "missing"])
+def test_a_definition_with_any_one_part_null_or_missing_loads_or_says_why(
+    runner, db, tmp_path, replacement
+):
+    """Each part of a valid definition in turn null, or left out (random mutations may miss
+    one: `"options": null` once ended in a traceback)."""
+    make_organization(db, code="nongdan")
+    db.session.commit()
+    path = tmp_path / "survey.json"
+    args = ["survey", "load", str(path)]
+    definition = a_definition()
+    # Every part there is, and every question key any question has, on every question.
+    keys = {key for question in definition["questions"] for key in question}
+    extra = [("questions", i, key) for i in range(len(definition["questions"])) for key in keys]
+    for where in [*list(every_path(definition))[1:], *extra]:
+        path.write_text(json.dumps(mutated(a_definition(), [(where, replacement)])))
+        before = table_sizes(db)
+        if succeeded(runner.invoke(args=args), args):
+            db.session.rollback()
+            for survey in db.session.scalars(sa.select(Survey)):
+                db.session.delete(survey)
+            db.session.commit()
+        else:
+            db.session.rollback()
+            assert table_sizes(db) == before, where
+
+
 # --- backups (flask restore) -----------------------------------------------------------------
 
 
