@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from analytics.report import Comparison, criterion_label, integrity_summary
 from analytics.targets import CommuneTarget, commune_targets
+from survey import catalog
 from survey.aggregate_cache import (
     Cached,
     NotReady,
@@ -214,7 +215,7 @@ class SurveyBlock:
     title: str
     respondents: int
     questions: tuple[QuestionBlock, ...]
-    units: dict
+    units: tuple  # (village name, its cell), in the results' order
     likert_chart: dict
     suppression_k: int
 
@@ -314,6 +315,7 @@ def _interval_chart(rating: dict) -> dict:
 
 
 def _survey_block(survey: Survey, results: dict, lang: str) -> SurveyBlock:
+    village_names = {unit.code: unit.name for unit in catalog.units()}
     questions = []
     likert_rows = []
     for question in sorted(survey.questions, key=lambda q: q.position):
@@ -330,7 +332,10 @@ def _survey_block(survey: Survey, results: dict, lang: str) -> SurveyBlock:
         title=_text(survey.title, lang),
         respondents=results["n"],
         questions=tuple(questions),
-        units=results["units"],
+        # Villages by name, as officers know them; the results are keyed by code.
+        units=tuple(
+            (village_names.get(code, code), cell) for code, cell in results["units"].items()
+        ),
         likert_chart={
             "labels": [text for text, _s in likert_rows],
             "datasets": [

@@ -22,7 +22,7 @@ def commune(db):
     nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", short_name="Nông dân")
     phunu = make_organization(db, code="phunu", name="Hội Phụ nữ xã", short_name="Phụ nữ")
     villages = [
-        make_unit(db, code=code, name=code, adult_population=population)
+        make_unit(db, code=code, name=f"Thôn {code[-1]}", adult_population=population)
         for code, population in (("thon1", 300), ("thon2", 100), ("thon3", 50))
     ]
     for org in (nongdan, phunu):
@@ -107,10 +107,10 @@ def test_the_organization_page_holds_the_criteria_and_hides_small_villages(clien
     assert "<td>hl1</td>" in html and "<td>hl2</td>" in html  # the questions' texts
     # thon3 (2 respondents) is under k = 5; thon2 goes too, or the total would give thon3 away
     assert results["units"]["thon3"]["suppressed"] and results["units"]["thon2"]["suppressed"]
-    for village in ("thon2", "thon3"):
+    for village in ("Thôn 2", "Thôn 3"):  # by name, as officers know them
         cells = re.search(rf"<tr><td>{village}</td>(.*?)</tr>", html, re.S).group(1)
         assert re.search(r">\s*\d", cells) is None, cells  # no number in the hidden row
-    shown = re.search(r"<tr><td>thon1</td>(.*?)</tr>", html, re.S).group(1)
+    shown = re.search(r"<tr><td>Thôn 1</td>(.*?)</tr>", html, re.S).group(1)
     assert ">13<" in shown
     likert = chart_data(html, "likert-1")
     assert likert["labels"] == ["hl1", "hl2"]
@@ -134,7 +134,7 @@ def test_the_survey_page_counts_days_and_channels_and_shows_checks_to_readers_on
     html = client.get(f"/dashboard/survey/{survey.code}").get_data(as_text=True)
     assert chart_data(html, "likert")["labels"] == ["hl1", "hl2"]
     assert "Kiểm tra tính trung thực của phiếu" not in html
-    for village in ("thon2", "thon3"):  # hidden here as on the organization's page
+    for village in ("Thôn 2", "Thôn 3"):  # hidden here as on the organization's page
         cells = re.search(rf"<tr><td>{village}</td>(.*?)</tr>", html, re.S).group(1)
         assert re.search(r">\s*\d", cells) is None, cells
     client.post("/logout")
