@@ -42,6 +42,17 @@ def plain_number(number):
     return str(int(number)) if float(number).is_integer() else str(number).replace(".", ",")
 
 
+def small_whole_number(text):
+    """`text` as a number when it is 1 to 6 ASCII digits, else None.
+
+    Not str.isdigit(): it takes "²", which int() then refuses.
+
+    >>> [small_whole_number(t) for t in ("12", "007", "²", "1.5", "1234567", " 1", "")]
+    [12, 7, None, None, None, None, None]
+    """
+    return int(text) if re.fullmatch(r"[0-9]{1,6}", text) else None
+
+
 def is_empty(raw):
     """True when nothing was given."""
     if raw is None:

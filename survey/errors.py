@@ -62,9 +62,14 @@ def register(app):
         # Logged in full for the administrator (no request data: nothing about the visitor).
         log.error("database unavailable: %s", error.orig or error, exc_info=error)
         rollback_quietly()
-        return unavailable_page(), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return unavailable()
 
 
-def unavailable_page():
-    """The 503 page: nothing was saved, try again in a while."""
-    return render_template("errors/503.html", retry_after=RETRY_AFTER_SECONDS)
+def unavailable():
+    """The 503 response: the page saying nothing was saved, and when to try again."""
+    return render_template("errors/503.html"), 503, retry_later()
+
+
+def retry_later():
+    """The header asking a client (the phone's queue) to send again in RETRY_AFTER_SECONDS."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)}

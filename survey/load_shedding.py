@@ -15,7 +15,7 @@ import time
 
 from flask import current_app, request
 
-from survey.errors import RETRY_AFTER_SECONDS, unavailable_page
+from survey.errors import unavailable
 
 
 def init_app(app):
@@ -31,7 +31,7 @@ def refuse_if_waited_too_long():
     arrived = arrival_time(request.headers.get("X-Request-Start", ""))
     if arrived is None or time.time() - arrived <= limit:
         return None
-    return unavailable_page(), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return unavailable()
 
 
 def arrival_time(stamp):

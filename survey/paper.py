@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from survey.answer_rules import NOT_A_CHOICE, check_answers
+from survey.answer_rules import NOT_A_CHOICE, check_answers, small_whole_number
 from survey.extensions import db
 from survey.models import PaperEntry, Response
 from survey.responses import SubmissionConflict, submit_response
@@ -62,13 +62,11 @@ def raw_from_typed(questions, typed):
             numbers = re.split(r"[\s,;]+", text)
             codes = []
             for number in numbers:
-                # ASCII digits only: int() refuses some that str.isdigit() takes ("²").
-                if not re.fullmatch(r"[0-9]{1,6}", number) or not (
-                    1 <= int(number) <= len(question.options)
-                ):
+                chosen = small_whole_number(number)
+                if chosen is None or not 1 <= chosen <= len(question.options):
                     errors[question.code] = NOT_A_CHOICE
                     break
-                codes.append(question.options[int(number) - 1].code)
+                codes.append(question.options[chosen - 1].code)
             if question.code in errors:
                 continue
             if question.kind == "single" and len(codes) > 1:

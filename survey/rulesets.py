@@ -6,13 +6,13 @@ instead put it in instance/rules.toml, which applies only while nothing is saved
 """
 
 import os
-import re
 import tomllib
 
 from flask import current_app
 
 from analytics.rules import RuleSet, load_ruleset
 from survey import audit
+from survey.answer_rules import small_whole_number
 from survey.extensions import db
 from survey.models import Setting
 
@@ -45,8 +45,9 @@ def check_override(text: str, year: int) -> RuleSet:
     except tomllib.TOMLDecodeError:  # load_ruleset has already refused it
         years = {}
     for other in years if isinstance(years, dict) else ():
-        if re.fullmatch(r"[0-9]{1,6}", str(other)):  # a year, in ASCII digits int() reads
-            load_ruleset(int(other), text)
+        other_year = small_whole_number(str(other))
+        if other_year is not None:
+            load_ruleset(other_year, text)
     return rules
 
 

@@ -1,7 +1,5 @@
 """Paper entry: village officers type paper forms, keyboard first; double entry when asked."""
 
-import re
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +8,8 @@ from flask_login import current_user
 
 from survey import catalog
 from survey.access import PAPER_ROLES, allow, may_enter_paper, may_type_survey, roles_required
-from survey.errors import RETRY_AFTER_SECONDS, UNAVAILABLE, rollback_quietly
+from survey.answer_rules import small_whole_number
+from survey.errors import UNAVAILABLE, retry_later, rollback_quietly
 from survey.extensions import db
 from survey.models import Survey
 from survey.paper import (
@@ -91,7 +90,7 @@ def enter(code):
             sheet_error=sheet_error,
         ),
         status,
-        ({"Retry-After": str(RETRY_AFTER_SECONDS)} if busy else {}),
+        retry_later() if busy else {},
     )
 
 
@@ -186,7 +185,7 @@ def slips(code):
     count_text = request.form.get("count", "20")
     error = None
     if request.method == "POST":
-        count = int(count_text) if re.fullmatch(r"\s*[0-9]{1,6}\s*", count_text) else 0
+        count = small_whole_number(count_text.strip()) or 0
         if not 1 <= count <= 500:
             error = _("Write how many slips to print, from 1 to 500.")
         else:

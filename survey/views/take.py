@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from survey import catalog, commune, qr
 from survey.answer_rules import plain_number
-from survey.errors import RETRY_AFTER_SECONDS, UNAVAILABLE, rollback_quietly
+from survey.errors import UNAVAILABLE, retry_later, rollback_quietly
 from survey.extensions import csrf, limiter
 from survey.i18n import select_locale
 from survey.invitations import (
@@ -135,7 +135,7 @@ def form(code):
         # the same submission_uid, so sending again cannot count them twice.
         rollback_quietly()
         page = _render(survey, form, lang, fixed_unit, preview, hidden, units, busy=True)
-        return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return page, 503, retry_later()
     except SubmissionConflict:
         return render_template("take/conflict.html", survey=survey, lang=lang), 409
     except InvitationRefused:

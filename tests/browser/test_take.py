@@ -114,10 +114,10 @@ def test_answers_refused_while_the_server_is_busy_wait_on_the_phone_then_go_once
 ):
     """A 503 (the database restarting) keeps the answers on the phone, which sends them again
     when the server said to come back; they are counted once."""
-    from survey.views import take
+    from survey import errors
     from tests.test_database_faults import database_down
 
-    monkeypatch.setattr(take, "RETRY_AFTER_SECONDS", 1)
+    monkeypatch.setattr(errors, "RETRY_AFTER_SECONDS", 1)
     page = open_page(f"/s/{SURVEY}?u=thon3", width=360, height=740)
     before = responses(demo)
     answer_the_form(page)
