@@ -122,6 +122,11 @@ def units():
     return found
 
 
+def village_names():
+    """Village code -> name, from the list above."""
+    return {unit.code: unit.name for unit in units()}
+
+
 def unit_by_code(code):
     """The village with this code, or None."""
     return next((unit for unit in units() if unit.code == code), None) if code else None

@@ -315,7 +315,7 @@ def _interval_chart(rating: dict) -> dict:
 
 
 def _survey_block(survey: Survey, results: dict, lang: str) -> SurveyBlock:
-    village_names = {unit.code: unit.name for unit in catalog.units()}
+    village_names = catalog.village_names()
     questions = []
     likert_rows = []
     for question in sorted(survey.questions, key=lambda q: q.position):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from survey import catalog
 from survey.report_docx import report_docx
 from survey.report_html import report_html
 from survey.response_export import response_csv
 from survey.workbooks import survey_workbook, year_workbook
-from survey.year_report import gather_year, survey_data, village_names, year_report
+from survey.year_report import gather_year, survey_data, year_report
 
 DOCUMENT_LANG = "vi"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -54,7 +55,7 @@ def survey_csv(survey) -> Iterator[bytes]:
 def survey_xlsx(survey) -> bytes:
     """A survey's anonymized responses as a workbook, with its question results."""
     data = survey_data(survey, DOCUMENT_LANG)
-    return survey_workbook(survey, data, village_names(), DOCUMENT_LANG)
+    return survey_workbook(survey, data, catalog.village_names(), DOCUMENT_LANG)
 
 
 def survey_export(survey, fmt: str) -> Iterator[bytes]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from analytics.rules import RuleSet
 from analytics.targets import CommuneTarget, commune_targets
+from survey import catalog
 from survey.builder_forms import AUDIENCE_NAMES
 from survey.commune import setting
 from survey.extensions import db
@@ -33,7 +34,6 @@ from survey.models import (
     Organization,
     Question,
     Survey,
-    Unit,
 )
 from survey.results import survey_results
 from survey.rulesets import commune_rules
@@ -138,11 +138,6 @@ def survey_data(survey, lang: str = "vi") -> SurveyData:
     )
 
 
-def village_names() -> dict[str, str]:
-    """Village code -> name."""
-    return dict(db.session.execute(sa.select(Unit.code, Unit.name)).all())
-
-
 def feedback_topics(year: int) -> dict[str, tuple[tuple[str | None, int], ...]]:
     """Per organization code: its feedback received in `year` counted by topic, most first."""
     start, end = year_bounds(year)
@@ -184,7 +179,7 @@ def gather_year(year: int, lang: str = "vi", today: date | None = None) -> YearD
         targets=commune_targets(document),
         surveys=tuple(survey_data(s, lang) for s in surveys),
         feedback_topics=feedback_topics(year),
-        village_names=village_names(),
+        village_names=catalog.village_names(),
         rules=commune_rules(year),
         suppression_k=int(setting("SUPPRESSION_K")),
         commune_name=setting("COMMUNE_NAME") or "",
