@@ -11,7 +11,7 @@ from importlib import resources
 
 import sqlalchemy as sa
 
-from survey.answer_rules import LONGEST_TEXT_LIMIT
+from survey.answer_rules import FIXED_RANGES, LONGEST_TEXT_LIMIT
 from survey.extensions import db
 from survey.models import (
     AUDIENCES,
@@ -26,7 +26,6 @@ from survey.models import (
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 CHOICE_KINDS = ("single", "multi")
-FIXED_RANGES = {"likert5": (1, 5), "nps": (0, 10), "yesno": (0, 1)}
 QUESTION_SETS = ("satisfaction", "participation", "supervision")
 # Bounds and option values: no question needs larger numbers (nor can the database hold them).
 LARGEST_NUMBER = 1e15
