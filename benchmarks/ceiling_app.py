@@ -4,6 +4,7 @@ No framework, no form library, no validation: what the database and the server a
 Served by gunicorn exactly like the real app (see benchmarks/submit_throughput.py).
 """
 
+import hashlib
 import os
 import secrets
 import uuid
@@ -29,10 +30,11 @@ with ENGINE.connect() as _conn:
     }
 
 INSERT_RESPONSE = sa.text(
-    "INSERT INTO response (survey_id, unit_id, submission_uid, receipt, answers_digest, channel,"
-    " lang, submitted_at) VALUES (:s, NULL, :uid, :receipt, :digest, 'web', 'vi', :at)"
+    "INSERT INTO response (survey_id, unit_id, submission_uid, receipt_attempt, answers_digest,"
+    " channel, lang, submitted_at) VALUES (:s, NULL, :uid, 0, :digest, 'web', 'vi', :at)"
     " RETURNING id"
 )
+INSERT_RECEIPT = sa.text("INSERT INTO receipt (code, survey_id) VALUES (:c, :s)")
 INSERT_ANSWER = sa.text(
     "INSERT INTO answer (response_id, question_id, kind, option_id, number, text)"
     " VALUES (:r, :q, :k, :o, :n, :t)"
@@ -54,8 +56,7 @@ def app(environ, start_response):
             INSERT_RESPONSE,
             {
                 "s": SURVEY_ID,
-                "uid": uid,
-                "receipt": receipt,
+                "uid": hashlib.sha256(uid.encode()).hexdigest(),
                 "digest": "0" * 64,
                 "at": datetime.now(timezone.utc),
             },
@@ -74,5 +75,6 @@ def app(environ, start_response):
                 row["n"] = float(value)
             rows.append(row)
         conn.execute(INSERT_ANSWER, rows)
+        conn.execute(INSERT_RECEIPT, {"c": receipt, "s": SURVEY_ID})
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [receipt.encode()]

@@ -5,8 +5,9 @@ fraction of one. Each aggregate (a year's evaluation, a survey's results) is kep
 data version it was computed from: the newest audit log entry (every change of surveys,
 annual figures, feedback, rule sets, villages, organizations, settings and finalizations is
 audit-logged in its own transaction, and so is a response import), the newest survey change,
-and the newest response of what the aggregate reads (its year's surveys, or its survey), so
-that answers to this year's surveys leave last year's figures alone. When the
+and what moves when the responses the aggregate reads change: the newest batch of responses
+released in its year's surveys or its survey (survey.release), so that answers to this
+year's surveys leave last year's figures alone. When the
 version has moved on, a reader gets the kept value at once, marked with the time it was
 computed, while the worker's one background thread computes the new one (at most once per
 `AGGREGATE_REFRESH_SECONDS` while answers keep arriving). An aggregate never computed in this
@@ -32,7 +33,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from survey.extensions import db
-from survey.models import AuditLog, Response, Survey, utcnow
+from survey.models import AuditLog, ReleaseBatch, Response, Survey, utcnow
+from survey.release import survey_closed
 
 
 class NotReady(Exception):
@@ -90,18 +92,54 @@ def latest_response_of_survey(survey_id: int):
     )
 
 
+def released_of_years(*years: int) -> tuple:
+    """What the figures of `years` count, as it moves (survey.release): the newest batch of
+    responses released in their surveys, and how many of those surveys are closed by now
+    (a closed survey counts every response)."""
+    newest = (
+        sa.select(sa.func.max(ReleaseBatch.id))
+        .join(Survey, Survey.id == ReleaseBatch.survey_id)
+        .where(Survey.year.in_(years))
+        .scalar_subquery()
+    )
+    closed = (
+        sa.select(sa.func.count())
+        .select_from(Survey)
+        .where(Survey.year.in_(years), survey_closed())
+        .scalar_subquery()
+    )
+    return newest, closed
+
+
+def released_of_survey(survey_id: int) -> tuple:
+    """The same for one survey: its newest released batch, and whether it is closed by now."""
+    newest = (
+        sa.select(sa.func.max(ReleaseBatch.id))
+        .where(ReleaseBatch.survey_id == survey_id)
+        .scalar_subquery()
+    )
+    closed = (
+        sa.select(sa.func.count())
+        .select_from(Survey)
+        .where(Survey.id == survey_id, survey_closed())
+        .scalar_subquery()
+    )
+    return newest, closed
+
+
 def data_version(scope=None) -> tuple:
     """What an aggregate depends on, read from indexes: the newest audit entry and survey
-    change, and `scope` (a scalar query: the newest response of what the aggregate reads;
-    by default of any survey)."""
+    change, and `scope` (a scalar query, or a tuple of them: what moves when the data the
+    aggregate reads change; by default the newest response of any survey)."""
     if scope is None:
         scope = sa.select(sa.func.max(Response.id)).scalar_subquery()
+    scopes = scope if isinstance(scope, tuple) else (scope,)
     return tuple(
         db.session.execute(
             sa.select(
                 sa.select(sa.func.max(AuditLog.id)).scalar_subquery(),
                 sa.select(sa.func.max(Survey.updated_at)).scalar_subquery(),
-                scope,
+                *scopes,
             )
         ).one()
     )

@@ -41,6 +41,7 @@ from survey.models import (
     Survey,
     utcnow,
 )
+from survey.release import release_ready
 
 QUESTION_CODE_LENGTH = 32
 TEMPLATE_STARTS = ("satisfaction", "participation", "supervision")
@@ -806,6 +807,7 @@ def open_survey(survey, now=None):
     """Open a survey for answers now (dates that would keep it shut are cleared)."""
     now = now or utcnow()
     _check_ready(survey)
+    _release_if_closed(survey)
     before = survey_record(survey)
     survey.status = "open"
     if survey.opens_at and survey.opens_at > now:
@@ -824,6 +826,8 @@ def close_survey(survey):
     survey.status = "closed"
     audit.record("survey.close", survey.code, before=before, after=survey_record(survey))
     _commit(survey)
+    # Everything counts once it is closed; released now, it stays counted if it reopens.
+    release_ready(survey.id, everything=True)
 
 
 def schedule_survey(survey, opens_at, closes_at):
@@ -831,12 +835,20 @@ def schedule_survey(survey, opens_at, closes_at):
     if opens_at and closes_at and opens_at >= closes_at:
         raise BuilderError(_("The closing time must come after the opening time."), "closes_at")
     _check_ready(survey)
+    _release_if_closed(survey)
     before = survey_record(survey)
     survey.opens_at = opens_at
     survey.closes_at = closes_at
     survey.status = "open"
     audit.record("survey.schedule", survey.code, before=before, after=survey_record(survey))
     _commit(survey)
+
+
+def _release_if_closed(survey):
+    """A closed survey shows every response; reopened, it must not hide again the ones that
+    had not reached a batch."""
+    if survey.status != "draft" and catalog.survey_state(survey) == "closed":
+        release_ready(survey.id, everything=True)
 
 
 def _check_ready(survey):

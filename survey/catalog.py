@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from survey.errors import UNAVAILABLE, rollback_quietly
 from survey.extensions import db
-from survey.models import Question, Response, Survey, Unit
+from survey.models import Question, ReceiptCode, Response, Survey, Unit
 
 
 def open_public_surveys(now=None):
@@ -132,9 +132,15 @@ def unit_by_code(code):
     return next((unit for unit in units() if unit.code == code), None) if code else None
 
 
-def receipt_date(receipt):
-    """When the response with this receipt was counted (pages show the day only), or None."""
-    return db.session.scalar(sa.select(Response.submitted_at).where(Response.receipt == receipt))
+def receipt_survey_id(receipt):
+    """The id of the survey a receipt code was given for, or None when none has this code.
+    Nothing else is known of it: not which response, nor when."""
+    return db.session.scalar(sa.select(ReceiptCode.survey_id).where(ReceiptCode.code == receipt))
+
+
+def survey_title_by_id(survey_id):
+    """A survey's title per language (a receipt names the survey it was given for)."""
+    return db.session.scalar(sa.select(Survey.title).where(Survey.id == survey_id))
 
 
 def survey_listing():

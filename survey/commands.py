@@ -27,6 +27,7 @@ from survey.finalization import year_document
 from survey.importing import ImportRejected, import_responses
 from survey.indicators import import_indicators
 from survey.models import ROLES, Organization, Survey, Unit, User
+from survey.release import release_ready
 from survey.slips import slips_html
 from survey.year_report import NothingToReport
 
@@ -273,8 +274,11 @@ def survey_close(code):
 
 
 def _set_status(code, status):
-    _survey(code).status = status
+    survey = _survey(code)
+    survey.status = status
     db.session.commit()
+    if status == "closed":
+        release_ready(survey.id, everything=True)
     click.echo(f"Survey {code} is {status}.")
 
 
@@ -363,6 +367,7 @@ def responses_import(code, path):
     """Import responses from a CSV file: the whole file, or nothing when a row is wrong."""
     survey = _survey(code)
     result = _import_csv(path, lambda f: import_responses(survey, f))
+    release_ready(survey.id)  # imported rows wait for their batch like any others
     click.echo(
         f"Imported {result.added} responses into {code}"
         + (f" ({result.already_there} were already there)" if result.already_there else "")

@@ -25,6 +25,8 @@ from survey.aggregate_cache import (
     cached,
     latest_response_of_survey,
     latest_response_of_years,
+    released_of_survey,
+    released_of_years,
 )
 from survey.evaluation import comparisons, evaluate_year
 from survey.extensions import db
@@ -40,6 +42,7 @@ from survey.models import (
     Survey,
     survey_organization,
 )
+from survey.release import release_summary
 from survey.results import survey_results
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
@@ -52,13 +55,13 @@ RECENT_FEEDBACK = 10
 
 def kept_evaluation(year: int) -> Cached:
     """The year's evaluation (every organization), kept."""
-    return cached(("evaluation", year), lambda: evaluate_year(year), latest_response_of_years(year))
+    return cached(("evaluation", year), lambda: evaluate_year(year), released_of_years(year))
 
 
 def kept_comparisons(year: int) -> Cached:
     """The year's comparisons (year over year, across organizations), kept."""
     return cached(
-        ("comparisons", year), lambda: comparisons(year), latest_response_of_years(year - 1, year)
+        ("comparisons", year), lambda: comparisons(year), released_of_years(year - 1, year)
     )
 
 
@@ -67,7 +70,7 @@ def kept_results(survey_id: int) -> Cached:
     return cached(
         ("results", survey_id),
         lambda: survey_results(db.session.get(Survey, survey_id)),
-        latest_response_of_survey(survey_id),
+        released_of_survey(survey_id),
     )
 
 
@@ -412,19 +415,26 @@ class SurveyPage:
     channels: tuple[tuple[str, int, float], ...]  # channel, responses, share
     integrity: list[dict] | None
     freshness: Freshness
+    release: dict  # survey.release.release_summary
 
 
 def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
     """A survey's results: every question, answers over time, how they came in, and (for the
     readers of every result) what the integrity checks flagged."""
-    scope = latest_response_of_survey(survey.id)
     wanted = [
         partial(kept_results, survey.id),
-        partial(cached, ("activity", survey.id), lambda: _activity(survey.id), scope),
+        # How many answered, day by day, shows at once; what they answered, in batches.
+        partial(
+            cached,
+            ("activity", survey.id),
+            lambda: _activity(survey.id),
+            latest_response_of_survey(survey.id),
+        ),
     ]
     if with_integrity:
+        released = released_of_survey(survey.id)
         wanted.append(
-            partial(cached, ("integrity", survey.id), lambda: _integrity(survey.id), scope)
+            partial(cached, ("integrity", survey.id), lambda: _integrity(survey.id), released)
         )
     kept = gathered(*wanted)
     results, activity = kept[:2]
@@ -455,6 +465,7 @@ def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
         ),
         integrity=integrity,
         freshness=Freshness.of(*kept),
+        release=release_summary(survey),
     )
 
 

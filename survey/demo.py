@@ -22,13 +22,14 @@ from survey.models import (
     Answer,
     FeedbackItem,
     Organization,
+    ReceiptCode,
     Response,
     ResponseCriterion,
     Unit,
     User,
 )
 from survey.responses import criterion_rows, feedback_row, long_format
-from survey.submission import answers_digest, draw_receipts, uniform_likert
+from survey.submission import answers_digest, draw_receipts, uid_digest, uniform_likert
 
 CHUNK = 5000
 # Relative number of responses per kind of survey.
@@ -333,18 +334,20 @@ class _ResponseGenerator:
         response = {
             "survey_id": self.survey.id,
             "unit_id": self.units[unit_code].id,
-            "submission_uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "receipt": receipt,
+            "submission_uid": uid_digest(str(uuid.UUID(int=rng.getrandbits(128), version=4))),
+            # Drawn, not derived: the demo never resends. Kept apart, in ReceiptCode.
+            "receipt_attempt": None,
             "answers_digest": answers_digest(answers),
             "channel": channel,
             "lang": "en" if channel == "web" and rng.random() < 0.01 else "vi",
             "sheet_no": sheet,
-            "started_at": submitted - timedelta(seconds=duration) if duration else None,
             "submitted_at": submitted.astimezone(timezone.utc),
             "duration_s": duration,
             "uniform_likert": uniform_likert(answers, self.kinds),
+            # Gathered long ago: every batch was released.
+            "released": True,
         }
-        return response, answers, unit_code
+        return response, answers, unit_code, receipt
 
     def answer_all(self, person):
         rng = self.rng
@@ -387,11 +390,15 @@ class _ResponseGenerator:
     # -- bulk insert --------------------------------------------------------------------------
     def _insert_chunk(self, batch, added):
         conn = db.session.connection()
-        ids = insert_rows(
-            conn, Response.__table__, [response for response, _a, _u in batch], return_ids=True
-        )
+        ids = insert_rows(conn, Response.__table__, [entry[0] for entry in batch], return_ids=True)
+        receipts = [
+            {"code": receipt, "survey_id": self.survey.id}
+            for response, _a, _u, receipt in batch
+            if response["channel"] == "web"
+        ]
+        insert_rows(conn, ReceiptCode.__table__, sorted(receipts, key=lambda r: r["code"]))
         plain, texts = [], []
-        for response_id, (_response, answers, _unit) in zip(ids, batch, strict=True):
+        for response_id, (_response, answers, _unit, _receipt) in zip(ids, batch, strict=True):
             for question, row in long_format(response_id, answers, self.questions):
                 (texts if question.kind == "text" else plain).append(row)
         insert_rows(conn, Answer.__table__, plain)
@@ -413,7 +420,7 @@ class _ResponseGenerator:
     def feedback_row(self, answer_id, answer_row, entry):
         """The inbox row of a demo comment, moved along as far as the story says."""
         rng = self.rng
-        response, _answers, unit_code = entry
+        response, _answers, unit_code, _receipt = entry
         q = self.questions_by_id[answer_row["question_id"]]
         received = response["submitted_at"]
         row = feedback_row(

@@ -17,7 +17,7 @@ from survey.extensions import db
 from survey.local_time import COMMUNE_TIME
 from survey.models import CHANNELS, Answer, FeedbackItem, Response, ResponseCriterion, Unit
 from survey.responses import criterion_rows, feedback_row, long_format
-from survey.submission import answers_digest, draw_receipts, uniform_likert
+from survey.submission import answers_digest, uid_digest, uniform_likert
 
 FIXED_COLUMNS = ("submission_uid", "unit", "submitted_at", "channel", "lang")
 MAX_REPORTED = 50
@@ -68,8 +68,8 @@ def import_responses(survey, lines):
         if uid in seen:
             problems.append(f"submission_uid {uid!r} appears twice in the file")
         seen.add(uid)
-        if not problems and uid in existing:
-            if existing[uid] != row["answers_digest"]:
+        if not problems and uid_digest(uid) in existing:
+            if existing[uid_digest(uid)] != row["answers_digest"]:
                 problems.append(f"submission_uid {uid!r} was imported before with other answers")
             else:
                 already += 1
@@ -155,37 +155,24 @@ def _timestamp(text, problems):
     return value.astimezone(timezone.utc)
 
 
-def _receipts_in_use(codes):
-    """Which of `codes` the database already holds (asked in chunks, not for every receipt)."""
-    used = set()
-    for start in range(0, len(codes), 500):
-        chunk = codes[start : start + 500]
-        used.update(
-            db.session.scalars(sa.select(Response.receipt).where(Response.receipt.in_(chunk)))
-        )
-    return used
-
-
 def _write(survey, rows):
     if not rows:
         return
     conn = db.session.connection()
-    receipts = draw_receipts(len(rows), _receipts_in_use)
     questions = {q.code: q for q in survey.questions}
     kinds = {code: q.kind for code, q in questions.items()}
     response_rows = []
-    for row, receipt in zip(rows, receipts, strict=True):
+    for row in rows:
         response_rows.append(
             {
                 "survey_id": survey.id,
                 "unit_id": row["unit_id"],
-                "submission_uid": row["submission_uid"],
-                "receipt": receipt,
+                "submission_uid": uid_digest(row["submission_uid"]),
+                "receipt_attempt": None,  # nobody to hand a receipt to
                 "answers_digest": row["answers_digest"],
                 "channel": row["channel"],
                 "lang": row["lang"],
                 "sheet_no": None,
-                "started_at": None,
                 "submitted_at": row["submitted_at"],
                 "duration_s": None,
                 "uniform_likert": uniform_likert(row["answers"], kinds),

@@ -21,6 +21,7 @@ from analytics.integrity import (
     bursts,
     speed_limit,
 )
+from survey.catalog import survey_state
 from survey.extensions import db
 from survey.models import Response, Survey, Unit
 from survey.year_scan import FLAGGED, REPEATED, flag_tables, mark_straight_lining
@@ -58,15 +59,26 @@ def year_integrity(surveys) -> tuple[SurveyIntegrity, ...]:
     ids = [s.id for s in surveys]
     if not ids:
         return ()
-    in_year = Response.survey_id.in_(ids)
+    in_year = counted_responses(surveys)
     flags: dict[int, list[FlagSummary]] = {s.id: [] for s in surveys}
     _speeders(in_year, flags)
-    for survey_id, n in mark_straight_lining(ids, STRAIGHT_LINE_MIN_ITEMS).items():
+    for survey_id, n in mark_straight_lining(in_year, STRAIGHT_LINE_MIN_ITEMS).items():
         if survey_id in flags:
             flags[survey_id].append(FlagSummary("straight_liner", n, n))
     _bursts(surveys, in_year, flags)
     _duplicates(in_year, flags)
     return tuple(SurveyIntegrity(s.code, tuple(flags[s.id])) for s in surveys)
+
+
+def counted_responses(surveys):
+    """SQL condition on Response: the responses of `surveys` that count so far (released, or
+    all of a closed survey's: survey.release); the checks never look at the others."""
+    closed = [s.id for s in surveys if survey_state(s) == "closed"]
+    open_ids = [s.id for s in surveys if s.id not in closed]
+    return sa.or_(
+        Response.survey_id.in_(closed),
+        sa.and_(Response.survey_id.in_(open_ids), Response.released),
+    )
 
 
 def _speeders(in_year, flags):
@@ -88,7 +100,7 @@ def _speeders(in_year, flags):
             "speeder",
             survey_id,
             sa.select(Response.id)
-            .where(Response.survey_id == survey_id, Response.duration_s < limit.limit_s)
+            .where(in_year, Response.survey_id == survey_id, Response.duration_s < limit.limit_s)
             .subquery(),
         )
         flags[survey_id].append(FlagSummary("speeder", fast, fast))
@@ -142,6 +154,7 @@ def _bursts(surveys, in_year, flags):
                 survey.id,
                 sa.select(Response.id)
                 .where(
+                    in_year,
                     Response.survey_id == survey.id,
                     Response.unit_id == unit_ids[burst.unit],
                     Response.submitted_at >= burst.start,

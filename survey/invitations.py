@@ -1,7 +1,10 @@
 """Single-use invitations for member surveys: printed slips with a short code.
 
 Only a hash of each code is stored, and nothing links an invitation to the response it
-enabled: the slip's village is recorded, the slip itself is not.
+enabled: the slip's village is recorded, the slip itself is not, and of its use only that it
+happened, never when. Whether a slip was used is told to nobody before a submission: opening
+the form with a used slip looks the same as with an unused one, and a submission with a used
+slip is refused with the same words as one with an unknown code.
 """
 
 import hashlib
@@ -10,7 +13,7 @@ import secrets
 import sqlalchemy as sa
 
 from survey.extensions import db
-from survey.models import RECEIPT_ALPHABET, Invitation, utcnow
+from survey.models import RECEIPT_ALPHABET, Invitation
 
 CODE_LENGTH = 8
 
@@ -55,15 +58,14 @@ def create_invitations(survey, unit, count):
     return codes
 
 
-def find_open_invitation(survey, code):
-    """The unused invitation of `survey` with this code, or None."""
+def find_invitation(survey, code):
+    """The invitation of `survey` with this code, used or not (whoever holds a printed code
+    knows it exists; whether it was used is not told), or None."""
     if len(normalize_code(code)) != CODE_LENGTH:
         return None
     return db.session.scalar(
         sa.select(Invitation).where(
-            Invitation.survey_id == survey.id,
-            Invitation.code_hash == code_hash(code),
-            Invitation.used_at.is_(None),
+            Invitation.survey_id == survey.id, Invitation.code_hash == code_hash(code)
         )
     )
 
@@ -76,9 +78,9 @@ def redeem(survey, code):
         .where(
             Invitation.survey_id == survey.id,
             Invitation.code_hash == code_hash(code),
-            Invitation.used_at.is_(None),
+            sa.not_(Invitation.used),
         )
-        .values(used_at=utcnow().date())
+        .values(used=True)
     )
     if result.rowcount != 1:
         raise InvitationRefused(code)

@@ -299,15 +299,26 @@ class Option(db.Model):
 
 
 class Response(db.Model):
-    """One submitted questionnaire. No IP address, no user agent, no account."""
+    """One submitted questionnaire. No IP address, user agent, account, receipt or slip.
+
+    What is kept, and why nothing in it leads back to a person (see docs/anonymity.md):
+    `submission_uid` is a digest of the form's one-off id, so a resent form is recognised but
+    the id itself (which the receipt code is derived from) is not stored; the receipt lives in
+    ReceiptCode, unlinked; `released` marks the batch of at least k responses with which the
+    response reached figures and exports (survey.release).
+    """
 
     id: Mapped[int] = mapped_column(
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
     )
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="RESTRICT"))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
-    submission_uid: Mapped[str] = mapped_column(sa.String(36))
-    receipt: Mapped[str] = mapped_column(sa.String(RECEIPT_LENGTH), unique=True)
+    # SHA-256 of the submission id the form carried (survey.submission.uid_digest).
+    submission_uid: Mapped[str] = mapped_column(sa.String(64))
+    # Which derivation of the receipt code was free (survey.submission.derive_receipt): a
+    # resent form is told the same code. NULL: no receipt (paper, imports, or stored before
+    # receipts were kept apart).
+    receipt_attempt: Mapped[int | None]
     # Digest of the answers as submitted: a resent form with the same uid and the same answers
     # gets the same receipt; with other answers, a conflict.
     answers_digest: Mapped[str] = mapped_column(sa.String(64))
@@ -315,12 +326,14 @@ class Response(db.Model):
     lang: Mapped[str] = mapped_column(sa.String(8), default="vi")
     # Paper forms: the number written on the sheet, unique within the survey.
     sheet_no: Mapped[str | None] = mapped_column(sa.String(32))
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     duration_s: Mapped[int | None]
     # How many likert questions it answered, when every answer was the same; else 0 (the
     # straight-lining check reads it, so the year's answers need not be read again for it).
     uniform_likert: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Released with a batch of responses (or its survey closed): only then does it count in
+    # results, ratings and exports.
+    released: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     survey: Mapped[Survey] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -332,8 +345,10 @@ class Response(db.Model):
         sa.UniqueConstraint("survey_id", "submission_uid"),
         sa.UniqueConstraint("survey_id", "sheet_no"),
         sa.CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        sa.CheckConstraint(f"length(receipt) = {RECEIPT_LENGTH}", name="receipt_length"),
         sa.CheckConstraint("channel = 'paper' OR sheet_no IS NULL", name="sheet_only_on_paper"),
+        sa.CheckConstraint(
+            "receipt_attempt IS NULL OR receipt_attempt >= 0", name="receipt_attempt_non_negative"
+        ),
         *_non_negative("duration_s", "uniform_likert"),
         sa.Index(None, "survey_id", "unit_id", "submitted_at"),
         sa.Index(None, "survey_id", "submitted_at"),
@@ -341,6 +356,44 @@ class Response(db.Model):
         sa.Index(None, "survey_id", "duration_s"),
         sa.Index(None, "survey_id", "answers_digest"),
         sa.Index(None, "survey_id", "uniform_likert"),
+        # The responses waiting for their batch: counted after every submission.
+        sa.Index(
+            "ix_response_survey_id_pending",
+            "survey_id",
+            sqlite_where=sa.text("NOT released"),
+            postgresql_where=sa.text("NOT released"),
+        ),
+    )
+
+
+class ReceiptCode(db.Model):
+    """A receipt code given to a person who answered: proof that an answer of theirs to this
+    survey was counted, and nothing more. No response, time or order is stored with it (the
+    table is keyed by the code alone), so a receipt shown to someone leads to no answers."""
+
+    __tablename__ = "receipt"
+
+    code: Mapped[str] = mapped_column(sa.String(RECEIPT_LENGTH), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="RESTRICT"))
+
+    __table_args__ = (
+        sa.CheckConstraint(f"length(code) = {RECEIPT_LENGTH}", name="code_length"),
+        # SQLite would otherwise keep its rows in the order they were written.
+        {"sqlite_with_rowid": False},
+    )
+
+
+class ReleaseBatch(db.Model):
+    """One batch of a survey's responses released to figures and exports together."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"))
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responses: Mapped[int]
+
+    __table_args__ = (
+        sa.CheckConstraint("responses > 0", name="responses_positive"),
+        sa.Index(None, "survey_id", "id"),
     )
 
 
@@ -419,6 +472,8 @@ class ResponseCriterion(db.Model):
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organization.id", ondelete="RESTRICT")
     )
+    # A copy of its response's: released with the response's batch.
+    released: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # How many of its answers were 1, 2, 3, 4 and 5.
     n1: Mapped[int]
     n2: Mapped[int]
@@ -468,8 +523,9 @@ class Invitation(db.Model):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_on: Mapped[date] = mapped_column(sa.Date, default=lambda: utcnow().date())
-    # The day only, so the time of use cannot be matched to a response's timestamp.
-    used_at: Mapped[date | None] = mapped_column(sa.Date)
+    # That it was used, never when: a day or time of use would lead, with the slip's village,
+    # to the response it enabled.
+    used: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     survey: Mapped[Survey] = relationship()
     unit: Mapped[Unit | None] = relationship()

@@ -26,7 +26,6 @@ class SheetResult:
 
     outcome: str
     sheet_no: str
-    receipt: str | None = None
     differences: tuple[str, ...] = ()
 
 
@@ -110,8 +109,8 @@ def enter_sheet(survey, unit, sheet_no, answers, user):
     ):
         raise SheetRefused("already counted")
     if not survey.double_entry:
-        receipt = _store(survey, unit, sheet_no, answers)
-        return SheetResult("stored", sheet_no, receipt)
+        _store(survey, unit, sheet_no, answers)
+        return SheetResult("stored", sheet_no)
     entries = {e.pass_no: e for e in _entries(survey, sheet_no)}
     if not entries:
         _add_entry(survey, unit, sheet_no, 1, answers, user)
@@ -125,8 +124,8 @@ def enter_sheet(survey, unit, sheet_no, answers, user):
         raise SheetRefused("other village")
     if first.answers == answers:
         db.session.delete(first)
-        receipt = _store(survey, unit, sheet_no, answers)
-        return SheetResult("stored", sheet_no, receipt)
+        _store(survey, unit, sheet_no, answers)
+        return SheetResult("stored", sheet_no)
     _add_entry(survey, unit, sheet_no, 2, answers, user)
     return SheetResult("mismatch", sheet_no, differences=differences(first.answers, answers))
 
@@ -190,14 +189,14 @@ def resolve(survey, sheet_no, answers):
     unit = entries[0].unit
     for entry in entries:
         db.session.delete(entry)
-    receipt = _store(survey, unit, sheet_no, answers)
-    return SheetResult("stored", sheet_no, receipt)
+    _store(survey, unit, sheet_no, answers)
+    return SheetResult("stored", sheet_no)
 
 
 def _store(survey, unit, sheet_no, answers):
     uid = str(uuid.uuid5(SHEET_NAMESPACE, f"{survey.code}:{sheet_no}"))
     try:
-        receipt = submit_response(
+        submit_response(
             survey,
             answers,
             submission_uid=uid,
@@ -208,4 +207,3 @@ def _store(survey, unit, sheet_no, answers):
         )
     except SubmissionConflict:
         raise SheetRefused("already counted") from None
-    return receipt.code

@@ -5,7 +5,9 @@ no receipt code, no start time or duration; `submitted_at` is the day only (comm
 `submission_uid` holds a row id made afresh for each export (a random export prefix and a row
 number), never the stored uid; `unit` is left empty for the villages whose results the
 Results JSON hides (fewer than k respondents, and the second village hidden with a lone one).
-Rows come in an order unrelated to time. The file still re-imports with `flask responses
+Rows come in an order unrelated to time. Only the responses released so far are in it
+(survey.release): two exports differ by a batch of at least k responses, never by one.
+The file still re-imports with `flask responses
 import`, into this survey or a copy of it.
 
 Responses are read CHUNK at a time (keyset pages), with their answers fetched per page, so a
@@ -27,6 +29,7 @@ from survey.extensions import db
 from survey.importing import FIXED_COLUMNS
 from survey.local_time import COMMUNE_TIME
 from survey.models import Answer, Option, Response, Unit
+from survey.release import counted
 
 CHUNK = 1000
 # Excel opens a UTF-8 CSV with Vietnamese text correctly only with a byte-order mark;
@@ -40,7 +43,7 @@ def hidden_villages(survey) -> frozenset[str]:
         db.session.execute(
             sa.select(Unit.code, sa.func.count())
             .join(Response, Response.unit_id == Unit.id)
-            .where(Response.survey_id == survey.id)
+            .where(Response.survey_id == survey.id, counted(survey, Response.released))
             .group_by(Unit.code)
         ).all()
     )
@@ -59,27 +62,31 @@ def _number(value):
 
 
 def _pages(survey):
-    """Pages of (id, unit_id, submitted_at, channel, lang), ordered by receipt code: random
-    with respect to time, and indexed."""
+    """Pages of (id, unit_id, submitted_at, channel, lang) of the responses released so far,
+    ordered by the digest of their submission id: random with respect to time, and indexed."""
     after = ""
     while True:
         rows = db.session.execute(
             sa.select(
                 Response.id,
-                Response.receipt,
+                Response.submission_uid,
                 Response.unit_id,
                 Response.submitted_at,
                 Response.channel,
                 Response.lang,
             )
-            .where(Response.survey_id == survey.id, Response.receipt > after)
-            .order_by(Response.receipt)
+            .where(
+                Response.survey_id == survey.id,
+                counted(survey, Response.released),
+                Response.submission_uid > after,
+            )
+            .order_by(Response.submission_uid)
             .limit(CHUNK)
         ).all()
         if not rows:
             return
         yield rows
-        after = rows[-1].receipt
+        after = rows[-1].submission_uid
 
 
 def _answers(ids):

@@ -1,16 +1,17 @@
 """Storing a response exactly once, with its receipt, answers and feedback items."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from survey.bulk import insert_rows
 from survey.extensions import db
 from survey.invitations import InvitationRefused, redeem
-from survey.models import Answer, FeedbackItem, Response, ResponseCriterion, utcnow
-from survey.submission import answers_digest, new_receipt, uniform_likert
+from survey.models import Answer, FeedbackItem, ReceiptCode, Response, ResponseCriterion, utcnow
+from survey.release import release_ready
+from survey.submission import answers_digest, derive_receipt, uid_digest, uniform_likert
 
 RECEIPT_ATTEMPTS = 5
 RESPONSE_INSERT = Response.__table__.insert().returning(Response.__table__.c.id)
@@ -22,10 +23,10 @@ class SubmissionConflict(Exception):
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the person is told: the receipt code and when the response was counted."""
+    """What the person is told: the receipt code (None on paper and for answers stored before
+    receipts were kept apart), and whether this submission stored the response."""
 
-    code: str
-    submitted_at: datetime
+    code: str | None
     created: bool
 
 
@@ -47,25 +48,28 @@ def submit_response(
     other answers it raises SubmissionConflict. Two simultaneous identical submissions end
     the same way: the database's unique constraint lets exactly one in. With an
     `invitation_code`, the slip is used up in the same transaction (InvitationRefused if it
-    is unknown or already used).
+    is unknown or already used). A web answer gets a receipt code, kept apart from the
+    response (ReceiptCode); the response then waits for its batch (survey.release).
     """
     digest = answers_digest(answers)
+    uid = uid_digest(submission_uid)
+    with_receipt = channel == "web"
     # Insert first and look only when the database refuses: a resend is the rare case.
-    for _attempt in range(RECEIPT_ATTEMPTS):
+    for attempt in range(RECEIPT_ATTEMPTS):
         submitted_at = utcnow()
         duration = None
         if started_at is not None:
             duration = max(0, int((submitted_at - started_at).total_seconds()))
+        code = _receipt_code(survey.id, submission_uid, attempt) if with_receipt else None
         row = {
             "survey_id": survey.id,
             "unit_id": unit_id,
-            "submission_uid": submission_uid,
-            "receipt": new_receipt(),
+            "submission_uid": uid,
+            "receipt_attempt": attempt if with_receipt else None,
             "answers_digest": digest,
             "channel": channel,
             "lang": lang,
             "sheet_no": sheet_no,
-            "started_at": started_at,
             "submitted_at": submitted_at,
             "duration_s": duration,
             "uniform_likert": uniform_likert(answers, {q.code: q.kind for q in survey.questions}),
@@ -74,39 +78,59 @@ def submit_response(
             conn = db.session.connection()
             response_id = conn.execute(RESPONSE_INSERT, row).scalar_one()
             _add_answers(survey, response_id, row, answers)
+            if code is not None:
+                conn.execute(RECEIPT_INSERT, {"code": code, "survey_id": survey.id})
             if invitation_code is not None:
                 redeem(survey, invitation_code)
             db.session.commit()
         except InvitationRefused:
             db.session.rollback()
+            # The same form sent again after its slip was used up by its first sending.
+            existing = _existing(survey.id, submission_uid, digest)
+            if existing is not None:
+                return existing
             raise
         except IntegrityError:
             db.session.rollback()
             existing = _existing(survey.id, submission_uid, digest)
             if existing is not None:
                 return existing
-            if not _receipt_taken(row["receipt"]):
+            if code is None or not _receipt_taken(code):
                 raise  # refused for another reason (a village just deleted...): say which
-            continue  # the receipt code was taken: draw another
-        return Receipt(row["receipt"], submitted_at, created=True)
-    raise RuntimeError("could not draw a free receipt code")
+            continue  # the receipt code was taken: derive the next one
+        release_ready(survey.id)
+        return Receipt(code, created=True)
+    raise RuntimeError("could not find a free receipt code")
 
 
-def _receipt_taken(receipt):
-    return db.session.scalar(sa.select(Response.id).where(Response.receipt == receipt)) is not None
+RECEIPT_INSERT = ReceiptCode.__table__.insert()
+
+
+def _receipt_code(survey_id, submission_uid, attempt):
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    return derive_receipt(key, survey_id, submission_uid, attempt)
+
+
+def _receipt_taken(code):
+    return db.session.get(ReceiptCode, code) is not None
 
 
 def _existing(survey_id, submission_uid, digest):
     row = db.session.execute(
-        sa.select(Response.receipt, Response.submitted_at, Response.answers_digest).where(
-            Response.survey_id == survey_id, Response.submission_uid == submission_uid
+        sa.select(Response.receipt_attempt, Response.answers_digest).where(
+            Response.survey_id == survey_id,
+            Response.submission_uid == uid_digest(submission_uid),
         )
     ).first()
     if row is None:
         return None
     if row.answers_digest != digest:
         raise SubmissionConflict(submission_uid)
-    return Receipt(row.receipt, row.submitted_at, created=False)
+    code = None
+    if row.receipt_attempt is not None:
+        code = _receipt_code(survey_id, submission_uid, row.receipt_attempt)
+    return Receipt(code, created=False)
 
 
 def long_format(response_id, answers, questions):
@@ -155,6 +179,7 @@ def criterion_rows(answer_rows, questions_by_id, responses_by_id):
                 "unit_id": response["unit_id"],
                 "criterion": criterion,
                 "organization_id": organization_id,
+                "released": response.get("released", False),
                 **{f"n{value}": n for value, n in enumerate(values, 1)},
             }
         )

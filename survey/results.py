@@ -14,6 +14,7 @@ from analytics.stats import cronbach_alpha
 from survey.commune import setting
 from survey.extensions import db
 from survey.models import Answer, Option, Response, Unit
+from survey.release import counted
 
 COUNTED_KINDS = ("likert5", "single", "multi", "yesno", "number", "nps")
 ALL = "all"  # the key of the whole survey's counts, beside the village ids
@@ -27,7 +28,11 @@ def _question_counts(survey):
         sa.select(Response.unit_id, Answer.question_id, Option.code, Answer.number, sa.func.count())
         .join(Response, Response.id == Answer.response_id)
         .outerjoin(Option, Option.id == Answer.option_id)
-        .where(Response.survey_id == survey.id, Answer.kind.in_(COUNTED_KINDS))
+        .where(
+            Response.survey_id == survey.id,
+            counted(survey, Response.released),
+            Answer.kind.in_(COUNTED_KINDS),
+        )
         .group_by(Response.unit_id, Answer.question_id, Option.code, Answer.number)
     ).all()
     respondents = db.session.execute(
@@ -35,7 +40,11 @@ def _question_counts(survey):
             Response.unit_id, Answer.question_id, sa.func.count(sa.distinct(Answer.response_id))
         )
         .join(Response, Response.id == Answer.response_id)
-        .where(Response.survey_id == survey.id, Answer.kind.in_(COUNTED_KINDS))
+        .where(
+            Response.survey_id == survey.id,
+            counted(survey, Response.released),
+            Answer.kind.in_(COUNTED_KINDS),
+        )
         .group_by(Response.unit_id, Answer.question_id)
     ).all()
     counts: dict[object, dict[int, dict]] = {}
@@ -82,7 +91,11 @@ def _consistency(survey):
                 )
             )
             .join(Response, Response.id == Answer.response_id)
-            .where(Response.survey_id == survey.id, Answer.question_id.in_(ids))
+            .where(
+                Response.survey_id == survey.id,
+                counted(survey, Response.released),
+                Answer.question_id.in_(ids),
+            )
             .group_by(Answer.response_id)
             .subquery()
         )
@@ -118,16 +131,19 @@ def _consistency(survey):
 
 
 def survey_results(survey) -> dict:
-    """The Results JSON of `survey` (DESIGN.md), small villages suppressed."""
+    """The Results JSON of `survey` (DESIGN.md), small villages suppressed, over the
+    responses released so far (survey.release)."""
     respondents = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Response).where(Response.survey_id == survey.id)
+        sa.select(sa.func.count())
+        .select_from(Response)
+        .where(Response.survey_id == survey.id, counted(survey, Response.released))
     )
     counts = _question_counts(survey)
     questions = [question_result(c) for c in counts[ALL]]
     units = db.session.execute(
         sa.select(Unit.id, Unit.code, sa.func.count())
         .join(Response, Response.unit_id == Unit.id)
-        .where(Response.survey_id == survey.id)
+        .where(Response.survey_id == survey.id, counted(survey, Response.released))
         .group_by(Unit.id, Unit.code)
     ).all()
     by_unit = {

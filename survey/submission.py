@@ -1,10 +1,40 @@
-"""What identifies a submission: the digest of its answers and its receipt code."""
+"""What identifies a submission: the digest of its id and of its answers, and its receipt code."""
 
 import hashlib
+import hmac
 import json
 import secrets
 
 from survey.models import RECEIPT_ALPHABET, RECEIPT_LENGTH
+
+
+def uid_digest(submission_uid):
+    """What is stored of a form's submission id: its SHA-256, so that a resent form is
+    recognised while the id itself, from which its receipt code is derived, is kept nowhere.
+
+    >>> len(uid_digest("6f1c1a52-8c1e-4d0b-9b5e-2f7f3c9b1a00"))
+    64
+    """
+    return hashlib.sha256(("submission:" + submission_uid).encode("utf-8")).hexdigest()
+
+
+def derive_receipt(secret, survey_id, submission_uid, attempt=0):
+    """The receipt code of a submission: RECEIPT_LENGTH characters, without look-alikes (no
+    0/O, 1/I), of an HMAC of its id. The same submission always gets the same code, so a
+    resent form is told the code it was first given; the stored digest of the id does not
+    lead to it.
+    `attempt` draws another code when this one is taken.
+
+    >>> code = derive_receipt(b"key", 1, "6f1c1a52-8c1e-4d0b-9b5e-2f7f3c9b1a00")
+    >>> len(code), set(code) <= set(RECEIPT_ALPHABET)
+    (8, True)
+    >>> code == derive_receipt(b"key", 1, "6f1c1a52-8c1e-4d0b-9b5e-2f7f3c9b1a00", attempt=1)
+    False
+    """
+    message = f"receipt:{survey_id}:{attempt}:{submission_uid}".encode()
+    bits = int.from_bytes(hmac.new(secret, message, hashlib.sha256).digest(), "big")
+    # 32 letters: 5 bits of the digest each.
+    return "".join(RECEIPT_ALPHABET[(bits >> (5 * i)) & 31] for i in range(RECEIPT_LENGTH))
 
 
 def new_receipt(rng=None):

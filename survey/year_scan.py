@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from analytics.criteria import VillageCounts
 from survey.extensions import db
 from survey.models import Response, ResponseCriterion, Survey, Unit, survey_organization
+from survey.release import counted_in_joined_survey
 
 # Survey criteria of the rule set -> the criterion tag their questions carry in surveys.
 SURVEY_CRITERIA = {"satisfaction": "satisfaction", "supervision_quality": "supervision"}
@@ -64,8 +65,9 @@ def flag_tables():
 
 def about_rows(year: int, tags: tuple[str, ...]):
     """The ResponseCriterion rows of `year`'s surveys (not drafts) for the criterion `tags`,
-    each with the organization it is about: a tagged question's own, else one row for every
-    organization its survey evaluates."""
+    of the responses released so far (survey.release), each with the organization it is
+    about: a tagged question's own, else one row for every organization its survey
+    evaluates."""
     c = ResponseCriterion
     about = sa.func.coalesce(c.organization_id, survey_organization.c.organization_id)
     return (
@@ -88,6 +90,7 @@ def about_rows(year: int, tags: tuple[str, ...]):
         .where(
             Survey.year == year,
             Survey.status != "draft",
+            counted_in_joined_survey(c.released),
             c.criterion.in_(tags),
             about.is_not(None),
         )
@@ -147,11 +150,11 @@ def criterion_counts(year: int) -> tuple[Counts, Counts]:
     return counts, flagged_counts
 
 
-def mark_straight_lining(survey_ids, min_items: int) -> dict[int, int]:
-    """Flag, in FLAGGED, the responses of `survey_ids` that gave one and the same answer to
-    `min_items` or more likert questions; return how many per survey id."""
+def mark_straight_lining(responses, min_items: int) -> dict[int, int]:
+    """Flag, in FLAGGED, the `responses` (an SQL condition on Response) that gave one and the
+    same answer to `min_items` or more likert questions; return how many per survey id."""
     same = sa.select(Response.id, sa.literal("straight_liner"), Response.survey_id).where(
-        Response.survey_id.in_(survey_ids), Response.uniform_likert >= min_items
+        responses, Response.uniform_likert >= min_items
     )
     db.session.execute(FLAGGED.insert().from_select(["response_id", "kind", "survey_id"], same))
     return dict(

@@ -46,7 +46,8 @@ def commune(db):
     phunu = make_organization(db, code="phunu", name="Hội Phụ nữ")
     thon1 = make_unit(db, code="thon1", adult_population=300)
     thon2 = make_unit(db, code="thon2", adult_population=100)
-    survey = make_survey(db, SATISFACTION, code="hl-nongdan", status="open", year=2025)
+    # Closed: every response counts at once (open, they would count in batches of k).
+    survey = make_survey(db, SATISFACTION, code="hl-nongdan", status="closed", year=2025)
     survey.organizations.append(nongdan)
     db.session.commit()
     return {"nongdan": nongdan, "phunu": phunu, "thon1": thon1, "thon2": thon2, "survey": survey}
@@ -79,7 +80,7 @@ def test_an_untagged_question_counts_for_every_evaluated_organization_a_tagged_o
             },
         ],
         code="giamsat",
-        status="open",
+        status="closed",
         year=2025,
     )
     both.organizations.extend([commune["nongdan"], commune["phunu"]])
@@ -188,7 +189,7 @@ def test_comparisons_year_over_year_and_across_organizations(db, commune):
 
     last_year = make_survey(db, SATISFACTION, code="hl-nongdan-2024", status="closed", year=2024)
     last_year.organizations.append(commune["nongdan"])
-    phunu = make_survey(db, SATISFACTION, code="hl-phunu", status="open", year=2025)
+    phunu = make_survey(db, SATISFACTION, code="hl-phunu", status="closed", year=2025)
     phunu.organizations.append(commune["phunu"])
     db.session.commit()
     t1 = commune["thon1"]

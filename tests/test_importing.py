@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from survey.extensions import db as _db
 from survey.models import Answer, FeedbackItem, Response
+from survey.submission import uid_digest
 from tests.factories import make_defined_survey, make_unit
 
 HEADER = (
@@ -38,10 +39,14 @@ def test_a_clean_file_is_imported(runner, db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Imported 2 responses" in result.output
     assert count(Response) == 2
-    first = _db.session.scalar(sa.select(Response).where(Response.submission_uid == "p-1"))
+    first = _db.session.scalar(
+        sa.select(Response).where(Response.submission_uid == uid_digest("p-1"))
+    )
     assert first.channel == "paper" and first.unit.code == "thon1"
     assert first.submitted_at.hour == 2  # 09:30 in Vietnam is 02:30 UTC
-    second = _db.session.scalar(sa.select(Response).where(Response.submission_uid == "p-2"))
+    second = _db.session.scalar(
+        sa.select(Response).where(Response.submission_uid == uid_digest("p-2"))
+    )
     assert second.channel == "import" and second.unit_id is None
     assert count(Answer) == 8 + 4
     assert _db.session.scalar(sa.select(FeedbackItem.text)) == "Ít họp"

@@ -129,11 +129,13 @@ def test_what_the_evaluation_reads_is_filled_in_for_responses_stored_before_it(e
             "mixed": {f"q{i}": 3 for i in range(1, 5)} | {"q5": 4},
             "none": {"t": "chỉ góp ý"},
         }
+        ids = {}
         for uid, answers in given.items():
             submit_response(survey, answers, submission_uid=uid)
-        uniform = sa.select(Response.submission_uid, Response.uniform_likert)
+            ids[uid] = db.session.scalar(sa.select(sa.func.max(Response.id)))
+        uniform = sa.select(Response.id, Response.uniform_likert)
         stored = dict(db.session.execute(uniform).all())
-        assert stored == {"same": 5, "mixed": 0, "none": 0}
+        assert stored == {ids["same"]: 5, ids["mixed"]: 0, ids["none"]: 0}
         summed = sums(db)
         assert len(summed) == 4  # satisfaction and supervision of "same" and "mixed"
         db.session.remove()

@@ -23,18 +23,35 @@ from survey.evaluation import evaluate_year
 from survey.extensions import db
 from survey.models import FeedbackItem, Response, ResponseCriterion, Survey
 from survey.responses import criterion_rows, submit_response
-from survey.submission import answers_digest, new_receipt, uniform_likert
+from survey.submission import answers_digest, new_receipt, uid_digest, uniform_likert
 from tests.conftest import base_config, new_empty_database
 from tests.test_migrations import schema_differences
 
 # Every revision, oldest first; the head is the last.
-REVISIONS = ["a8b71c520bba", "d8a30e455204", "59d2371abfbb", "7c4e9b1d2a60"]
+REVISIONS = ["a8b71c520bba", "d8a30e455204", "59d2371abfbb", "7c4e9b1d2a60", "e5b2c4a7f913"]
+UNLINKED = "e5b2c4a7f913"  # nothing leads from a slip or a receipt to the answers
 # What the data fills that a later revision added (read from migrations/versions).
 ADDED_BY = {
     "paper_entry": "d8a30e455204",
     "survey.double_entry": "d8a30e455204",
     "user.session_version": "59d2371abfbb",
+    "response.uniform_likert": "7c4e9b1d2a60",
+    "response_criterion": "7c4e9b1d2a60",
+    "invitation.used": UNLINKED,
+    "response.receipt_attempt": UNLINKED,
+    "response.released": UNLINKED,
+    "response_criterion.released": UNLINKED,
+    "receipt": UNLINKED,
+    "release_batch": UNLINKED,
 }
+# What a later revision removed on purpose: the values that linked a slip, a receipt or a
+# start time to a response; and what it changed: the submission id kept as its digest.
+DROPPED_BY = {
+    "invitation.used_at": UNLINKED,
+    "response.receipt": UNLINKED,
+    "response.started_at": UNLINKED,
+}
+CHANGED_BY = {"response.submission_uid": (UNLINKED, uid_digest)}
 # Rows compared across databases in this order: the row's id is the database's choice.
 NATURAL_ORDER = {"response_criterion": ("response_id", "criterion", "organization_id")}
 WITHOUT_ID = {"setting", "survey_organization"}
@@ -440,13 +457,53 @@ def commune(revision):
     for k, entry in enumerate(AUDIT):
         who = c.staff.get(entry["username"])
         c.add("audit_log", at=T0 + timedelta(days=k, minutes=5), user_id=who, **entry)
+    summed(c)
     return at_revision(c, revision)
+
+
+def summed(tables):
+    """What 7c4e9b1d2a60 keeps with each response, computed by the functions submit_response
+    uses (into `tables`, and returned): its straight-lining count, its likert answers per
+    criterion."""
+    questions = {q["id"]: SimpleNamespace(**q) for q in tables["question"]}
+    answers = tables["answer"]
+    for response in tables["response"]:
+        likert = {
+            a["question_id"]: a["number"] for a in answers if a["response_id"] == response["id"]
+        }
+        response["uniform_likert"] = uniform_likert(likert, {q: questions[q].kind for q in likert})
+    responses = {r["id"]: r for r in tables["response"]}
+    tables["response_criterion"] = criterion_rows(answers, questions, responses)
+    return tables
 
 
 def exists_at(revision, name):
     """Whether the table or "table.column" `name` is in the schema of `revision`."""
     added = ADDED_BY.get(name, REVISIONS[0])
-    return REVISIONS.index(added) <= REVISIONS.index(revision)
+    dropped = DROPPED_BY.get(name)
+    at = REVISIONS.index(revision)
+    return REVISIONS.index(added) <= at and (dropped is None or at < REVISIONS.index(dropped))
+
+
+def as_upgraded(rows, columns, revision):
+    """The rows of tables as they stood at `revision` (table -> rows as tuples in the order of
+    `columns`), as the head keeps them: without the columns a later revision dropped, with the
+    values it changed changed; returns the kept columns and the rows."""
+    head = REVISIONS[-1]
+    kept_columns, kept_rows = {}, {}
+    for table, names in columns.items():
+        kept = [i for i, name in enumerate(names) if exists_at(head, f"{table}.{name}")]
+        changes = {}
+        for i, name in enumerate(names):
+            changed = CHANGED_BY.get(f"{table}.{name}")
+            if changed and REVISIONS.index(revision) < REVISIONS.index(changed[0]):
+                changes[i] = changed[1]
+        kept_columns[table] = [names[i] for i in kept]
+        kept_rows[table] = [
+            tuple(changes[i](row[i]) if i in changes else row[i] for i in kept)
+            for row in rows[table]
+        ]
+    return kept_columns, kept_rows
 
 
 def at_revision(tables, revision):
@@ -462,16 +519,25 @@ def at_revision(tables, revision):
 
 def as_this_version_stores(tables):
     """`tables` with what this version stores with each response, computed by the functions
-    submit_response uses: its straight-lining count and its likert answers per criterion."""
-    questions = {q["id"]: SimpleNamespace(**q) for q in tables["question"]}
-    answers = tables["answer"]
+    submit_response uses: its straight-lining count and its likert answers per criterion, the
+    digest of its submission id, its receipt apart, released (it counted already); a slip's
+    use without its day."""
+    receipts, batches = [], {}
     for response in tables["response"]:
-        likert = {
-            a["question_id"]: a["number"] for a in answers if a["response_id"] == response["id"]
-        }
-        response["uniform_likert"] = uniform_likert(likert, {q: questions[q].kind for q in likert})
-    responses = {r["id"]: r for r in tables["response"]}
-    return tables | {"response_criterion": criterion_rows(answers, questions, responses)}
+        receipts.append({"code": response.pop("receipt"), "survey_id": response["survey_id"]})
+        response.pop("started_at")
+        response["submission_uid"] = uid_digest(response["submission_uid"])
+        response |= {"receipt_attempt": None, "released": True}
+        batches[response["survey_id"]] = batches.get(response["survey_id"], 0) + 1
+    for invitation in tables.get("invitation", []):
+        invitation["used"] = invitation.pop("used_at") is not None
+    return summed(dict(tables)) | {
+        "receipt": sorted(receipts, key=lambda r: r["code"]),
+        "release_batch": [
+            {"id": i, "survey_id": survey_id, "released_at": T0, "responses": n}
+            for i, (survey_id, n) in enumerate(sorted(batches.items()), 1)
+        ],
+    }
 
 
 def write(conn, tables):
@@ -505,6 +571,7 @@ def compared_columns(conn):
     chooses for the response_criterion rows)."""
     columns = column_names(conn)
     columns["response_criterion"].remove("id")
+    columns["release_batch"].remove("released_at")  # when the upgrade ran
     return columns
 
 
@@ -552,13 +619,14 @@ def test_upgrading_a_commune_from_an_earlier_revision_loses_nothing(
 
         upgrade()
         assert schema_differences() == []
+        kept, expected_rows = as_upgraded(before, columns, revision)
         with db.engine.connect() as conn:
-            after = contents(conn, columns)
+            after = contents(conn, kept)
             stored = contents(conn, compared_columns(conn))
         assert {t: len(rows) for t, rows in after.items()} == {
             t: len(rows) for t, rows in before.items()
         }
-        for table, rows in before.items():
+        for table, rows in expected_rows.items():
             assert after[table] == rows, table
 
         # The evaluation counts every 2025 public response given in a village.
@@ -594,7 +662,9 @@ def test_upgrading_a_commune_from_an_earlier_revision_loses_nothing(
         survey = db.session.scalar(sa.select(Survey).where(Survey.code == "hl-2025"))
         answers = {q.code: 4 for q in survey.questions if q.kind == "likert5"}
         submit_response(survey, answers | {"biet": 1, "gopy": "Cảm ơn"}, submission_uid="new")
-        new = db.session.scalar(sa.select(Response).where(Response.submission_uid == "new"))
+        new = db.session.scalar(
+            sa.select(Response).where(Response.submission_uid == uid_digest("new"))
+        )
         sums = db.session.scalars(
             sa.select(ResponseCriterion).where(ResponseCriterion.response_id == new.id)
         ).all()

@@ -14,6 +14,7 @@ from survey.models import (
     Option,
     Organization,
     Question,
+    ReceiptCode,
     Response,
     Survey,
     User,
@@ -25,7 +26,6 @@ def add_response(db, survey, **overrides):
     fields = {
         "survey": survey,
         "submission_uid": "00000000-0000-4000-8000-000000000001",
-        "receipt": "ABCDEFGH",
         "answers_digest": "0" * 64,
     } | overrides
     response = Response(**fields)
@@ -150,24 +150,26 @@ def test_unique_codes(db, survey):
     )
 
 
+def add_receipt(db, survey, code):
+    db.session.add(ReceiptCode(code=code, survey_id=survey.id))
+    db.session.flush()
+
+
 def test_submission_uid_is_unique_per_survey_and_receipt_everywhere(db, survey):
     add_response(db, survey)
+    add_receipt(db, survey, "ABCDEFGH")
     db.session.commit()
-    assert refused(db, lambda: add_response(db, survey, receipt="ZZZZZZZZ"))
+    assert refused(db, lambda: add_response(db, survey))
     other = make_survey(db)
     # The same uid in another survey is fine; the same receipt is not.
-    add_response(db, other, receipt="YYYYYYYY")
+    add_response(db, other)
     db.session.commit()
-    assert refused(
-        db,
-        lambda: add_response(
-            db, other, submission_uid="00000000-0000-4000-8000-000000000009", receipt="ABCDEFGH"
-        ),
-    )
+    assert refused(db, lambda: add_receipt(db, other, "ABCDEFGH"))
 
 
 def test_receipt_has_eight_characters_and_sheets_are_paper_only(db, survey):
-    assert refused(db, lambda: add_response(db, survey, receipt="SHORT"))
+    assert refused(db, lambda: add_receipt(db, survey, "SHORT"))
+    assert refused(db, lambda: add_response(db, survey, receipt_attempt=-1))
     assert refused(db, lambda: add_response(db, survey, channel="web", sheet_no="thon1-0001"))
     assert refused(db, lambda: add_response(db, survey, channel="sms"))
 

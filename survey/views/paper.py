@@ -155,11 +155,7 @@ def _unit_for(survey):
 
 def _outcome_message(survey, result):
     if result.outcome == "stored":
-        return _(
-            "Sheet %(sheet)s counted (receipt %(receipt)s).",
-            sheet=result.sheet_no,
-            receipt=result.receipt,
-        )
+        return _("Sheet %(sheet)s counted.", sheet=result.sheet_no)
     if result.outcome == "waiting":
         return _(
             "Sheet %(sheet)s typed once. Another person must type it again to check it.",

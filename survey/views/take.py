@@ -27,7 +27,7 @@ from survey.extensions import csrf, limiter
 from survey.i18n import select_locale
 from survey.invitations import (
     InvitationRefused,
-    find_open_invitation,
+    find_invitation,
     format_code,
     normalize_code,
 )
@@ -71,7 +71,9 @@ def form(code):
     lang = content_language(survey)
     member = survey.audience == "member" and not preview
     typed_code = request.values.get("k", "") if member else ""
-    invitation = find_open_invitation(survey, typed_code) if typed_code else None
+    # A used slip opens the form as an unused one does: that it was used is said only when
+    # answers are sent with it, so nobody learns from the form when a member answered.
+    invitation = find_invitation(survey, typed_code) if typed_code else None
     if member and invitation is None and request.method == "GET":
         # Member surveys open with the code of a printed slip (in its QR code, or typed).
         page = render_template("take/invitation.html", survey=survey, lang=lang, typed=typed_code)
@@ -142,7 +144,12 @@ def form(code):
         form.k.errors.append(
             _("This slip code is wrong or used. Type another slip's code, send again.")
         )
-        return _render(survey, form, lang, fixed_unit, preview, hidden, units), 422
+        # The same page for an unknown code and a used one: not even the slip's village.
+        return _render(survey, form, lang, None, preview, hidden, units), 422
+    if receipt.code is None:
+        # Sent again, and first stored before receipts were kept apart: it was counted, but
+        # its code cannot be told again.
+        return render_template("take/done.html", survey=survey, receipt=None, lang=lang)
     remembered = dict(session.get(ANSWERED_KEY, {}))
     remembered[survey.code] = receipt.code
     session[ANSWERED_KEY] = remembered
@@ -153,25 +160,23 @@ def form(code):
 def done(code, receipt):
     """Thank the person and show the receipt code."""
     survey = catalog.survey_by_code(code)
-    counted = catalog.receipt_date(receipt)
-    if survey is None or counted is None:
+    if survey is None or catalog.receipt_survey_id(receipt) != survey.id:
         abort(404)
     return render_template(
-        "take/done.html",
-        survey=survey,
-        receipt=receipt,
-        counted=counted,
-        lang=content_language(survey),
+        "take/done.html", survey=survey, receipt=receipt, lang=content_language(survey)
     )
 
 
 @bp.get("/r/<receipt>")
 def receipt(receipt):
-    """Say whether a receipt code was counted, and on which day; nothing else."""
-    counted = catalog.receipt_date(receipt.strip().upper())
-    if counted is None:
-        return render_template("take/receipt.html", receipt=receipt, counted=None), 404
-    return render_template("take/receipt.html", receipt=receipt.upper(), counted=counted)
+    """Say whether a receipt code was counted, and in which survey; nothing else."""
+    code = receipt.strip().upper()
+    survey_id = catalog.receipt_survey_id(code)
+    if survey_id is None:
+        return render_template("take/receipt.html", receipt=receipt, title=None), 404
+    title = catalog.survey_title_by_id(survey_id) or {}
+    shown = title.get(select_locale()) or title.get("vi") or next(iter(title.values()), "")
+    return render_template("take/receipt.html", receipt=code, title=shown)
 
 
 def preview_page(survey, answered=False):

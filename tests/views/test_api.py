@@ -46,7 +46,7 @@ def test_survey_results_json_with_small_villages_hidden(client, db, login):
     questions = [
         {"code": f"hl{i}", "kind": "likert5", "criterion": "satisfaction"} for i in (1, 2)
     ] + [{"code": "y_kien", "kind": "text"}]
-    survey = make_survey(db, questions, code="hl-2025", status="open")
+    survey = make_survey(db, questions, code="hl-2025", status="closed")  # every answer counts
     survey.organizations.append(nongdan)
     db.session.commit()
     answers = [(big, 5, 4)] * 6 + [(big, 2, 2)] * 2 + [(other, 4, 5)] * 6 + [(small, 1, 1)] * 2

@@ -7,7 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from survey.extensions import db as _db
-from survey.invitations import InvitationRefused, create_invitations, format_code
+from survey.invitations import (
+    InvitationRefused,
+    create_invitations,
+    format_code,
+    normalize_code,
+)
 from survey.models import Invitation, Response
 from survey.responses import submit_response
 from tests.concurrency import race
@@ -61,7 +66,7 @@ def test_wrong_code_says_so(client, member_survey, unit, db):
     assert "không đúng" in page.get_data(as_text=True)
 
 
-def test_a_slip_opens_the_form_once(client, member_survey, unit, db):
+def test_a_slip_counts_once(client, member_survey, unit, db):
     code = slip_codes(db, member_survey, unit)[0]
     page, html, fields = open_form(client, member_survey, code.lower())  # typed in lower case
     assert page.status_code == 200 and 'name="q_hl"' in html and "Thôn 4" in html
@@ -71,8 +76,8 @@ def test_a_slip_opens_the_form_once(client, member_survey, unit, db):
     response = _db.session.scalar(sa.select(Response))
     assert response.unit_id == unit.id
 
-    # The slip is used: the form does not open again, and a second answer is refused.
-    assert client.get(f"/s/{member_survey.code}?k={code}").status_code == 404
+    # The slip is used: the form still opens (it tells nobody so), a second answer is refused.
+    assert client.get(f"/s/{member_survey.code}?k={code}").status_code == 200
     again = client.post(
         f"/s/{member_survey.code}", data=data | {"submission_uid": str(uuid.uuid4())}
     )
@@ -85,12 +90,77 @@ def test_a_slip_opens_the_form_once(client, member_survey, unit, db):
     assert resent.status_code == 303 and resent.headers["Location"] == sent.headers["Location"]
 
 
-def test_used_day_only_and_no_link_to_the_response(client, member_survey, unit, db):
+def masked(html, code):
+    """A page with its one-off values (submission id, start time, CSRF token) and the slip's
+    code, as typed or as shown, blanked: what is left is what the page says of the slip."""
+    html = re.sub(
+        r'(name="(?:submission_uid|started|csrf_token)" type="hidden" value=")[^"]*"', r"\1", html
+    )
+    return html.replace(format_code(normalize_code(code)), "CODE").replace(code, "CODE")
+
+
+def test_the_form_does_not_tell_whether_a_slip_was_used(client, member_survey, unit, db):
+    """Whoever printed the slips cannot watch, by opening the form with a member's code,
+    when that member answered."""
+    used, unused = slip_codes(db, member_survey, unit)
+    _page, _html, fields = open_form(client, member_survey, used)
+    sent = client.post(f"/s/{member_survey.code}", data=fields | {"k": used, "q_hl": "2"})
+    assert sent.status_code == 303
+
+    looks = [client.get(f"/s/{member_survey.code}?k={code}") for code in (used, unused)]
+    assert [look.status_code for look in looks] == [200, 200]
+    assert masked(looks[0].get_data(as_text=True), used) == masked(
+        looks[1].get_data(as_text=True), unused
+    )
+    # Nor does sending answers that are not complete yet: only a whole answer uses a slip.
+    incomplete = [
+        client.post(
+            f"/s/{member_survey.code}",
+            data={"submission_uid": str(uuid.uuid4()), "k": code, "q_hl": ""},
+        )
+        for code in (used, unused)
+    ]
+    assert [page.status_code for page in incomplete] == [422, 422]
+    assert masked(incomplete[0].get_data(as_text=True), used) == masked(
+        incomplete[1].get_data(as_text=True), unused
+    )
+    assert count(Response) == 1
+
+
+def test_a_used_slip_is_refused_as_an_unknown_code_is(client, member_survey, unit, db):
+    used = slip_codes(db, member_survey, unit, count=1)[0]
+    _page, _html, fields = open_form(client, member_survey, used)
+    client.post(f"/s/{member_survey.code}", data=fields | {"k": used, "q_hl": "2"})
+    codes = (used, "AAAABBBB")
+    refused = [
+        client.post(
+            f"/s/{member_survey.code}",
+            data={"submission_uid": str(uuid.uuid4()), "k": code, "q_hl": "4"},
+        )
+        for code in codes
+    ]
+    assert [page.status_code for page in refused] == [422, 422]
+    html = [
+        masked(page.get_data(as_text=True), code) for page, code in zip(refused, codes, strict=True)
+    ]
+    assert "đã được dùng" in html[0]
+    assert html[0] == html[1]
+    assert count(Response) == 1
+
+
+def test_a_slip_keeps_that_it_was_used_never_when(client, member_survey, unit, db):
     code = slip_codes(db, member_survey, unit, count=1)[0]
     _page, _html, fields = open_form(client, member_survey, code)
     client.post(f"/s/{member_survey.code}", data=fields | {"k": code, "q_hl": "3"})
     invitation = _db.session.scalar(sa.select(Invitation))
-    assert invitation.used_at is not None and not hasattr(invitation.used_at, "hour")
+    assert invitation.used is True
+    # The only date a slip keeps is the day it was printed.
+    dated = [
+        c.name
+        for c in Invitation.__table__.columns
+        if isinstance(c.type, sa.Date | sa.DateTime) or "_at" in c.name
+    ]
+    assert dated == ["created_on"]
     response_columns = {c.name for c in Response.__table__.columns}
     assert not any("invit" in name or "code_hash" in name for name in response_columns)
     stored = _db.session.scalar(sa.select(Response))

@@ -6,7 +6,7 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
-from survey.models import FeedbackItem, Response
+from survey.models import FeedbackItem, ReceiptCode, Response
 from tests.factories import make_organization, make_survey, make_unit
 
 DAY = datetime(2025, 6, 1, 8, 0, tzinfo=timezone.utc)
@@ -56,10 +56,10 @@ def add_responses(db, survey, unit, n):
                 survey=survey,
                 unit=unit,
                 submission_uid=f"uid-{number}",
-                receipt=f"R{number:07d}",
                 answers_digest="x",
             )
         )
+        db.session.add(ReceiptCode(code=f"R{number:07d}", survey_id=survey.id))
     db.session.flush()
 
 
@@ -155,7 +155,9 @@ def test_thank_you_page_and_poster_link_here(client, world, db):
     survey = db.session.get(Survey, world["big"].survey_id)
     survey.status = "open"
     db.session.commit()
-    receipt = db.session.scalar(sa.select(Response.receipt).where(Response.survey_id == survey.id))
+    receipt = db.session.scalar(
+        sa.select(ReceiptCode.code).where(ReceiptCode.survey_id == survey.id)
+    )
     done = client.get(f"/s/{survey.code}/done/{receipt}").get_data(as_text=True)
     assert 'href="/feedback"' in done
     poster = client.get(f"/s/{survey.code}/poster").get_data(as_text=True)
