@@ -20,6 +20,7 @@ import tempfile
 
 import sqlalchemy as sa
 
+from survey import private_files
 from survey.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -96,6 +97,7 @@ def _sqlite_file(url) -> str:
 def _sqlite_copy(source: str, target: str) -> None:
     """Copy `source` into `target` page by page, as one consistent snapshot."""
     src = sqlite3.connect(source)
+    private_files.private_sqlite(target)  # a database restored where none was: owner-only
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)

@@ -5,7 +5,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 
 import click
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from flask_migrate import upgrade
 
 from analytics.errors import AnalyticsError
 from analytics.report import csv_rows, evaluation_text
-from survey import accounts, audit
+from survey import accounts, audit, private_files
 from survey.backup import BackupError, backup, restore
 from survey.catalog import survey_listing
 from survey.definitions import DefinitionError, dump_definition, survey_from_definition
@@ -74,10 +73,9 @@ def seed_demo_command(seed, responses, password):
     lines = [f"  {username:<12} {role:<13} {secret}" for username, role, secret in result.logins]
     click.echo("Demo sign-ins (username, role, password):")
     click.echo("\n".join(lines))
-    os.makedirs(current_app.instance_path, exist_ok=True)
+    private_files.private_folder(current_app.instance_path)
     path = os.path.join(current_app.instance_path, SIGN_INS_FILE)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    with private_files.open_private(path, encoding="utf-8") as f:
         f.write("Demo sign-ins (username, role, password):\n" + "\n".join(lines) + "\n")
     click.echo(f"(kept in {path}, readable by you only)")
 
@@ -292,12 +290,12 @@ def survey_invite(code, unit_code, count, output):
     unit = _lookup(Unit, unit_code, "--unit")
     page = slips_html(survey, unit, count)
     # Write first, then commit: a file that cannot be written leaves no unprinted codes behind.
+    # The codes are live: the file is readable by its owner only.
     try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(page)
-    except OSError as error:
+        _write_file(output, [page.encode("utf-8")])
+    except click.ClickException:
         db.session.rollback()
-        raise click.ClickException(f"{output}: {error.strerror}") from None
+        raise
     db.session.commit()
     click.echo(f"Wrote {count} slips for {unit.name} to {output}. Print it, then delete the file.")
 
@@ -328,26 +326,12 @@ def survey_export_command(code, output_format, output):
 
 
 def _write_file(output, chunks):
-    """Write `chunks` (bytes) to `output` through a temporary file beside it, renamed into
-    place only when complete: a failure leaves no file, and no half-written one."""
-    directory = os.path.dirname(os.path.abspath(output))
+    """Write `chunks` (bytes) to `output`, readable by its owner only (it holds answers, or
+    live slip codes), whole or not at all; return the bytes written."""
     try:
-        fd, partial = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=".part")
+        return private_files.write_private_file(output, chunks)
     except OSError as error:
         raise click.ClickException(f"{output}: {error.strerror}") from None
-    written = 0
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-                written += len(chunk)
-        os.replace(partial, output)
-    except OSError as error:
-        raise click.ClickException(f"{output}: {error.strerror}") from None
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
-    return written
 
 
 @click.group("responses")
