@@ -30,6 +30,8 @@ from survey.slips import slips_html
 from survey.year_report import NothingToReport
 
 SIGN_INS_FILE = "demo-sign-ins.txt"
+# A survey of 200 questions in two languages is some 200 KB.
+MAX_DEFINITION_BYTES = 10 * 2**20
 
 
 def register(app):
@@ -186,6 +188,17 @@ def survey_group():
     """Surveys: load, open, close, print invitation slips, export responses."""
 
 
+def shortened(message, keep=150):
+    """A message that quotes a huge value, cut in its middle: one readable line.
+
+    >>> shortened("code: '" + "x" * 1000 + "' must be short", keep=16)
+    "code: 'xxxxxxxxx … x' must be short"
+    """
+    if len(message) <= 2 * keep + 3:
+        return message
+    return f"{message[:keep]} … {message[-keep:]}"
+
+
 def _survey(code):
     found = db.session.scalar(sa.select(Survey).where(Survey.code == code))
     if found is None:
@@ -235,6 +248,12 @@ def survey_dump(code):
 @with_appcontext
 def survey_load(path):
     """Create a survey, as a draft, from a definition file (JSON)."""
+    size = os.path.getsize(path)
+    if size > MAX_DEFINITION_BYTES:
+        raise click.ClickException(
+            f"{path}: {size / 2**20:.1f} MB; a survey definition is at most "
+            f"{MAX_DEFINITION_BYTES // 2**20} MB"
+        )
     try:
         with open(path, encoding="utf-8") as f:
             definition = json.load(f)
@@ -243,6 +262,8 @@ def survey_load(path):
         raise click.ClickException(message) from None
     except UnicodeDecodeError:
         raise click.ClickException(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except RecursionError:
+        raise click.ClickException(f"{path}: nested too deeply for a survey definition") from None
     if isinstance(definition, dict):  # anything else is refused by the check below
         definition.pop("status", None)  # always a draft: open it when it is ready
     try:
@@ -250,7 +271,7 @@ def survey_load(path):
         db.session.commit()
     except DefinitionError as error:
         db.session.rollback()
-        raise click.ClickException(f"{path}: {error}") from None
+        raise click.ClickException(f"{path}: {shortened(str(error))}") from None
     click.echo(f"Loaded survey {survey.code} ({len(survey.questions)} questions) as a draft.")
 
 
