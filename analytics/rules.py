@@ -9,6 +9,7 @@ the same shape applies to that year only.
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -31,6 +32,25 @@ _TABLE_KEYS = {
     "feedback": {"answer_within_days"},
 }
 _CRITERION_KEYS = {"code", "group", "weight", "target", "key"}
+
+# Checked before tomllib reads a text: it recurses into arrays and inline tables nested in one
+# another (a RecursionError past some 900 levels) and takes memory quadratic in the parts of
+# a dotted key (9,000 parts, 18 KB of text: 300 MB). No rule set comes near these.
+MAX_TEXT_LENGTH = 100_000
+MAX_NESTING = 20  # arrays and inline tables inside one another, table headers' brackets too
+MAX_KEY_PARTS = 20  # a.b.c = 1 or [a.b.c]: 3 parts
+# Strings and comments, in TOML's order of precedence: what they hold is neither structure
+# nor keys. A multi-line string may end with one or two more quotes of its kind.
+_STRING_OR_COMMENT = re.compile(
+    r'"""(?:\\[\s\S]|[^\\])*?""""{0,2}'
+    r"|'''[\s\S]*?''''{0,2}"
+    r'|"(?:\\.|[^"\\\n])*"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*"
+)
+# Dot-separated parts outside strings (a quoted part is a placeholder by then): a key, or a
+# number (70.5 has 2 parts; a date-time at most 2).
+_DOTTED = re.compile(r"[\w-]+(?:[ \t]*\.[ \t]*[\w-]+)+")
 
 
 @dataclass(frozen=True)
@@ -102,14 +122,47 @@ def load_ruleset(year: int | None = None, override: str | None = None) -> RuleSe
 
 
 def _parse(text: str, where: str) -> dict:
+    _check_shape(text, where)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise AnalyticsError(f"{where}: not valid TOML: {error}") from None
+    except RecursionError:  # the check above should have refused it already
+        raise AnalyticsError(f"{where}: nested too deeply") from None
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise AnalyticsError(f"{where}: unknown key {unknown[0]!r} (known: {sorted(_TOP_KEYS)})")
     return data
+
+
+def _check_shape(text: str, where: str) -> None:
+    """Refuse a text too long, or nested too deeply, for tomllib to read safely.
+
+    >>> _check_shape("a = " + "[" * 30 + "]" * 30, "x")
+    Traceback (most recent call last):
+    ...
+    analytics.errors.AnalyticsError: x: nested too deeply (30 levels of arrays, tables; at most 20)
+    >>> _check_shape('name = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[" # ]]]]', "x")
+    """
+    if len(text) > MAX_TEXT_LENGTH:
+        raise AnalyticsError(
+            f"{where}: too long ({len(text):,} characters; at most {MAX_TEXT_LENGTH:,})"
+        )
+    skeleton = _STRING_OR_COMMENT.sub(lambda m: "" if m[0][0] == "#" else "s", text)
+    depth = deepest = 0
+    for bracket in re.sub(r"[^\[\]{}]", "", skeleton):
+        depth = depth + 1 if bracket in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise AnalyticsError(
+            f"{where}: nested too deeply ({deepest} levels of arrays, tables; at most "
+            f"{MAX_NESTING})"
+        )
+    parts = max((m[0].count(".") + 1 for m in _DOTTED.finditer(skeleton)), default=1)
+    if parts > MAX_KEY_PARTS:
+        raise AnalyticsError(
+            f"{where}: a key nested too deeply ({parts:,} dotted parts; at most {MAX_KEY_PARTS})"
+        )
 
 
 def _merge(base: dict, extra: dict, where: str) -> dict:

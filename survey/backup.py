@@ -2,28 +2,38 @@
 
 SQLite: the online backup API copies a consistent snapshot while the app keeps serving, and
 restores a backup the same way into the live file (one lock, all pages or none). PostgreSQL:
-`pg_dump --format=custom`; a restore replays it through `psql` after emptying the schema, all
-in one transaction that is committed only when the whole dump was read, so a restore that
-fails (a damaged or cut-short file too) leaves the database as it was, and tables of a newer
-schema do not survive it. A backup is written to a temporary file and renamed into place, so a
-failed one leaves no partial file; it is readable by its owner only (it holds everything, the
-accounts' password hashes included).
+`pg_dump --format=custom`, restored by `pg_restore --single-transaction` straight into the
+database: no SQL script passes through `psql`, so nothing in a dump (an object name, a comment)
+can be read as one of psql's commands (`\\! command` runs a shell). A dump of this schema
+revision replaces the objects it holds in that one transaction (--clean), so a restore that
+fails (a damaged or cut-short file too) leaves the database as it was; one of another revision
+is restored into a new, empty schema while the old one is set aside, dropped once the restore
+is committed or put back when it fails, so that tables of a newer schema do not survive it.
+Either way a backup's schema revision must be one this version of the app knows, or nothing is
+changed. A backup is written to a temporary file and renamed into place, so a failed one leaves
+no partial file; it is readable by its owner only (it holds everything, the accounts' password
+hashes included).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import tempfile
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from flask import current_app
 
+from survey import private_files
 from survey.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
+# Where the live schema waits while a backup of another revision is restored.
+SET_ASIDE = "restore_previous"
+RESTORE = ["pg_restore", "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
 
 
 class BackupError(Exception):
@@ -71,17 +81,15 @@ def restore(path: str) -> str:
     if backend == "sqlite":
         if not head.startswith(SQLITE_MAGIC):
             raise BackupError(f"{path}: not a SQLite backup (this database is SQLite)")
-        revision = _sqlite_revision(path)
+        revision = _known_revision(path, _sqlite_revision(path))
         db.session.remove()
         db.engine.dispose()
         _sqlite_copy(path, _sqlite_file(url))
     else:
         if not head.startswith(PG_MAGIC):
             raise BackupError(f"{path}: not a pg_dump backup (this database is PostgreSQL)")
-        db.session.remove()
-        db.engine.dispose()
-        _pg_restore(path, url)
-        revision = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        revision = _known_revision(path, _dump_revision(path, url))
+        _pg_restore(path, url, revision)
     db.session.remove()
     db.engine.dispose()
     return revision
@@ -96,6 +104,7 @@ def _sqlite_file(url) -> str:
 def _sqlite_copy(source: str, target: str) -> None:
     """Copy `source` into `target` page by page, as one consistent snapshot."""
     src = sqlite3.connect(source)
+    private_files.private_sqlite(target)  # a database restored where none was: owner-only
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
@@ -127,67 +136,66 @@ def _libpq(url) -> str:
     return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
 
 
-def _pg_restore(path: str, url) -> None:
-    """Empty the schema and replay the dump, in one transaction (psql stops at an error).
-
-    The transaction is committed only once pg_restore has read the whole dump: a damaged or
-    cut-short file ends psql without COMMIT, and the server rolls everything back.
-    """
-    env = _pg_env(url)
-    try:
-        psql = subprocess.Popen(
-            [
-                "psql",
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "--dbname",
-                _libpq(url),
-                "-f",
-                "-",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
-        dump = subprocess.Popen(
-            ["pg_restore", "--no-owner", "--no-privileges", "--file", "-", path],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
-    except FileNotFoundError as error:
+def _known_revision(path: str, revision) -> str:
+    """`revision`, when this version of the app has it among its migrations."""
+    script = ScriptDirectory(current_app.extensions["migrate"].directory)
+    if revision not in {found.revision for found in script.walk_revisions()}:
         raise BackupError(
-            f"{error.filename} is not installed: install the PostgreSQL client (postgresql-client)"
-        ) from error
-    try:
-        psql.stdin.write(b"BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
-        shutil.copyfileobj(dump.stdout, psql.stdin)
-    except BrokenPipeError:
-        pass  # psql stopped at an error: its message follows
-    dump_errors = dump.communicate()[1]
-    try:
-        if dump.returncode == 0:
-            psql.stdin.write(b"\nCOMMIT;\n")
-        psql.stdin.close()
-    except BrokenPipeError:
-        pass
-    with psql.stderr:
-        psql_errors = psql.stderr.read()
-    psql.wait()
-    if dump.returncode != 0:
-        raise BackupError(f"pg_restore failed: {_last_line(dump_errors, dump.returncode)}")
-    if psql.returncode != 0:
-        raise BackupError(
-            f"psql failed, nothing was changed: {_last_line(psql_errors, psql.returncode)}"
+            f"{path}: made by another version of the app (schema revision "
+            f"{str(revision)[:40]!r} is not one of this version's); nothing was changed"
         )
+    return revision
 
 
-def _last_line(output: bytes, code: int) -> str:
-    lines = output.decode("utf-8", "replace").strip().splitlines()
-    return lines[-1] if lines else f"exit status {code}"
+def _dump_revision(path: str, url) -> str:
+    """The schema revision in the dump's alembic_version, read as text (not restored)."""
+    command = ["pg_restore", "--data-only", "--table=alembic_version", "--file=-", path]
+    lines = _run(command, url).splitlines()
+    for line, following in zip(lines, lines[1:], strict=False):
+        if line.startswith("COPY ") and "alembic_version" in line and following != "\\.":
+            return following
+    raise BackupError(f"{path}: not a backup of this application (no schema revision)")
+
+
+def _pg_restore(path: str, url, revision: str) -> None:
+    """Restore the dump in one pg_restore transaction (see the module's docstring)."""
+    with db.engine.begin() as conn:
+        if conn.execute(_SCHEMA_EXISTS, {"name": SET_ASIDE}).scalar():
+            raise BackupError(
+                f"an earlier restore was cut short: schema {SET_ASIDE} holds the database as it "
+                "was before it; see which schema to keep, drop the other, then restore again"
+            )
+        live = _live_revision(conn)
+    db.engine.dispose()
+    command = [*RESTORE, "--dbname", _libpq(url), path]
+    if live in (None, revision):
+        # The same objects: each is dropped and made again from the dump, all in one go.
+        _run([*command[:1], "--clean", "--if-exists", *command[1:]], url, "nothing was changed")
+        return
+    _move_schemas(f"ALTER SCHEMA public RENAME TO {SET_ASIDE}", "CREATE SCHEMA public")
+    try:
+        _run(command, url, "the database was put back as it was")
+    except BaseException:
+        _move_schemas("DROP SCHEMA public CASCADE", f"ALTER SCHEMA {SET_ASIDE} RENAME TO public")
+        raise
+    _move_schemas(f"DROP SCHEMA {SET_ASIDE} CASCADE")
+
+
+_SCHEMA_EXISTS = sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = :name")
+
+
+def _live_revision(conn):
+    """The database's schema revision; None when it is empty, or holds no app of ours."""
+    if conn.execute(sa.text("SELECT to_regclass('public.alembic_version')")).scalar() is None:
+        return None
+    return conn.execute(sa.text("SELECT max(version_num) FROM public.alembic_version")).scalar()
+
+
+def _move_schemas(*statements: str) -> None:
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(sa.text(statement))
+    db.engine.dispose()
 
 
 def _pg_env(url) -> dict:
@@ -197,16 +205,24 @@ def _pg_env(url) -> dict:
     return env
 
 
-def _run(command: list[str], url) -> None:
+def _run(command: list[str], url, failed: str = "") -> str:
+    """Run a PostgreSQL client program; its output, or BackupError with the first error line."""
     try:
         result = subprocess.run(
-            command, env=_pg_env(url), capture_output=True, text=True, timeout=3600
+            command,
+            env=_pg_env(url),
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=3600,
         )
     except FileNotFoundError as error:
         raise BackupError(
             f"{command[0]} is not installed: install the PostgreSQL client (postgresql-client)"
         ) from error
     if result.returncode != 0:
-        raise BackupError(
-            f"{command[0]} failed: {_last_line((result.stderr or '').encode(), result.returncode)}"
-        )
+        lines = (result.stderr or "").strip().splitlines()
+        first = next((line for line in lines if "error:" in line), None)
+        problem = (first or (lines[-1] if lines else f"exit status {result.returncode}"))[:300]
+        raise BackupError(f"{command[0]} failed{', ' + failed if failed else ''}: {problem}")
+    return result.stdout

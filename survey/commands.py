@@ -5,7 +5,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 
 import click
 import sqlalchemy as sa
@@ -16,7 +15,7 @@ from flask_migrate import upgrade
 
 from analytics.errors import AnalyticsError
 from analytics.report import csv_rows, evaluation_text
-from survey import accounts, audit
+from survey import accounts, audit, private_files
 from survey.backup import BackupError, backup, restore
 from survey.catalog import survey_listing
 from survey.definitions import DefinitionError, dump_definition, survey_from_definition
@@ -32,6 +31,8 @@ from survey.slips import slips_html
 from survey.year_report import NothingToReport
 
 SIGN_INS_FILE = "demo-sign-ins.txt"
+# A survey of 200 questions in two languages is some 200 KB.
+MAX_DEFINITION_BYTES = 10 * 2**20
 
 
 def register(app):
@@ -75,10 +76,9 @@ def seed_demo_command(seed, responses, password):
     lines = [f"  {username:<12} {role:<13} {secret}" for username, role, secret in result.logins]
     click.echo("Demo sign-ins (username, role, password):")
     click.echo("\n".join(lines))
-    os.makedirs(current_app.instance_path, exist_ok=True)
+    private_files.private_folder(current_app.instance_path)
     path = os.path.join(current_app.instance_path, SIGN_INS_FILE)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    with private_files.open_private(path, encoding="utf-8") as f:
         f.write("Demo sign-ins (username, role, password):\n" + "\n".join(lines) + "\n")
     click.echo(f"(kept in {path}, readable by you only)")
 
@@ -189,6 +189,17 @@ def survey_group():
     """Surveys: load, open, close, print invitation slips, export responses."""
 
 
+def shortened(message, keep=150):
+    """A message that quotes a huge value, cut in its middle: one readable line.
+
+    >>> shortened("code: '" + "x" * 1000 + "' must be short", keep=16)
+    "code: 'xxxxxxxxx … x' must be short"
+    """
+    if len(message) <= 2 * keep + 3:
+        return message
+    return f"{message[:keep]} … {message[-keep:]}"
+
+
 def _survey(code):
     found = db.session.scalar(sa.select(Survey).where(Survey.code == code))
     if found is None:
@@ -238,6 +249,12 @@ def survey_dump(code):
 @with_appcontext
 def survey_load(path):
     """Create a survey, as a draft, from a definition file (JSON)."""
+    size = os.path.getsize(path)
+    if size > MAX_DEFINITION_BYTES:
+        raise click.ClickException(
+            f"{path}: {size / 2**20:.1f} MB; a survey definition is at most "
+            f"{MAX_DEFINITION_BYTES // 2**20} MB"
+        )
     try:
         with open(path, encoding="utf-8") as f:
             definition = json.load(f)
@@ -246,6 +263,8 @@ def survey_load(path):
         raise click.ClickException(message) from None
     except UnicodeDecodeError:
         raise click.ClickException(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except RecursionError:
+        raise click.ClickException(f"{path}: nested too deeply for a survey definition") from None
     if isinstance(definition, dict):  # anything else is refused by the check below
         definition.pop("status", None)  # always a draft: open it when it is ready
     try:
@@ -253,7 +272,7 @@ def survey_load(path):
         db.session.commit()
     except DefinitionError as error:
         db.session.rollback()
-        raise click.ClickException(f"{path}: {error}") from None
+        raise click.ClickException(f"{path}: {shortened(str(error))}") from None
     click.echo(f"Loaded survey {survey.code} ({len(survey.questions)} questions) as a draft.")
 
 
@@ -296,12 +315,12 @@ def survey_invite(code, unit_code, count, output):
     unit = _lookup(Unit, unit_code, "--unit")
     page = slips_html(survey, unit, count)
     # Write first, then commit: a file that cannot be written leaves no unprinted codes behind.
+    # The codes are live: the file is readable by its owner only.
     try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(page)
-    except OSError as error:
+        _write_file(output, [page.encode("utf-8")])
+    except click.ClickException:
         db.session.rollback()
-        raise click.ClickException(f"{output}: {error.strerror}") from None
+        raise
     db.session.commit()
     click.echo(f"Wrote {count} slips for {unit.name} to {output}. Print it, then delete the file.")
 
@@ -332,26 +351,12 @@ def survey_export_command(code, output_format, output):
 
 
 def _write_file(output, chunks):
-    """Write `chunks` (bytes) to `output` through a temporary file beside it, renamed into
-    place only when complete: a failure leaves no file, and no half-written one."""
-    directory = os.path.dirname(os.path.abspath(output))
+    """Write `chunks` (bytes) to `output`, readable by its owner only (it holds answers, or
+    live slip codes), whole or not at all; return the bytes written."""
     try:
-        fd, partial = tempfile.mkstemp(dir=directory, prefix=".export-", suffix=".part")
+        return private_files.write_private_file(output, chunks)
     except OSError as error:
         raise click.ClickException(f"{output}: {error.strerror}") from None
-    written = 0
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-                written += len(chunk)
-        os.replace(partial, output)
-    except OSError as error:
-        raise click.ClickException(f"{output}: {error.strerror}") from None
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
-    return written
 
 
 @click.group("responses")

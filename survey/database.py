@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from survey import private_files
 from survey.extensions import db
 
 
@@ -36,6 +37,11 @@ def attach_sqlite_pragmas(app):
     with app.app_context():
         engine = db.engine
     in_memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "do_connect")
+    def _owner_only(_dialect, _record, _cargs, _cparams):
+        # Before SQLite opens (and perhaps creates) the file: it and its -wal, -shm are 0600.
+        private_files.private_sqlite(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):

@@ -27,6 +27,9 @@ from survey.models import (
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 CHOICE_KINDS = ("single", "multi")
 QUESTION_SETS = ("satisfaction", "participation", "supervision")
+# A definition is nested 7 deep (survey > questions > question > options > option > label >
+# text); one much deeper is refused before a check shows (repr) any part of it.
+MAX_DEPTH = 12
 # Bounds and option values: no question needs larger numbers (nor can the database hold them).
 LARGEST_NUMBER = 1e15
 
@@ -77,6 +80,7 @@ def check_definition(definition):
     """Raise DefinitionError naming the first field that is wrong; return the definition."""
     if not isinstance(definition, dict):
         raise DefinitionError("definition: expected a JSON object")
+    _check_depth(definition)
     for key in ("code", "audience", "topic", "year", "title", "questions"):
         if key not in definition:
             raise DefinitionError(f"{key}: missing")
@@ -114,6 +118,18 @@ def check_definition(definition):
     for index, question in enumerate(questions):
         _check_question(f"questions[{index}]", question, languages, seen)
     return definition
+
+
+def _check_depth(definition):
+    """Refuse a definition nested deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(definition, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DefinitionError(f"definition: nested too deeply (more than {MAX_DEPTH} levels)")
+        if isinstance(value, dict | list):
+            parts = value.values() if isinstance(value, dict) else value
+            stack.extend((part, depth + 1) for part in parts if isinstance(part, dict | list))
 
 
 def _check_choice(field, value, allowed):

@@ -43,7 +43,7 @@ def import_responses(survey, lines):
     """Check and import the CSV rows in `lines` (an iterable of text lines) for `survey`."""
     if survey.status == "draft":
         raise ImportRejected(["survey: it is a draft; open it before importing responses"])
-    reader = csv.reader(lines)
+    reader = csv_reader(lines)
     header = next(reader, None)
     if header is None:
         raise ImportRejected(["line 1: the file is empty"])
@@ -88,6 +88,65 @@ def import_responses(survey, lines):
         # Imported sheets carry their own past times: the log tells the dashboards too.
         audit.record("responses.import", survey.code, added=len(rows))
     return ImportResult(added=len(rows), already_there=already)
+
+
+def csv_reader(lines):
+    """csv.reader over `lines` (text lines), whose unreadable records raise ImportRejected
+    naming the line (and the column, for a cell over the csv module's size limit) instead of
+    csv.Error: a cell of 200 KB, a NUL character."""
+    record = []  # the lines of the record being read
+
+    def remembered():
+        for line in lines:
+            record.append(line)
+            yield line
+
+    reader = csv.reader(remembered())
+    header = None
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problem = _unreadable(reader.line_num, "".join(record), header, error)
+            raise ImportRejected([problem]) from None
+        record.clear()
+        header = cells if header is None else header
+        nul = next((i for i, cell in enumerate(cells) if "\x00" in cell), None)
+        if nul is not None:  # the database could not store it (PostgreSQL)
+            where = _column(reader.line_num, header, nul)
+            raise ImportRejected([f"{where}: a NUL character, which no CSV cell may hold"])
+        yield cells
+
+
+def _column(line_no, header, index):
+    name = repr(header[index].strip()) if header and index < len(header) else index + 1
+    return f"line {line_no}, column {name}"
+
+
+def _unreadable(line_no, record, header, error):
+    limit = csv.field_size_limit()
+    column = _long_cell(record, limit)
+    if column is None:
+        return f"line {line_no}: not readable as CSV ({error})"
+    return f"{_column(line_no, header, column)}: a cell is longer than {limit:,} characters"
+
+
+def _long_cell(record, limit):
+    """The index of the first cell of `record` (CSV text) longer than `limit`, or None."""
+    column, length, quoted = 0, 0, False
+    for char in record:
+        if char == '"':
+            quoted = not quoted  # a doubled quote inside quotes toggles twice: no matter
+            continue
+        if not quoted and char == ",":
+            column, length = column + 1, 0
+            continue
+        length += 1
+        if length > limit:
+            return column
+    return None
 
 
 def _check_header(header, questions):

@@ -19,7 +19,6 @@ veto flags by the admin and the committee (the Standing Committee records them),
 else by the committee. Every save adds an `indicator.update` audit entry with the changed fields.
 """
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -29,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 
 from survey.audit import record
 from survey.extensions import db
-from survey.importing import ImportRejected
+from survey.importing import ImportRejected, csv_reader
 from survey.local_time import current_year
 from survey.models import (
     INDICATOR_RATES,
@@ -504,7 +503,7 @@ def import_indicators(lines, source="import"):
     Header: `organization,year,` then any of IMPORT_COLUMNS. Rates are percentages (0-100) as
     in the form; veto columns take 1 or 0; an empty cell leaves the stored value as it is.
     """
-    reader = csv.reader(lines)
+    reader = csv_reader(lines)
     header = next(reader, None)
     if header is None:
         raise ImportRejected(["line 1: the file is empty"])

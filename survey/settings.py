@@ -4,6 +4,8 @@ import os
 import secrets
 import time
 
+from survey import private_files
+
 # Defaults in code. Each can be overridden in instance/config.py or as FLASK_<KEY>.
 DEFAULTS = {
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
@@ -74,6 +76,9 @@ def load(app, test_config=None):
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(app.config["SQLALCHEMY_DATABASE_URI"])
     _secure_cookies_behind_https(app.config)
+    if os.path.isdir(app.instance_path):
+        # Owner-only, as everything the app keeps there (survey.private_files).
+        private_files.tighten(app.instance_path, private_files.FOLDER_MODE)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
@@ -107,7 +112,7 @@ def with_psycopg(url):
 
 def instance_secret_key(instance_path):
     """Return the secret key kept in instance/, creating it (mode 600) on first start."""
-    os.makedirs(instance_path, exist_ok=True)
+    private_files.private_folder(instance_path)
     path = os.path.join(instance_path, SECRET_KEY_FILE)
     try:
         # O_EXCL: when several workers start at once, exactly one writes the key.

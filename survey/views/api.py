@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
+from analytics.errors import AnalyticsError
 from survey import catalog
 from survey.access import (
     ORG_READ_ROLES,
@@ -26,7 +27,11 @@ def evaluations(year):
     if not valid_year(year):
         abort(404)
     own = organization_scope(current_user)
-    return jsonify(year_document(year, own, select_locale(), with_integrity=own is None))
+    try:
+        document = year_document(year, own, select_locale(), with_integrity=own is None)
+    except AnalyticsError as error:  # instance/rules.toml cannot be read: as the pages say
+        return jsonify(error=str(error)), 500
+    return jsonify(document)
 
 
 @bp.get("/surveys/<code>/results")

@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from survey import catalog, commune, qr
+from survey.access import may_read_survey
 from survey.answer_rules import plain_number
 from survey.errors import UNAVAILABLE, retry_later, rollback_quietly
 from survey.extensions import csrf, limiter
@@ -57,7 +58,7 @@ def form(code):
     if survey is None:
         abort(404)
     if survey.status == "draft":
-        if not current_user.is_authenticated:
+        if not may_see_draft(survey):
             abort(404)  # a draft does not exist for the public
         preview = True
     state = catalog.survey_state(survey)
@@ -159,8 +160,8 @@ def form(code):
 @bp.get("/s/<code>/done/<receipt>")
 def done(code, receipt):
     """Thank the person and show the receipt code."""
-    survey = catalog.survey_by_code(code)
-    if survey is None or catalog.receipt_survey_id(receipt) != survey.id:
+    survey = _printable_survey(code)
+    if catalog.receipt_survey_id(receipt) != survey.id:
         abort(404)
     return render_template(
         "take/done.html", survey=survey, receipt=receipt, lang=content_language(survey)
@@ -340,10 +341,16 @@ def show_if_label(value, target, lang):
     return str(value)
 
 
+def may_see_draft(survey):
+    """Whether the signed-in visitor may see this draft's public pages: only who may read it in
+    the workspace, as the builder's preview; to everyone else a draft does not exist."""
+    return current_user.is_authenticated and may_read_survey(current_user, survey)
+
+
 def _printable_survey(code):
-    """The survey for a QR code or poster: public once not a draft, drafts for officers."""
+    """The survey for a QR code, poster or thank-you page: public once not a draft."""
     survey = catalog.survey_by_code(code)
-    if survey is None or (survey.status == "draft" and not current_user.is_authenticated):
+    if survey is None or (survey.status == "draft" and not may_see_draft(survey)):
         abort(404)
     return survey
 

@@ -253,3 +253,69 @@ def test_route_answers_each_persona_as_its_role_allows(app, db, endpoint, method
         if got != expected or response.status_code >= 500:
             wrong.append(f"{persona}: expected {expected}, got {response.status_code} ({got})")
     assert not wrong, f"{method} {url}:\n" + "\n".join(wrong)
+
+
+# --- the public face of a draft: its form, QR code, poster and thank-you page are there only
+# for those who may read the survey in the workspace (the builder's preview rule); everyone
+# else, signed in or not, gets the 404 the public gets. The routes come from the URL map: every
+# route under /s/ (a survey's public address) has a case.
+DRAFT_READERS = OWNER_READS
+DRAFT_ARGS = {"code": "draft-2025", "kind": "png"}
+
+
+def public_survey_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/s/"):
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                yield rule, method
+
+
+def test_public_survey_routes_are_known(app):
+    routes = {(rule.endpoint, method) for rule, method in public_survey_rules(app)}
+    assert routes == {
+        ("take.form", "GET"),
+        ("take.form", "POST"),
+        ("take.done", "GET"),
+        ("take.qr_code", "GET"),
+        ("take.poster", "GET"),
+    }, "a new public route of a survey: check the draft cases below ask it rightly"
+
+
+def _a_receipt(db):
+    """A counted receipt (of the open survey: a draft takes no answers)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from survey.models import Survey
+    from survey.responses import submit_response
+
+    survey = db.session.scalar(sa.select(Survey).where(Survey.code == "own-2025"))
+    receipt = submit_response(survey, {"hl": 4}, submission_uid=str(uuid.uuid4()))
+    db.session.commit()
+    return receipt.code
+
+
+@pytest.mark.parametrize("status", ["draft", "open"])
+def test_a_drafts_public_routes_answer_only_who_may_read_it(app, db, status):
+    world_args = build_world(db) | {"receipt": _a_receipt(db)}
+    code = "draft-2025" if status == "draft" else "own-2025"
+    wrong = []
+    for rule, method in public_survey_rules(app):
+        url = _url(app, rule, Access(frozenset(), DRAFT_ARGS | {"code": code}), world_args)
+        for persona in PERSONAS:
+            client = app.test_client()
+            if persona != ANONYMOUS:
+                sign_in_quickly(client, db, persona)
+            response = client.open(url, method=method, data={} if method == "POST" else None)
+            hidden = status == "draft" and persona not in DRAFT_READERS
+            if rule.endpoint == "take.done" and status == "draft":
+                # A draft takes no answers: no receipt is ever one of its own, and a receipt
+                # is thanked for only on the page of the survey it was given for.
+                hidden = True
+            if response.status_code >= 500 or (response.status_code == 404) != hidden:
+                expected = "404" if hidden else "the page"
+                wrong.append(
+                    f"{method} {url} {persona}: expected {expected}, got {response.status_code}"
+                )
+    assert not wrong, "\n".join(wrong)

@@ -392,3 +392,11 @@ def test_signed_in_officer_does_not_get_the_shared_page(client, db, login, surve
     db.session.commit()
     login("canbo", "a-long-password")
     assert "Cán bộ Lan" in client.get(f"/s/{survey.code}").get_data(as_text=True)
+
+
+def test_the_thank_you_page_is_only_for_a_receipt_of_its_survey(client, survey, db):
+    sent = post(client, survey, GOOD | fresh_form(client, survey))
+    receipt = sent.headers["Location"].rsplit("/", 1)[1]
+    other = make_defined_survey(db)
+    assert client.get(f"/s/{survey.code}/done/{receipt}").status_code == 200
+    assert client.get(f"/s/{other.code}/done/{receipt}").status_code == 404
