@@ -21,6 +21,10 @@ DEFAULTS = {
     # Behind that proxy: a request that waited longer than this for a worker is refused at once
     # with 503 and Retry-After (survey/load_shedding.py); 0 never refuses.
     "QUEUE_TIMEOUT_SECONDS": 10,
+    # How many worker processes serve the site. None: WEB_CONCURRENCY, the variable gunicorn
+    # reads as its default worker count (else 1). With memory:// above each worker counts alone
+    # and enforces its share of every limit, so that the shares add up to the configured limit.
+    "WORKERS": None,
     # Per address. Generous: a whole village may share one mobile carrier's address.
     "SUBMIT_RATE_LIMIT": "30 per minute",
     # Failed sign-ins: per account (guessing one password) and per address (trying many).

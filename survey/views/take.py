@@ -32,6 +32,7 @@ from survey.invitations import (
     format_code,
     normalize_code,
 )
+from survey.rate_limits import worker_limit
 from survey.responses import SubmissionConflict, submit_response
 from survey.survey_form import LIKERT_WORDS, NO_UNIT, build_form
 
@@ -42,8 +43,9 @@ STARTED_MAX_AGE = 7 * 24 * 3600  # a form filled offline may be sent days later
 
 
 def submit_limit():
-    """The per-address POST limit, from SUBMIT_RATE_LIMIT."""
-    return current_app.config["SUBMIT_RATE_LIMIT"]
+    """The per-address POST limit, from SUBMIT_RATE_LIMIT (this worker's share of it when each
+    worker counts alone)."""
+    return worker_limit("SUBMIT_RATE_LIMIT")()
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
