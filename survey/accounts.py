@@ -5,9 +5,13 @@ values before and after; passwords and their hashes never reach the log. Deactiv
 password reset end every session the user had (User.end_sessions).
 """
 
+import secrets
+from functools import cache
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey import audit
 from survey.extensions import db
@@ -41,6 +45,24 @@ def user_by_username(username):
     return db.session.scalar(
         sa.select(User).where(sa.func.lower(User.username) == username.lower())
     )
+
+
+def authenticate(username, password):
+    """The active account with this username (any case) and password, or None.
+
+    Every attempt spends one scrypt check, on the account's hash or, for an unknown username,
+    on a fixed hash made once: how long the answer takes does not tell which usernames exist
+    (nor which are deactivated).
+    """
+    user = user_by_username(username.strip())
+    matches = check_password_hash(user.password_hash if user else _unknown_user_hash(), password)
+    return user if user is not None and user.active and matches else None
+
+
+@cache
+def _unknown_user_hash():
+    """A scrypt hash, with the parameters of every stored one, of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(32), method="scrypt")
 
 
 def username_taken(username, except_id=None):

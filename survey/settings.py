@@ -27,7 +27,8 @@ DEFAULTS = {
     "WORKERS": None,
     # Per address. Generous: a whole village may share one mobile carrier's address.
     "SUBMIT_RATE_LIMIT": "30 per minute",
-    # Failed sign-ins: per account (guessing one password) and per address (trying many).
+    # Failed sign-ins: per account from one address (guessing its password) and per address
+    # across accounts (trying many). Others' failures never count at the officer's address.
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
     "LOGIN_RATE_LIMIT_ADDRESS": "20 per 15 minutes",
     # Pinned Chart.js build and its Subresource Integrity hash; switch to the copy fetched by

@@ -1,8 +1,14 @@
-"""Sign-in and sign-out for officers: throttled per account and per address."""
+"""Sign-in and sign-out for officers.
+
+Wrong passwords are counted per account at each address (LOGIN_RATE_LIMIT_ACCOUNT: a guesser
+at one account is stopped) and per address across accounts (LOGIN_RATE_LIMIT_ADDRESS: one
+trying many accounts is stopped). Nobody's wrong passwords count at the officer's own address,
+so a stranger cannot lock an officer out. The counts are kept where Flask-Limiter keeps them
+(shared by every worker with Redis; each worker's share of the limit otherwise).
+"""
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     redirect,
@@ -13,11 +19,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
-from sqlalchemy import func, select
 
+from survey.accounts import authenticate
 from survey.extensions import db, limiter, login_manager
 from survey.forms import LoginForm
 from survey.models import User, utcnow
+from survey.rate_limits import address_key, worker_limit
 from survey.redirect_target import local_path
 
 bp = Blueprint("auth", __name__)
@@ -42,8 +49,9 @@ def load_user(session_id):
 login_manager.login_message = None
 
 
-def _account_key():
-    return "login-account:" + request.form.get("username", "").strip().lower()[:64]
+def _account_at_address_key():
+    account = request.form.get("username", "").strip().lower()[:64]
+    return f"login-account:{account}@{address_key()}"
 
 
 def _failed(_response):
@@ -51,23 +59,20 @@ def _failed(_response):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(worker_limit("LOGIN_RATE_LIMIT_ADDRESS"), methods=["POST"], deduct_when=_failed)
 @limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    worker_limit("LOGIN_RATE_LIMIT_ACCOUNT"),
     methods=["POST"],
-    key_func=_account_key,
+    key_func=_account_at_address_key,
     deduct_when=_failed,
 )
 def login():
     """Show the sign-in form; on valid credentials start a fresh session."""
     form = LoginForm()
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-        if user is None or not user.active or not user.check_password(form.password.data):
-            g.login_failed = True  # counts against this address and this account
+        user = authenticate(form.username.data, form.password.data)
+        if user is None:
+            g.login_failed = True  # counts against this address, and this account at it
             form.password.errors.append(_("Wrong username or password."))
         else:
             session.clear()  # a new session at sign-in: nothing carried over from before
