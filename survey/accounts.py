@@ -2,7 +2,7 @@
 
 Used by the administration pages and by `flask user ...`. Every change is audited with the
 values before and after; passwords and their hashes never reach the log. Deactivation and a
-password reset end every session the user had (User.end_sessions).
+password reset end every session the user had (sign_ins.end_all).
 """
 
 import secrets
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey import audit
+from survey import audit, sign_ins
 from survey.extensions import db
 from survey.models import User
 
@@ -134,7 +134,7 @@ def deactivate_user(user, *, by=None):
     if not user.active:
         return user
     user.active = False
-    user.end_sessions()
+    sign_ins.end_all(user)
     audit.record("user.deactivate", _target(user), before={"active": True}, after={"active": False})
     return user
 
@@ -152,7 +152,7 @@ def reset_password(user, password):
     """Set a new password and end every session of the user; audited without any password."""
     _check_password(password)
     user.set_password(password)
-    user.end_sessions()
+    sign_ins.end_all(user)
     audit.record("user.password_reset", _target(user))
     return user
 

@@ -31,6 +31,9 @@ DEFAULTS = {
     # across accounts (trying many). Others' failures never count at the officer's address.
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
     "LOGIN_RATE_LIMIT_ADDRESS": "20 per 15 minutes",
+    # How long an officer's sign-in lasts (10 hours: a working day), on the server and in the
+    # browser's cookies; signing out, a password change and a deactivation end it before.
+    "OFFICER_SESSION_SECONDS": 10 * 3600,
     # Pinned Chart.js build and its Subresource Integrity hash; switch to the copy fetched by
     # `make vendor` with CHARTJS_URL = "/static/vendor/chart.umd.min.js".
     "CHARTJS_URL": "https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js",

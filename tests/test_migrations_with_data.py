@@ -28,12 +28,15 @@ from tests.conftest import base_config, new_empty_database
 from tests.test_migrations import schema_differences
 
 # Every revision, oldest first; the head is the last.
-REVISIONS = ["a8b71c520bba", "d8a30e455204", "59d2371abfbb", "7c4e9b1d2a60"]
+REVISIONS = ["a8b71c520bba", "d8a30e455204", "59d2371abfbb", "7c4e9b1d2a60", "e5b2c8d41f97"]
 # What the data fills that a later revision added (read from migrations/versions).
 ADDED_BY = {
     "paper_entry": "d8a30e455204",
     "survey.double_entry": "d8a30e455204",
     "user.session_version": "59d2371abfbb",
+    "response.uniform_likert": "7c4e9b1d2a60",
+    "response_criterion": "7c4e9b1d2a60",
+    "sign_in": "e5b2c8d41f97",
 }
 # Rows compared across databases in this order: the row's id is the database's choice.
 NATURAL_ORDER = {"response_criterion": ("response_id", "criterion", "organization_id")}
@@ -440,7 +443,22 @@ def commune(revision):
     for k, entry in enumerate(AUDIT):
         who = c.staff.get(entry["username"])
         c.add("audit_log", at=T0 + timedelta(days=k, minutes=5), user_id=who, **entry)
-    return at_revision(c, revision)
+    for username, days in (("admin", 40), ("cb_phunu", 41)):
+        started = T0 + timedelta(days=days)
+        token_hash = hashlib.sha256(f"{username}-{days}".encode()).hexdigest()
+        ended = started + timedelta(hours=8) if username == "admin" else None
+        c.add(
+            "sign_in",
+            user_id=c.staff[username],
+            token_hash=token_hash,
+            started_at=started,
+            ended_at=ended,
+        )
+    tables = at_revision(c, revision)
+    if exists_at(revision, "response_criterion"):
+        # From that revision on, the app stored these with each response.
+        tables = as_this_version_stores(tables)
+    return tables
 
 
 def exists_at(revision, name):

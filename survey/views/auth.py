@@ -18,12 +18,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
+from survey import sign_ins
 from survey.accounts import authenticate
 from survey.extensions import db, limiter, login_manager
 from survey.forms import LoginForm
-from survey.models import User, utcnow
+from survey.models import utcnow
 from survey.rate_limits import address_key, worker_limit
 from survey.redirect_target import local_path
 
@@ -32,18 +33,10 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(session_id):
-    """The signed-in user for Flask-Login, or None when unknown, deactivated or signed out.
-
-    The session holds "<id>.<session_version>": a password reset or a deactivation raises the
-    version, which ends every session that user had.
-    """
-    user_id, _dot, version = session_id.partition(".")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    """The signed-in user for Flask-Login, or None when unknown, deactivated, signed out or
+    past the sign-in's lifetime: the session names a sign-in that must still be open on the
+    server (survey/sign_ins.py)."""
+    return sign_ins.signed_in_user(session_id)
 
 
 login_manager.login_message = None
@@ -76,6 +69,7 @@ def login():
             form.password.errors.append(_("Wrong username or password."))
         else:
             session.clear()  # a new session at sign-in: nothing carried over from before
+            sign_ins.start(user)
             login_user(user)
             user.last_login = utcnow()
             db.session.commit()
@@ -86,7 +80,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session, on the server too: a copy of the cookie opens nothing after this."""
+    sign_ins.end(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."))
