@@ -14,6 +14,7 @@ import ipaddress
 import os
 
 from flask import current_app, request
+from flask_login import current_user
 from limits import parse_many
 
 
@@ -58,6 +59,11 @@ def worker_limit(config_key):
         return share(configured, worker_count()) if counted_per_worker() else configured
 
     return limit
+
+
+def officer_signed_in():
+    """For `exempt_when`: the limits of public pages are for anonymous visitors."""
+    return current_user.is_authenticated
 
 
 def address_key():

@@ -27,6 +27,8 @@ DEFAULTS = {
     "WORKERS": None,
     # Per address. Generous: a whole village may share one mobile carrier's address.
     "SUBMIT_RATE_LIMIT": "30 per minute",
+    # Anonymous visits, per address, to the public pages that read many rows (/feedback).
+    "PUBLIC_PAGE_RATE_LIMIT": "60 per minute",
     # Failed sign-ins: per account from one address (guessing its password) and per address
     # across accounts (trying many). Others' failures never count at the officer's address.
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
