@@ -20,12 +20,8 @@ from limits import parse_many
 
 def worker_count():
     """How many worker processes serve the site: WORKERS, else WEB_CONCURRENCY, else 1."""
-    configured = current_app.config.get("WORKERS") or os.environ.get("WEB_CONCURRENCY") or 1
-    try:
-        return max(1, int(configured))
-    except ValueError:
-        problem = f"WORKERS / WEB_CONCURRENCY: {configured!r} is not a whole number"
-        raise ValueError(problem) from None
+    # Checked at start (survey.settings): a whole number from 1.
+    return int(current_app.config.get("WORKERS") or os.environ.get("WEB_CONCURRENCY") or 1)
 
 
 def counted_per_worker():

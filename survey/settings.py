@@ -84,6 +84,7 @@ def load(app, test_config=None):
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(app.config["SQLALCHEMY_DATABASE_URI"])
     _secure_cookies_behind_https(app.config)
+    _check_workers(app.config.get("WORKERS"), os.environ.get("WEB_CONCURRENCY"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
@@ -99,6 +100,27 @@ def _secure_cookies_behind_https(config):
     ).startswith("https://")
     config["SESSION_COOKIE_SECURE"] = secure
     config["REMEMBER_COOKIE_SECURE"] = secure or bool(config.get("REMEMBER_COOKIE_SECURE"))
+
+
+def _check_workers(workers, web_concurrency):
+    """Refuse at start a worker count that is not a whole number from 1 (the rate limits divide
+    by it: a bad one must not switch them off at the first request).
+
+    >>> _check_workers(None, "4"), _check_workers(2, None)
+    (None, None)
+    >>> _check_workers(None, "four")
+    Traceback (most recent call last):
+    ValueError: WEB_CONCURRENCY must be a whole number from 1, not 'four'
+    """
+    for name, value in (("WORKERS", workers), ("WEB_CONCURRENCY", web_concurrency)):
+        if value is None:
+            continue
+        try:
+            whole = int(value)
+        except (TypeError, ValueError):
+            whole = 0
+        if whole < 1 or isinstance(value, bool | float):
+            raise ValueError(f"{name} must be a whole number from 1, not {value!r}")
 
 
 def with_psycopg(url):
