@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# gunicorn's worker count; the app reads the same variable to share memory-counted rate limits.
+WEB_CONCURRENCY ?= 2
 CHARTJS_VERSION := 4.5.1
 CHARTJS_SRI := sha384-jb8JQMbMoBUzgWatfe6COACi2ljcDdZQ2OxczGA3bGNeWe+6DChMTBJemed7ZnvJ
 CATALOGS := $(wildcard survey/translations/*/LC_MESSAGES/messages.po)
@@ -18,7 +20,7 @@ run: install translations
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	@# gunicorn, as in production: no access log, so no visitor's IP address is written anywhere;
 	@# 120 s for the downloads of a large survey's workbook (tens of seconds).
-	$(BIN)/gunicorn --workers 2 --timeout 120 --bind $(HOST):$(PORT) 'app:create_app()'
+	WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(BIN)/gunicorn --timeout 120 --bind $(HOST):$(PORT) 'app:create_app()'
 
 
 test: install-test translations chartjs lint test-sqlite test-postgresql

@@ -16,6 +16,7 @@ from survey import (
     load_shedding,
     security_headers,
     settings,
+    sign_ins,
 )
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 from survey.views import (
@@ -63,6 +64,7 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    sign_ins.init_app(app)
     limiter.init_app(app)
     # Flask-Limiter names the client address when a limit is hit, at info level: an address
     # must not reach the logs.

@@ -92,10 +92,10 @@ def answers(rng):
 
 
 def serve(target, port, workers, env):
+    # The worker count as WEB_CONCURRENCY, which gunicorn and the app's rate limits both read.
+    env = {**env, "WEB_CONCURRENCY": str(workers)}
     command = [
         os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-        "-w",
-        str(workers),
         "-b",
         f"127.0.0.1:{port}",
         "--log-level",

@@ -2,14 +2,18 @@
 
 Used by the administration pages and by `flask user ...`. Every change is audited with the
 values before and after; passwords and their hashes never reach the log. Deactivation and a
-password reset end every session the user had (User.end_sessions).
+password reset end every session the user had (sign_ins.end_all).
 """
+
+import secrets
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from survey import audit
+from survey import audit, sign_ins
 from survey.extensions import db
 from survey.models import User
 
@@ -41,6 +45,24 @@ def user_by_username(username):
     return db.session.scalar(
         sa.select(User).where(sa.func.lower(User.username) == username.lower())
     )
+
+
+def authenticate(username, password):
+    """The active account with this username (any case) and password, or None.
+
+    Every attempt spends one scrypt check, on the account's hash or, for an unknown username,
+    on a fixed hash made once: how long the answer takes does not tell which usernames exist
+    (nor which are deactivated).
+    """
+    user = user_by_username(username.strip())
+    matches = check_password_hash(user.password_hash if user else _unknown_user_hash(), password)
+    return user if user is not None and user.active and matches else None
+
+
+@cache
+def _unknown_user_hash():
+    """A scrypt hash, with the parameters of every stored one, of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(32), method="scrypt")
 
 
 def username_taken(username, except_id=None):
@@ -112,7 +134,7 @@ def deactivate_user(user, *, by=None):
     if not user.active:
         return user
     user.active = False
-    user.end_sessions()
+    sign_ins.end_all(user)
     audit.record("user.deactivate", _target(user), before={"active": True}, after={"active": False})
     return user
 
@@ -130,7 +152,7 @@ def reset_password(user, password):
     """Set a new password and end every session of the user; audited without any password."""
     _check_password(password)
     user.set_password(password)
-    user.end_sessions()
+    sign_ins.end_all(user)
     audit.record("user.password_reset", _target(user))
     return user
 

@@ -18,6 +18,10 @@ made outside the application.
 
 `AGGREGATE_REFRESH = "inline"` computes every refresh while the reader waits (the tests, and
 a single-user install that prefers fresh numbers to fast ones).
+
+A worker keeps at most MAX_ENTRIES aggregates (the least recently read go, to be computed again
+when asked for): far more than the years and surveys a commune reads, and a bound whatever
+keys the pages are asked for.
 """
 
 from __future__ import annotations
@@ -32,9 +36,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from survey.bounded_cache import LRUCache
 from survey.extensions import db
 from survey.models import AuditLog, ReleaseBatch, Response, Survey, utcnow
 from survey.release import survey_closed
+
+MAX_ENTRIES = 256
 
 
 class NotReady(Exception):
@@ -62,7 +69,7 @@ class _Store:
     """One app's kept aggregates, and the keys being refreshed in the background."""
 
     def __init__(self):
-        self.entries: dict[Hashable, _Entry] = {}
+        self.entries = LRUCache(MAX_ENTRIES)  # key -> _Entry
         self.refreshing: set[Hashable] = set()
         self.queue: deque = deque()
         self.thread: threading.Thread | None = None

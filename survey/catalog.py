@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from survey.bounded_cache import LRUCache
 from survey.errors import UNAVAILABLE, rollback_quietly
 from survey.extensions import db
 from survey.models import Question, ReceiptCode, Response, Survey, Unit
@@ -43,8 +44,9 @@ def survey_by_code(code):
 # code -> (checked at, updated_at, survey detached from its session): the structure of a
 # survey is read once per change, not on every visit. Every change to a survey or its
 # questions moves survey.updated_at, which retires the entry; whether it moved is asked at
-# most every SURVEY_CACHE_SECONDS.
-_SNAPSHOTS = {}
+# most every SURVEY_CACHE_SECONDS. Only surveys that exist are kept, and at most this many
+# (the least recently read go).
+_SNAPSHOTS = LRUCache(256)
 _UNITS = []  # [checked at, units]
 
 

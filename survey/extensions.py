@@ -2,13 +2,14 @@
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from survey.rate_limits import address_key
 
 # One naming convention, so migrations name constraints the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -32,7 +33,7 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-# The remote address is only a rate-limit key held in the limiter's storage; it is never
-# written to the database.
-limiter = Limiter(key_func=get_remote_address)
+# The remote address (an IPv6 one by its /64) is only a rate-limit key held in the limiter's
+# storage; it is never written to the database.
+limiter = Limiter(key_func=address_key)
 babel = Babel()

@@ -113,8 +113,8 @@ class User(UserMixin, db.Model):
     )
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the session's user id: raising it (password reset, deactivation) signs the user
-    # out everywhere.
+    # Part of the session's user id with the sign-in's token (survey/sign_ins.py): raising it
+    # (password change or reset, deactivation) signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -145,8 +145,8 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """Flask-Login's session id: the user id and the session version."""
-        return f"{self.id}.{self.session_version}"
+        """Flask-Login's session id: the user id, session version and sign-in token."""
+        return f"{self.id}.{self.session_version}.{getattr(self, 'sign_in_token', '')}"
 
     def end_sessions(self) -> None:
         """Sign this user out of every browser (after a password reset or deactivation)."""

@@ -3,12 +3,16 @@
 Anonymity: a published item names its village only when that village gave at least
 SUPPRESSION_K responses to the item's survey; otherwise the page shows the organization alone,
 and the village filter leaves the item out (filtering must not name the village either).
+
+Those counts group every response of the surveys with published items: they are kept with the
+dashboards' figures (survey.aggregate_cache), not grouped again on every anonymous visit.
 """
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from survey.aggregate_cache import cached
 from survey.extensions import db
 from survey.models import FeedbackItem, Organization, Response, Unit
 
@@ -43,18 +47,24 @@ class RepliesPage:
 def _village_sizes():
     """Responses per (survey, village), for the surveys that have published items."""
     published_surveys = sa.select(FeedbackItem.survey_id).where(FeedbackItem.published)
-    return (
-        sa.select(Response.survey_id, Response.unit_id, sa.func.count().label("n"))
+    rows = db.session.execute(
+        sa.select(Response.survey_id, Response.unit_id, sa.func.count())
         .where(Response.survey_id.in_(published_surveys), Response.unit_id.is_not(None))
         .group_by(Response.survey_id, Response.unit_id)
-        .subquery()
-    )
+    ).all()
+    return {(survey_id, unit_id): int(n) for survey_id, unit_id, n in rows}
+
+
+def kept_village_sizes():
+    """The counts above, kept; raises aggregate_cache.NotReady while first computed."""
+    return cached(("published replies", "village sizes"), lambda: _village_sizes()).value
 
 
 def published_replies(org_code="", unit_code="", page=1, k=5, per_page=PER_PAGE):
     """Published items, newest answer first, filtered by organization and village codes."""
-    sizes = _village_sizes()
-    village_named = sa.and_(FeedbackItem.unit_id.is_not(None), sa.func.coalesce(sizes.c.n, 0) >= k)
+    named = [pair for pair, n in kept_village_sizes().items() if n >= k]
+    pair = sa.tuple_(FeedbackItem.survey_id, FeedbackItem.unit_id)
+    village_named = pair.in_(named) if named else sa.false()
     conditions = [FeedbackItem.published]
     if org_code:
         conditions.append(Organization.code == org_code)
@@ -64,13 +74,6 @@ def published_replies(org_code="", unit_code="", page=1, k=5, per_page=PER_PAGE)
         sa.select(FeedbackItem)
         .join(Organization, Organization.id == FeedbackItem.organization_id)
         .outerjoin(Unit, Unit.id == FeedbackItem.unit_id)
-        .outerjoin(
-            sizes,
-            sa.and_(
-                sizes.c.survey_id == FeedbackItem.survey_id,
-                sizes.c.unit_id == FeedbackItem.unit_id,
-            ),
-        )
         .where(*conditions)
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0

@@ -1,21 +1,27 @@
 """Response headers that tell the browser what a page may do.
 
 Content-Security-Policy allows this site's own scripts, styles and images, plus the one
-pinned CDN host that serves Chart.js (none when Chart.js is served from static/vendor/); no
+pinned Chart.js file on its CDN, by its full address (nothing else of that host, and nothing
+outside when Chart.js is served from static/vendor/); no
 inline script at all (chart data travels as JSON, which is never run); inline styles only in
 the printed documents, with a nonce drawn for each response. Pages may not be framed. HSTS is
 sent only when the site is served over HTTPS (an https PUBLIC_BASE_URL, or
 SESSION_COOKIE_SECURE), where a browser should never fall back.
 """
 
+import re
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, g
 
 # What no page needs: plugins, the camera, the microphone, the phone's location.
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 HSTS = "max-age=31536000; includeSubDomains"
+HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]+)?")
+# What a CSP path keeps as it is; anything else (";", ",", spaces, quotes) is percent-encoded,
+# so the configured address cannot end a directive or add a source.
+PATH_SAFE = "/:@!$&()*+=~"
 
 
 def init_app(app: Flask) -> None:
@@ -31,10 +37,28 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(chartjs_url: str, nonce: str | None) -> str:
-    """The policy: this site, plus the host `chartjs_url` names when it is absolute."""
+def script_source(chartjs_url: str) -> str:
+    """The CSP source for the Chart.js file: its exact address when it is on another host
+    (a source with a path allows that one file), "" when it is this site's own.
+
+    >>> script_source("https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js?v=1")
+    'https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js'
+    >>> script_source("/static/vendor/chart.umd.min.js")
+    ''
+    """
     parts = urlsplit(chartjs_url)
-    cdn = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    if not parts.netloc or not HOST.fullmatch(parts.netloc):
+        return ""  # this site's own copy ('self'), or no host a browser would load from
+    scheme = f"{parts.scheme}://" if parts.scheme in ("http", "https") else ""
+    if parts.scheme and not scheme:
+        return ""
+    return scheme + parts.netloc + quote(parts.path, safe=PATH_SAFE)
+
+
+def content_security_policy(chartjs_url: str, nonce: str | None) -> str:
+    """The policy: this site, plus the one file `chartjs_url` names when it is elsewhere."""
+    source = script_source(chartjs_url)
+    cdn = f" {source}" if source else ""
     style = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
     return "; ".join(
         [

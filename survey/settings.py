@@ -23,11 +23,21 @@ DEFAULTS = {
     # Behind that proxy: a request that waited longer than this for a worker is refused at once
     # with 503 and Retry-After (survey/load_shedding.py); 0 never refuses.
     "QUEUE_TIMEOUT_SECONDS": 10,
+    # How many worker processes serve the site. None: WEB_CONCURRENCY, the variable gunicorn
+    # reads as its default worker count (else 1). With memory:// above each worker counts alone
+    # and enforces its share of every limit, so that the shares add up to the configured limit.
+    "WORKERS": None,
     # Per address. Generous: a whole village may share one mobile carrier's address.
     "SUBMIT_RATE_LIMIT": "30 per minute",
-    # Failed sign-ins: per account (guessing one password) and per address (trying many).
+    # Anonymous visits, per address, to the public pages that read many rows (/feedback).
+    "PUBLIC_PAGE_RATE_LIMIT": "60 per minute",
+    # Failed sign-ins: per account from one address (guessing its password) and per address
+    # across accounts (trying many). Others' failures never count at the officer's address.
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",
     "LOGIN_RATE_LIMIT_ADDRESS": "20 per 15 minutes",
+    # How long an officer's sign-in lasts (10 hours: a working day), on the server and in the
+    # browser's cookies; signing out, a password change and a deactivation end it before.
+    "OFFICER_SESSION_SECONDS": 10 * 3600,
     # Pinned Chart.js build and its Subresource Integrity hash; switch to the copy fetched by
     # `make vendor` with CHARTJS_URL = "/static/vendor/chart.umd.min.js".
     "CHARTJS_URL": "https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js",
@@ -79,6 +89,7 @@ def load(app, test_config=None):
     if os.path.isdir(app.instance_path):
         # Owner-only, as everything the app keeps there (survey.private_files).
         private_files.tighten(app.instance_path, private_files.FOLDER_MODE)
+    _check_workers(app.config.get("WORKERS"), os.environ.get("WEB_CONCURRENCY"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
@@ -94,6 +105,27 @@ def _secure_cookies_behind_https(config):
     ).startswith("https://")
     config["SESSION_COOKIE_SECURE"] = secure
     config["REMEMBER_COOKIE_SECURE"] = secure or bool(config.get("REMEMBER_COOKIE_SECURE"))
+
+
+def _check_workers(workers, web_concurrency):
+    """Refuse at start a worker count that is not a whole number from 1 (the rate limits divide
+    by it: a bad one must not switch them off at the first request).
+
+    >>> _check_workers(None, "4"), _check_workers(2, None)
+    (None, None)
+    >>> _check_workers(None, "four")
+    Traceback (most recent call last):
+    ValueError: WEB_CONCURRENCY must be a whole number from 1, not 'four'
+    """
+    for name, value in (("WORKERS", workers), ("WEB_CONCURRENCY", web_concurrency)):
+        if value is None:
+            continue
+        try:
+            whole = int(value)
+        except (TypeError, ValueError):
+            whole = 0
+        if whole < 1 or isinstance(value, bool | float):
+            raise ValueError(f"{name} must be a whole number from 1, not {value!r}")
 
 
 def with_psycopg(url):

@@ -19,6 +19,7 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.answer_rules import check_answers
+from survey.bounded_cache import LRUCache
 
 FIELD_PREFIX = "q_"
 LIKERT_WORDS = (
@@ -86,8 +87,9 @@ def question_field(question, lang):
 
 
 # Form classes by survey version, language and village list: declaring some twenty fields
-# costs more than the rest of a request, and they only change with the survey.
-_FORM_CLASSES = {}
+# costs more than the rest of a request, and they only change with the survey. Bounded: the
+# least recently used go.
+_FORM_CLASSES = LRUCache(128)
 
 
 def build_form(survey, lang, units=None, member=False, formdata=None):
@@ -97,8 +99,8 @@ def build_form(survey, lang, units=None, member=False, formdata=None):
     key = (survey.code, survey.updated_at, lang, unit_key, member)
     form_class = _FORM_CLASSES.get(key)
     if form_class is None:
-        for old in [k for k in _FORM_CLASSES if k[0] == survey.code and k[1] != survey.updated_at]:
-            del _FORM_CLASSES[old]  # an earlier version of this survey
+        # An earlier version of this survey is never asked for again.
+        _FORM_CLASSES.discard_where(lambda k: k[0] == survey.code and k[1] != survey.updated_at)
         form_class = _FORM_CLASSES[key] = _form_class(survey, lang, units, member)
     kwargs = {} if formdata is None else {"formdata": formdata}
     return form_class(**kwargs)

@@ -28,7 +28,14 @@ from tests.conftest import base_config, new_empty_database
 from tests.test_migrations import schema_differences
 
 # Every revision, oldest first; the head is the last.
-REVISIONS = ["a8b71c520bba", "d8a30e455204", "59d2371abfbb", "7c4e9b1d2a60", "e5b2c4a7f913"]
+REVISIONS = [
+    "a8b71c520bba",
+    "d8a30e455204",
+    "59d2371abfbb",
+    "7c4e9b1d2a60",
+    "e5b2c4a7f913",
+    "e5b2c8d41f97",
+]
 UNLINKED = "e5b2c4a7f913"  # nothing leads from a slip or a receipt to the answers
 # What the data fills that a later revision added (read from migrations/versions).
 ADDED_BY = {
@@ -43,6 +50,7 @@ ADDED_BY = {
     "response_criterion.released": UNLINKED,
     "receipt": UNLINKED,
     "release_batch": UNLINKED,
+    "sign_in": "e5b2c8d41f97",
 }
 # What a later revision removed on purpose: the values that linked a slip, a receipt or a
 # start time to a response; and what it changed: the submission id kept as its digest.
@@ -284,6 +292,8 @@ class Commune(Tables):
             lang="en" if i % 13 == 4 else "vi",
             sheet_no=sheet_no,
             started_at=at - timedelta(seconds=duration) if web else None,
+            receipt_attempt=None,  # drawn, not derived (before UNLINKED)
+            released=True,  # long counted
             submitted_at=at,
             duration_s=duration if web else None,
         )
@@ -423,6 +433,7 @@ def commune(revision):
             code_hash=hashlib.sha256(f"slip-{i}".encode()).hexdigest(),
             created_on=date(2025, 3, 20),
             used_at=at.date() if i < 20 else None,
+            used=i < 20,
         )
         if i < 20:
             c.respond(member_id, member, i, at, unit, "web")
@@ -457,8 +468,37 @@ def commune(revision):
     for k, entry in enumerate(AUDIT):
         who = c.staff.get(entry["username"])
         c.add("audit_log", at=T0 + timedelta(days=k, minutes=5), user_id=who, **entry)
+    for username, days in (("admin", 40), ("cb_phunu", 41)):
+        started = T0 + timedelta(days=days)
+        token_hash = hashlib.sha256(f"{username}-{days}".encode()).hexdigest()
+        ended = started + timedelta(hours=8) if username == "admin" else None
+        c.add(
+            "sign_in",
+            user_id=c.staff[username],
+            token_hash=token_hash,
+            started_at=started,
+            ended_at=ended,
+        )
     summed(c)
+    kept_apart(c)
     return at_revision(c, revision)
+
+
+def kept_apart(tables):
+    """What UNLINKED keeps apart from the responses: their receipts, and the batch in which
+    each survey's responses were released (into `tables`, and returned)."""
+    batches = {}
+    for response in tables["response"]:
+        batches[response["survey_id"]] = batches.get(response["survey_id"], 0) + 1
+    tables["receipt"] = sorted(
+        ({"code": r["receipt"], "survey_id": r["survey_id"]} for r in tables["response"]),
+        key=lambda r: r["code"],
+    )
+    tables["release_batch"] = [
+        {"id": i, "survey_id": survey_id, "released_at": T0, "responses": n}
+        for i, (survey_id, n) in enumerate(sorted(batches.items()), 1)
+    ]
+    return tables
 
 
 def summed(tables):
@@ -507,10 +547,22 @@ def as_upgraded(rows, columns, revision):
 
 
 def at_revision(tables, revision):
-    """`tables` less what `revision` has not yet got."""
+    """`tables` less what `revision` has not yet got or no longer has, with the values it keeps
+    otherwise (CHANGED_BY) as it keeps them."""
+    at = REVISIONS.index(revision)
+
+    def value(name, v):
+        changed = CHANGED_BY.get(name)
+        return changed[1](v) if changed and at >= REVISIONS.index(changed[0]) else v
+
     return {
         table: [
-            {k: v for k, v in row.items() if exists_at(revision, f"{table}.{k}")} for row in rows
+            {
+                k: value(f"{table}.{k}", v)
+                for k, v in row.items()
+                if exists_at(revision, f"{table}.{k}")
+            }
+            for row in rows
         ]
         for table, rows in tables.items()
         if exists_at(revision, table)
@@ -518,26 +570,22 @@ def at_revision(tables, revision):
 
 
 def as_this_version_stores(tables):
-    """`tables` with what this version stores with each response, computed by the functions
-    submit_response uses: its straight-lining count and its likert answers per criterion, the
-    digest of its submission id, its receipt apart, released (it counted already); a slip's
-    use without its day."""
-    receipts, batches = [], {}
-    for response in tables["response"]:
-        receipts.append({"code": response.pop("receipt"), "survey_id": response["survey_id"]})
-        response.pop("started_at")
-        response["submission_uid"] = uid_digest(response["submission_uid"])
-        response |= {"receipt_attempt": None, "released": True}
-        batches[response["survey_id"]] = batches.get(response["survey_id"], 0) + 1
-    for invitation in tables.get("invitation", []):
-        invitation["used"] = invitation.pop("used_at") is not None
-    return summed(dict(tables)) | {
-        "receipt": sorted(receipts, key=lambda r: r["code"]),
-        "release_batch": [
-            {"id": i, "survey_id": survey_id, "released_at": T0, "responses": n}
-            for i, (survey_id, n) in enumerate(sorted(batches.items()), 1)
-        ],
-    }
+    """`tables` (a commune's rows at some revision) as this version would have stored them:
+    what it keeps with each response computed by the functions submit_response uses (its
+    straight-lining count, its likert answers per criterion); from before UNLINKED, the digest
+    of each submission id, the receipts apart, every response released (it counted already),
+    a slip's use without its day."""
+    tables = dict(tables)
+    if "receipt" not in tables:  # written before UNLINKED: the upgrade does what it does
+        for response in tables["response"]:
+            response["submission_uid"] = uid_digest(response["submission_uid"])
+            response |= {"receipt_attempt": None, "released": True}
+        kept_apart(tables)
+        for response in tables["response"]:
+            del response["receipt"], response["started_at"]
+        for invitation in tables.get("invitation", []):
+            invitation["used"] = invitation.pop("used_at") is not None
+    return summed(tables)
 
 
 def write(conn, tables):

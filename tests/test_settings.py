@@ -69,3 +69,17 @@ def test_sqlite_connections_have_foreign_keys_and_wal(app, db):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_worker_count_that_is_not_a_whole_number_stops_the_start(instance_path, monkeypatch):
+    """The rate limits are divided by it: a bad one is refused at once, by name."""
+    import pytest
+
+    for bad in (0, "two", 1.5):
+        with pytest.raises(ValueError, match="WORKERS must be a whole number from 1"):
+            create_app({"WORKERS": bad})
+    monkeypatch.setenv("WEB_CONCURRENCY", "four")
+    with pytest.raises(ValueError, match="WEB_CONCURRENCY must be a whole number from 1"):
+        create_app()
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    assert create_app().config["WORKERS"] is None  # read where the limits are counted

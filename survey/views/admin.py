@@ -8,7 +8,7 @@ from flask_login import current_user, login_user
 from analytics.errors import AnalyticsError
 from analytics.report import criterion_label
 from analytics.rules import default_text
-from survey import accounts, commune, rulesets
+from survey import accounts, commune, rulesets, sign_ins
 from survey.access import roles_required
 from survey.admin_forms import (
     NewUserForm,
@@ -158,9 +158,11 @@ def user_password(user_id):
     form = PasswordForm()
     if form.validate_on_submit():
         accounts.reset_password(user, form.password.data)
-        db.session.commit()
         if user.id == current_user.id:
-            login_user(user)  # this browser stays signed in; the others are signed out
+            # This browser stays signed in, with a sign-in of its own; the others are ended.
+            sign_ins.start(user)
+            login_user(user)
+        db.session.commit()
         flash(
             _(
                 "New password set for %(username)s. Give it to the person in private.",

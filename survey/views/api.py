@@ -1,4 +1,9 @@
-"""JSON for signed-in roles: the year's evaluation and a survey's results (DESIGN.md)."""
+"""JSON for signed-in roles: the year's evaluation and a survey's results (DESIGN.md).
+
+Both come from the figures the dashboards keep (survey.aggregate_cache), not computed again on
+every call; while a worker first computes them, the answer is 202 {"status": "computing",
+"retry_after": seconds} with a Retry-After header: ask again then.
+"""
 
 from flask import Blueprint, abort, jsonify
 from flask_login import current_user
@@ -12,10 +17,12 @@ from survey.access import (
     organization_scope,
     roles_required,
 )
+from survey.aggregate_cache import NotReady
+from survey.dashboards import kept_evaluation, kept_results
 from survey.finalization import year_document
 from survey.i18n import select_locale
 from survey.indicators import valid_year
-from survey.results import survey_results
+from survey.views.dashboard import RETRY_SECONDS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -28,7 +35,12 @@ def evaluations(year):
         abort(404)
     own = organization_scope(current_user)
     try:
-        document = year_document(year, own, select_locale(), with_integrity=own is None)
+        evaluation = kept_evaluation(year).value
+        document = year_document(
+            year, own, select_locale(), with_integrity=own is None, evaluation=evaluation
+        )
+    except NotReady:
+        return computing()
     except AnalyticsError as error:  # instance/rules.toml cannot be read: as the pages say
         return jsonify(error=str(error)), 500
     return jsonify(document)
@@ -42,4 +54,15 @@ def results(code):
     if survey is None:
         abort(404)
     allow(may_read_survey(current_user, survey))
-    return jsonify(survey_results(survey))
+    try:
+        return jsonify(kept_results(survey.id).value)
+    except NotReady:
+        return computing()
+
+
+def computing():
+    """202: this worker is computing the figures for the first time; ask again shortly."""
+    response = jsonify(status="computing", retry_after=RETRY_SECONDS)
+    response.status_code = 202
+    response.headers["Retry-After"] = str(RETRY_SECONDS)
+    return response

@@ -1,8 +1,14 @@
-"""Sign-in and sign-out for officers: throttled per account and per address."""
+"""Sign-in and sign-out for officers.
+
+Wrong passwords are counted per account at each address (LOGIN_RATE_LIMIT_ACCOUNT: a guesser
+at one account is stopped) and per address across accounts (LOGIN_RATE_LIMIT_ADDRESS: one
+trying many accounts is stopped). Nobody's wrong passwords count at the officer's own address,
+so a stranger cannot lock an officer out. The counts are kept where Flask-Limiter keeps them
+(shared by every worker with Redis; each worker's share of the limit otherwise).
+"""
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     redirect,
@@ -12,12 +18,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
-from sqlalchemy import func, select
+from flask_login import current_user, login_required, login_user, logout_user
 
+from survey import sign_ins
+from survey.accounts import authenticate
 from survey.extensions import db, limiter, login_manager
 from survey.forms import LoginForm
-from survey.models import User, utcnow
+from survey.models import utcnow
+from survey.rate_limits import address_key, worker_limit
 from survey.redirect_target import local_path
 
 bp = Blueprint("auth", __name__)
@@ -25,25 +33,18 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(session_id):
-    """The signed-in user for Flask-Login, or None when unknown, deactivated or signed out.
-
-    The session holds "<id>.<session_version>": a password reset or a deactivation raises the
-    version, which ends every session that user had.
-    """
-    user_id, _dot, version = session_id.partition(".")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    """The signed-in user for Flask-Login, or None when unknown, deactivated, signed out or
+    past the sign-in's lifetime: the session names a sign-in that must still be open on the
+    server (survey/sign_ins.py)."""
+    return sign_ins.signed_in_user(session_id)
 
 
 login_manager.login_message = None
 
 
-def _account_key():
-    return "login-account:" + request.form.get("username", "").strip().lower()[:64]
+def _account_at_address_key():
+    account = request.form.get("username", "").strip().lower()[:64]
+    return f"login-account:{account}@{address_key()}"
 
 
 def _failed(_response):
@@ -51,26 +52,24 @@ def _failed(_response):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(worker_limit("LOGIN_RATE_LIMIT_ADDRESS"), methods=["POST"], deduct_when=_failed)
 @limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    worker_limit("LOGIN_RATE_LIMIT_ACCOUNT"),
     methods=["POST"],
-    key_func=_account_key,
+    key_func=_account_at_address_key,
     deduct_when=_failed,
 )
 def login():
     """Show the sign-in form; on valid credentials start a fresh session."""
     form = LoginForm()
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-        if user is None or not user.active or not user.check_password(form.password.data):
-            g.login_failed = True  # counts against this address and this account
+        user = authenticate(form.username.data, form.password.data)
+        if user is None:
+            g.login_failed = True  # counts against this address, and this account at it
             form.password.errors.append(_("Wrong username or password."))
         else:
             session.clear()  # a new session at sign-in: nothing carried over from before
+            sign_ins.start(user)
             login_user(user)
             user.last_login = utcnow()
             db.session.commit()
@@ -81,7 +80,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session, on the server too: a copy of the cookie opens nothing after this."""
+    sign_ins.end(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."))

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from survey import catalog, commune, qr
 from survey.access import may_read_survey
 from survey.answer_rules import plain_number
+from survey.bounded_cache import LRUCache
 from survey.errors import UNAVAILABLE, retry_later, rollback_quietly
 from survey.extensions import csrf, limiter
 from survey.i18n import select_locale
@@ -32,6 +33,7 @@ from survey.invitations import (
     format_code,
     normalize_code,
 )
+from survey.rate_limits import worker_limit
 from survey.responses import SubmissionConflict, submit_response
 from survey.survey_form import LIKERT_WORDS, NO_UNIT, build_form
 
@@ -42,8 +44,9 @@ STARTED_MAX_AGE = 7 * 24 * 3600  # a form filled offline may be sent days later
 
 
 def submit_limit():
-    """The per-address POST limit, from SUBMIT_RATE_LIMIT."""
-    return current_app.config["SUBMIT_RATE_LIMIT"]
+    """The per-address POST limit, from SUBMIT_RATE_LIMIT (this worker's share of it when each
+    worker counts alone)."""
+    return worker_limit("SUBMIT_RATE_LIMIT")()
 
 
 @bp.route("/s/<code>", methods=["GET", "POST"])
@@ -211,10 +214,12 @@ def content_language(survey):
     return "vi" if "vi" in survey.languages else survey.languages[0]
 
 
-# (code, updated_at, content language, interface language) -> the blank questions' HTML.
-_BLANK_QUESTIONS = {}
-# The whole first-visit page of a public survey, with slots for what differs per visit.
-_BLANK_PAGES = {}
+# What a worker keeps of the public form, each bounded (least recently used entries go):
+# (code, updated_at, content language, interface language) -> the blank questions' HTML,
+_BLANK_QUESTIONS = LRUCache(128)
+# and the whole first-visit page of a public survey, with slots for what differs per visit,
+# kept by what shapes it (see _blank_page); never by the address as sent.
+_BLANK_PAGES = LRUCache(256)
 SLOTS = {"submission_uid": "__SUBMISSION_UID__", "started": "__STARTED__", "csrf": "__CSRF__"}
 
 
@@ -235,14 +240,25 @@ def _page_is_shared(member, preview):
 
 
 def _blank_page(survey, lang, fixed_unit, units, hidden):
-    # The page shows the commune's name: a changed commune setting retires it too.
-    stamp = commune.settings_stamp()
-    key = (survey.code, survey.updated_at, lang, select_locale(), request.full_path, stamp)
+    """The shared first-visit page, kept by what shapes it: the survey's version, its content
+    and interface languages, the village of the QR code (a made-up ?u= is no village), the
+    list of villages to choose from, and the commune's settings (the page shows its name)."""
+    key = (
+        survey.code,
+        survey.updated_at,
+        lang,
+        select_locale(),
+        fixed_unit.code if fixed_unit else None,
+        None if units is None else tuple((unit.code, unit.name) for unit in units),
+        commune.settings_stamp(),
+    )
     page = _BLANK_PAGES.get(key)
     if page is None:
-        page = _render(survey, None, lang, fixed_unit, False, hidden | SLOTS, units)
-        for old in [k for k in _BLANK_PAGES if k[0] == key[0] and (k[1], k[5]) != (key[1], stamp)]:
-            del _BLANK_PAGES[old]  # an earlier version of this survey, or of the settings
+        # The language switch leads back to this page as the key names it, not as typed.
+        here = url_for("take.form", code=survey.code, u=key[4])
+        page = _render(survey, None, lang, fixed_unit, False, hidden | SLOTS, units, here=here)
+        # An earlier version of this survey, or of the settings, is never asked for again.
+        _BLANK_PAGES.discard_where(lambda k: k[0] == key[0] and (k[1], k[6]) != (key[1], key[6]))
         _BLANK_PAGES[key] = page
     for name, slot in SLOTS.items():
         # The values are a UUID and signed tokens: nothing in them needs escaping.
@@ -250,17 +266,20 @@ def _blank_page(survey, lang, fixed_unit, units, hidden):
     return page
 
 
-def _render(survey, form, lang, fixed_unit, preview, hidden, units, expired=False, busy=False):
+def _render(
+    survey, form, lang, fixed_unit, preview, hidden, units, expired=False, busy=False, here=None
+):
     """The form page. Without `form` (a first visit) the questions come blank from a cache;
-    with one (answers sent back) they show what was typed and what is wrong."""
+    with one (answers sent back) they show what was typed and what is wrong. `here`: the
+    address the language switch comes back to (by default the request's)."""
     if form is None:
         key = (survey.code, survey.updated_at, lang, select_locale())
         questions_html = _BLANK_QUESTIONS.get(key)
         if questions_html is None:
             blank = build_form(survey, lang, formdata=None)
             questions_html = _questions_html(survey, blank, lang)
-            for old in [k for k in _BLANK_QUESTIONS if k[0] == key[0] and k[1] != key[1]]:
-                del _BLANK_QUESTIONS[old]  # an earlier version of this survey
+            # An earlier version of this survey is never asked for again.
+            _BLANK_QUESTIONS.discard_where(lambda k: k[0] == key[0] and k[1] != key[1])
             _BLANK_QUESTIONS[key] = questions_html
         errors = {}
     else:
@@ -279,6 +298,7 @@ def _render(survey, form, lang, fixed_unit, preview, hidden, units, expired=Fals
         hidden=hidden,
         units=units,
         errors=errors,
+        here=here,
     )
 
 

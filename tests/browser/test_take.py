@@ -102,7 +102,7 @@ def test_answers_wait_on_the_phone_without_network_then_go_once(demo, open_page)
     while responses(demo) == before and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert responses(demo) == before + 1
-    page.wait_for_function("window.surveyQueue.size() === 0")
+    page.wait_for_function("() => window.surveyQueue.size() === 0")
     # Going out again (another reconnect, another visit) sends nothing twice.
     page.evaluate("window.surveyQueue.flush()")
     page.reload()
@@ -134,7 +134,7 @@ def test_answers_refused_while_the_server_is_busy_wait_on_the_phone_then_go_once
     while responses(demo) == before and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert responses(demo) == before + 1
-    page.wait_for_function("window.surveyQueue.size() === 0")
+    page.wait_for_function("() => window.surveyQueue.size() === 0")
     assert "đã được gửi" in page.locator(".queue-status").inner_text()
     page.reload()
     page.wait_for_timeout(500)

@@ -75,3 +75,63 @@ def test_survey_results_json_with_small_villages_hidden(client, db, login):
     expected = 2 * (1 - np.trace(cov) / cov.sum())
     assert document["criteria"]["satisfaction"]["n"] == 16
     assert abs(document["criteria"]["satisfaction"]["alpha"] - expected) < 1e-4
+
+
+def test_the_evaluation_is_kept_not_computed_on_every_call(client, db, login, monkeypatch):
+    """0.8 s a call at 300,000 responses: computed once while the data stay the same."""
+    from survey import dashboards, evaluation, finalization
+
+    calls = []
+
+    def counted(year):
+        calls.append(year)
+        return evaluation.evaluate_year(year)
+
+    monkeypatch.setattr(dashboards, "evaluate_year", counted)
+    monkeypatch.setattr(finalization, "evaluate_year", counted)
+    _two_organizations(db)
+    login("committee", "a-long-password")
+    first = client.get("/api/v1/evaluations/2025").get_json()
+    assert client.get("/api/v1/evaluations/2025").get_json() == first
+    assert client.get("/api/v1/evaluations/2025?lang=en").status_code == 200
+    assert calls == [2025]
+
+
+def test_the_survey_results_are_kept_too(client, db, login, monkeypatch):
+    from survey import dashboards, results
+    from tests.factories import make_survey
+
+    calls = []
+
+    def counted(survey):
+        calls.append(survey.code)
+        return results.survey_results(survey)
+
+    monkeypatch.setattr(dashboards, "survey_results", counted)
+    monkeypatch.setattr("survey.views.api.survey_results", counted, raising=False)
+    make_survey(db, [{"code": "hl", "kind": "likert5"}], code="hl-2025", status="open")
+    _two_organizations(db)
+    login("committee", "a-long-password")
+    for _ in range(3):
+        assert client.get("/api/v1/surveys/hl-2025/results").status_code == 200
+    assert calls == ["hl-2025"]
+
+
+def test_while_the_first_evaluation_is_computed_the_api_says_so(make_app):
+    """As the dashboards do: no reader waits for a first computation; 202, and when to ask
+    again, until it is ready."""
+    from survey.extensions import db
+    from tests.test_aggregate_cache import wait_for_refreshes
+
+    app = make_app(AGGREGATE_REFRESH="background")
+    with app.app_context():
+        _two_organizations(db)
+    client = app.test_client()
+    client.post("/login", data={"username": "committee", "password": "a-long-password"})
+    waiting = client.get("/api/v1/evaluations/2025")
+    assert waiting.status_code == 202
+    assert waiting.get_json() == {"status": "computing", "retry_after": 5}
+    assert waiting.headers["Retry-After"] == "5"
+    wait_for_refreshes()
+    ready = client.get("/api/v1/evaluations/2025")
+    assert ready.status_code == 200 and ready.get_json()["year"] == 2025

@@ -1,5 +1,7 @@
 """Signing in and out."""
 
+import pytest
+
 from tests.factories import make_user
 
 
@@ -64,26 +66,108 @@ def _failed_sign_ins(client, username, times, address="10.0.0.1"):
     ]
 
 
-def test_an_account_is_locked_for_a_while_after_five_wrong_passwords(make_app):
-    app = make_app(RATELIMIT_ENABLED=True)
+def _sign_in(client, username, password, address):
+    return client.post(
+        "/login",
+        data={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def _app_with_officer(make_app, **config):
+    app = make_app(RATELIMIT_ENABLED=True, **config)
     with app.app_context():
         from survey.extensions import db
 
         make_user(db, username="vanphong", password="correct horse battery")
         db.session.commit()
-    client = app.test_client()
-    # Five wrong guesses from five addresses: the account itself is throttled.
-    for n in range(5):
-        assert _failed_sign_ins(client, "vanphong", 1, address=f"10.0.0.{n}") == [200]
-    refused = client.post(
-        "/login",
-        data={"username": "vanphong", "password": "correct horse battery"},
-        environ_base={"REMOTE_ADDR": "10.0.9.9"},
-    )
+    return app
+
+
+def test_an_address_guessing_one_account_is_stopped_after_five_wrong_passwords(make_app):
+    client = _app_with_officer(make_app).test_client()
+    assert _failed_sign_ins(client, "vanphong", 5, address="203.0.113.66") == [200] * 5
+    # The sixth try from that address is refused before the password is looked at: the right
+    # one too, or the refusal would tell a guesser which was right.
+    refused = _sign_in(client, "vanphong", "correct horse battery", "203.0.113.66")
     assert refused.status_code == 429
     assert "Đăng nhập sai quá nhiều lần" in refused.get_data(as_text=True)
-    # Another account is not affected.
-    assert _failed_sign_ins(client, "thuongtruc", 1, address="10.0.9.9") == [200]
+    # That address may still sign in to another account (its limit across accounts is wider).
+    assert _failed_sign_ins(client, "thuongtruc", 1, address="203.0.113.66") == [200]
+
+
+def test_strangers_wrong_passwords_never_lock_the_officer_out(make_app):
+    """Wrong passwords for the committee's account, from one stranger's address and from forty
+    others: the officer, from their own address, still signs in with the right one."""
+    client = _app_with_officer(make_app).test_client()
+    assert _failed_sign_ins(client, "vanphong", 6, address="203.0.113.66")[-1] == 429
+    for n in range(40):
+        assert _failed_sign_ins(client, "vanphong", 1, address=f"198.51.100.{n}") == [200]
+    signed_in = _sign_in(client, "vanphong", "correct horse battery", "10.0.0.8")
+    assert signed_in.status_code == 302
+
+
+def test_an_account_counts_its_failures_per_address_in_any_case(make_app):
+    """VanPhong and vanphong are one account: changing the case is not a fresh count."""
+    client = _app_with_officer(make_app).test_client()
+    for name in ("vanphong", "VanPhong", "VANPHONG", " vanphong", "vanPhong"):
+        assert _failed_sign_ins(client, name, 1, address="203.0.113.66") == [200]
+    assert _failed_sign_ins(client, "Vanphong", 1, address="203.0.113.66") == [429]
+
+
+def test_sign_in_limits_are_shared_by_workers_through_redis(make_app):
+    """Two apps stand for two gunicorn workers: the guesses sent to one count for the other."""
+    from tests.views.test_rate_limits import REDIS_DB3, redis_running
+
+    if not redis_running():
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    import redis
+
+    config = {"RATELIMIT_STORAGE_URI": REDIS_DB3, "WORKERS": 2}
+    try:
+        first = _app_with_officer(make_app, **config).test_client()
+        second = make_app(RATELIMIT_ENABLED=True, **config).test_client()
+        assert _failed_sign_ins(first, "vanphong", 3, address="203.0.113.66") == [200] * 3
+        assert _failed_sign_ins(second, "vanphong", 3, address="203.0.113.66") == [200, 200, 429]
+    finally:
+        redis.Redis.from_url(REDIS_DB3).flushdb()
+
+
+def test_with_memory_storage_each_worker_counts_its_share_of_the_failures(make_app):
+    client = _app_with_officer(make_app, WORKERS=2).test_client()
+    # Five a quarter-hour in all: two in each of the two workers.
+    assert _failed_sign_ins(client, "vanphong", 3, address="203.0.113.66") == [200, 200, 429]
+
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """Every password hash checked while signing in."""
+    from survey import accounts
+
+    checked = []
+    real = accounts.check_password_hash
+
+    def spy(stored, password):
+        checked.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", spy)
+    return checked
+
+
+@pytest.mark.parametrize("who", ["unknown", "deactivated", "active"])
+def test_every_username_costs_one_password_check(client, db, login, password_checks, who):
+    """An unknown username is not answered sooner than a real one: the same scrypt check is
+    spent on a fixed hash (the same one every time), so the time says nothing."""
+    make_user(db, username="deactivated", password="correct horse battery", active=False)
+    make_user(db, username="active", password="correct horse battery")
+    db.session.commit()
+    assert login(who, "not the password").status_code == 200
+    assert login(who, "not the password either").status_code == 200
+    assert len(password_checks) == 2
+    assert all(stored.startswith("scrypt:") for stored in password_checks)
+    if who == "unknown":
+        assert password_checks[0] == password_checks[1]  # computed once
 
 
 def test_one_address_trying_many_accounts_is_throttled(make_app):

@@ -67,8 +67,71 @@ def test_workers_sharing_redis_share_one_count(make_app, code):
     assert statuses(second.test_client(), code, "", times=1) == [429]
 
 
-def test_when_the_limit_store_stops_answering_requests_are_still_served(make_app, code):
+@pytest.fixture
+def store_down_for_this_test_only():
+    """Flask-Limiter keeps "the store is down" on its one instance, across apps: the next tests
+    would count in its fallback memory until it looks at the store again, seconds later, and
+    then start again from nothing in the middle of a test."""
+    from survey.extensions import limiter
+
+    yield
+    limiter._storage_dead = False
+
+
+def test_when_the_limit_store_stops_answering_requests_are_still_served(
+    make_app, code, store_down_for_this_test_only
+):
     app = limited_app(make_app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9")
     client = app.test_client()
     # Counted in the worker's memory meanwhile: still limited, never a 500.
     assert statuses(client, code, "") == [422, 422, 429]
+
+
+REDIS_DB3 = "redis://127.0.0.1:6379/3"  # this suite's own Redis database, flushed after
+
+
+@pytest.fixture
+def redis_db3():
+    if not redis_running():
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    import redis
+
+    store = redis.Redis.from_url(REDIS_DB3)
+    yield REDIS_DB3
+    store.flushdb()
+    store.close()
+
+
+def test_with_memory_storage_each_worker_allows_its_share(make_app, code):
+    """Counted in each worker's memory, two workers allowing 4 a minute each would let 8
+    through: each allows 2, and the two add up to the configured 4."""
+    app = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="4 per minute", WORKERS=2)
+    assert statuses(app.test_client(), code, "") == [422, 422, 429]
+
+
+def test_the_worker_count_is_gunicorns_web_concurrency(make_app, code, monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    app = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="8 per minute")
+    assert statuses(app.test_client(), code, "") == [422, 422, 429]
+
+
+def test_workers_sharing_redis_count_the_whole_limit_once(make_app, code, redis_db3):
+    """With Redis the count is shared, so no worker divides it: two workers of an app
+    configured for 4 a minute let 4 through between them, then refuse."""
+    config = {"RATELIMIT_STORAGE_URI": redis_db3, "WORKERS": 2, "SUBMIT_RATE_LIMIT": "4/minute"}
+    first = make_app(RATELIMIT_ENABLED=True, **config)
+    second = make_app(RATELIMIT_ENABLED=True, **config)
+    assert statuses(first.test_client(), code, "", times=3) == [422] * 3
+    assert statuses(second.test_client(), code, "", times=2) == [422, 429]
+
+
+def test_one_phones_ipv6_addresses_share_one_count(make_app, code):
+    """A phone is given a whole /64 of IPv6 addresses: they count as one address."""
+    client = limited_app(make_app).test_client()
+
+    def status(address):
+        sent = client.post(f"/s/{code}", data={"q_hl": ""}, environ_base={"REMOTE_ADDR": address})
+        return sent.status_code
+
+    assert [status(f"2001:db8:0:1::{n:x}") for n in range(1, 4)] == [422, 422, 429]
+    assert status("2001:db8:0:2::1") == 422  # another network

@@ -162,3 +162,52 @@ def test_thank_you_page_and_poster_link_here(client, world, db):
     assert 'href="/feedback"' in done
     poster = client.get(f"/s/{survey.code}/poster").get_data(as_text=True)
     assert "http://survey.test/feedback" in poster
+
+
+def test_the_village_sizes_are_kept_not_grouped_on_every_visit(client, world, monkeypatch):
+    """Grouping every response by survey and village, on every anonymous visit: done once
+    while the data stay the same, whichever filter or page is asked for."""
+    from survey import published_replies
+
+    calls = []
+    real = published_replies._village_sizes
+
+    def counted(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(published_replies, "_village_sizes", counted)
+    for query in ("", "?unit=thon-lon", "?org=phunu", "?page=2", "?unit=lang-nho&org=nongdan"):
+        assert client.get(f"/feedback{query}").status_code == 200
+    assert len(calls) == 1
+
+
+def test_while_the_sizes_are_first_computed_the_page_says_so(make_app, world):
+    from tests.test_aggregate_cache import wait_for_refreshes
+
+    client = make_app(AGGREGATE_REFRESH="background").test_client()
+    waiting = client.get("/feedback")
+    assert waiting.status_code == 202 and waiting.headers["Retry-After"] == "5"
+    assert "Đang tính số liệu" in waiting.get_data(as_text=True)
+    wait_for_refreshes()
+    assert "Đã sửa đường." in client.get("/feedback").get_data(as_text=True)
+
+
+def test_anonymous_visits_to_the_page_are_rate_limited(make_app, db, world):
+    from tests.factories import make_user
+
+    app = make_app(RATELIMIT_ENABLED=True, PUBLIC_PAGE_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    assert [client.get("/feedback").status_code for _ in range(3)] == [200, 200, 429]
+    assert "Xin chờ một phút rồi mở lại trang" in client.get("/feedback").get_data(as_text=True)
+    # An officer reading the page is not counted.
+    make_user(db, username="vanphong", password="a-long-password")
+    db.session.commit()
+    officer = app.test_client()
+    assert (
+        officer.post(
+            "/login", data={"username": "vanphong", "password": "a-long-password"}
+        ).status_code
+        == 302
+    )
+    assert [officer.get("/feedback").status_code for _ in range(4)] == [200] * 4

@@ -182,9 +182,12 @@ def sign_in_quickly(client, db, username):
     """What a sign-in leaves in the session, without paying for scrypt in every case."""
     import sqlalchemy as sa
 
+    from survey import sign_ins
     from survey.models import User
 
     user = db.session.scalar(sa.select(User).where(User.username == username))
+    sign_ins.start(user)  # the sign-in the session names must be open on the server
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
