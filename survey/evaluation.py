@@ -21,6 +21,7 @@ from analytics.criteria import (
 from analytics.rating import annual_rating, apply_cap
 from analytics.report import (
     Comparison,
+    FlaggedResponses,
     OrganizationResult,
     across_organizations,
     sensitive_criteria,
@@ -38,7 +39,13 @@ from survey.models import (
     Unit,
 )
 from survey.rulesets import commune_rules
-from survey.year_scan import SURVEY_CRITERIA, about_rows, criterion_counts, flag_tables
+from survey.year_scan import (
+    SURVEY_CRITERIA,
+    about_rows,
+    criterion_counts,
+    flag_tables,
+    flagged_by_organization,
+)
 
 # --- indicators ------------------------------------------------------------------------------
 
@@ -199,7 +206,11 @@ def _ratings(organizations, rules, indicators, survey_values, feedback):
 
 
 def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
-    """Rate every organization for `year` (the cap needs them all), then keep `organization`."""
+    """Rate every organization for `year` (the cap needs them all), then keep `organization`.
+
+    The survey criteria are computed over every response and without the flagged ones; the
+    rule set's `exclude_flagged` says which of the two is the rating, and the other marks the
+    criteria it would change ("to review")."""
     rules = commune_rules(year)
     organizations = db.session.scalars(
         sa.select(Organization).order_by(Organization.position, Organization.code)
@@ -214,29 +225,29 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
         integrity = year_integrity(surveys)
         flagged = any(i.flags for i in integrity)
         counts, flagged_counts = criterion_counts(year)
-    ratings = _ratings(
-        organizations, rules, indicators, _survey_values(year, rules, counts, population), feedback
+        by_organization = flagged_by_organization(year) if flagged else {}
+
+    def rate(survey_counts):
+        values = _survey_values(year, rules, survey_counts, population)
+        return _ratings(organizations, rules, indicators, values, feedback)
+
+    with_all = rate(counts)
+    without_flagged = rate(without(counts, flagged_counts)) if flagged else with_all
+    ratings, others = (
+        (without_flagged, with_all) if rules.exclude_flagged else (with_all, without_flagged)
     )
-    if flagged:
-        unflagged = _ratings(
-            organizations,
-            rules,
-            indicators,
-            _survey_values(year, rules, without(counts, flagged_counts), population),
-            feedback,
-        )
-    else:
-        unflagged = ratings
     results = []
-    for org, rating, other in zip(organizations, ratings, unflagged, strict=True):
+    for org, rating, other in zip(organizations, ratings, others, strict=True):
         if organization is not None and org.code != organization:
             continue
+        n, kinds = by_organization.get(org.id, (0, ()))
         results.append(
             OrganizationResult(
                 code=org.code,
                 name=org.name,
                 rating=rating,
                 sensitive=sensitive_criteria(rating, other),
+                flagged=FlaggedResponses(n, kinds, rules.exclude_flagged),
             )
         )
     return YearEvaluation(year, rules, tuple(results), integrity)

@@ -9,9 +9,11 @@ the newest schema).
 
 import hashlib
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
+from unittest.mock import patch
 
 import pytest
 import sqlalchemy as sa
@@ -23,21 +25,26 @@ from survey.evaluation import evaluate_year
 from survey.extensions import db
 from survey.models import FeedbackItem, Response, ResponseCriterion, Survey
 from survey.responses import criterion_rows, submit_response
+from survey.rulesets import commune_rules
 from survey.submission import answers_digest, new_receipt, uniform_likert
 from tests.conftest import base_config, new_empty_database
 from tests.test_migrations import schema_differences
 
 # Every revision, oldest first; the head is the last.
-REVISIONS = ["a8b71c520bba", "d8a30e455204", "59d2371abfbb", "7c4e9b1d2a60"]
+REVISIONS = ["a8b71c520bba", "d8a30e455204", "59d2371abfbb", "7c4e9b1d2a60", "936500b8bb18"]
 # What the data fills that a later revision added (read from migrations/versions).
 ADDED_BY = {
     "paper_entry": "d8a30e455204",
     "survey.double_entry": "d8a30e455204",
     "user.session_version": "59d2371abfbb",
+    "response_criterion": "7c4e9b1d2a60",
+    "response.uniform_likert": "7c4e9b1d2a60",
+    "paper_typing": "936500b8bb18",
+    "fast_sheet": "936500b8bb18",
 }
 # Rows compared across databases in this order: the row's id is the database's choice.
 NATURAL_ORDER = {"response_criterion": ("response_id", "criterion", "organization_id")}
-WITHOUT_ID = {"setting", "survey_organization"}
+WITHOUT_ID = {"setting", "survey_organization", "fast_sheet"}
 
 T0 = datetime(2025, 3, 3, 1, 30, tzinfo=timezone.utc)  # 8:30 in the commune
 PASSWORD_HASH = "scrypt:32768:8:1$kqv3ZTbM$" + "5f0e" * 32
@@ -423,6 +430,19 @@ def commune(revision):
                 entered_by_id=c.staff[clerk],
                 entered_at=at - timedelta(hours=2),
             )
+    for clerk, sheets in (("truongthon", 10), ("cb_phunu", 11)):  # who typed, how many
+        c.add(
+            "paper_typing",
+            survey_id=member_id,
+            user_id=c.staff[clerk],
+            typist=clerk,
+            sheets=sheets,
+            fast_sheets=0,
+            run_started_at=None,
+            run_last_at=None,
+            run_sheets=0,
+        )
+    c.add("fast_sheet", survey_id=member_id, sheet_no="GS-029")  # counted from a fast typing
     c.add(  # a sheet waiting for its second pass
         "paper_entry",
         survey_id=member_id,
@@ -440,7 +460,10 @@ def commune(revision):
     for k, entry in enumerate(AUDIT):
         who = c.staff.get(entry["username"])
         c.add("audit_log", at=T0 + timedelta(days=k, minutes=5), user_id=who, **entry)
-    return at_revision(c, revision)
+    tables = at_revision(c, revision)
+    if exists_at(revision, "response_criterion"):  # what that revision stored with a response
+        return as_this_version_stores(tables)
+    return tables
 
 
 def exists_at(revision, name):
@@ -561,8 +584,12 @@ def test_upgrading_a_commune_from_an_earlier_revision_loses_nothing(
         for table, rows in before.items():
             assert after[table] == rows, table
 
-        # The evaluation counts every 2025 public response given in a village.
+        # The evaluation counts every 2025 public response given in a village (the flagged
+        # ones too, when the rule set counts them).
         evaluation = evaluate_year(2025)
+        counting = replace(commune_rules(2025), exclude_flagged=False)
+        with patch("survey.evaluation.commune_rules", lambda year: counting):
+            everything = evaluate_year(2025)
         in_villages = db.session.scalar(
             sa.select(sa.func.count())
             .select_from(Response)
@@ -570,7 +597,7 @@ def test_upgrading_a_commune_from_an_earlier_revision_loses_nothing(
             .where(Survey.code == "hl-2025", Response.unit_id.is_not(None))
         )
         satisfaction = {
-            c.n for r in evaluation.results for c in r.rating.criteria if c.code == "satisfaction"
+            c.n for r in everything.results for c in r.rating.criteria if c.code == "satisfaction"
         }
         assert satisfaction == {in_villages}
         db.session.remove()
