@@ -40,6 +40,7 @@ from survey.models import (
 )
 from survey.rulesets import commune_rules
 from survey.year_scan import (
+    FLAGGED,
     SURVEY_CRITERIA,
     about_rows,
     criterion_counts,
@@ -93,28 +94,50 @@ def without(counts: Counts, flagged: Counts) -> Counts:
     return out
 
 
-def likert_answers(year: int, tag: str) -> dict[str, dict[float, int]]:
+def likert_answers(
+    year: int, tag: str, without_flagged: bool = False
+) -> dict[str, dict[float, int]]:
     """Per organization code: the criterion's likert answers of `year`, counted by value
     (from ResponseCriterion; an untagged question counts for every organization its survey
-    evaluates)."""
+    evaluates); with `without_flagged`, less the responses in FLAGGED."""
     e = about_rows(year, (tag,))
-    rows = db.session.execute(
+    query = (
         sa.select(Organization.code, *(sa.func.sum(e.c[f"n{v}"]) for v in range(1, 6)))
         .join(Organization, Organization.id == e.c.organization_id)
         .group_by(Organization.code)
-    ).all()
+    )
+    if without_flagged:
+        query = query.where(~sa.exists().where(FLAGGED.c.response_id == e.c.response_id))
     return {
         code: {float(value): int(n) for value, n in enumerate(counts, 1) if n}
-        for code, *counts in rows
+        for code, *counts in db.session.execute(query).all()
     }
 
 
 def comparisons(year: int) -> tuple[Comparison, ...]:
     """Each survey criterion: every organization against its previous year, and all of them
-    against each other this year."""
+    against each other this year; a year whose rule set leaves flagged responses out of the
+    rating leaves them out here too, so the page's shares are the rating's."""
+    years = (year - 1, year)
+    leave_out = {y: commune_rules(y).exclude_flagged for y in years}
+    with flag_tables():
+        flagged_years = [y for y in years if leave_out[y]]
+        if flagged_years:
+            year_integrity(
+                db.session.scalars(
+                    sa.select(Survey).where(
+                        Survey.year.in_(flagged_years), Survey.status != "draft"
+                    )
+                ).all()
+            )
+        answers = {
+            (y, tag): likert_answers(y, tag, leave_out[y])
+            for y in years
+            for tag in SURVEY_CRITERIA.values()
+        }
     found = []
     for criterion, tag in SURVEY_CRITERIA.items():
-        now, before = likert_answers(year, tag), likert_answers(year - 1, tag)
+        now, before = answers[(year, tag)], answers[(year - 1, tag)]
         for code in sorted(now):
             if code in before:
                 found.append(

@@ -196,6 +196,8 @@ def test_the_year_rates_every_organization_from_its_figures(db, commune):
 def test_comparisons_year_over_year_and_across_organizations(db, commune):
     from survey.evaluation import comparisons
 
+    counting_flagged(db)  # two questions, a few patterns: every answer is someone's duplicate
+
     last_year = make_survey(db, SATISFACTION, code="hl-nongdan-2024", status="closed", year=2024)
     last_year.organizations.append(commune["nongdan"])
     phunu = make_survey(db, SATISFACTION, code="hl-phunu", status="open", year=2025)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from survey.evaluation import evaluate_year
 from survey.finalization import finalize_year, year_document
-from survey.models import Response, Setting
+from survey.models import Response, Setting, Unit
 from survey.responses import submit_response
 from tests.factories import (
     COUNTING_FLAGGED,
@@ -186,3 +186,28 @@ def test_without_flagged_responses_the_explanation_says_nothing_of_them(db, stuf
     assert org["flagged"] == {"responses": 0, "kinds": {}}
     assert satisfaction["n"] == 60 and not satisfaction["sensitive"]
     assert not any("gắn cờ" in note for note in org["notes"])
+
+
+@pytest.mark.parametrize(("exclude", "share_now"), [(True, 0.5), (False, 0.625)])
+def test_the_change_since_last_year_counts_what_the_rating_counts(db, stuffed, exclude, share_now):
+    from survey.evaluation import comparisons
+
+    if not exclude:
+        counting(db)
+    last_year = make_survey(db, QUESTIONS, code="hl-nongdan-2024", status="closed", year=2024)
+    last_year.organizations.append(stuffed.organizations[0])
+    db.session.commit()
+    thon1 = db.session.scalar(sa.select(Unit).where(Unit.code == "thon1"))
+    start = datetime(2024, 10, 1, tzinfo=timezone.utc)
+    for i in range(8):  # 2024: 4 of 16 answers in the top two
+        answer(
+            db,
+            last_year,
+            thon1,
+            (4, 2) if i % 2 else (3, 2),
+            200 + i,
+            start + timedelta(days=i),
+            300,
+        )
+    found = {(c.kind, c.subject): c for c in comparisons(2025)}
+    assert found[("year_over_year", "nongdan")].shares == (0.25, share_now)

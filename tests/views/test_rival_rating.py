@@ -498,3 +498,23 @@ def test_sheets_sent_at_once_by_one_person_are_each_counted(app, db, rivals):
     assert failures == []
     typing = _db.session.scalar(sa.select(PaperTyping))
     assert typing.sheets == len(outcomes) == 4
+
+
+def test_slips_of_a_member_survey_about_several_organizations_are_not_an_officers_to_print(
+    app, db, rivals
+):
+    """Single-use slips are ballots: an officer who printed them for the commune-wide member
+    survey could answer them itself, as with paper sheets."""
+    members = make_survey(
+        db, [SATISFACTION], code="giamsat-hoivien-2025", status="open", audience="member"
+    )
+    members.organizations.extend([rivals["nongdan"], rivals["phunu"]])
+    db.session.commit()
+    officer = as_user(app, db, "hoinongdan")
+    sent = officer.post(f"/manage/paper/{members.code}/slips", data={"unit": "thon1", "count": "5"})
+    assert sent.status_code == 403
+    office = as_user(app, db, "vanphong")
+    printed = office.post(
+        f"/manage/paper/{members.code}/slips", data={"unit": "thon1", "count": "5"}
+    )
+    assert printed.status_code == 200
