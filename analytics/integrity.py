@@ -1,10 +1,12 @@
-"""Integrity flags on a survey's responses: speeders, straight-liners, bursts, duplicates.
+"""Integrity flags on a survey's responses: speeders, straight-liners, bursts, duplicates, and
+paper sheets beyond their share or typed faster than a person types.
 
 The rules are here; the survey glue applies them in SQL, so that flagged responses are marked
 in the database and never travel to Python one by one. The inputs are what cheap queries
-give: a histogram of durations, responses per village per 10-minute window. Flags are evidence
-for the inspector, never a verdict: the rating is computed with and without the flagged
-responses, and a criterion that changes is marked sensitive.
+give: a histogram of durations, responses per village per 10-minute window, a survey's paper
+and total responses, one typist's run of sheets. Flags are evidence for the inspector, never
+a verdict: the rating is computed with and without the flagged responses (the rule set says
+which of the two counts), and a criterion that changes is marked sensitive.
 """
 
 from __future__ import annotations
@@ -26,14 +28,54 @@ STRAIGHT_LINE_MIN_ITEMS = 5
 DUPLICATE_MIN_GROUP = 2
 
 
+# Typing paper sheets: a run is judged from this many sheets on (one quick sheet is no run).
+FAST_RUN_MIN_SHEETS = 5
+
+
 @dataclass(frozen=True)
 class FlagSummary:
-    """What one check flagged in one survey: responses, groups of them, and their villages."""
+    """What one check flagged in one survey: responses, groups of them, and their villages;
+    for the paper checks, the share of paper sheets, or who typed sheets too fast (name and
+    sheets)."""
 
     kind: str
     responses: int
     groups: int = 1
     units: tuple[str, ...] = ()
+    share: float | None = None
+    typists: tuple[tuple[str, int], ...] = ()
+
+
+def paper_share_exceeded(paper: int, total: int, share: float) -> bool:
+    """Whether a survey's `paper` sheets are more than `share` of its `total` responses.
+
+    >>> paper_share_exceeded(300, 400, 0.5), paper_share_exceeded(50, 250, 0.5)
+    (True, False)
+    >>> paper_share_exceeded(10, 10, 1.0)  # a share of 1 never flags
+    False
+    """
+    if isinstance(share, bool) or not 0 < share <= 1:
+        raise AnalyticsError(f"share must be in (0, 1], got {share!r}")
+    if paper < 0 or total < paper:
+        raise AnalyticsError(f"paper {paper!r} must be between 0 and total {total!r}")
+    return paper > share * total
+
+
+def typed_too_fast(
+    sheets: int, seconds: float, min_seconds: float, min_sheets: int = FAST_RUN_MIN_SHEETS
+) -> bool:
+    """Whether one person's run of `sheets` typed over `seconds` (from the run's first sheet to
+    its last) is faster on average than `min_seconds` a sheet; judged from `min_sheets` sheets
+    on. A `min_seconds` of 0 never flags.
+
+    >>> typed_too_fast(300, 5.0, 5), typed_too_fast(20, 20 * 60, 5), typed_too_fast(4, 1, 5)
+    (True, False, False)
+    """
+    if min_seconds < 0 or seconds < 0:
+        raise AnalyticsError(f"min_seconds and seconds must be >= 0, got {min_seconds}, {seconds}")
+    if not min_seconds or sheets < max(min_sheets, 2):
+        return False
+    return seconds / (sheets - 1) < min_seconds
 
 
 @dataclass(frozen=True)

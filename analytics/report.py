@@ -71,6 +71,45 @@ _NOTES = {
         "vi": "Cần xem xét: bỏ các phiếu bị gắn cờ thì kết quả tiêu chí {criteria} thay đổi.",
         "en": "To review: without the flagged responses, {criteria} changes.",
     },
+    "sensitive_excluded": {
+        "vi": "Cần xem xét: nếu tính cả các phiếu bị gắn cờ thì kết quả tiêu chí {criteria} sẽ "
+        "khác.",
+        "en": "To review: with the flagged responses counted, {criteria} would change.",
+    },
+    "flagged_excluded": {
+        "vi": "Theo bộ tiêu chí, {count} phiếu bị gắn cờ không được tính vào các tiêu chí khảo "
+        "sát ({kinds}); kết quả khảo sát tính trên các phiếu còn lại.",
+        "en": "As the rule set says, {count} flagged responses were left out of the survey "
+        "criteria ({kinds}); the survey results count the others.",
+    },
+    "flagged_counted": {
+        "vi": "Theo bộ tiêu chí, {count} phiếu bị gắn cờ vẫn được tính vào các tiêu chí khảo "
+        "sát ({kinds}).",
+        "en": "As the rule set says, {count} flagged responses are counted in the survey "
+        "criteria ({kinds}).",
+    },
+}
+# The integrity checks, as the notes name them.
+FLAG_NAMES = {
+    "speeder": {"vi": "trả lời quá nhanh", "en": "answered too fast"},
+    "straight_liner": {
+        "vi": "chọn cùng một mức cho mọi câu",
+        "en": "the same answer to every rating question",
+    },
+    "burst": {"vi": "dồn dập từ một thôn", "en": "a burst from one village"},
+    "duplicate": {"vi": "trùng hệt nhau", "en": "identical answers"},
+    "paper_share": {
+        "vi": "phiếu giấy vượt tỷ lệ cho phép",
+        "en": "paper sheets beyond their share",
+    },
+    "paper_fast": {
+        "vi": "phiếu giấy nhập nhanh hơn sức người",
+        "en": "paper sheets typed faster than a person types",
+    },
+}
+_SEVERAL_FLAGS = {
+    "vi": "một phiếu có thể bị nhiều kiểm tra gắn cờ",
+    "en": "one response may be flagged by several checks",
 }
 _VETO_NAMES = {
     "discipline": {"vi": "kỷ luật", "en": "discipline"},
@@ -123,17 +162,62 @@ def _param(key, value, lang):
         return criterion_label(value, lang) if value else "?"
     if key == "veto":
         return _VETO_NAMES[value][lang]
+    if key == "count":
+        return str(int(value))
+    if key == "kinds":
+        return _kinds_text(value, lang)
     return value
+
+
+def _kinds_text(kinds, lang):
+    """ "trả lời quá nhanh: 24; dồn dập từ một thôn: 24" from [(kind, responses), ...]; the
+    kind "several" says that one response may be flagged by several checks."""
+    parts = [
+        _SEVERAL_FLAGS[lang] if k == "several" else f"{FLAG_NAMES[k][lang]}: {int(n)}"
+        for k, n in kinds
+    ]
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class FlaggedResponses:
+    """The flagged responses in an organization's survey criteria: how many (each once), how
+    many each check flagged, and whether the rating left them out (the rule set's choice)."""
+
+    responses: int
+    kinds: tuple[tuple[str, int], ...]
+    excluded: bool
+
+    def notes(self, sensitive: tuple[str, ...]) -> list[Note]:
+        """What the explanation says about them: how many were left out (or counted) and why,
+        and the criteria that the other choice would change."""
+        found = []
+        if self.responses:
+            kinds = list(self.kinds)
+            if sum(n for _k, n in kinds) > self.responses:
+                kinds.append(("several", None))
+            found.append(
+                Note(
+                    "flagged_excluded" if self.excluded else "flagged_counted",
+                    {"count": self.responses, "kinds": kinds},
+                )
+            )
+        if sensitive:
+            code = "sensitive_excluded" if self.excluded else "sensitive"
+            found.append(Note(code, {"criteria": list(sensitive)}))
+        return found
 
 
 @dataclass(frozen=True)
 class OrganizationResult:
-    """A rating with what the report adds: the organization's name and sensitive criteria."""
+    """A rating with what the report adds: the organization's name, its sensitive criteria
+    and the flagged responses in its survey criteria."""
 
     code: str
     name: str
     rating: Rating
     sensitive: tuple[str, ...] = ()
+    flagged: FlaggedResponses | None = None
 
 
 def _round(value, digits=4):
@@ -147,9 +231,8 @@ def evaluation_document(
     organizations = []
     for result in results:
         rating = result.rating
-        notes = list(rating.notes)
-        if result.sensitive:
-            notes.append(Note("sensitive", {"criteria": list(result.sensitive)}))
+        flagged = result.flagged or FlaggedResponses(0, (), rules.exclude_flagged)
+        notes = [*rating.notes, *flagged.notes(result.sensitive)]
         tier = rating.tier
         organizations.append(
             {
@@ -184,10 +267,17 @@ def evaluation_document(
                     for c in rating.criteria
                 ],
                 "vetoes": list(rating.vetoes),
+                "flagged_excluded": flagged.excluded,
+                "flagged": {"responses": flagged.responses, "kinds": dict(flagged.kinds)},
                 "notes": [note_text(n, lang) for n in notes],
             }
         )
-    return {"year": year, "ruleset": rules.name, "organizations": organizations}
+    return {
+        "year": year,
+        "ruleset": rules.name,
+        "flagged_excluded": rules.exclude_flagged,
+        "organizations": organizations,
+    }
 
 
 def sensitive_criteria(with_all: Rating, without_flagged: Rating) -> tuple[str, ...]:
@@ -381,7 +471,8 @@ def across_organizations(criterion: str, answers: Mapping[str, Mapping[float, in
 
 
 def integrity_summary(surveys: Iterable[tuple[str, Sequence]]) -> list[dict]:
-    """Per survey and check: the responses flagged, in how many groups, in which villages.
+    """Per survey and check: the responses flagged, in how many groups, in which villages;
+    for the paper checks, the share of paper sheets or who typed too fast ([name, sheets]).
 
     `surveys` are (survey code, FlagSummary sequence) pairs; checks that found nothing are
     not listed.
@@ -393,6 +484,8 @@ def integrity_summary(surveys: Iterable[tuple[str, Sequence]]) -> list[dict]:
             "responses": flag.responses,
             "groups": flag.groups,
             "units": list(flag.units),
+            **({} if flag.share is None else {"share": flag.share}),
+            **({"typists": [list(t) for t in flag.typists]} if flag.typists else {}),
         }
         for code, flags in surveys
         for flag in sorted(flags, key=lambda f: f.kind)

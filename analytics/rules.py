@@ -23,13 +23,25 @@ INSUFFICIENT_POLICIES = ("renormalize", "zero")
 NAME_LENGTH = 64
 GROUPS = ("general", "results")
 
-_TOP_KEYS = {"name", "title", "tiers", "cap", "scoring", "surveys", "feedback", "criteria", "year"}
+_TOP_KEYS = {
+    "name",
+    "title",
+    "tiers",
+    "cap",
+    "scoring",
+    "surveys",
+    "feedback",
+    "integrity",
+    "criteria",
+    "year",
+}
 _TABLE_KEYS = {
     "tiers": {"xuat_sac", "tot", "hoan_thanh", "xuat_sac_exceeded_share"},
     "cap": {"enabled", "xuat_sac_share"},
     "scoring": {"zero_below_share_of_target"},
     "surveys": {"min_n_eff", "insufficient", "level"},
     "feedback": {"answer_within_days"},
+    "integrity": {"exclude_flagged"},
 }
 _CRITERION_KEYS = {"code", "group", "weight", "target", "key"}
 
@@ -84,6 +96,8 @@ class RuleSet:
     level: float
     answer_within_days: int
     source: str
+    # Whether the responses an integrity check flagged are left out of the survey criteria.
+    exclude_flagged: bool = True
 
     def criterion(self, code: str) -> CriterionRule | None:
         """The rule for criterion `code`, or None when the rule set leaves it out."""
@@ -242,10 +256,10 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         raise AnalyticsError(
             f"rules: feedback.answer_within_days must be a whole number >= 1, got {days:g}"
         )
-    if not isinstance(cap.get("enabled"), bool):
-        raise AnalyticsError(
-            f"rules: cap.enabled must be true or false, got {cap.get('enabled')!r}"
-        )
+    for table, key in (("cap", "enabled"), ("integrity", "exclude_flagged")):
+        value = data.get(table, {}).get(key)
+        if not isinstance(value, bool):
+            raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {value!r}")
     criteria = _check_criteria(data.get("criteria", []))
     name = str(data.get("name", "")) or "default"
     if len(name) > NAME_LENGTH:
@@ -269,6 +283,7 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         level=level,
         answer_within_days=int(days),
         source=source,
+        exclude_flagged=data["integrity"]["exclude_flagged"],
     )
 
 

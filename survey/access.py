@@ -4,15 +4,22 @@ DESIGN.md's table: `admin` does everything; `committee` and `inspector` read eve
 (the committee also finalizes ratings, the inspector changes nothing); an `org_officer` reads and
 changes only its organization's surveys, indicators and feedback; a `unit_officer` only its
 village's paper entry, posters and slips.
+
+What a survey counts toward is survey.year_scan.about_pairs, the rating's own rule: an
+organization's officer reads the results of every survey that counts toward its organization,
+tags questions only with its own organization, and types paper sheets only into surveys about
+its organization alone.
 """
 
 from functools import wraps
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey.extensions import login_manager
+from survey.year_scan import organizations_about
 
 ROLES_SIGNED_IN = ("admin", "committee", "inspector", "org_officer", "unit_officer")
 ROLE_NAMES = {
@@ -85,6 +92,40 @@ def may_read_survey(user, survey):
     )
 
 
+def may_see_results(user, survey):
+    """Whether `user` may read a survey's results (its results page and Results JSON): those
+    who may read the survey, and the officer of every organization it counts toward (a survey
+    of another organization with a question tagged to this one), read-only."""
+    if may_read_survey(user, survey):
+        return True
+    return (
+        user.role == "org_officer"
+        and survey.status != "draft"
+        and user.organization_id in organizations_about(survey.id)
+    )
+
+
+def may_tag_organization(user, organization_id):
+    """Whether `user` may set or keep a question's organization `organization_id` (None:
+    untagged) when writing a question: an organization's officer tags only its own."""
+    if user.role == "admin":
+        return True
+    return user.role == "org_officer" and organization_id in (None, user.organization_id)
+
+
+def tag_refusal(user, organizations):
+    """Why `user` may not write a question tagged with one of `organizations` (Organization
+    objects or None), in the current language; None when it may."""
+    for organization in organizations:
+        if organization is not None and not may_tag_organization(user, organization.id):
+            return _(
+                "Only the Party Committee Office tags a question with another organization "
+                "(%(name)s). Leave the organization empty or choose your own.",
+                name=organization.name,
+            )
+    return None
+
+
 def may_change_survey(user, survey):
     """Whether `user` may edit, open or close a survey.
 
@@ -101,11 +142,15 @@ def may_change_survey(user, survey):
 
 
 def may_type_survey(user, survey):
-    """Whether `user` may type paper forms of `survey` at all (for some village)."""
+    """Whether `user` may type paper forms of `survey` at all (for some village).
+
+    The office and the village officers type any survey; an organization's officer only a
+    survey about its organization alone: one that evaluates no other and has no question
+    tagged to another (paper sheets of the commune-wide survey would rate the others)."""
     if user.role in ("admin", "unit_officer"):
         return True
     if user.role == "org_officer":
-        return any(org.id == user.organization_id for org in survey.organizations)
+        return organizations_about(survey.id) == {user.organization_id}
     return False
 
 

@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from survey import audit, catalog
-from survey.access import may_change_survey, may_read_survey
+from survey.access import may_change_survey, may_read_survey, tag_refusal
 from survey.answer_rules import LONGEST_TEXT_LIMIT
+from survey.commune import organization_by_code
 from survey.definitions import (
     CHOICE_KINDS,
     CODE_PATTERN,
@@ -226,7 +227,7 @@ def create_survey(user, *, start, fields, organization_codes, source=None):
         if any(fields[field].values()):
             definition[field] = _texts(fields[field], languages)
     definition.setdefault("description", {})
-    survey = _build(definition)
+    survey = _build(definition, user)
     survey.double_entry = fields["double_entry"]
     survey.created_by_id = user.id
     _flush()
@@ -247,7 +248,7 @@ def clone_survey(user, survey, code):
     definition.update(code=code, status="draft")
     definition.pop("opens_at", None)
     definition.pop("closes_at", None)
-    clone = _build(definition)
+    clone = _build(definition, user)
     clone.version = survey.version + 1
     clone.previous_id = survey.id
     clone.double_entry = survey.double_entry
@@ -264,11 +265,13 @@ def clone_survey(user, survey, code):
     return clone
 
 
-def _build(definition):
-    """A new Survey from a definition; one without questions yet is a blank draft, which the
-    loader refuses but the builder fills question by question."""
+def _build(definition, user):
+    """A new Survey from a definition (tags as `user` may set them); one without questions yet
+    is a blank draft, which the loader refuses but the builder fills question by question."""
     if definition["questions"]:
-        return _survey_from(definition)
+        survey = _survey_from(definition)
+        _refuse_tags(user, [q.organization for q in survey.questions])
+        return survey
     found = db.session.scalars(
         sa.select(Organization).where(Organization.code.in_(definition["organizations"]))
     ).all()
@@ -291,6 +294,12 @@ def _survey_from(definition):
                 _("Another survey already has this code. Choose another code."), "code"
             ) from None
         raise BuilderError(_("The survey cannot be saved: %(detail)s", detail=str(error))) from None
+
+
+def _refuse_tags(user, organizations):
+    """Refuse question tags `user` may not write: an organization's officer tags only its own."""
+    if refusal := tag_refusal(user, organizations):
+        raise BuilderError(refusal, "organization")
 
 
 def _organizations_for(user, codes):
@@ -409,8 +418,8 @@ def _texts(texts, languages):
 # --- questions ------------------------------------------------------------------------------
 
 
-def save_question(survey, question, data):
-    """Add a question (`question` None) at the end, or change one; return it.
+def save_question(user, survey, question, data):
+    """Add a question (`question` None) at the end, or change one, as `user`; return it.
 
     `data` holds code, kind, text, help (per language), required, criterion, organization (a
     code or None), show_if (None or {"question", "in"}), feedback, min_value, max_value,
@@ -425,11 +434,8 @@ def save_question(survey, question, data):
     _check_question(survey, question, data, position)
     if frozen:
         _refuse_structure_change(question, data)
-    organization = None
-    if data["organization"]:
-        organization = db.session.scalar(
-            sa.select(Organization).where(Organization.code == data["organization"])
-        )
+    organization = organization_by_code(data["organization"]) if data["organization"] else None
+    _refuse_tags(user, [organization, question.organization if question is not None else None])
     if question is None:
         question = Question(position=position, code=data["code"], kind=data["kind"])
         _fill(question, data, organization)
@@ -488,9 +494,10 @@ def move_question(survey, question, direction):
     _commit(survey)
 
 
-def duplicate_question(survey, question):
+def duplicate_question(user, survey, question):
     """Put a copy of a question right after it, with a new unique code."""
     _refuse_if_frozen(survey)
+    _refuse_tags(user, [question.organization])
     codes = {q.code for q in survey.questions}
     base = question.code[: QUESTION_CODE_LENGTH - 3]
     number = 2
@@ -603,9 +610,7 @@ def _check_question(survey, question, data, position):
             _("The criterion is a short code of lowercase letters, e.g. satisfaction."),
             "criterion",
         )
-    if data["organization"] and not db.session.scalar(
-        sa.select(Organization.id).where(Organization.code == data["organization"])
-    ):
+    if data["organization"] and organization_by_code(data["organization"]) is None:
         raise BuilderError(_("Choose an organization from the list."), "organization")
     _check_options(kind, data["options"])
     _check_bounds(kind, data)

@@ -40,10 +40,11 @@ from survey.models import (
     Question,
     Response,
     Survey,
-    survey_organization,
 )
+from survey.provenance import survey_provenance
 from survey.release import release_summary
 from survey.results import survey_results
+from survey.year_scan import surveys_about
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
 DAY = 86400
@@ -71,6 +72,15 @@ def kept_results(survey_id: int) -> Cached:
         ("results", survey_id),
         lambda: survey_results(db.session.get(Survey, survey_id)),
         released_of_survey(survey_id),
+    )
+
+
+def kept_provenance(survey_id: int) -> Cached:
+    """Where a survey came from and how its answers came in (survey.provenance), kept."""
+    return cached(
+        ("provenance", survey_id),
+        lambda: survey_provenance(survey_id),
+        latest_response_of_survey(survey_id),
     )
 
 
@@ -244,6 +254,7 @@ class OrganizationPage:
     rating: dict | None
     criteria_chart: dict
     surveys: tuple[SurveyBlock, ...]
+    provenance: tuple  # survey.provenance.Provenance, one per survey
     comparisons: tuple[Comparison, ...]
     feedback: FeedbackSummary
     freshness: Freshness
@@ -263,8 +274,10 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
             latest_response_of_years(year),
         ),
         *(partial(kept_results, survey.id) for survey in about),
+        *(partial(kept_provenance, survey.id) for survey in about),
     )
-    evaluation, compared, feedback, *results = kept
+    evaluation, compared, feedback, *rest = kept
+    results, origins = rest[: len(about)], rest[len(about) :]
     document = year_document(year, organization.code, lang, evaluation=evaluation.value)
     rating = document["organizations"][0] if document["organizations"] else None
     surveys = [
@@ -277,6 +290,7 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
         rating=rating,
         criteria_chart=_interval_chart(rating) if rating else {},
         surveys=tuple(surveys),
+        provenance=tuple(origin.value for origin in origins),
         comparisons=tuple(c for c in compared.value if c.subject in (organization.code, "*")),
         feedback=feedback.value,
         freshness=Freshness.of(*kept),
@@ -284,12 +298,13 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
 
 
 def _surveys_about(organization: Organization, year: int) -> list[Survey]:
+    """The year's surveys that count toward the organization: those that evaluate it and
+    those with a question tagged to it (the rating's own rule, year_scan.about_pairs)."""
     return db.session.scalars(
         sa.select(Survey)
         .options(selectinload(Survey.questions).selectinload(Question.options))
-        .join(survey_organization, survey_organization.c.survey_id == Survey.id)
         .where(
-            survey_organization.c.organization_id == organization.id,
+            Survey.id.in_(surveys_about(organization.id)),
             Survey.year == year,
             Survey.status != "draft",
         )
@@ -414,6 +429,7 @@ class SurveyPage:
     timeline: dict
     channels: tuple[tuple[str, int, float], ...]  # channel, responses, share
     integrity: list[dict] | None
+    provenance: object  # survey.provenance.Provenance
     freshness: Freshness
     release: dict  # survey.release.release_summary
 
@@ -430,6 +446,7 @@ def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
             lambda: _activity(survey.id),
             latest_response_of_survey(survey.id),
         ),
+        partial(kept_provenance, survey.id),
     ]
     if with_integrity:
         released = released_of_survey(survey.id)
@@ -437,8 +454,8 @@ def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
             partial(cached, ("integrity", survey.id), lambda: _integrity(survey.id), released)
         )
     kept = gathered(*wanted)
-    results, activity = kept[:2]
-    integrity = kept[2].value if with_integrity else None
+    results, activity, origin = kept[:3]
+    integrity = kept[3].value if with_integrity else None
     block = _survey_block(survey, results.value, lang)
     days, channels = activity.value
     total = sum(n for _c, n in channels)
@@ -464,6 +481,7 @@ def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
             (channel, n, round(100 * n / total, 1) if total else 0.0) for channel, n in channels
         ),
         integrity=integrity,
+        provenance=origin.value,
         freshness=Freshness.of(*kept),
         release=release_summary(survey),
     )

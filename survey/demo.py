@@ -22,6 +22,7 @@ from survey.models import (
     Answer,
     FeedbackItem,
     Organization,
+    PaperTyping,
     ReceiptCode,
     Response,
     ResponseCriterion,
@@ -74,14 +75,19 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0):
         _lengthen(item.definition, min_questions)
     total_weight = sum(VOLUME[p.topic] for p in plan)
     receipts = set()
+    people = {u.username: u for u in db.session.scalars(sa.select(User))}
     for item in plan:
         survey = survey_from_definition(item.definition)
         # Prepared two weeks before opening: fixed times keep the demo the same for a seed.
         survey.created_at = survey.updated_at = survey.opens_at - timedelta(days=14)
+        # Built by the Farmers' Union's officer for its own surveys, by the Office otherwise.
+        builder = people["hoinongdan" if item.org == "nongdan" else "vanphong"]
+        survey.created_by_id = builder.id
         db.session.flush()
         count = max(len(units), round(responses * VOLUME[item.topic] / total_weight))
         generator = _ResponseGenerator(rng, survey, item, units, receipts)
         added = generator.insert(count)
+        _paper_typists(survey, generator.paper_numbers, people)
         result.responses += added.responses
         result.answers += added.answers
         result.feedback += added.feedback
@@ -91,6 +97,20 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0):
             db.session.add(_indicator(org, year))
     db.session.commit()
     return result
+
+
+def _paper_typists(survey, sheets_by_village, people):
+    """Who typed the survey's paper sheets: thôn 1's officer its own, the Office the rest."""
+    own = sheets_by_village.get("thon1", 0)
+    rest = sum(sheets_by_village.values()) - own
+    for username, sheets in (("thon1", own), ("vanphong", rest)):
+        if sheets:
+            user = people[username]
+            db.session.add(
+                PaperTyping(
+                    survey_id=survey.id, user_id=user.id, typist=user.full_name, sheets=sheets
+                )
+            )
 
 
 def _lengthen(definition, min_questions):

@@ -21,6 +21,7 @@ from analytics.criteria import (
 from analytics.rating import annual_rating, apply_cap
 from analytics.report import (
     Comparison,
+    FlaggedResponses,
     OrganizationResult,
     across_organizations,
     sensitive_criteria,
@@ -38,7 +39,14 @@ from survey.models import (
     Unit,
 )
 from survey.rulesets import commune_rules
-from survey.year_scan import SURVEY_CRITERIA, about_rows, criterion_counts, flag_tables
+from survey.year_scan import (
+    FLAGGED,
+    SURVEY_CRITERIA,
+    about_rows,
+    criterion_counts,
+    flag_tables,
+    flagged_by_organization,
+)
 
 # --- indicators ------------------------------------------------------------------------------
 
@@ -86,28 +94,50 @@ def without(counts: Counts, flagged: Counts) -> Counts:
     return out
 
 
-def likert_answers(year: int, tag: str) -> dict[str, dict[float, int]]:
+def likert_answers(
+    year: int, tag: str, without_flagged: bool = False
+) -> dict[str, dict[float, int]]:
     """Per organization code: the criterion's likert answers of `year`, counted by value
     (from ResponseCriterion; an untagged question counts for every organization its survey
-    evaluates)."""
+    evaluates); with `without_flagged`, less the responses in FLAGGED."""
     e = about_rows(year, (tag,))
-    rows = db.session.execute(
+    query = (
         sa.select(Organization.code, *(sa.func.sum(e.c[f"n{v}"]) for v in range(1, 6)))
         .join(Organization, Organization.id == e.c.organization_id)
         .group_by(Organization.code)
-    ).all()
+    )
+    if without_flagged:
+        query = query.where(~sa.exists().where(FLAGGED.c.response_id == e.c.response_id))
     return {
         code: {float(value): int(n) for value, n in enumerate(counts, 1) if n}
-        for code, *counts in rows
+        for code, *counts in db.session.execute(query).all()
     }
 
 
 def comparisons(year: int) -> tuple[Comparison, ...]:
     """Each survey criterion: every organization against its previous year, and all of them
-    against each other this year."""
+    against each other this year; a year whose rule set leaves flagged responses out of the
+    rating leaves them out here too, so the page's shares are the rating's."""
+    years = (year - 1, year)
+    leave_out = {y: commune_rules(y).exclude_flagged for y in years}
+    with flag_tables():
+        flagged_years = [y for y in years if leave_out[y]]
+        if flagged_years:
+            year_integrity(
+                db.session.scalars(
+                    sa.select(Survey).where(
+                        Survey.year.in_(flagged_years), Survey.status != "draft"
+                    )
+                ).all()
+            )
+        answers = {
+            (y, tag): likert_answers(y, tag, leave_out[y])
+            for y in years
+            for tag in SURVEY_CRITERIA.values()
+        }
     found = []
     for criterion, tag in SURVEY_CRITERIA.items():
-        now, before = likert_answers(year, tag), likert_answers(year - 1, tag)
+        now, before = answers[(year, tag)], answers[(year - 1, tag)]
         for code in sorted(now):
             if code in before:
                 found.append(
@@ -199,7 +229,11 @@ def _ratings(organizations, rules, indicators, survey_values, feedback):
 
 
 def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
-    """Rate every organization for `year` (the cap needs them all), then keep `organization`."""
+    """Rate every organization for `year` (the cap needs them all), then keep `organization`.
+
+    The survey criteria are computed over every response and without the flagged ones; the
+    rule set's `exclude_flagged` says which of the two is the rating, and the other marks the
+    criteria it would change ("to review")."""
     rules = commune_rules(year)
     organizations = db.session.scalars(
         sa.select(Organization).order_by(Organization.position, Organization.code)
@@ -214,29 +248,29 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
         integrity = year_integrity(surveys)
         flagged = any(i.flags for i in integrity)
         counts, flagged_counts = criterion_counts(year)
-    ratings = _ratings(
-        organizations, rules, indicators, _survey_values(year, rules, counts, population), feedback
+        by_organization = flagged_by_organization(year) if flagged else {}
+
+    def rate(survey_counts):
+        values = _survey_values(year, rules, survey_counts, population)
+        return _ratings(organizations, rules, indicators, values, feedback)
+
+    with_all = rate(counts)
+    without_flagged = rate(without(counts, flagged_counts)) if flagged else with_all
+    ratings, others = (
+        (without_flagged, with_all) if rules.exclude_flagged else (with_all, without_flagged)
     )
-    if flagged:
-        unflagged = _ratings(
-            organizations,
-            rules,
-            indicators,
-            _survey_values(year, rules, without(counts, flagged_counts), population),
-            feedback,
-        )
-    else:
-        unflagged = ratings
     results = []
-    for org, rating, other in zip(organizations, ratings, unflagged, strict=True):
+    for org, rating, other in zip(organizations, ratings, others, strict=True):
         if organization is not None and org.code != organization:
             continue
+        n, kinds = by_organization.get(org.id, (0, ()))
         results.append(
             OrganizationResult(
                 code=org.code,
                 name=org.name,
                 rating=rating,
                 sensitive=sensitive_criteria(rating, other),
+                flagged=FlaggedResponses(n, kinds, rules.exclude_flagged),
             )
         )
     return YearEvaluation(year, rules, tuple(results), integrity)

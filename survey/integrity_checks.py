@@ -1,4 +1,6 @@
-"""Integrity flags of a year's surveys, marked in the database (analytics.integrity's rules).
+"""Integrity flags of a year's surveys, marked in the database (analytics.integrity's rules):
+speeders, straight-liners, bursts, duplicates, and paper sheets beyond PAPER_SHARE_FLAG of a
+survey or counted from a typing faster than a person types (survey.paper).
 
 Runs inside `flag_tables()`: each check is one grouped query for the whole year, and the
 responses it flags are written into the scan's FLAGGED table by INSERT ... SELECT, so no
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from flask import current_app
 
 from analytics.integrity import (
     DUPLICATE_MIN_GROUP,
@@ -19,11 +22,12 @@ from analytics.integrity import (
     FlagSummary,
     Window,
     bursts,
+    paper_share_exceeded,
     speed_limit,
 )
 from survey.catalog import survey_state
 from survey.extensions import db
-from survey.models import Response, Survey, Unit
+from survey.models import FastSheet, PaperTyping, Response, Survey, Unit
 from survey.year_scan import FLAGGED, REPEATED, flag_tables, mark_straight_lining
 
 MIN_BURST = 5
@@ -67,6 +71,8 @@ def year_integrity(surveys) -> tuple[SurveyIntegrity, ...]:
             flags[survey_id].append(FlagSummary("straight_liner", n, n))
     _bursts(surveys, in_year, flags)
     _duplicates(in_year, flags)
+    _paper_share(in_year, flags)
+    _paper_fast(ids, in_year, flags)
     return tuple(SurveyIntegrity(s.code, tuple(flags[s.id])) for s in surveys)
 
 
@@ -200,6 +206,62 @@ def _duplicates(in_year, flags):
     )
     for survey_id, groups, responses in found:
         flags[survey_id].append(FlagSummary("duplicate", int(responses), int(groups)))
+
+
+def _paper_share(in_year, flags):
+    """Every paper sheet of a survey whose sheets are more than PAPER_SHARE_FLAG of its
+    responses: which of them is the excess cannot be told, so all are evidence."""
+    share = current_app.config["PAPER_SHARE_FLAG"]
+    on_paper = Response.channel == "paper"
+    for survey_id, total, paper in db.session.execute(
+        sa.select(Response.survey_id, sa.func.count(), sa.func.sum(sa.case((on_paper, 1), else_=0)))
+        .where(in_year)
+        .group_by(Response.survey_id)
+    ):
+        total, paper = int(total), int(paper or 0)
+        if not paper or not paper_share_exceeded(paper, total, share):
+            continue
+        _mark(
+            "paper_share",
+            survey_id,
+            sa.select(Response.id).where(Response.survey_id == survey_id, on_paper).subquery(),
+        )
+        flags[survey_id].append(FlagSummary("paper_share", paper, share=round(paper / total, 4)))
+
+
+def _paper_fast(ids, in_year, flags):
+    """The sheets counted from a typing faster than a person types (FastSheet), and who typed
+    sheets that fast in each survey (PaperTyping's counts: no sheet is tied to a person)."""
+    fast = (
+        sa.select(Response.id, sa.literal("paper_fast"), Response.survey_id)
+        .join(
+            FastSheet,
+            sa.and_(
+                FastSheet.survey_id == Response.survey_id, FastSheet.sheet_no == Response.sheet_no
+            ),
+        )
+        .where(in_year)
+    )
+    db.session.execute(FLAGGED.insert().from_select(["response_id", "kind", "survey_id"], fast))
+    counts = db.session.execute(
+        sa.select(FLAGGED.c.survey_id, sa.func.count())
+        .where(FLAGGED.c.kind == "paper_fast")
+        .group_by(FLAGGED.c.survey_id)
+    ).all()
+    if not counts:
+        return
+    typists: dict[int, list[tuple[str, int]]] = {}
+    for survey_id, name, n in db.session.execute(
+        sa.select(PaperTyping.survey_id, PaperTyping.typist, PaperTyping.fast_sheets)
+        .where(PaperTyping.survey_id.in_(ids), PaperTyping.fast_sheets > 0)
+        .order_by(PaperTyping.survey_id, PaperTyping.fast_sheets.desc(), PaperTyping.typist)
+    ):
+        typists.setdefault(survey_id, []).append((name, int(n)))
+    for survey_id, n in counts:
+        found = tuple(typists.get(survey_id, ()))
+        flags[survey_id].append(
+            FlagSummary("paper_fast", int(n), max(1, len(found)), typists=found)
+        )
 
 
 def survey_integrity(survey: Survey) -> SurveyIntegrity:

@@ -515,6 +515,49 @@ class PaperEntry(db.Model):
     )
 
 
+class PaperTyping(db.Model):
+    """How many paper sheets one person typed into one survey, how many of them faster than a
+    person types, and that person's current run of typing: the minute it began, the minute of
+    its latest sheet and its sheets, replaced when the next run begins.
+
+    Counts and two times to the minute, per survey and typist: nothing names a sheet or a
+    response, so a typist's work cannot be matched to the answers typed.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # The typist's full name when last typing: the pages name people, and it outlives the account.
+    typist: Mapped[str] = mapped_column(sa.String(120), default="")
+    sheets: Mapped[int] = mapped_column(default=0)
+    fast_sheets: Mapped[int] = mapped_column(default=0)
+    run_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    run_last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    run_sheets: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.UniqueConstraint("survey_id", "user_id"),
+        *_non_negative("sheets", "fast_sheets", "run_sheets"),
+    )
+
+
+class FastSheet(db.Model):
+    """A paper sheet counted from a typing faster than a person types: the integrity checks
+    flag its response. It names the sheet only (its number in its survey), never who typed it
+    or when."""
+
+    survey_id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_no: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["survey_id", "sheet_no"],
+            ["response.survey_id", "response.sheet_no"],
+            ondelete="CASCADE",
+        ),
+    )
+
+
 class Invitation(db.Model):
     """A single-use slip for a member survey. Nothing links it to the response it enabled."""
 

@@ -3,21 +3,32 @@
 On paper, choices are numbered: the officer types 2 for the second option of a single
 question, and "1 3" for the first and third of a multi question. Once parsed, a sheet follows
 the same answer rules as the web form.
+
+Every typing is counted for its typist (PaperTyping: per survey and person, sheets, and the
+current run of typing to the minute); a sheet counted from a run faster than a person types
+(PAPER_MIN_SECONDS_PER_SHEET) is kept as a FastSheet, by its number only, for the integrity
+checks. Nothing records which sheet, or which response, a person typed.
 """
 
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from analytics.integrity import typed_too_fast
 from survey.answer_rules import NOT_A_CHOICE, check_answers, small_whole_number
 from survey.extensions import db
-from survey.models import PaperEntry, Response
+from survey.models import FastSheet, PaperEntry, PaperTyping, Response, UTCDateTime, utcnow
 from survey.responses import SubmissionConflict, submit_response
 
 SHEET_NAMESPACE = uuid.UUID("5b0f6f0e-6a55-4b0e-9d61-6a7f7f1c2e11")
+# Sheets one person types less than this far apart are one run of typing.
+RUN_GAP = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -109,10 +120,11 @@ def enter_sheet(survey, unit, sheet_no, answers, user):
     ):
         raise SheetRefused("already counted")
     if not survey.double_entry:
-        _store(survey, unit, sheet_no, answers)
+        _store(survey, unit, sheet_no, answers, record_typing(survey, user))
         return SheetResult("stored", sheet_no)
     entries = {e.pass_no: e for e in _entries(survey, sheet_no)}
     if not entries:
+        record_typing(survey, user)
         _add_entry(survey, unit, sheet_no, 1, answers, user)
         return SheetResult("waiting", sheet_no)
     if 2 in entries:
@@ -122,12 +134,63 @@ def enter_sheet(survey, unit, sheet_no, answers, user):
         raise SheetRefused("same person")
     if first.unit_id != unit.id:
         raise SheetRefused("other village")
+    fast = record_typing(survey, user)
     if first.answers == answers:
         db.session.delete(first)
-        _store(survey, unit, sheet_no, answers)
+        _store(survey, unit, sheet_no, answers, fast)
         return SheetResult("stored", sheet_no)
     _add_entry(survey, unit, sheet_no, 2, answers, user)
     return SheetResult("mismatch", sheet_no, differences=differences(first.answers, answers))
+
+
+def _minute(moment):
+    return moment.replace(second=0, microsecond=0)
+
+
+def record_typing(survey, user, now=None):
+    """Count one typing by `user` into `survey`, in the person's run of typing; return whether
+    that run goes faster than a person types (PAPER_MIN_SECONDS_PER_SHEET a sheet).
+
+    One UPDATE does it, so that sheets sent at once by one person are each counted. The run
+    keeps the minute it began and the minute of its latest sheet, so a run is timed from up to
+    a minute early: slower than it was, never faster.
+    """
+    now = now or utcnow()
+    minute = _minute(now)
+    typist = (user.full_name or user.username)[:120]
+    table = PaperTyping.__table__
+    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(table)
+    db.session.execute(
+        insert.values(
+            survey_id=survey.id,
+            user_id=user.id,
+            typist=typist,
+            sheets=0,
+            fast_sheets=0,
+            run_sheets=0,
+        ).on_conflict_do_nothing(index_elements=["survey_id", "user_id"])
+    )
+    mine = sa.and_(table.c.survey_id == survey.id, table.c.user_id == user.id)
+    new_run = sa.or_(table.c.run_last_at.is_(None), table.c.run_last_at < minute - RUN_GAP)
+    run_sheets, started = db.session.execute(
+        table.update()
+        .where(mine)
+        .values(
+            typist=typist,
+            sheets=table.c.sheets + 1,
+            run_started_at=sa.case(
+                (new_run, sa.literal(minute, UTCDateTime)), else_=table.c.run_started_at
+            ),
+            run_sheets=sa.case((new_run, 1), else_=table.c.run_sheets + 1),
+            run_last_at=sa.literal(minute, UTCDateTime),
+        )
+        .returning(table.c.run_sheets, table.c.run_started_at)
+    ).one()
+    limit = current_app.config["PAPER_MIN_SECONDS_PER_SHEET"]
+    fast = typed_too_fast(run_sheets, (now - started).total_seconds(), limit)
+    if fast:
+        db.session.execute(table.update().where(mine).values(fast_sheets=table.c.fast_sheets + 1))
+    return fast
 
 
 def _entries(survey, sheet_no):
@@ -181,29 +244,34 @@ def mismatches(survey):
     ]
 
 
-def resolve(survey, sheet_no, answers):
-    """Count a mismatched sheet with the answers read again from the paper."""
+def resolve(survey, sheet_no, answers, user):
+    """Count a mismatched sheet with the answers read again from the paper by `user`."""
     entries = _entries(survey, sheet_no)
     if len(entries) != 2:
         raise SheetRefused("mismatch pending")  # resolved meanwhile by someone else
     unit = entries[0].unit
     for entry in entries:
         db.session.delete(entry)
-    _store(survey, unit, sheet_no, answers)
+    _store(survey, unit, sheet_no, answers, record_typing(survey, user))
     return SheetResult("stored", sheet_no)
 
 
-def _store(survey, unit, sheet_no, answers):
+def _store(survey, unit, sheet_no, answers, fast):
     uid = str(uuid.uuid5(SHEET_NAMESPACE, f"{survey.code}:{sheet_no}"))
+    if fast:
+        db.session.add(FastSheet(survey_id=survey.id, sheet_no=sheet_no))
     try:
-        submit_response(
-            survey,
-            answers,
-            submission_uid=uid,
-            unit_id=unit.id,
-            channel="paper",
-            lang="vi",
-            sheet_no=sheet_no,
-        )
+        # The response is inserted first; the FastSheet that points at it is written at the
+        # commit, in the same transaction (a refused sheet leaves neither).
+        with db.session.no_autoflush:
+            submit_response(
+                survey,
+                answers,
+                submission_uid=uid,
+                unit_id=unit.id,
+                channel="paper",
+                lang="vi",
+                sheet_no=sheet_no,
+            )
     except SubmissionConflict:
         raise SheetRefused("already counted") from None

@@ -43,6 +43,17 @@ DEFAULTS = {
     "CHARTJS_URL": "https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js",
     "CHARTJS_SRI": "sha384-jb8JQMbMoBUzgWatfe6COACi2ljcDdZQ2OxczGA3bGNeWe+6DChMTBJemed7ZnvJ",
     "SUPPRESSION_K": 5,
+    # Integrity checks on paper entry (survey/integrity_checks.py, survey/paper.py). A survey's
+    # paper sheets are flagged when they are more than this share of its responses: the phone
+    # is the channel, paper is for those without one (the demo's villages type about a fifth),
+    # so more than half is unusual enough for the inspector to look; 1 turns the check off.
+    "PAPER_SHARE_FLAG": 0.5,
+    # A run of sheets one person types into one survey (sheets less than ten minutes apart)
+    # faster than this many seconds a sheet on average, over 5 sheets or more, is flagged:
+    # reading a sheet, typing its number and answers and saving takes a person well over 5
+    # seconds even for a short sheet; a script does not. 0 turns the check off. Judged when
+    # the sheet is typed: a new value applies to sheets typed after it.
+    "PAPER_MIN_SECONDS_PER_SHEET": 5,
     # How long a worker may serve a survey's questions and the villages before asking the
     # database whether they changed.
     "SURVEY_CACHE_SECONDS": 2,

@@ -26,6 +26,7 @@ from survey.commune import setting
 from survey.extensions import db
 from survey.feedback_inbox import topic_label
 from survey.finalization import year_document
+from survey.integrity_text import flag_text
 from survey.local_time import COMMUNE_TIME, year_bounds
 from survey.models import (
     AnnualIndicator,
@@ -385,7 +386,7 @@ def _limitations(org, rules):
         if c.get("sensitive"):
             found.append(
                 _(
-                    "%(criterion)s changes when the flagged responses are left out: to review.",
+                    "%(criterion)s changes with or without the flagged responses: to review.",
                     criterion=c["label"],
                 )
             )
@@ -477,17 +478,6 @@ def _target_rows(data):
     return tuple(rows)
 
 
-def integrity_kind_label(kind: str) -> str:
-    """The name of an integrity check, in the current language."""
-    labels = {
-        "speeder": _("answered in under a third of the usual time"),
-        "straight_liner": _("the same answer to every rating question"),
-        "burst": _("many answers in ten minutes from one village"),
-        "duplicate": _("identical answers"),
-    }
-    return labels.get(kind, kind)
-
-
 @dataclass(frozen=True)
 class IntegrityRow:
     """One check that flagged responses in a survey, as the report and workbook show it."""
@@ -517,7 +507,7 @@ def integrity_rows(data: YearData) -> list[IntegrityRow]:
         rows.append(
             IntegrityRow(
                 survey=flag["survey"],
-                check=integrity_kind_label(flag["kind"]),
+                check=flag_text(flag),
                 responses=None if units and all(u in secret for u in units) else flag["responses"],
                 groups=flag["groups"],
                 villages=tuple(
@@ -707,9 +697,11 @@ def _method_blocks(data):
             _(
                 "Every survey was checked for responses that look unusual: answered in under a "
                 "third of the usual time, the same answer to every rating question, many "
-                "answers in ten minutes from one village, identical answers. They are evidence "
-                "to look into, not proof; a criterion whose result changes when they are left "
-                'out is marked "to review".'
+                "answers in ten minutes from one village, identical answers, paper sheets beyond "
+                "their share of a survey or typed faster than a person types. They are evidence "
+                "to look into, not proof. The rule set says whether they count in the rating; "
+                "each organization's notes say how many were left out or counted, and a "
+                'criterion that the other choice would change is marked "to review".'
             )
         ),
     ]

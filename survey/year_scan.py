@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from analytics.criteria import VillageCounts
 from survey.extensions import db
-from survey.models import Response, ResponseCriterion, Survey, Unit, survey_organization
+from survey.models import Question, Response, ResponseCriterion, Survey, Unit, survey_organization
 from survey.release import counted_in_joined_survey
 
 # Survey criteria of the rule set -> the criterion tag their questions carry in surveys.
@@ -61,6 +61,36 @@ def flag_tables():
             # When the transaction failed, its rollback drops them.
             with suppress(sa.exc.DBAPIError):
                 table.drop(conn, checkfirst=True)
+
+
+def about_pairs():
+    """(survey_id, organization_id) for every organization a survey counts toward: each one it
+    evaluates, and each one a question of it is tagged with.
+
+    This is what "counts toward an organization" means for the pages as for the rating:
+    about_rows gives each counted answer either its question's tag or one of the survey's
+    evaluated organizations, so every (survey, organization) it counts is one of these pairs.
+    The pages show an organization every survey paired with it here.
+    """
+    evaluated = sa.select(survey_organization.c.survey_id, survey_organization.c.organization_id)
+    tagged = sa.select(Question.survey_id, Question.organization_id).where(
+        Question.organization_id.is_not(None)
+    )
+    return sa.union(evaluated, tagged).subquery()
+
+
+def organizations_about(survey_id: int) -> set[int]:
+    """The ids of the organizations survey `survey_id` counts toward (about_pairs)."""
+    pairs = about_pairs()
+    return set(
+        db.session.scalars(sa.select(pairs.c.organization_id).where(pairs.c.survey_id == survey_id))
+    )
+
+
+def surveys_about(organization_id: int):
+    """A SELECT of the ids of the surveys that count toward organization `organization_id`."""
+    pairs = about_pairs()
+    return sa.select(pairs.c.survey_id).where(pairs.c.organization_id == organization_id)
 
 
 def about_rows(year: int, tags: tuple[str, ...]):
@@ -148,6 +178,26 @@ def criterion_counts(year: int) -> tuple[Counts, Counts]:
                 VillageCounts(unit or "", int(flagged_n), float(flagged_top2 or 0))
             )
     return counts, flagged_counts
+
+
+def flagged_by_organization(year: int) -> dict[int, tuple[int, tuple[tuple[str, int], ...]]]:
+    """Per organization id: the flagged responses (FLAGGED) counted in its survey criteria of
+    `year`, each once, and how many each check flagged."""
+    e = about_rows(year, tuple(SURVEY_CRITERIA.values()))
+    joined = e.join(FLAGGED, FLAGGED.c.response_id == e.c.response_id)
+    distinct = sa.func.count(sa.distinct(e.c.response_id))
+    totals = db.session.execute(
+        sa.select(e.c.organization_id, distinct).select_from(joined).group_by(e.c.organization_id)
+    ).all()
+    kinds: dict[int, list[tuple[str, int]]] = {}
+    for org_id, kind, n in db.session.execute(
+        sa.select(e.c.organization_id, FLAGGED.c.kind, distinct)
+        .select_from(joined)
+        .group_by(e.c.organization_id, FLAGGED.c.kind)
+        .order_by(e.c.organization_id, FLAGGED.c.kind)
+    ):
+        kinds.setdefault(org_id, []).append((kind, int(n)))
+    return {org_id: (int(n), tuple(kinds.get(org_id, ()))) for org_id, n in totals}
 
 
 def mark_straight_lining(responses, min_items: int) -> dict[int, int]:

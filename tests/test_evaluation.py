@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from analytics.report import evaluation_document
 from survey.evaluation import evaluate_year, feedback_counts
 from survey.integrity_checks import survey_integrity
-from survey.models import FeedbackItem, Response
+from survey.models import FeedbackItem, Response, Setting
 from survey.responses import submit_response
 from survey.year_scan import survey_counts
 from tests.factories import make_indicator, make_organization, make_survey, make_unit
@@ -38,6 +38,13 @@ def answer(db, survey, unit, values, *, at=None, duration=None):
             changes["duration_s"] = duration
         db.session.execute(sa.update(Response).where(Response.id == last).values(**changes))
         db.session.commit()
+
+
+def counting_flagged(db, exclude=False):
+    """Save the commune's rule set with `[integrity] exclude_flagged` set to `exclude`."""
+    value = "true" if exclude else "false"
+    db.session.merge(Setting(key="RULES_TOML", value=f"[integrity]\nexclude_flagged = {value}\n"))
+    db.session.commit()
 
 
 @pytest.fixture
@@ -151,6 +158,9 @@ def test_a_stuffed_evening_is_flagged_three_ways_and_makes_the_criterion_sensiti
     # repeat too (duplicates are evidence, not proof).
     assert kinds["duplicate"].responses >= 20
 
+    # With the rule set's choice off, the flagged responses count and the criterion they
+    # change is marked (the behaviour before the choice existed).
+    counting_flagged(db)
     evaluation = evaluate_year(2025)
     nongdan = next(r for r in evaluation.results if r.code == "nongdan")
     assert nongdan.sensitive == ("satisfaction",)
@@ -186,6 +196,8 @@ def test_the_year_rates_every_organization_from_its_figures(db, commune):
 
 def test_comparisons_year_over_year_and_across_organizations(db, commune):
     from survey.evaluation import comparisons
+
+    counting_flagged(db)  # two questions, a few patterns: every answer is someone's duplicate
 
     last_year = make_survey(db, SATISFACTION, code="hl-nongdan-2024", status="closed", year=2024)
     last_year.organizations.append(commune["nongdan"])

@@ -2,6 +2,7 @@
 a survey, or two exports, never differ by one person's answers."""
 
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from survey.models import (
 from survey.release import batch_size
 from survey.responses import submit_response
 from survey.results import survey_results
+from survey.submission import uid_digest
 from tests.concurrency import race
 from tests.factories import make_defined_survey, make_organization, make_unit, make_user
 
@@ -39,10 +41,25 @@ def survey(db):
     return make_defined_survey(db, questions=QUESTIONS, org=org, year=2025)
 
 
+_said = iter(range(1, 10**6))
+
+
 def answer(survey, value, text=None):
-    answers = {"hl": value} | ({"gy": text} if text else {})
+    """One web answer from Thôn 1, an hour after the one before, with a comment of its own:
+    identical answers, or answers a minute apart, would be flagged (duplicates, a burst) and
+    left out of the rating, which is not what these tests are about."""
+    n = next(_said)
+    answers = {"hl": value, "gy": text or f"Ý kiến số {n}"}
     village = _db.session.scalar(sa.select(Unit.id).where(Unit.code == "thon1"))
-    return submit_response(survey, answers, submission_uid=str(uuid.uuid4()), unit_id=village)
+    uid = str(uuid.uuid4())
+    receipt = submit_response(survey, answers, submission_uid=uid, unit_id=village)
+    _db.session.execute(
+        sa.update(Response)
+        .where(Response.submission_uid == uid_digest(uid))
+        .values(submitted_at=datetime(2025, 10, 1, tzinfo=timezone.utc) + timedelta(hours=n))
+    )
+    _db.session.commit()
+    return receipt
 
 
 def exported(survey):
@@ -118,9 +135,9 @@ def test_integrity_checks_look_only_at_released_responses(db, survey):
     from survey.integrity_checks import survey_integrity
 
     for _ in range(5):
-        answer(survey, 3)
+        answer(survey, 3, "giống nhau")
     # A sixth answer, identical to the five: it waits, and is not among the duplicates yet.
-    answer(survey, 3)
+    answer(survey, 3, "giống nhau")
     duplicates = {f.kind: f.responses for f in survey_integrity(survey).flags}
     assert duplicates.get("duplicate") == 5
 

@@ -13,7 +13,7 @@ from survey import catalog
 from survey.access import (
     ORG_READ_ROLES,
     allow,
-    may_read_survey,
+    may_see_results,
     organization_scope,
     roles_required,
 )
@@ -49,11 +49,11 @@ def evaluations(year):
 @bp.get("/surveys/<code>/results")
 @roles_required(*ORG_READ_ROLES)
 def results(code):
-    """The Results JSON of one survey, for those who may read it."""
+    """The Results JSON of one survey, for those who may read its results."""
     survey = catalog.survey_by_code(code)
     if survey is None:
         abort(404)
-    allow(may_read_survey(current_user, survey))
+    allow(may_see_results(current_user, survey))
     try:
         return jsonify(kept_results(survey.id).value)
     except NotReady:

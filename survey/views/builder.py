@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from survey import builder
+from survey import builder, provenance
 from survey.access import (
     ORG_CHANGE_ROLES,
     ORG_READ_ROLES,
@@ -63,9 +63,13 @@ def index():
     status = request.args.get("status") if request.args.get("status") in SURVEY_STATUSES else None
     topic = request.args.get("topic") if request.args.get("topic") in TOPICS else None
     rows = builder.listed_surveys(current_user, year=year, status=status, topic=topic)
+    counted = [
+        (s, provenance.survey_provenance(s.id)) for s in provenance.counted_elsewhere(current_user)
+    ]
     return render_template(
         "builder/index.html",
         rows=rows,
+        counted=counted,
         year=year,
         status=status,
         topic=topic,
@@ -166,7 +170,7 @@ def move_question(code, qcode):
 def duplicate_question(code, qcode):
     """Put a copy of a question right after it."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.duplicate_question, survey, _question(survey, qcode))
+    return _act(survey, builder.duplicate_question, current_user, survey, _question(survey, qcode))
 
 
 @bp.post("/<code>/questions/<qcode>/delete")
@@ -330,7 +334,9 @@ def _question_page(survey, question):
             form.add_spare_rows()
     elif form.validate():
         try:
-            saved = builder.save_question(survey, question, form.question_data(survey))
+            saved = builder.save_question(
+                current_user, survey, question, form.question_data(survey)
+            )
         except BuilderError as refused:
             db.session.rollback()
             error = _mark(form, refused)

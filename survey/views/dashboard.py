@@ -14,6 +14,7 @@ from survey.access import (
     allow,
     may_read_organization,
     may_read_survey,
+    may_see_results,
     roles_required,
 )
 from survey.aggregate_cache import NotReady
@@ -21,6 +22,7 @@ from survey.commune import organization_by_code
 from survey.dashboards import evaluation_years, organization_page, overview, survey_page
 from survey.extensions import db
 from survey.i18n import select_locale
+from survey.integrity_text import flag_detail, kind_label
 from survey.local_time import current_year
 from survey.models import Survey
 
@@ -41,6 +43,18 @@ def formatting():
         return "< " + format_decimal(0.001, "0.000") if p < 0.001 else format_decimal(p, "0.000")
 
     return {"criterion_label": label, "pvalue": pvalue}
+
+
+@bp.app_template_filter("flag_label")
+def flag_label_filter(kind):
+    """The name of an integrity check (the dashboards' and the ratings' integrity tables)."""
+    return kind_label(kind)
+
+
+@bp.app_template_filter("flag_detail")
+def flag_detail_filter(flag):
+    """What a paper check found, as a sentence; empty for the other checks."""
+    return flag_detail(flag)
 
 
 @bp.get("/")
@@ -84,16 +98,19 @@ def organization(code):
 @bp.get("/survey/<code>")
 @roles_required(*ORG_READ_ROLES)
 def survey(code):
-    """A survey's results: questions, answers over time, channels, integrity checks."""
+    """A survey's results: questions, answers over time, channels, where it came from,
+    integrity checks; read-only for the officer of an organization it counts toward."""
     found = db.session.scalar(sa.select(Survey).where(Survey.code == code))
     if found is None:
         abort(404)
-    allow(may_read_survey(current_user, found))
+    allow(may_see_results(current_user, found))
     try:
         page = survey_page(found, select_locale(), current_user.role in READ_ALL_ROLES)
     except NotReady:
         return computing()
-    return render_template("dashboard/survey.html", page=page)
+    return render_template(
+        "dashboard/survey.html", page=page, may_export=may_read_survey(current_user, found)
+    )
 
 
 def computing():

@@ -109,7 +109,7 @@ def differences(code):
         typed = {q.code: request.form.get(f"q_{q.code}", "") for q in survey.questions}
         answers, errors = check_sheet(survey, typed)
         if not errors:
-            result = resolve(survey, sheet, answers)
+            result = resolve(survey, sheet, answers, current_user)
             flash(_outcome_message(survey, result))
             return redirect(url_for("paper.differences", code=code))
     pairs = [

@@ -6,7 +6,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from analytics.errors import AnalyticsError
-from analytics.integrity import SpeedLimit, Window, bursts, speed_limit
+from analytics.integrity import (
+    SpeedLimit,
+    Window,
+    bursts,
+    paper_share_exceeded,
+    speed_limit,
+    typed_too_fast,
+)
 
 
 def poisson_tail(k, mu):
@@ -73,3 +80,25 @@ def test_integrity_summary_lists_what_was_found():
         {"survey": "hl-2025", "kind": "burst", "responses": 11, "groups": 2, "units": ["thon5"]},
         {"survey": "hl-2025", "kind": "duplicate", "responses": 4, "groups": 2, "units": []},
     ]
+
+
+def test_paper_sheets_beyond_the_share_are_flagged_and_a_share_of_one_never():
+    assert paper_share_exceeded(51, 100, 0.5) and not paper_share_exceeded(50, 100, 0.5)
+    assert not paper_share_exceeded(0, 0, 0.5)
+    assert not paper_share_exceeded(100, 100, 1.0)
+    with pytest.raises(AnalyticsError, match="share must be in"):
+        paper_share_exceeded(1, 2, 0)
+    with pytest.raises(AnalyticsError, match="between 0 and total"):
+        paper_share_exceeded(3, 2, 0.5)
+
+
+def test_a_run_faster_than_a_person_types_is_judged_from_its_fifth_sheet():
+    # 300 sheets in 5 seconds; 20 sheets at 60 s each; four sheets at once is no run yet.
+    assert typed_too_fast(300, 5.0, 5)
+    assert not typed_too_fast(20, 19 * 60, 5)
+    assert not typed_too_fast(4, 0.1, 5) and typed_too_fast(5, 0.1, 5)
+    # The average interval: 5 sheets over 4 intervals of 4.9 s is too fast, of 5 s is not.
+    assert typed_too_fast(5, 4 * 4.9, 5) and not typed_too_fast(5, 4 * 5.0, 5)
+    assert not typed_too_fast(300, 1.0, 0)  # 0 turns the check off
+    with pytest.raises(AnalyticsError):
+        typed_too_fast(5, -1, 5)

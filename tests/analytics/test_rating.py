@@ -182,3 +182,25 @@ def test_the_cap_prefers_the_higher_score():
     capped = {r.organization: r.tier for r in apply_cap([low, high, *others], RULES)}
     # Good or better: a, z only (the others are vetoed or hoàn thành) -> floor(0.4) = 0.
     assert capped["a"] == "tot" and capped["z"] == "tot"
+
+
+def test_the_explanation_says_how_many_flagged_responses_were_left_out_or_counted_and_why():
+    from analytics.rating import Note
+    from analytics.report import FlaggedResponses, note_text
+
+    kinds = (("burst", 24), ("duplicate", 26))
+    left_out = FlaggedResponses(30, kinds, excluded=True).notes(("satisfaction",))
+    assert [note_text(n) for n in left_out] == [
+        "Theo bộ tiêu chí, 30 phiếu bị gắn cờ không được tính vào các tiêu chí khảo sát "
+        "(dồn dập từ một thôn: 24; trùng hệt nhau: 26; một phiếu có thể bị nhiều kiểm tra "
+        "gắn cờ); kết quả khảo sát tính trên các phiếu còn lại.",
+        "Cần xem xét: nếu tính cả các phiếu bị gắn cờ thì kết quả tiêu chí Mức độ hài lòng của "
+        "Nhân dân, hội viên (khảo sát) sẽ khác.",
+    ]
+    counted = FlaggedResponses(50, kinds, excluded=False).notes(())
+    assert [note_text(n, "en") for n in counted] == [
+        "As the rule set says, 50 flagged responses are counted in the survey criteria "
+        "(a burst from one village: 24; identical answers: 26)."
+    ]
+    assert FlaggedResponses(0, (), excluded=True).notes(()) == []
+    assert note_text(Note("flagged_counted", {"count": 100, "kinds": [("paper_fast", 100)]}))

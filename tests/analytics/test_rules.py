@@ -81,6 +81,8 @@ weight = 20
         ("[cap]\nxuat_sac_share = 1.5", "cap.xuat_sac_share must be a share"),
         ('[[criteria]]\ncode = "campaigns"\ntarget = 50', "target is a share, must be <= 1"),
         ("[tiers]\nexcellent = 3", "unknown key tiers.excellent"),
+        ("[integrity]\nexclude_flagged = 1", "integrity.exclude_flagged must be true or false"),
+        ("[integrity]\nleave_out = true", "unknown key integrity.leave_out"),
         ("colour = 'red'", "unknown key 'colour'"),
         ("tiers = [", "not valid TOML"),
     ],
@@ -88,3 +90,11 @@ weight = 20
 def test_bad_rule_sets_are_refused_with_a_precise_message(override, message):
     with pytest.raises(AnalyticsError, match=message.replace("[", r"\[").replace("(", r"\(")):
         load_ruleset(2025, override)
+
+
+def test_flagged_responses_are_left_out_unless_the_commune_chooses_to_count_them():
+    assert load_ruleset(2025).exclude_flagged is True
+    assert load_ruleset(2025, "[integrity]\nexclude_flagged = false").exclude_flagged is False
+    one_year = "[year.2024.integrity]\nexclude_flagged = false"
+    assert load_ruleset(2024, one_year).exclude_flagged is False
+    assert load_ruleset(2025, one_year).exclude_flagged is True
