@@ -375,6 +375,11 @@ def _numeric(key: str) -> float:
         return float("inf")
 
 
+def question_labels(questions, lang: str) -> tuple[tuple[str, str], ...]:
+    """(code, text in `lang`) of each of `questions`."""
+    return tuple((q.code, _text(q.text, lang)) for q in questions)
+
+
 def _text(texts: dict, lang: str) -> str:
     return texts.get(lang) or texts.get("vi") or next(iter(texts.values()), "")
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from survey import audit
-from survey.access import READ_ALL_ROLES
+from survey.access import READ_ALL_ROLES, feedback_item_scope
 from survey.database import fold_text, folded
 from survey.extensions import db
 from survey.models import FEEDBACK_STATUSES, FeedbackItem, Organization, Survey, Unit, utcnow
@@ -135,11 +135,7 @@ class InboxPage:
 
 def _scope(user):
     """The condition on FeedbackItem for the items `user` may read."""
-    if user.role in READ_ALL_ROLES:
-        return sa.true()
-    if user.role == "org_officer":
-        return FeedbackItem.organization_id == user.organization_id
-    return sa.false()
+    return feedback_item_scope(user)
 
 
 def _conditions(user, filters):

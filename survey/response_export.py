@@ -49,9 +49,10 @@ def hidden_villages(survey) -> frozenset[str]:
     )
 
 
-def header(survey) -> list[str]:
-    """The CSV header: the fixed columns, then one column per question code."""
-    return [*FIXED_COLUMNS, *(q.code for q in survey.questions)]
+def header(survey, left_out=frozenset()) -> list[str]:
+    """The CSV header: the fixed columns, then one column per question code (but those of
+    `left_out`)."""
+    return [*FIXED_COLUMNS, *(q.code for q in survey.questions if q.code not in left_out)]
 
 
 def _number(value):
@@ -82,9 +83,9 @@ def _pages(survey):
         after = rows[-1].receipt
 
 
-def _answers(ids):
-    """{response id: {question id: value}} for one page; multi answers as lists of
-    (option position, code)."""
+def _answers(ids, question_ids):
+    """{response id: {question id: value}} for one page, only the questions of
+    `question_ids`; multi answers as lists of (option position, code)."""
     found: dict[int, dict[int, object]] = {}
     rows = db.session.execute(
         sa.select(
@@ -97,7 +98,7 @@ def _answers(ids):
             Answer.text,
         )
         .outerjoin(Option, Option.id == Answer.option_id)
-        .where(Answer.response_id.in_(ids))
+        .where(Answer.response_id.in_(ids), Answer.question_id.in_(question_ids))
     ).all()
     for response_id, question_id, kind, option, position, number, text in rows:
         answers = found.setdefault(response_id, {})
@@ -124,20 +125,23 @@ def _cell(kind, value, as_numbers):
     return _number(value)
 
 
-def response_rows(survey, as_numbers: bool = False) -> Iterator[list]:
+def response_rows(survey, as_numbers: bool = False, left_out=frozenset()) -> Iterator[list]:
     """The anonymized rows of `survey`, header first. With `as_numbers`, numeric answers are
-    numbers, the day a date and empty cells None (for a spreadsheet); else all text."""
-    yield header(survey)
+    numbers, the day a date and empty cells None (for a spreadsheet); else all text.
+
+    The questions whose codes are in `left_out` (free text the reader may not read, see
+    survey.access.withheld_text_questions) have no column at all."""
+    yield header(survey, left_out)
     hidden = hidden_villages(survey)
     units = {
         unit_id: ("" if code in hidden else code)
         for unit_id, code in db.session.execute(sa.select(Unit.id, Unit.code))
     }
-    questions = [(q.id, q.kind) for q in survey.questions]
+    questions = [(q.id, q.kind) for q in survey.questions if q.code not in left_out]
     prefix = secrets.token_hex(4)
     row_no = 0
     for page in _pages(survey):
-        answers = _answers([r.id for r in page])
+        answers = _answers([r.id for r in page], [qid for qid, _kind in questions])
         for response in page:
             row_no += 1
             day = response.submitted_at.astimezone(COMMUNE_TIME).date()
@@ -152,12 +156,13 @@ def response_rows(survey, as_numbers: bool = False) -> Iterator[list]:
             ]
 
 
-def response_csv(survey) -> Iterator[str]:
-    """The anonymized CSV of `survey` as text chunks (a byte-order mark first)."""
+def response_csv(survey, left_out=frozenset()) -> Iterator[str]:
+    """The anonymized CSV of `survey` as text chunks (a byte-order mark first), without the
+    columns of the question codes in `left_out`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    for n, row in enumerate(response_rows(survey), start=1):
+    for n, row in enumerate(response_rows(survey, left_out=left_out), start=1):
         writer.writerow(row)
         if n % CHUNK == 0:
             yield buffer.getvalue()

@@ -357,12 +357,29 @@ def year_workbook(data: YearData) -> bytes:
 # --- one survey -------------------------------------------------------------------------------
 
 
-def survey_workbook(survey, data: SurveyData, village_names, lang: str = "vi") -> bytes:
+def _notes_sheet(workbook, left_out):
+    sheet = _Sheet(workbook, _("Notes"), [Column(_("Notes"), 100)])
+    sheet.add(
+        [
+            _(
+                "Not in this file: the free-text answers to these questions, which are not "
+                "about your organization."
+            )
+        ]
+    )
+    for code, text in left_out:
+        sheet.add([f"{code}: {text}"])
+
+
+def survey_workbook(
+    survey, data: SurveyData, village_names, lang: str = "vi", left_out: Sequence = ()
+) -> bytes:
     """One survey's anonymized responses (as in its CSV export), with its question results
-    and village breakdown."""
+    and village breakdown. The questions of `left_out` ((code, text) pairs: free text the
+    reader may not read) have no column; a sheet of notes names them."""
     with force_locale(lang):
         workbook = Workbook(write_only=True)
-        rows = response_rows(survey, as_numbers=True)
+        rows = response_rows(survey, as_numbers=True, left_out={code for code, _t in left_out})
         columns = [
             Column(code, 14 if i < 5 else max(8.0, len(code) + 2), DAY if i == 2 else None)
             for i, code in enumerate(next(rows))
@@ -372,4 +389,6 @@ def survey_workbook(survey, data: SurveyData, village_names, lang: str = "vi") -
             responses.add(row)
         _question_sheet(workbook, [data])
         _village_sheet(workbook, [data], village_names)
+        if left_out:
+            _notes_sheet(workbook, left_out)
         return _saved(workbook)
