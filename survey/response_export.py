@@ -5,8 +5,9 @@ no receipt code, no start time or duration; `submitted_at` is the day only (comm
 `submission_uid` holds a row id made afresh for each export (a random export prefix and a row
 number), never the stored uid; `unit` is left empty for the villages whose results the
 Results JSON hides (fewer than k respondents, and the second village hidden with a lone one).
-Rows come in an order unrelated to time. The file still re-imports with `flask responses
-import`, into this survey or a copy of it.
+Rows come in an order unrelated to time. A cell a spreadsheet would read as a formula gets a
+leading apostrophe (survey.text_safety.csv_cell). The file still re-imports with `flask
+responses import`, into this survey or a copy of it, which takes the apostrophe off again.
 
 Responses are read CHUNK at a time (keyset pages), with their answers fetched per page, so a
 survey with 100,000 responses is never held in memory at once.
@@ -27,6 +28,7 @@ from survey.extensions import db
 from survey.importing import FIXED_COLUMNS
 from survey.local_time import COMMUNE_TIME
 from survey.models import Answer, Option, Response, Unit
+from survey.text_safety import csv_cell
 
 CHUNK = 1000
 # Excel opens a UTF-8 CSV with Vietnamese text correctly only with a byte-order mark;
@@ -163,7 +165,7 @@ def response_csv(survey, left_out=frozenset()) -> Iterator[str]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     for n, row in enumerate(response_rows(survey, left_out=left_out), start=1):
-        writer.writerow(row)
+        writer.writerow([csv_cell(value) for value in row])
         if n % CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

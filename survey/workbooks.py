@@ -2,7 +2,8 @@
 
 Written with openpyxl in write-only mode (rows stream to disk, so a survey's 100,000 responses
 are never all in memory), Vietnamese sheet names and headers, number formats (percent for
-shares, 0.0 for scores), the header row frozen and printed on every page. The numbers are
+shares, 0.0 for scores), the header row frozen and printed on every page; every text is a text
+cell (`text_cell`), never a formula. The numbers are
 those of the Evaluation JSON and the Results JSON; a village the Results JSON suppresses shows
 "—", never a number.
 """
@@ -24,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from survey.builder_forms import KIND_NAMES
 from survey.local_time import COMMUNE_TIME
 from survey.response_export import response_rows
+from survey.text_safety import strip_control
 from survey.year_report import SUPPRESSED, SurveyData, YearData, integrity_rows
 
 PERCENT = "0.0%"
@@ -55,7 +57,7 @@ class _Sheet:
         self.sheet.print_title_rows = "1:1"
         header = []
         for column in columns:
-            cell = WriteOnlyCell(self.sheet, value=column.header)
+            cell = text_cell(self.sheet, column.header)
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -63,16 +65,32 @@ class _Sheet:
         self.sheet.append(header)
 
     def add(self, values: Iterable):
-        """Append one row; numbers get their column's format, None stays empty."""
+        """Append one row; texts are text cells, numbers get their column's format, None
+        stays empty."""
         cells = []
         for column, value in zip(self.columns, values, strict=True):
-            if column.number_format and value is not None and not isinstance(value, str):
+            if isinstance(value, str):
+                cells.append(text_cell(self.sheet, value))
+            elif column.number_format and value is not None:
                 cell = WriteOnlyCell(self.sheet, value=value)
                 cell.number_format = column.number_format
                 cells.append(cell)
-            else:  # a plain value is written twice as fast as a cell object
+            else:  # a plain number is written twice as fast as a cell object
                 cells.append(value)
         self.sheet.append(cells)
+
+
+def text_cell(sheet, text: str) -> WriteOnlyCell:
+    """A cell that holds `text` as text, whatever it starts with, without control characters.
+
+    Every text of every workbook goes through here. openpyxl infers a formula from a leading
+    "=" (and an error from "#N/A"): a citizen's `=HYPERLINK(...)` would become a live link
+    carrying the sheet's data away. Control characters stored before they were stripped on
+    input would make openpyxl refuse to write the file.
+    """
+    cell = WriteOnlyCell(sheet, value=strip_control(text))
+    cell.data_type = "s"
+    return cell
 
 
 def _saved(workbook) -> bytes:
