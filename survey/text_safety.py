@@ -14,6 +14,7 @@ that export -> import gives back exactly what was answered.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 
@@ -34,6 +35,19 @@ def strip_control(value):
     if not isinstance(value, str):
         return value
     return CONTROL_CHARACTERS.sub("", value)
+
+
+def without_control(value):
+    """`value` (a frozen dataclass such as the year report, a tuple, a text) with every text
+    in it stripped of control characters; anything else as it is."""
+    if isinstance(value, str):
+        return strip_control(value)
+    if isinstance(value, tuple):
+        return tuple(without_control(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **{k: without_control(v) for k, v in fields.items()})
+    return value
 
 
 def strip_control_texts(texts):
