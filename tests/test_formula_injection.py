@@ -9,6 +9,8 @@ answers; numbers (a negative answer to a number question) are written as numbers
 import csv
 import io
 import json
+import shutil
+import subprocess
 
 import openpyxl
 import pytest
@@ -198,3 +200,34 @@ def test_the_year_workbook_stores_officers_texts_as_text(runner, db, tmp_path):
     assert {"=Hội Nông dân", "+Thôn Một", "@Loa thôn"} <= values
     assert '=HYPERLINK("http://attacker.example/")' in values
     assert not [(s, c.coordinate, c.value) for s, c in cells if c.data_type != "s"]
+
+
+LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
+# Comma-separated, double quotes, UTF-8 (LibreOffice's character set number 76).
+UTF8_CSV = "csv:Text - txt - csv (StarCalc):44,34,76"
+
+
+@pytest.mark.skipif(
+    LIBREOFFICE is None,
+    reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui): the "
+    "workbook is not opened by a spreadsheet program",
+)
+def test_a_spreadsheet_program_does_not_evaluate_the_answers(runner, db, tmp_path):
+    survey = _survey(db, runner, tmp_path)
+    submit_response(survey, {"hl": 3, "gop_y": "=1+1"}, submission_uid="cong", unit_id=None)
+    path = tmp_path / "phieu.xlsx"
+    result = run(runner, "survey", "export", "ks-congthuc", "--format", "xlsx", "-o", path)
+    assert result.exit_code == 0, result.output
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [LIBREOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", UTF8_CSV]
+        + ["--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with (tmp_path / "phieu.csv").open(encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    answers = {row[header.index("gop_y")] for row in rows}
+    assert "=1+1" in answers and "2" not in answers
+    assert {starter + ATTACK for starter in ("=", "+", "-", "@")} <= answers
