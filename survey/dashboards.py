@@ -41,6 +41,7 @@ from survey.models import (
     survey_organization,
 )
 from survey.results import survey_results
+from survey.suppression import flags_with_villages_hidden
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
 DAY = 86400
@@ -323,7 +324,8 @@ def _survey_block(survey: Survey, results: dict, lang: str) -> SurveyBlock:
         if result is None or question.kind == "text":
             continue
         text = _text(question.text, lang)
-        shares = _shares(question, result, lang)
+        # A question answered by fewer than k shows no figure (analytics.results).
+        shares = () if result.get("suppressed") else _shares(question, result, lang)
         questions.append(QuestionBlock(question.code, text, question.kind, result, shares))
         if question.kind == "likert5" and result["n"]:
             likert_rows.append((text, [share for _label, _n, share in shares]))
@@ -492,4 +494,4 @@ def _activity(survey_id: int):
 def _integrity(survey_id: int) -> list[dict]:
     survey = db.session.get(Survey, survey_id)
     checked = survey_integrity(survey)
-    return integrity_summary([(checked.survey_code, checked.flags)])
+    return flags_with_villages_hidden(integrity_summary([(checked.survey_code, checked.flags)]))

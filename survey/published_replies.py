@@ -1,8 +1,9 @@
 """The public "you said, we did" page: published replies, with villages only where safe.
 
-Anonymity: a published item names its village only when that village gave at least
-SUPPRESSION_K responses to the item's survey; otherwise the page shows the organization alone,
-and the village filter leaves the item out (filtering must not name the village either).
+Anonymity: a published item names its village only when the results of the item's survey
+show that village (survey.suppression: at least SUPPRESSION_K responses, and not the village
+that would give a hidden one away); otherwise the page shows the organization alone, and the
+village filter leaves the item out (filtering must not name the village either).
 """
 
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from survey.extensions import db
-from survey.models import FeedbackItem, Organization, Response, Unit
+from survey.models import FeedbackItem, Organization, Unit
+from survey.suppression import hidden_villages, village_shown
 
 PER_PAGE = 20
 
@@ -40,21 +42,15 @@ class RepliesPage:
     units: list
 
 
-def _village_sizes():
-    """Responses per (survey, village), for the surveys that have published items."""
-    published_surveys = sa.select(FeedbackItem.survey_id).where(FeedbackItem.published)
-    return (
-        sa.select(Response.survey_id, Response.unit_id, sa.func.count().label("n"))
-        .where(Response.survey_id.in_(published_surveys), Response.unit_id.is_not(None))
-        .group_by(Response.survey_id, Response.unit_id)
-        .subquery()
-    )
+def _hidden_villages():
+    """The villages each survey with published items hides (survey.suppression's rule)."""
+    published_surveys = sa.select(FeedbackItem.survey_id).where(FeedbackItem.published).distinct()
+    return hidden_villages(db.session.scalars(published_surveys))
 
 
-def published_replies(org_code="", unit_code="", page=1, k=5, per_page=PER_PAGE):
+def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE):
     """Published items, newest answer first, filtered by organization and village codes."""
-    sizes = _village_sizes()
-    village_named = sa.and_(FeedbackItem.unit_id.is_not(None), sa.func.coalesce(sizes.c.n, 0) >= k)
+    village_named = village_shown(FeedbackItem.survey_id, FeedbackItem.unit_id, _hidden_villages())
     conditions = [FeedbackItem.published]
     if org_code:
         conditions.append(Organization.code == org_code)
@@ -64,13 +60,6 @@ def published_replies(org_code="", unit_code="", page=1, k=5, per_page=PER_PAGE)
         sa.select(FeedbackItem)
         .join(Organization, Organization.id == FeedbackItem.organization_id)
         .outerjoin(Unit, Unit.id == FeedbackItem.unit_id)
-        .outerjoin(
-            sizes,
-            sa.and_(
-                sizes.c.survey_id == FeedbackItem.survey_id,
-                sizes.c.unit_id == FeedbackItem.unit_id,
-            ),
-        )
         .where(*conditions)
     )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0

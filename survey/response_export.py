@@ -22,33 +22,17 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from analytics.results import suppressed_cells
-from survey.commune import setting
 from survey.extensions import db
 from survey.importing import FIXED_COLUMNS
 from survey.local_time import COMMUNE_TIME
 from survey.models import Answer, Option, Response, Unit
+from survey.suppression import hidden_village_codes
 from survey.text_safety import csv_cell
 
 CHUNK = 1000
 # Excel opens a UTF-8 CSV with Vietnamese text correctly only with a byte-order mark;
 # `flask responses import` reads it (utf-8-sig).
 BOM = "\ufeff"
-
-
-def hidden_villages(survey) -> frozenset[str]:
-    """The village codes the Results JSON of `survey` suppresses (same rule, same counts)."""
-    counts = dict(
-        db.session.execute(
-            sa.select(Unit.code, sa.func.count())
-            .join(Response, Response.unit_id == Unit.id)
-            .where(Response.survey_id == survey.id)
-            .group_by(Unit.code)
-        ).all()
-    )
-    return suppressed_cells(
-        {code: int(n) for code, n in counts.items()}, int(setting("SUPPRESSION_K"))
-    )
 
 
 def header(survey, left_out=frozenset()) -> list[str]:
@@ -134,7 +118,7 @@ def response_rows(survey, as_numbers: bool = False, left_out=frozenset()) -> Ite
     The questions whose codes are in `left_out` (free text the reader may not read, see
     survey.access.withheld_text_questions) have no column at all."""
     yield header(survey, left_out)
-    hidden = hidden_villages(survey)
+    hidden = hidden_village_codes(survey)
     units = {
         unit_id: ("" if code in hidden else code)
         for unit_id, code in db.session.execute(sa.select(Unit.id, Unit.code))

@@ -228,6 +228,12 @@ def _question_sheet(workbook, surveys: Sequence[SurveyData]):
             result = survey.results["questions"].get(question.code)
             if result is None:
                 continue
+            if result.get("suppressed"):
+                hidden = _("Hidden: fewer than %(k)s answers.", k=survey.results["suppression_k"])
+                kind = str(KIND_NAMES.get(question.kind, question.kind))
+                head = [survey.code, question.code, question.text, kind]
+                sheet.add([*head, *[SUPPRESSED] * 7, None, hidden, SUPPRESSED, SUPPRESSED])
+                continue
             n = result["n"]
             summary = [
                 survey.code,
@@ -290,6 +296,15 @@ def _village_sheet(workbook, surveys: Sequence[SurveyData], village_names):
                 continue
             questions = list(unit["questions"].items()) or [(None, {})]
             for question_code, result in questions:
+                if result.get("suppressed"):
+                    cell_hidden = _(
+                        "Hidden: fewer than %(k)s answers in the village, or needed to keep "
+                        "one hidden.",
+                        k=k,
+                    )
+                    row = [survey.code, code, name, unit["n"], question_code]
+                    sheet.add([*row, *[SUPPRESSED] * 7, cell_hidden])
+                    continue
                 sheet.add(
                     [
                         survey.code,

@@ -224,89 +224,92 @@ def _strings(value):
             yield from _strings(item)
 
 
+# What each officer form is sent: a text with control characters in every text field.
+OFFICER_POSTS = [
+    (
+        "/manage/surveys/new",
+        {
+            "start": "blank",
+            "code": "ks-moi-2026",
+            "title_vi": dirty("Khảo sát mới"),
+            "description_vi": dirty("Giới thiệu"),
+            "languages": ["vi"],
+            "audience": "public",
+            "topic": "satisfaction",
+            "year": "2026",
+            "organizations": ["nongdan"],
+        },
+    ),
+    (
+        "/manage/surveys/ks-moi-2026/questions/new",
+        {
+            "code": "kenh",
+            "kind": "single",
+            "text_vi": dirty("Biết qua đâu?"),
+            "help_vi": dirty("Chọn một"),
+            "organization": "",
+            "show_if_question": "",
+            "options-0-code": "loa",
+            "options-0-label_vi": dirty("Loa thôn"),
+            "options-0-order": "1",
+            "options-1-code": "hop",
+            "options-1-label_vi": dirty("Họp thôn"),
+            "options-1-order": "2",
+        },
+    ),
+    (
+        "/manage/admin/organizations/new",
+        {
+            "code": "phunu",
+            "name": dirty("Hội Phụ nữ"),
+            "short_name": dirty("Phụ nữ"),
+            "position": "2",
+            "members_count": "10",
+        },
+    ),
+    (
+        "/manage/admin/villages/new",
+        {
+            "code": "thon2",
+            "name": dirty("Thôn Hai"),
+            "adult_population": "10",
+            "households": "3",
+            "position": "2",
+        },
+    ),
+    (
+        "/manage/admin/users/new",
+        {
+            "username": "moi",
+            "full_name": dirty("Nguyễn Văn Mới"),
+            "role": "committee",
+            "organization": "",
+            "unit": "",
+            "password": "a-long-password-1",
+            "confirm": "a-long-password-1",
+        },
+    ),
+    (
+        "/manage/admin/settings",
+        {
+            "COMMUNE_NAME": dirty("Xã Hòa Bình"),
+            "DISTRICT_NAME": dirty("Huyện Một"),
+            "PROVINCE_NAME": "",
+            "PUBLIC_BASE_URL": "http://survey.test",
+            "SUPPRESSION_K": "5",
+        },
+    ),
+    (
+        "/manage/admin/rules",
+        {"rules": "# " + DIRT + '\ntitle = "Quy định ' + DIRT[:3] + 'mới"\n'},
+    ),
+    ("/manage/indicators/nongdan/2025", {"note": dirty("Ghi chú của hội")}),
+    ("/manage/ratings/2025/finalize", {"reason": dirty("Lần đầu")}),
+]
+
+
 def test_every_officer_form_stores_texts_without_control_characters(app, db, office):
-    posts = [
-        (
-            "/manage/surveys/new",
-            {
-                "start": "blank",
-                "code": "ks-moi-2026",
-                "title_vi": dirty("Khảo sát mới"),
-                "description_vi": dirty("Giới thiệu"),
-                "languages": ["vi"],
-                "audience": "public",
-                "topic": "satisfaction",
-                "year": "2026",
-                "organizations": ["nongdan"],
-            },
-        ),
-        (
-            "/manage/surveys/ks-moi-2026/questions/new",
-            {
-                "code": "kenh",
-                "kind": "single",
-                "text_vi": dirty("Biết qua đâu?"),
-                "help_vi": dirty("Chọn một"),
-                "organization": "",
-                "show_if_question": "",
-                "options-0-code": "loa",
-                "options-0-label_vi": dirty("Loa thôn"),
-                "options-0-order": "1",
-                "options-1-code": "hop",
-                "options-1-label_vi": dirty("Họp thôn"),
-                "options-1-order": "2",
-            },
-        ),
-        (
-            "/manage/admin/organizations/new",
-            {
-                "code": "phunu",
-                "name": dirty("Hội Phụ nữ"),
-                "short_name": dirty("Phụ nữ"),
-                "position": "2",
-                "members_count": "10",
-            },
-        ),
-        (
-            "/manage/admin/villages/new",
-            {
-                "code": "thon2",
-                "name": dirty("Thôn Hai"),
-                "adult_population": "10",
-                "households": "3",
-                "position": "2",
-            },
-        ),
-        (
-            "/manage/admin/users/new",
-            {
-                "username": "moi",
-                "full_name": dirty("Nguyễn Văn Mới"),
-                "role": "committee",
-                "organization": "",
-                "unit": "",
-                "password": "a-long-password-1",
-                "confirm": "a-long-password-1",
-            },
-        ),
-        (
-            "/manage/admin/settings",
-            {
-                "COMMUNE_NAME": dirty("Xã Hòa Bình"),
-                "DISTRICT_NAME": dirty("Huyện Một"),
-                "PROVINCE_NAME": "",
-                "PUBLIC_BASE_URL": "http://survey.test",
-                "SUPPRESSION_K": "5",
-            },
-        ),
-        (
-            "/manage/admin/rules",
-            {"rules": "# " + DIRT + '\ntitle = "Quy định ' + DIRT[:3] + 'mới"\n'},
-        ),
-        ("/manage/indicators/nongdan/2025", {"note": dirty("Ghi chú của hội")}),
-        ("/manage/ratings/2025/finalize", {"reason": dirty("Lần đầu")}),
-    ]
-    for url, data in posts:
+    for url, data in OFFICER_POSTS:
         response = office.post(url, data=data)
         errors = [line for line in response.get_data(as_text=True).splitlines() if "error" in line]
         assert response.status_code in (302, 303), (url, errors)

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, render_template, request
 
-from survey.commune import setting
 from survey.published_replies import published_replies
 
 bp = Blueprint("replies", __name__)
@@ -17,7 +16,5 @@ def index():
         page_number = int(request.args.get("page", 1))
     except ValueError:
         page_number = 1
-    page = published_replies(
-        org_code=org, unit_code=unit, page=page_number, k=setting("SUPPRESSION_K")
-    )
+    page = published_replies(org_code=org, unit_code=unit, page=page_number)
     return render_template("replies/index.html", page=page, org=org, unit=unit)
