@@ -176,7 +176,9 @@ def _conditions(user, filters, hidden):
 def inbox_page(user, filters, per_page=PER_PAGE):
     """The items `user` may read that match `filters`, newest first, one page of them."""
     surveys = _surveys(user)
-    hidden = hidden_villages(s.id for s in surveys)
+    # Which villages each survey hides: of every survey in scope for the village filter,
+    # else only of the surveys of the items shown (below).
+    hidden = hidden_villages(s.id for s in surveys) if filters.unit else None
     conditions = _conditions(user, filters, hidden)
     counts = dict(
         db.session.execute(
@@ -201,6 +203,8 @@ def inbox_page(user, filters, per_page=PER_PAGE):
     if not pagination.items and pagination.pages and filters.page > pagination.pages:
         # A page past the end (an old bookmark) shows the last page rather than nothing.
         pagination = db.paginate(query, page=pagination.pages, per_page=per_page)
+    if hidden is None:
+        hidden = hidden_villages({item.survey_id for item in pagination.items})
     return InboxPage(
         items=list(pagination.items),
         total=pagination.total or 0,

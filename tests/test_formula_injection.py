@@ -183,22 +183,27 @@ def test_the_survey_workbook_of_an_officer_stores_its_notes_as_text(app, db, run
     assert any(c.value == "gop_y: @Góp ý" and c.data_type == "s" for c in notes)
 
 
-def test_the_year_workbook_stores_officers_texts_as_text(runner, db, tmp_path):
+@pytest.mark.parametrize("starter", FORMULA_STARTERS)
+def test_the_year_workbook_stores_officers_texts_as_text(runner, db, tmp_path, starter):
     commune = make_surveyed_commune(db)
-    commune["nongdan"].name = "=Hội Nông dân"
-    db.session.get(Unit, commune["units"]["thon1"].id).name = "+Thôn Một"
+    texts = {
+        "org": starter + "Hội Nông dân",
+        "unit": starter + "Thôn Một",
+        "question": starter + 'HYPERLINK("http://attacker.example/")',
+        "option": starter + "Loa thôn",
+    }
+    commune["nongdan"].name = texts["org"]
+    db.session.get(Unit, commune["units"]["thon1"].id).name = texts["unit"]
     question = next(q for q in commune["survey"].questions if q.code == "hl")
-    question.text = {"vi": '=HYPERLINK("http://attacker.example/")'}
+    question.text = {"vi": texts["question"]}
     option = next(q for q in commune["survey"].questions if q.code == "kenh").options[0]
-    option.label = {"vi": "@Loa thôn"}
+    option.label = {"vi": texts["option"]}
     db.session.commit()
     path = tmp_path / "nam.xlsx"
     result = run(runner, "report", "--year", 2025, "--format", "xlsx", "-o", path)
     assert result.exit_code == 0, result.output
     cells = list(_text_cells(openpyxl.load_workbook(path)))
-    values = {c.value for _s, c in cells}
-    assert {"=Hội Nông dân", "+Thôn Một", "@Loa thôn"} <= values
-    assert '=HYPERLINK("http://attacker.example/")' in values
+    assert set(texts.values()) <= {c.value for _s, c in cells}
     assert not [(s, c.coordinate, c.value) for s, c in cells if c.data_type != "s"]
 
 
