@@ -13,12 +13,14 @@ its organization alone.
 
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey.extensions import login_manager
+from survey.models import FeedbackItem
 from survey.year_scan import organizations_about
 
 ROLES_SIGNED_IN = ("admin", "committee", "inspector", "org_officer", "unit_officer")
@@ -159,3 +161,40 @@ def may_enter_paper(user, survey, unit):
     if not may_type_survey(user, survey) or unit is None:
         return False
     return user.role != "unit_officer" or unit.id == user.unit_id
+
+
+def may_read_free_text(user, question_organization_id, survey_organization_ids):
+    """Whether `user` may read the free-text answers to one question.
+
+    The readers of every result read all of it; an organization's officer only the answers to
+    the questions about its own organization: a question tagged to it, or an untagged question
+    of a survey that evaluates it alone (an untagged question of the commune-wide survey is
+    about the commune in general, not about any one organization).
+    """
+    if user.role in READ_ALL_ROLES:
+        return True
+    if user.role != "org_officer":
+        return False
+    if question_organization_id is not None:
+        return question_organization_id == user.organization_id
+    return list(survey_organization_ids) == [user.organization_id]
+
+
+def withheld_text_questions(user, survey):
+    """The text questions of `survey` whose answers `user` may not read, in survey order."""
+    organization_ids = [o.id for o in survey.organizations]
+    return [
+        q
+        for q in survey.questions
+        if q.kind == "text" and not may_read_free_text(user, q.organization_id, organization_ids)
+    ]
+
+
+def feedback_item_scope(user):
+    """The SQL condition on FeedbackItem for the items `user` may read: the same rule as
+    may_read_free_text, since an item always carries its question's organization."""
+    if user.role in READ_ALL_ROLES:
+        return sa.true()
+    if user.role == "org_officer":
+        return FeedbackItem.organization_id == user.organization_id
+    return sa.false()

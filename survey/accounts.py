@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey import audit, sign_ins
 from survey.extensions import db
 from survey.models import User
+from survey.text_safety import strip_control
 
 MIN_PASSWORD_LENGTH = 10
 # What a username may hold: letters without accents, digits, dots, dashes and underscores.
@@ -103,7 +104,11 @@ def create_user(*, username, role, password, full_name="", organization=None, un
         raise AccountRefused("username taken", "username")
     _check_binding(role, organization, unit)
     user = User(
-        username=username, role=role, full_name=full_name, organization=organization, unit=unit
+        username=username,
+        role=role,
+        full_name=strip_control(full_name),
+        organization=organization,
+        unit=unit,
     )
     user.set_password(password)
     db.session.add(user)
@@ -118,7 +123,7 @@ def update_user(user, *, by, full_name, role, organization=None, unit=None):
         raise AccountRefused("demote self", "role")
     _check_binding(role, organization, unit)
     before = _public_fields(user)
-    user.full_name = full_name
+    user.full_name = strip_control(full_name)
     user.role = role
     user.organization = organization
     user.unit = unit

@@ -1,7 +1,6 @@
 """Forms of the administration pages: users, villages, organizations, commune settings."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     PasswordField,
@@ -29,6 +28,7 @@ from survey.accounts import (
     username_taken,
 )
 from survey.commune import public_base_url_problem
+from survey.forms import OfficerForm
 from survey.models import ROLES
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -65,7 +65,7 @@ def _password_fields():
     return password, confirm
 
 
-class UserForm(FlaskForm):
+class UserForm(OfficerForm):
     """An account's name, role and binding (organization or village)."""
 
     full_name = StringField(
@@ -119,7 +119,7 @@ class NewUserForm(UserForm):
             raise ValidationError(_l("This username is taken: choose another."))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(OfficerForm):
     """A new password for an account, typed twice."""
 
     password, confirm = _password_fields()
@@ -170,7 +170,7 @@ def _count_field(label):
     )
 
 
-class VillageForm(FlaskForm):
+class VillageForm(OfficerForm):
     """A village: code, name, adult population, households, order in lists."""
 
     code = _code_field()
@@ -183,7 +183,7 @@ class VillageForm(FlaskForm):
     position = _count_field(_l("Order in lists"))
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(OfficerForm):
     """An organization: code, name, short name, order in lists, members."""
 
     code = _code_field()
@@ -209,7 +209,7 @@ URL_PROBLEMS = {
 }
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(OfficerForm):
     """The commune's name, district, province, public address and suppression threshold."""
 
     COMMUNE_NAME = StringField(
@@ -247,7 +247,7 @@ class SettingsForm(FlaskForm):
         }
 
 
-class RulesForm(FlaskForm):
+class RulesForm(OfficerForm):
     """The commune's rule set override, as TOML (empty: the default rule set)."""
 
     rules = TextAreaField(

@@ -11,11 +11,12 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from survey.text_safety import strip_control
+
 DEFAULT_TEXT_LIMIT = 1000
 # A form's body is at most 1 MiB (MAX_CONTENT_LENGTH): no answer can be longer than this.
 LONGEST_TEXT_LIMIT = 1_000_000
 FIXED_RANGES = {"likert5": (1, 5), "nps": (0, 10), "yesno": (0, 1)}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 REQUIRED = _l("Please answer this question.")
 NOT_A_CHOICE = _l("Please choose one of the answers shown.")
@@ -88,7 +89,7 @@ def coerce(question, raw):
     if kind == "number":
         return _number(question, raw)
     if kind == "text":
-        text = _CONTROL.sub("", str(raw)).strip()
+        text = strip_control(str(raw)).strip()
         limit = question.max_length or DEFAULT_TEXT_LIMIT
         if len(text) > limit:
             raise AnswerError(

@@ -7,11 +7,9 @@ survey.builder decides what is allowed and says why.
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     RadioField,
     SelectChoice,
@@ -25,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.builder import parse_local_time
 from survey.definitions import FIXED_RANGES
+from survey.forms import OfficerForm, OfficerSubform
 
 LANGUAGE_CODES = ("vi", "en")
 LANGUAGE_NAMES = {"vi": _l("Vietnamese"), "en": _l("English")}
@@ -100,7 +99,7 @@ def _a_local_time(form, field):
         raise ValidationError(_l("Write a date and time, e.g. 2026-03-01 07:00.")) from None
 
 
-class SurveyFieldsForm(FlaskForm):
+class SurveyFieldsForm(OfficerForm):
     """A survey's own fields: code, texts per language, audience, topic, year, paper entry."""
 
     code = StringField(_l("Code (in the address /s/...)"))
@@ -158,7 +157,7 @@ class NewSurveyForm(SurveyFieldsForm):
     )
 
 
-class OptionRowForm(Form):
+class OptionRowForm(OfficerSubform):
     """One option of a choice question: code, label per language, value, order."""
 
     code = StringField(_l("Code"))
@@ -175,7 +174,7 @@ class OptionRowForm(Form):
         )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(OfficerForm):
     """One question: its code, kind, texts per language, tags, condition, bounds, options."""
 
     code = StringField(_l("Question code"))
@@ -286,14 +285,14 @@ class QuestionForm(FlaskForm):
         return {"question": target_code, "in": values}
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(OfficerForm):
     """When the survey takes answers, in the commune's local time."""
 
     opens_at = StringField(_l("Opens at"), validators=[_a_local_time])
     closes_at = StringField(_l("Closes at"), validators=[_a_local_time])
 
 
-class CloneForm(FlaskForm):
+class CloneForm(OfficerForm):
     """The code of a new version."""
 
     code = StringField(_l("Code of the new version"))

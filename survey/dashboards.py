@@ -44,6 +44,7 @@ from survey.models import (
 from survey.provenance import survey_provenance
 from survey.release import release_summary
 from survey.results import survey_results
+from survey.suppression import flags_with_villages_hidden
 from survey.year_scan import surveys_about
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")
@@ -341,7 +342,8 @@ def _survey_block(survey: Survey, results: dict, lang: str) -> SurveyBlock:
         if result is None or question.kind == "text":
             continue
         text = _text(question.text, lang)
-        shares = _shares(question, result, lang)
+        # A question answered by fewer than k shows no figure (analytics.results).
+        shares = () if result.get("suppressed") else _shares(question, result, lang)
         questions.append(QuestionBlock(question.code, text, question.kind, result, shares))
         if question.kind == "likert5" and result["n"]:
             likert_rows.append((text, [share for _label, _n, share in shares]))
@@ -391,6 +393,11 @@ def _numeric(key: str) -> float:
         return float(key)
     except ValueError:
         return float("inf")
+
+
+def question_labels(questions, lang: str) -> tuple[tuple[str, str], ...]:
+    """(code, text in `lang`) of each of `questions`."""
+    return tuple((q.code, _text(q.text, lang)) for q in questions)
 
 
 def _text(texts: dict, lang: str) -> str:
@@ -516,4 +523,4 @@ def _activity(survey_id: int):
 def _integrity(survey_id: int) -> list[dict]:
     survey = db.session.get(Survey, survey_id)
     checked = survey_integrity(survey)
-    return integrity_summary([(checked.survey_code, checked.flags)])
+    return flags_with_villages_hidden(integrity_summary([(checked.survey_code, checked.flags)]))

@@ -23,6 +23,7 @@ from survey.models import (
     Question,
     Survey,
 )
+from survey.text_safety import strip_control_texts
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 CHOICE_KINDS = ("single", "multi")
@@ -253,8 +254,35 @@ def _check_show_if(where, show_if, seen):
         )
 
 
+def without_control(definition):
+    """A copy of `definition` whose texts (titles, descriptions, questions, help, option
+    labels) hold no control characters; anything malformed is left for check_definition."""
+    cleaned = _texts_without_control(definition, ("title", "description"))
+    questions = cleaned.get("questions") if isinstance(cleaned, dict) else None
+    if isinstance(questions, list):
+        cleaned["questions"] = [_question_without_control(q) for q in questions]
+    return cleaned
+
+
+def _question_without_control(question):
+    cleaned = _texts_without_control(question, ("text", "help"))
+    options = cleaned.get("options") if isinstance(cleaned, dict) else None
+    if isinstance(options, list):
+        cleaned["options"] = [_texts_without_control(o, ("label",)) for o in options]
+    return cleaned
+
+
+def _texts_without_control(item, keys):
+    if not isinstance(item, dict):
+        return item
+    return item | {key: strip_control_texts(item[key]) for key in keys if key in item}
+
+
 def survey_from_definition(definition):
-    """Check a definition and add a new Survey with its questions to the session (draft)."""
+    """Check a definition and add a new Survey with its questions to the session (draft).
+
+    Control characters in its texts are dropped, as everywhere text comes in."""
+    definition = without_control(definition)
     check_definition(definition)
     if db.session.scalar(sa.select(Survey.id).where(Survey.code == definition["code"])):
         raise DefinitionError(f"code: a survey {definition['code']!r} already exists")

@@ -7,7 +7,7 @@ documents: they are written in Vietnamese whatever the reader's interface langua
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from survey import catalog
 from survey.report_docx import report_docx
@@ -47,19 +47,25 @@ def report_filename(year: int, fmt: str) -> str:
     return f"{stem}-{year}.{fmt}"
 
 
-def survey_csv(survey) -> Iterator[bytes]:
-    """A survey's anonymized responses as CSV, in chunks read page by page."""
-    return (chunk.encode("utf-8") for chunk in response_csv(survey))
+def survey_csv(survey, withheld: Sequence = ()) -> Iterator[bytes]:
+    """A survey's anonymized responses as CSV, in chunks read page by page, without the
+    columns of the `withheld` questions (survey.access.withheld_text_questions)."""
+    left_out = frozenset(q.code for q in withheld)
+    return (chunk.encode("utf-8") for chunk in response_csv(survey, left_out))
 
 
-def survey_xlsx(survey) -> bytes:
-    """A survey's anonymized responses as a workbook, with its question results."""
+def survey_xlsx(survey, withheld: Sequence = ()) -> bytes:
+    """A survey's anonymized responses as a workbook, with its question results; the
+    `withheld` questions have no column, and a sheet of notes says so."""
     data = survey_data(survey, DOCUMENT_LANG)
-    return survey_workbook(survey, data, catalog.village_names(), DOCUMENT_LANG)
+    left_out = [
+        (q.code, q.text.get(DOCUMENT_LANG) or next(iter(q.text.values()), "")) for q in withheld
+    ]
+    return survey_workbook(survey, data, catalog.village_names(), DOCUMENT_LANG, left_out)
 
 
 def survey_export(survey, fmt: str) -> Iterator[bytes]:
-    """A survey's anonymized responses as CSV or XLSX, as chunks of bytes."""
+    """A survey's anonymized responses, every column, as CSV or XLSX, as chunks of bytes."""
     if fmt == "csv":
         return survey_csv(survey)
     if fmt == "xlsx":

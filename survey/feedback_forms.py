@@ -1,7 +1,6 @@
 """The form of the feedback item page: topic, status, forwarding, public reply, publication."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -14,6 +13,7 @@ from survey.feedback_inbox import (
     refusals,
     topic_label,
 )
+from survey.forms import OfficerForm
 
 REFUSAL_MESSAGES = {
     "unknown topic": _l("Choose one of the topics in the list."),
@@ -29,7 +29,7 @@ REFUSAL_MESSAGES = {
 }
 
 
-class FeedbackItemForm(FlaskForm):
+class FeedbackItemForm(OfficerForm):
     """Everything an officer changes on one feedback item, checked against the status flow."""
 
     topic = SelectField(_l("Topic"), validate_choice=False)

@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from survey import audit
-from survey.access import READ_ALL_ROLES
+from survey.access import READ_ALL_ROLES, feedback_item_scope
 from survey.database import fold_text, folded
 from survey.extensions import db
 from survey.models import FEEDBACK_STATUSES, FeedbackItem, Organization, Survey, Unit, utcnow
+from survey.suppression import hidden_villages, names_village, village_shown
 
 PER_PAGE = 50
 # No list is this long; a larger page number would overflow the database's OFFSET.
@@ -131,19 +132,22 @@ class InboxPage:
     organizations: list = field(default_factory=list)
     surveys: list = field(default_factory=list)
     units: list = field(default_factory=list)
+    hidden_villages: dict = field(default_factory=dict)
+
+    def village(self, item):
+        """The name of the item's village, or None where its survey's results hide it."""
+        return item.unit.name if names_village(item, self.hidden_villages) else None
 
 
 def _scope(user):
     """The condition on FeedbackItem for the items `user` may read."""
-    if user.role in READ_ALL_ROLES:
-        return sa.true()
-    if user.role == "org_officer":
-        return FeedbackItem.organization_id == user.organization_id
-    return sa.false()
+    return feedback_item_scope(user)
 
 
-def _conditions(user, filters):
-    """WHERE conditions for `filters` within the user's scope, the status filter left out."""
+def _conditions(user, filters, hidden):
+    """WHERE conditions for `filters` within the user's scope, the status filter left out;
+    `hidden` is hidden_villages() of the surveys in scope (the village filter never finds an
+    item whose village is hidden, which would name it)."""
     conditions = [_scope(user)]
     if filters.org and user.role in READ_ALL_ROLES:
         conditions.append(
@@ -159,6 +163,7 @@ def _conditions(user, filters):
         conditions.append(
             FeedbackItem.unit_id.in_(sa.select(Unit.id).where(Unit.code == filters.unit))
         )
+        conditions.append(village_shown(FeedbackItem.survey_id, FeedbackItem.unit_id, hidden))
     if filters.topic == UNTAGGED:
         conditions.append(FeedbackItem.topic.is_(None))
     elif filters.topic:
@@ -170,7 +175,11 @@ def _conditions(user, filters):
 
 def inbox_page(user, filters, per_page=PER_PAGE):
     """The items `user` may read that match `filters`, newest first, one page of them."""
-    conditions = _conditions(user, filters)
+    surveys = _surveys(user)
+    # Which villages each survey hides: of every survey in scope for the village filter,
+    # else only of the surveys of the items shown (below).
+    hidden = hidden_villages(s.id for s in surveys) if filters.unit else None
+    conditions = _conditions(user, filters, hidden)
     counts = dict(
         db.session.execute(
             sa.select(FeedbackItem.status, sa.func.count())
@@ -194,6 +203,8 @@ def inbox_page(user, filters, per_page=PER_PAGE):
     if not pagination.items and pagination.pages and filters.page > pagination.pages:
         # A page past the end (an old bookmark) shows the last page rather than nothing.
         pagination = db.paginate(query, page=pagination.pages, per_page=per_page)
+    if hidden is None:
+        hidden = hidden_villages({item.survey_id for item in pagination.items})
     return InboxPage(
         items=list(pagination.items),
         total=pagination.total or 0,
@@ -201,8 +212,9 @@ def inbox_page(user, filters, per_page=PER_PAGE):
         pages=pagination.pages or 1,
         status_counts={status: counts.get(status, 0) for status in FEEDBACK_STATUSES},
         organizations=_organizations(user),
-        surveys=_surveys(user),
+        surveys=surveys,
         units=db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all(),
+        hidden_villages=hidden,
     )
 
 
@@ -369,6 +381,13 @@ def _move(item, status, forwarded_to, now):
     elif item.status == "closed":  # reopened by the office
         item.closed_at = None
     item.status = status
+
+
+def village_of(item):
+    """The name of a feedback item's village, or None where its survey's results hide it."""
+    if item.unit is None or item.survey_id is None:
+        return None
+    return item.unit.name if names_village(item, hidden_villages([item.survey_id])) else None
 
 
 def item_for(item_id):

@@ -19,6 +19,7 @@ from survey import audit
 from survey.evaluation import YearEvaluation, evaluate_year
 from survey.extensions import db
 from survey.models import Evaluation, Organization, utcnow
+from survey.suppression import flags_with_villages_hidden
 
 LANGS = ("vi", "en")
 
@@ -66,8 +67,9 @@ def year_document(
     results = [r for r in evaluation.results if organization in (None, r.code)]
     document = evaluation_document(year, evaluation.rules, results, lang)
     if with_integrity:
-        document["integrity"] = integrity_summary(
-            (i.survey_code, i.flags) for i in evaluation.integrity
+        # A flagged burst names no village the survey's results hide.
+        document["integrity"] = flags_with_villages_hidden(
+            integrity_summary((i.survey_code, i.flags) for i in evaluation.integrity)
         )
     snapshots = _snapshots(year)
     organizations = []

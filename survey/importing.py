@@ -18,6 +18,7 @@ from survey.local_time import COMMUNE_TIME
 from survey.models import CHANNELS, Answer, FeedbackItem, Response, ResponseCriterion, Unit
 from survey.responses import criterion_rows, feedback_row, long_format
 from survey.submission import answers_digest, uid_digest, uniform_likert
+from survey.text_safety import csv_value, strip_control
 
 FIXED_COLUMNS = ("submission_uid", "unit", "submitted_at", "channel", "lang")
 MAX_REPORTED = 50
@@ -166,7 +167,9 @@ def _check_row(survey, header, values, questions, multi, units):
     problems = []
     if len(values) != len(header):
         return [f"{len(values)} values for {len(header)} columns"], {}
-    cells = dict(zip(header, (v.strip() for v in values), strict=True))
+    # The export's apostrophe before a formula's first character comes off; control
+    # characters are never kept.
+    cells = dict(zip(header, (strip_control(csv_value(v)).strip() for v in values), strict=True))
     uid = cells["submission_uid"]
     if not uid or len(uid) > 36:
         problems.append("submission_uid: missing or longer than 36 characters")

@@ -6,9 +6,9 @@ back as typed when the form is refused; survey.indicators parses and checks them
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 
+from survey.forms import OfficerForm
 from survey.indicators import (
     FIGURE_NAMES,
     FIGURES,
@@ -21,7 +21,7 @@ from survey.indicators import (
 )
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(OfficerForm):
     """One organization's figures for one year."""
 
     note = TextAreaField(

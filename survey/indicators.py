@@ -30,14 +30,8 @@ from survey.audit import record
 from survey.extensions import db
 from survey.importing import ImportRejected, csv_reader
 from survey.local_time import current_year
-from survey.models import (
-    INDICATOR_RATES,
-    AnnualIndicator,
-    AuditLog,
-    Organization,
-    Survey,
-    User,
-)
+from survey.models import INDICATOR_RATES, AnnualIndicator, AuditLog, Organization, Survey, User
+from survey.text_safety import strip_control
 
 AUDIT_ACTION = "indicator.update"
 YEAR_MIN = 2000
@@ -563,7 +557,7 @@ def _check_row(header, cells, organizations):
     """(problems, row) for one CSV row; each problem names its column."""
     if len(cells) != len(header):
         return [f"{len(cells)} values for {len(header)} columns"], {}
-    given = dict(zip(header, (c.strip() for c in cells), strict=True))
+    given = dict(zip(header, (strip_control(c).strip() for c in cells), strict=True))
     problems = []
     org = organizations.get(given["organization"])
     if org is None:

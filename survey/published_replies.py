@@ -1,11 +1,13 @@
 """The public "you said, we did" page: published replies, with villages only where safe.
 
-Anonymity: a published item names its village only when that village gave at least
-SUPPRESSION_K responses to the item's survey; otherwise the page shows the organization alone,
-and the village filter leaves the item out (filtering must not name the village either).
+Anonymity: a published item names its village only when the results of the item's survey
+show that village (survey.suppression: at least SUPPRESSION_K responses, and not the village
+that would give a hidden one away); otherwise the page shows the organization alone, and the
+village filter leaves the item out (filtering must not name the village either).
 
-Those counts group every response of the surveys with published items: they are kept with the
-dashboards' figures (survey.aggregate_cache), not grouped again on every anonymous visit.
+Those villages come from grouping every response of the surveys with published items: they
+are kept with the dashboards' figures (survey.aggregate_cache), not grouped again on every
+anonymous visit.
 """
 
 from dataclasses import dataclass
@@ -14,7 +16,8 @@ import sqlalchemy as sa
 
 from survey.aggregate_cache import cached
 from survey.extensions import db
-from survey.models import FeedbackItem, Organization, Response, Unit
+from survey.models import FeedbackItem, Organization, Unit
+from survey.suppression import hidden_villages, village_shown
 
 PER_PAGE = 20
 
@@ -44,27 +47,22 @@ class RepliesPage:
     units: list
 
 
-def _village_sizes():
-    """Responses per (survey, village), for the surveys that have published items."""
-    published_surveys = sa.select(FeedbackItem.survey_id).where(FeedbackItem.published)
-    rows = db.session.execute(
-        sa.select(Response.survey_id, Response.unit_id, sa.func.count())
-        .where(Response.survey_id.in_(published_surveys), Response.unit_id.is_not(None))
-        .group_by(Response.survey_id, Response.unit_id)
-    ).all()
-    return {(survey_id, unit_id): int(n) for survey_id, unit_id, n in rows}
+def _hidden_villages():
+    """The villages each survey with published items hides (survey.suppression's rule)."""
+    published_surveys = sa.select(FeedbackItem.survey_id).where(FeedbackItem.published).distinct()
+    return hidden_villages(db.session.scalars(published_surveys).all())
 
 
-def kept_village_sizes():
-    """The counts above, kept; raises aggregate_cache.NotReady while first computed."""
-    return cached(("published replies", "village sizes"), lambda: _village_sizes()).value
+def kept_hidden_villages():
+    """The villages above, kept; raises aggregate_cache.NotReady while first computed."""
+    return cached(("published replies", "hidden villages"), lambda: _hidden_villages()).value
 
 
-def published_replies(org_code="", unit_code="", page=1, k=5, per_page=PER_PAGE):
+def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE):
     """Published items, newest answer first, filtered by organization and village codes."""
-    named = [pair for pair, n in kept_village_sizes().items() if n >= k]
-    pair = sa.tuple_(FeedbackItem.survey_id, FeedbackItem.unit_id)
-    village_named = pair.in_(named) if named else sa.false()
+    village_named = village_shown(
+        FeedbackItem.survey_id, FeedbackItem.unit_id, kept_hidden_villages()
+    )
     conditions = [FeedbackItem.published]
     if org_code:
         conditions.append(Organization.code == org_code)

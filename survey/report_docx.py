@@ -16,6 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from survey.text_safety import without_control
 from survey.year_report import YearReport
 
 FONT = "Times New Roman"
@@ -210,6 +211,9 @@ def _closing(document, report):
 
 def report_docx(report: YearReport) -> bytes:
     """The report as the bytes of a .docx file."""
+    # Texts stored before control characters were stripped on input (a survey's title, a
+    # rule set's title) must not stop the report: the document's XML cannot hold them.
+    report = without_control(report)
     document = Document()
     _page_and_styles(document, report.lang)
     properties = document.core_properties

@@ -6,6 +6,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from survey.text_safety import without_control
 from survey.year_report import YearReport
 
 
@@ -15,4 +16,4 @@ def report_html(report: YearReport) -> str:
     # Our own stylesheet, inlined so the saved file prints anywhere; never user text.
     css = Markup(css_path.read_text(encoding="utf-8"))
     with force_locale(report.lang):
-        return render_template("print/year_report.html", report=report, css=css)
+        return render_template("print/year_report.html", report=without_control(report), css=css)

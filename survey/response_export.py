@@ -6,9 +6,10 @@ no receipt code, no start time or duration; `submitted_at` is the day only (comm
 number), never the stored uid; `unit` is left empty for the villages whose results the
 Results JSON hides (fewer than k respondents, and the second village hidden with a lone one).
 Rows come in an order unrelated to time. Only the responses released so far are in it
-(survey.release): two exports differ by a batch of at least k responses, never by one.
-The file still re-imports with `flask responses
-import`, into this survey or a copy of it.
+(survey.release): two exports differ by a batch of at least k responses, never by one. A cell
+a spreadsheet would read as a formula gets a leading apostrophe (survey.text_safety.csv_cell).
+The file still re-imports with `flask responses import`, into this survey or a copy of it,
+which takes the apostrophe off again.
 
 Responses are read CHUNK at a time (keyset pages), with their answers fetched per page, so a
 survey with 100,000 responses is never held in memory at once.
@@ -23,13 +24,13 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from analytics.results import suppressed_cells
-from survey.commune import setting
 from survey.extensions import db
 from survey.importing import FIXED_COLUMNS
 from survey.local_time import COMMUNE_TIME
 from survey.models import Answer, Option, Response, Unit
 from survey.release import counted
+from survey.suppression import hidden_village_codes
+from survey.text_safety import csv_cell
 
 CHUNK = 1000
 # Excel opens a UTF-8 CSV with Vietnamese text correctly only with a byte-order mark;
@@ -37,24 +38,10 @@ CHUNK = 1000
 BOM = "\ufeff"
 
 
-def hidden_villages(survey) -> frozenset[str]:
-    """The village codes the Results JSON of `survey` suppresses (same rule, same counts)."""
-    counts = dict(
-        db.session.execute(
-            sa.select(Unit.code, sa.func.count())
-            .join(Response, Response.unit_id == Unit.id)
-            .where(Response.survey_id == survey.id, counted(survey, Response.released))
-            .group_by(Unit.code)
-        ).all()
-    )
-    return suppressed_cells(
-        {code: int(n) for code, n in counts.items()}, int(setting("SUPPRESSION_K"))
-    )
-
-
-def header(survey) -> list[str]:
-    """The CSV header: the fixed columns, then one column per question code."""
-    return [*FIXED_COLUMNS, *(q.code for q in survey.questions)]
+def header(survey, left_out=frozenset()) -> list[str]:
+    """The CSV header: the fixed columns, then one column per question code (but those of
+    `left_out`)."""
+    return [*FIXED_COLUMNS, *(q.code for q in survey.questions if q.code not in left_out)]
 
 
 def _number(value):
@@ -89,9 +76,9 @@ def _pages(survey):
         after = rows[-1].submission_uid
 
 
-def _answers(ids):
-    """{response id: {question id: value}} for one page; multi answers as lists of
-    (option position, code)."""
+def _answers(ids, question_ids):
+    """{response id: {question id: value}} for one page, only the questions of
+    `question_ids`; multi answers as lists of (option position, code)."""
     found: dict[int, dict[int, object]] = {}
     rows = db.session.execute(
         sa.select(
@@ -104,7 +91,7 @@ def _answers(ids):
             Answer.text,
         )
         .outerjoin(Option, Option.id == Answer.option_id)
-        .where(Answer.response_id.in_(ids))
+        .where(Answer.response_id.in_(ids), Answer.question_id.in_(question_ids))
     ).all()
     for response_id, question_id, kind, option, position, number, text in rows:
         answers = found.setdefault(response_id, {})
@@ -131,20 +118,23 @@ def _cell(kind, value, as_numbers):
     return _number(value)
 
 
-def response_rows(survey, as_numbers: bool = False) -> Iterator[list]:
+def response_rows(survey, as_numbers: bool = False, left_out=frozenset()) -> Iterator[list]:
     """The anonymized rows of `survey`, header first. With `as_numbers`, numeric answers are
-    numbers, the day a date and empty cells None (for a spreadsheet); else all text."""
-    yield header(survey)
-    hidden = hidden_villages(survey)
+    numbers, the day a date and empty cells None (for a spreadsheet); else all text.
+
+    The questions whose codes are in `left_out` (free text the reader may not read, see
+    survey.access.withheld_text_questions) have no column at all."""
+    yield header(survey, left_out)
+    hidden = hidden_village_codes(survey)
     units = {
         unit_id: ("" if code in hidden else code)
         for unit_id, code in db.session.execute(sa.select(Unit.id, Unit.code))
     }
-    questions = [(q.id, q.kind) for q in survey.questions]
+    questions = [(q.id, q.kind) for q in survey.questions if q.code not in left_out]
     prefix = secrets.token_hex(4)
     row_no = 0
     for page in _pages(survey):
-        answers = _answers([r.id for r in page])
+        answers = _answers([r.id for r in page], [qid for qid, _kind in questions])
         for response in page:
             row_no += 1
             day = response.submitted_at.astimezone(COMMUNE_TIME).date()
@@ -159,13 +149,14 @@ def response_rows(survey, as_numbers: bool = False) -> Iterator[list]:
             ]
 
 
-def response_csv(survey) -> Iterator[str]:
-    """The anonymized CSV of `survey` as text chunks (a byte-order mark first)."""
+def response_csv(survey, left_out=frozenset()) -> Iterator[str]:
+    """The anonymized CSV of `survey` as text chunks (a byte-order mark first), without the
+    columns of the question codes in `left_out`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    for n, row in enumerate(response_rows(survey), start=1):
-        writer.writerow(row)
+    for n, row in enumerate(response_rows(survey, left_out=left_out), start=1):
+        writer.writerow([csv_cell(value) for value in row])
         if n % CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -2,7 +2,8 @@
 
 Written with openpyxl in write-only mode (rows stream to disk, so a survey's 100,000 responses
 are never all in memory), Vietnamese sheet names and headers, number formats (percent for
-shares, 0.0 for scores), the header row frozen and printed on every page. The numbers are
+shares, 0.0 for scores), the header row frozen and printed on every page; every text is a text
+cell (`text_cell`), never a formula. The numbers are
 those of the Evaluation JSON and the Results JSON; a village the Results JSON suppresses shows
 "—", never a number.
 """
@@ -24,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from survey.builder_forms import KIND_NAMES
 from survey.local_time import COMMUNE_TIME
 from survey.response_export import response_rows
+from survey.text_safety import strip_control
 from survey.year_report import SUPPRESSED, SurveyData, YearData, integrity_rows
 
 PERCENT = "0.0%"
@@ -55,7 +57,7 @@ class _Sheet:
         self.sheet.print_title_rows = "1:1"
         header = []
         for column in columns:
-            cell = WriteOnlyCell(self.sheet, value=column.header)
+            cell = text_cell(self.sheet, column.header)
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -63,16 +65,32 @@ class _Sheet:
         self.sheet.append(header)
 
     def add(self, values: Iterable):
-        """Append one row; numbers get their column's format, None stays empty."""
+        """Append one row; texts are text cells, numbers get their column's format, None
+        stays empty."""
         cells = []
         for column, value in zip(self.columns, values, strict=True):
-            if column.number_format and value is not None and not isinstance(value, str):
+            if isinstance(value, str):
+                cells.append(text_cell(self.sheet, value))
+            elif column.number_format and value is not None:
                 cell = WriteOnlyCell(self.sheet, value=value)
                 cell.number_format = column.number_format
                 cells.append(cell)
-            else:  # a plain value is written twice as fast as a cell object
+            else:  # a plain number is written twice as fast as a cell object
                 cells.append(value)
         self.sheet.append(cells)
+
+
+def text_cell(sheet, text: str) -> WriteOnlyCell:
+    """A cell that holds `text` as text, whatever it starts with, without control characters.
+
+    Every text of every workbook goes through here. openpyxl infers a formula from a leading
+    "=" (and an error from "#N/A"): a citizen's `=HYPERLINK(...)` would become a live link
+    carrying the sheet's data away. Control characters stored before they were stripped on
+    input would make openpyxl refuse to write the file.
+    """
+    cell = WriteOnlyCell(sheet, value=strip_control(text))
+    cell.data_type = "s"
+    return cell
 
 
 def _saved(workbook) -> bytes:
@@ -210,6 +228,12 @@ def _question_sheet(workbook, surveys: Sequence[SurveyData]):
             result = survey.results["questions"].get(question.code)
             if result is None:
                 continue
+            if result.get("suppressed"):
+                hidden = _("Hidden: fewer than %(k)s answers.", k=survey.results["suppression_k"])
+                kind = str(KIND_NAMES.get(question.kind, question.kind))
+                head = [survey.code, question.code, question.text, kind]
+                sheet.add([*head, *[SUPPRESSED] * 7, None, hidden, SUPPRESSED, SUPPRESSED])
+                continue
             n = result["n"]
             summary = [
                 survey.code,
@@ -272,6 +296,15 @@ def _village_sheet(workbook, surveys: Sequence[SurveyData], village_names):
                 continue
             questions = list(unit["questions"].items()) or [(None, {})]
             for question_code, result in questions:
+                if result.get("suppressed"):
+                    cell_hidden = _(
+                        "Hidden: fewer than %(k)s answers in the village, or needed to keep "
+                        "one hidden.",
+                        k=k,
+                    )
+                    row = [survey.code, code, name, unit["n"], question_code]
+                    sheet.add([*row, *[SUPPRESSED] * 7, cell_hidden])
+                    continue
                 sheet.add(
                     [
                         survey.code,
@@ -357,12 +390,29 @@ def year_workbook(data: YearData) -> bytes:
 # --- one survey -------------------------------------------------------------------------------
 
 
-def survey_workbook(survey, data: SurveyData, village_names, lang: str = "vi") -> bytes:
+def _notes_sheet(workbook, left_out):
+    sheet = _Sheet(workbook, _("Notes"), [Column(_("Notes"), 100)])
+    sheet.add(
+        [
+            _(
+                "Not in this file: the free-text answers to these questions, which are not "
+                "about your organization."
+            )
+        ]
+    )
+    for code, text in left_out:
+        sheet.add([f"{code}: {text}"])
+
+
+def survey_workbook(
+    survey, data: SurveyData, village_names, lang: str = "vi", left_out: Sequence = ()
+) -> bytes:
     """One survey's anonymized responses (as in its CSV export), with its question results
-    and village breakdown."""
+    and village breakdown. The questions of `left_out` ((code, text) pairs: free text the
+    reader may not read) have no column; a sheet of notes names them."""
     with force_locale(lang):
         workbook = Workbook(write_only=True)
-        rows = response_rows(survey, as_numbers=True)
+        rows = response_rows(survey, as_numbers=True, left_out={code for code, _t in left_out})
         columns = [
             Column(code, 14 if i < 5 else max(8.0, len(code) + 2), DAY if i == 2 else None)
             for i, code in enumerate(next(rows))
@@ -372,4 +422,6 @@ def survey_workbook(survey, data: SurveyData, village_names, lang: str = "vi") -
             responses.add(row)
         _question_sheet(workbook, [data])
         _village_sheet(workbook, [data], village_names)
+        if left_out:
+            _notes_sheet(workbook, left_out)
         return _saved(workbook)

@@ -18,6 +18,7 @@ from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from analytics.results import flags_without_hidden_villages
 from analytics.rules import RuleSet
 from analytics.targets import CommuneTarget, commune_targets
 from survey import catalog
@@ -500,21 +501,19 @@ def integrity_rows(data: YearData) -> list[IntegrityRow]:
         s.code: {code for code, unit in s.results["units"].items() if unit["suppressed"]}
         for s in data.surveys
     }
-    rows = []
-    for flag in data.document.get("integrity") or []:
-        secret = hidden.get(flag["survey"], set())
-        units = flag["units"]
-        rows.append(
-            IntegrityRow(
-                survey=flag["survey"],
-                check=flag_text(flag),
-                responses=None if units and all(u in secret for u in units) else flag["responses"],
-                groups=flag["groups"],
-                villages=tuple(
-                    SUPPRESSED if u in secret else data.village_names.get(u, u) for u in units
-                ),
-            )
+    flags = flags_without_hidden_villages(data.document.get("integrity") or [], hidden)
+    rows = [
+        IntegrityRow(
+            survey=flag["survey"],
+            check=flag_text(flag),
+            responses=flag["responses"],
+            groups=flag["groups"],
+            villages=tuple(
+                SUPPRESSED if u is None else data.village_names.get(u, u) for u in flag["units"]
+            ),
         )
+        for flag in flags
+    ]
     return rows
 
 

@@ -170,3 +170,30 @@ def test_a_used_slip_no_longer_carries_its_response_s_transaction(db):
     slips = set(db.session.scalars(sa.select(xmin).select_from(Invitation.__table__)))
     answers = set(db.session.scalars(sa.select(xmin).select_from(Answer.__table__)))
     assert len(answers) == batch_size() and not slips & answers
+
+
+def test_a_village_whose_answers_all_wait_is_named_nowhere(client, db, login):
+    """The inbox names a feedback item's village only where the results show it: a village
+    none of whose answers counts yet is in no result, so its one comment is not named."""
+    from survey.models import FeedbackItem
+
+    org = make_organization(db, code="phunu", name="Hội Phụ nữ")
+    village = make_unit(db, code="thonmot", name="Thôn Một")
+    make_user(db, username="vanphong", role="admin")
+    db.session.commit()
+    feedback = {"code": "gy", "kind": "text", "feedback": True, "text": {"vi": "Góp ý"}}
+    survey = make_defined_survey(db, questions=[feedback], org=org)
+
+    def say(text):
+        uid = str(uuid.uuid4())
+        submit_response(survey, {"gy": text}, submission_uid=uid, unit_id=village.id)
+
+    say("Giếng làng hỏng đã lâu")
+    login("vanphong", "a-long-password")
+    item = db.session.scalar(sa.select(FeedbackItem.id))
+    page = client.get(f"/manage/feedback/{item}").get_data(as_text=True)
+    assert "Giếng làng hỏng đã lâu" in page and "Thôn Một" not in page
+    for n in range(batch_size()):
+        say(f"Ý kiến số {n}")
+    page = client.get(f"/manage/feedback/{item}").get_data(as_text=True)
+    assert "Thôn Một" in page

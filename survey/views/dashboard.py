@@ -16,10 +16,17 @@ from survey.access import (
     may_read_survey,
     may_see_results,
     roles_required,
+    withheld_text_questions,
 )
 from survey.aggregate_cache import NotReady
 from survey.commune import organization_by_code
-from survey.dashboards import evaluation_years, organization_page, overview, survey_page
+from survey.dashboards import (
+    evaluation_years,
+    organization_page,
+    overview,
+    question_labels,
+    survey_page,
+)
 from survey.extensions import db
 from survey.i18n import select_locale
 from survey.integrity_text import flag_detail, kind_label
@@ -104,12 +111,17 @@ def survey(code):
     if found is None:
         abort(404)
     allow(may_see_results(current_user, found))
+    lang = select_locale()
     try:
-        page = survey_page(found, select_locale(), current_user.role in READ_ALL_ROLES)
+        page = survey_page(found, lang, current_user.role in READ_ALL_ROLES)
     except NotReady:
         return computing()
+    withheld = question_labels(withheld_text_questions(current_user, found), lang)
     return render_template(
-        "dashboard/survey.html", page=page, may_export=may_read_survey(current_user, found)
+        "dashboard/survey.html",
+        page=page,
+        may_export=may_read_survey(current_user, found),
+        withheld=withheld,
     )
 
 

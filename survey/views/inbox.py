@@ -25,6 +25,7 @@ from survey.feedback_inbox import (
     inbox_page,
     item_for,
     topic_label,
+    village_of,
 )
 
 bp = Blueprint("inbox", __name__, url_prefix="/manage/feedback")
@@ -84,5 +85,10 @@ def item(item_id):
                 return redirect(url_for("inbox.item", item_id=item_id, **back))
         status = 422
     return render_template(
-        "inbox/item.html", item=feedback, form=form, back=back, topics=TOPICS
+        "inbox/item.html",
+        item=feedback,
+        village=village_of(feedback),
+        form=form,
+        back=back,
+        topics=TOPICS,
     ), status

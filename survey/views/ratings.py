@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
@@ -14,6 +13,7 @@ from survey.aggregate_cache import NotReady
 from survey.dashboards import Freshness, kept_evaluation
 from survey.extensions import db
 from survey.finalization import FinalizationRefused, finalize_year, year_document
+from survey.forms import OfficerForm
 from survey.i18n import select_locale
 from survey.indicators import overview_years, valid_year
 from survey.local_time import current_year
@@ -24,7 +24,7 @@ bp = Blueprint("ratings", __name__, url_prefix="/manage/ratings")
 FINALIZE_ROLES = ("admin", "committee")
 
 
-class FinalizeForm(FlaskForm):
+class FinalizeForm(OfficerForm):
     """Finalize a year; the reason is needed when it was finalized before."""
 
     reason = TextAreaField(

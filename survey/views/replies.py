@@ -3,7 +3,6 @@
 from flask import Blueprint, make_response, render_template, request
 
 from survey.aggregate_cache import NotReady
-from survey.commune import setting
 from survey.extensions import limiter
 from survey.published_replies import published_replies
 from survey.rate_limits import officer_signed_in, worker_limit
@@ -25,9 +24,7 @@ def index():
     except ValueError:
         page_number = 1
     try:
-        page = published_replies(
-            org_code=org, unit_code=unit, page=page_number, k=setting("SUPPRESSION_K")
-        )
+        page = published_replies(org_code=org, unit_code=unit, page=page_number)
     except NotReady:
         return computing()
     return render_template("replies/index.html", page=page, org=org, unit=unit)

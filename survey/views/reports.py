@@ -18,7 +18,14 @@ from flask_login import current_user
 
 from analytics.errors import AnalyticsError
 from survey import catalog, exports
-from survey.access import ORG_READ_ROLES, READ_ALL_ROLES, allow, may_read_survey, roles_required
+from survey.access import (
+    ORG_READ_ROLES,
+    READ_ALL_ROLES,
+    allow,
+    may_read_survey,
+    roles_required,
+    withheld_text_questions,
+)
 from survey.year_report import NothingToReport
 
 bp = Blueprint("reports", __name__, url_prefix="/dashboard")
@@ -62,17 +69,20 @@ def survey_export(code, fmt):
     if survey is None:
         abort(404)
     allow(may_read_survey(current_user, survey))
+    # An organization's officer gets no column for the free text of other organizations'
+    # questions (the survey's page says which).
+    withheld = withheld_text_questions(current_user, survey)
     name = exports.export_filename(survey, fmt)
     if fmt == "xlsx":
         response = send_file(
-            io.BytesIO(exports.survey_xlsx(survey)),
+            io.BytesIO(exports.survey_xlsx(survey, withheld)),
             mimetype=exports.EXPORT_TYPES[fmt],
             as_attachment=True,
             download_name=name,
         )
     else:  # streamed: 100,000 responses are read a page at a time, never all at once
         body = exports.in_app_context(
-            current_app._get_current_object(), lambda: exports.survey_csv(survey)
+            current_app._get_current_object(), lambda: exports.survey_csv(survey, withheld)
         )
         response = Response(
             body,

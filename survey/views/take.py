@@ -33,7 +33,7 @@ from survey.invitations import (
     format_code,
     normalize_code,
 )
-from survey.rate_limits import worker_limit
+from survey.rate_limits import officer_signed_in, worker_limit
 from survey.responses import SubmissionConflict, submit_response
 from survey.survey_form import LIKERT_WORDS, NO_UNIT, build_form
 
@@ -172,6 +172,9 @@ def done(code, receipt):
 
 
 @bp.get("/r/<receipt>")
+# Anonymous checks are limited per address like the other public pages that do work: nobody
+# tries receipt codes by the thousand.
+@limiter.limit(worker_limit("PUBLIC_PAGE_RATE_LIMIT"), exempt_when=officer_signed_in)
 def receipt(receipt):
     """Say whether a receipt code was counted, and in which survey; nothing else."""
     code = receipt.strip().upper()
@@ -376,6 +379,8 @@ def _printable_survey(code):
 
 
 @bp.get("/s/<code>/qr.<any(svg, png):kind>")
+# Drawing a QR code is the costliest thing an anonymous request can ask for here.
+@limiter.limit(worker_limit("PUBLIC_PAGE_RATE_LIMIT"), exempt_when=officer_signed_in)
 def qr_code(code, kind):
     """The survey's QR code (SVG or PNG), for one village with ?u=."""
     survey = _printable_survey(code)
@@ -387,6 +392,7 @@ def qr_code(code, kind):
 
 
 @bp.get("/s/<code>/poster")
+@limiter.limit(worker_limit("PUBLIC_PAGE_RATE_LIMIT"), exempt_when=officer_signed_in)
 def poster(code):
     """A printable A4 poster: title, why it matters, the QR code, the short address, the dates."""
     survey = _printable_survey(code)

@@ -42,3 +42,53 @@ def test_choice_questions_keep_option_codes_and_no_mean():
 )
 def test_small_cells_are_hidden_and_cannot_be_worked_out_from_the_total(cells, hidden):
     assert suppressed_cells(cells, 5) == hidden
+
+
+@pytest.mark.parametrize(
+    ("cells", "already", "hidden"),
+    [
+        # A cell hidden for another reason protects a small one as a second hidden cell would.
+        ({"a": 1, "b": 8, "c": 6, "d": 2}, {"d"}, {"a", "d"}),
+        # ...but not when it holds nothing: the small one could be worked out from the total.
+        ({"a": 1, "b": 8, "c": 6, "d": 0}, {"d"}, {"a", "c", "d"}),
+        ({"a": 9, "b": 8, "d": 0}, {"d"}, {"d"}),
+        ({"a": 9, "b": 8}, {"x"}, set()),  # a hidden cell that is not in the breakdown
+    ],
+)
+def test_cells_hidden_already_count_as_hidden(cells, already, hidden):
+    assert suppressed_cells(cells, 5, hidden=already) == hidden
+
+
+def _likert(code, n, mean_of=4):
+    return question_result(QuestionCounts(code, "likert5", n, {mean_of: n} if n else {}))
+
+
+def test_the_results_hide_small_questions_and_small_cells_of_a_village():
+    from analytics.results import results_document
+
+    by_unit = {
+        "a": (20, [_likert("hl", 20), _likert("hl2", 1, 1), _likert("hl3", 3)]),
+        "b": (12, [_likert("hl", 12), _likert("hl2", 8)]),
+        "e": (15, [_likert("hl", 15), _likert("hl2", 6)]),
+        "d": (2, [_likert("hl", 2)]),
+        "f": (3, [_likert("hl", 3)]),
+    }
+    questions = [_likert("hl", 52), _likert("hl2", 15), _likert("hl3", 3)]
+    document = results_document("ks", 52, questions, [], by_unit, 5)
+    units = document["units"]
+    # d and f are under k, and hide each other.
+    assert units["d"] == {"n": None, "suppressed": True, "questions": None}
+    assert units["f"]["suppressed"] is True and units["b"]["suppressed"] is False
+    # In a village that is shown, a question answered by fewer than k is hidden, and so is
+    # the smallest other cell of that question, which would give it away from the total.
+    assert units["a"]["questions"]["hl2"] == {"n": None, "suppressed": True}
+    assert units["e"]["questions"]["hl2"] == {"n": None, "suppressed": True}
+    assert units["b"]["questions"]["hl2"]["n"] == 8
+    assert (
+        units["a"]["questions"]["hl"]["n"] == 20 and not units["a"]["questions"]["hl"]["suppressed"]
+    )
+    # A question answered by fewer than k in the whole survey shows no figure at all.
+    assert document["questions"]["hl3"] == {"n": None, "suppressed": True}
+    assert units["a"]["questions"]["hl3"] == {"n": None, "suppressed": True}
+    assert document["questions"]["hl2"]["n"] == 15
+    assert document["questions"]["hl2"]["suppressed"] is False

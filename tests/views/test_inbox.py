@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from survey.models import AuditLog, FeedbackItem
+from survey.models import AuditLog, FeedbackItem, Response
 from tests.factories import make_organization, make_survey, make_unit, make_user
 
 PASSWORD = "a-long-password"
@@ -33,6 +33,21 @@ def world(db):
         ("village", "unit_officer", {"unit": thon1}),
     ):
         make_user(db, username=username, role=role, password=PASSWORD, **fields)
+    # Enough answers from both villages to both surveys for the results to show each village,
+    # and so for the inbox to name it (survey.suppression).
+    db.session.flush()
+    for n, (survey, unit) in enumerate(
+        (s, u) for s in (s_nd, s_pn) for u in (thon1, thon2) for _ in range(5)
+    ):
+        db.session.add(
+            Response(
+                survey_id=survey.id,
+                unit_id=unit.id,
+                submission_uid=f"uid-{n}",
+                answers_digest="x",
+                released=True,
+            )
+        )
     items = {
         "road": add_item(db, nongdan, s_nd, thon1, "Đường vào khu sản xuất xuống cấp.", days=3),
         "water": add_item(db, nongdan, s_nd, thon2, "Mùa khô thiếu nước sinh hoạt.", days=2),

@@ -135,3 +135,19 @@ def test_one_phones_ipv6_addresses_share_one_count(make_app, code):
 
     assert [status(f"2001:db8:0:1::{n:x}") for n in range(1, 4)] == [422, 422, 429]
     assert status("2001:db8:0:2::1") == 422  # another network
+
+
+def test_anonymous_qr_codes_posters_and_receipt_checks_are_limited(make_app, db, code):
+    """Each draws a QR code or reads the database: an address gets PUBLIC_PAGE_RATE_LIMIT of
+    each; an officer printing posters is not counted."""
+    from tests.factories import make_user
+
+    app = make_app(RATELIMIT_ENABLED=True, PUBLIC_PAGE_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    for path in (f"/s/{code}/qr.png", f"/s/{code}/poster", "/r/ABCDEFGH"):
+        assert [client.get(path).status_code for _ in range(3)][2] == 429, path
+    make_user(db, username="truongthon", role="admin")
+    db.session.commit()
+    officer = app.test_client()
+    officer.post("/login", data={"username": "truongthon", "password": "a-long-password"})
+    assert {officer.get(f"/s/{code}/poster").status_code for _ in range(4)} == {200}

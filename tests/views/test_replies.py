@@ -15,22 +15,28 @@ _receipts = count(1)
 
 @pytest.fixture
 def world(db):
-    """Villages big (5 responses) and small (4); published and unpublished items."""
+    """Villages big (8 responses), middle (6) and small (4); published and unpublished items.
+
+    The survey's results hide the small village, and the middle one with it (the smallest
+    other village, which would give the small one away from the total)."""
     nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", short_name="Nông dân")
     phunu = make_organization(db, code="phunu", name="Hội Phụ nữ xã", short_name="Phụ nữ")
     big = make_unit(db, code="thon-lon", name="Thôn Lớn")
     small = make_unit(db, code="lang-nho", name="Làng Nhỏ")
+    middle = make_unit(db, code="thon-giua", name="Thôn Giữa")
     survey = make_survey(db, [{"code": "y", "kind": "text", "feedback": True}], code="nd-2025")
     survey.organizations.append(nongdan)
     other = make_survey(db, code="pn-2025")
     other.organizations.append(phunu)
-    add_responses(db, survey, big, 5)
+    add_responses(db, survey, big, 8)
+    add_responses(db, survey, middle, 6)
     add_responses(db, survey, small, 4)
     add_responses(db, other, small, 9)  # counted per survey: not enough for `survey` above
     items = {
         "big": publish(db, nongdan, survey, big, "Đường thôn Lớn hỏng.", "Đã sửa đường.", 1),
         "small": publish(db, nongdan, survey, small, "Làng Nhỏ thiếu nước.", "Đã khoan giếng.", 2),
         "women": publish(db, phunu, other, small, "Chị em cần tổ vay vốn.", "Đã lập tổ.", 3),
+        "middle": publish(db, nongdan, survey, middle, "Cầu Thôn Giữa yếu.", "Đã gia cố.", 0),
     }
     db.session.add(
         FeedbackItem(
@@ -57,6 +63,7 @@ def add_responses(db, survey, unit, n):
                 unit=unit,
                 submission_uid=f"uid-{number}",
                 answers_digest="x",
+                released=True,  # counted long ago (survey.release)
             )
         )
         db.session.add(ReceiptCode(code=f"R{number:07d}", survey_id=survey.id))
@@ -101,6 +108,8 @@ def test_a_small_village_is_not_named(client, world):
     assert "Hội Nông dân xã" in card and "Làng Nhỏ" not in card
     # The same village gave 9 responses to the Women's Union survey: named there.
     assert "Hội Phụ nữ xã · Làng Nhỏ" in page
+    # Thôn Giữa gave 6, but naming it would give Làng Nhỏ's count away, as the exports know.
+    assert "Cầu Thôn Giữa yếu." in page and "Hội Nông dân xã · Thôn Giữa" not in page
 
 
 def test_the_village_filter_does_not_reveal_a_small_village(client, world):
@@ -108,12 +117,17 @@ def test_the_village_filter_does_not_reveal_a_small_village(client, world):
     assert "Làng Nhỏ thiếu nước." not in page and "Chị em cần tổ vay vốn." in page
     page = client.get("/feedback?unit=thon-lon").get_data(as_text=True)
     assert "Đường thôn Lớn hỏng." in page and "Làng Nhỏ thiếu nước." not in page
+    page = client.get("/feedback?unit=thon-giua").get_data(as_text=True)
+    assert "Cầu Thôn Giữa yếu." not in page
 
 
 def test_the_threshold_follows_the_configuration(make_app, world):
     app = make_app(SUPPRESSION_K=4)
     page = app.test_client().get("/feedback?unit=lang-nho").get_data(as_text=True)
     assert "Làng Nhỏ thiếu nước." in page and "Hội Nông dân xã · Làng Nhỏ" in page
+    assert "Hội Nông dân xã · Thôn Giữa" in app.test_client().get("/feedback").get_data(
+        as_text=True
+    )
 
 
 def test_organization_filter(client, world):
@@ -164,19 +178,19 @@ def test_thank_you_page_and_poster_link_here(client, world, db):
     assert "http://survey.test/feedback" in poster
 
 
-def test_the_village_sizes_are_kept_not_grouped_on_every_visit(client, world, monkeypatch):
+def test_the_hidden_villages_are_kept_not_grouped_on_every_visit(client, world, monkeypatch):
     """Grouping every response by survey and village, on every anonymous visit: done once
     while the data stay the same, whichever filter or page is asked for."""
     from survey import published_replies
 
     calls = []
-    real = published_replies._village_sizes
+    real = published_replies._hidden_villages
 
     def counted(*args):
         calls.append(args)
         return real(*args)
 
-    monkeypatch.setattr(published_replies, "_village_sizes", counted)
+    monkeypatch.setattr(published_replies, "_hidden_villages", counted)
     for query in ("", "?unit=thon-lon", "?org=phunu", "?page=2", "?unit=lang-nho&org=nongdan"):
         assert client.get(f"/feedback{query}").status_code == 200
     assert len(calls) == 1
