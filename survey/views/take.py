@@ -150,6 +150,11 @@ def form(code):
         )
         # The same page for an unknown code and a used one: not even the slip's village.
         return _render(survey, form, lang, None, preview, hidden, units), 422
+    return _thank(survey, receipt, lang)
+
+
+def _thank(survey, receipt, lang):
+    """After storing: remember the receipt on this phone and show it."""
     if receipt.code is None:
         # Sent again, and first stored before receipts were kept apart: it was counted, but
         # its code cannot be told again.
