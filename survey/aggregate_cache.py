@@ -103,34 +103,24 @@ def released_of_years(*years: int) -> tuple:
     """What the figures of `years` count, as it moves (survey.release): the newest batch of
     responses released in their surveys, and how many of those surveys are closed by now
     (a closed survey counts every response)."""
-    newest = (
-        sa.select(sa.func.max(ReleaseBatch.id))
-        .join(Survey, Survey.id == ReleaseBatch.survey_id)
-        .where(Survey.year.in_(years))
-        .scalar_subquery()
-    )
-    closed = (
-        sa.select(sa.func.count())
-        .select_from(Survey)
-        .where(Survey.year.in_(years), survey_closed())
-        .scalar_subquery()
-    )
-    return newest, closed
+    return _released(Survey.year.in_(years))
 
 
 def released_of_survey(survey_id: int) -> tuple:
     """The same for one survey: its newest released batch, and whether it is closed by now."""
+    return _released(Survey.id == survey_id)
+
+
+def _released(surveys) -> tuple:
     newest = (
         sa.select(sa.func.max(ReleaseBatch.id))
-        .where(ReleaseBatch.survey_id == survey_id)
+        .join(Survey, Survey.id == ReleaseBatch.survey_id)
+        .where(surveys)
         .scalar_subquery()
     )
     closed = (
-        sa.select(sa.func.count())
-        .select_from(Survey)
-        .where(Survey.id == survey_id, survey_closed())
-        .scalar_subquery()
-    )
+        sa.select(sa.func.count()).select_from(Survey).where(surveys, survey_closed())
+    ).scalar_subquery()
     return newest, closed
 
 

@@ -25,9 +25,9 @@ from analytics.integrity import (
     paper_share_exceeded,
     speed_limit,
 )
-from survey.catalog import survey_state
 from survey.extensions import db
 from survey.models import FastSheet, PaperTyping, Response, Survey, Unit
+from survey.release import counted_among
 from survey.year_scan import FLAGGED, REPEATED, flag_tables, mark_straight_lining
 
 MIN_BURST = 5
@@ -63,7 +63,7 @@ def year_integrity(surveys) -> tuple[SurveyIntegrity, ...]:
     ids = [s.id for s in surveys]
     if not ids:
         return ()
-    in_year = counted_responses(surveys)
+    in_year = counted_among(surveys, Response.released)
     flags: dict[int, list[FlagSummary]] = {s.id: [] for s in surveys}
     _speeders(in_year, flags)
     for survey_id, n in mark_straight_lining(in_year, STRAIGHT_LINE_MIN_ITEMS).items():
@@ -74,17 +74,6 @@ def year_integrity(surveys) -> tuple[SurveyIntegrity, ...]:
     _paper_share(in_year, flags)
     _paper_fast(ids, in_year, flags)
     return tuple(SurveyIntegrity(s.code, tuple(flags[s.id])) for s in surveys)
-
-
-def counted_responses(surveys):
-    """SQL condition on Response: the responses of `surveys` that count so far (released, or
-    all of a closed survey's: survey.release); the checks never look at the others."""
-    closed = [s.id for s in surveys if survey_state(s) == "closed"]
-    open_ids = [s.id for s in surveys if s.id not in closed]
-    return sa.or_(
-        Response.survey_id.in_(closed),
-        sa.and_(Response.survey_id.in_(open_ids), Response.released),
-    )
 
 
 def _speeders(in_year, flags):

@@ -42,6 +42,15 @@ def counted(survey, released) -> sa.ColumnElement[bool]:
     return released
 
 
+def counted_among(surveys, released) -> sa.ColumnElement[bool]:
+    """The same condition for the rows of several surveys (objects, without a join): all of
+    the closed ones' rows, the released rows of the others."""
+    closed = [s.id for s in surveys if survey_state(s) == "closed"]
+    still_open = [s.id for s in surveys if s.id not in closed]
+    survey_id = released.table.c.survey_id
+    return sa.or_(survey_id.in_(closed), sa.and_(survey_id.in_(still_open), released))
+
+
 def survey_closed(now: datetime | None = None) -> sa.ColumnElement[bool]:
     """SQL condition on Survey: closed, by its status or because its closing time passed."""
     now = now or utcnow()
