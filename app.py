@@ -6,9 +6,14 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from survey import (
-    commands,
-    commune,
+from survey import cli
+from survey.accounts import sign_ins
+from survey.accounts import views as auth
+from survey.admin import views as admin
+from survey.api import views as api
+from survey.audit import views as audit
+from survey.commune import settings as commune_settings
+from survey.core import (
     database,
     errors,
     i18n,
@@ -16,26 +21,19 @@ from survey import (
     load_shedding,
     security_headers,
     settings,
-    sign_ins,
 )
-from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
-from survey.views import (
-    admin,
-    api,
-    audit,
-    auth,
-    builder,
-    dashboard,
-    inbox,
-    indicators,
-    manage,
-    paper,
-    public,
-    ratings,
-    replies,
-    reports,
-    take,
-)
+from survey.core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from survey.feedback import inbox_views as inbox
+from survey.feedback import replies_views as replies
+from survey.indicators import views as indicators
+from survey.paper import views as paper
+from survey.ratings import views as ratings
+from survey.reports import download_views as reports
+from survey.reports import views as dashboard
+from survey.responses import views as take
+from survey.site import manage_views as manage
+from survey.site import views as public
+from survey.surveys import views as builder
 
 
 def create_app(test_config=None):
@@ -70,7 +68,7 @@ def register_extensions(app):
     # must not reach the logs.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     i18n.init_app(app, babel)
-    commune.init_app(app)
+    commune_settings.init_app(app)
     security_headers.init_app(app)
     input_guard.init_app(app)
     load_shedding.init_app(app)
@@ -97,7 +95,7 @@ def register_blueprints(app):
 
 def register_commands(app):
     """Add the project's `flask` commands."""
-    commands.register(app)
+    cli.register(app)
 
 
 def register_errorhandlers(app):

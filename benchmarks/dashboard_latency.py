@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from benchmarks.evaluate_year import _in_fresh_process, _seed
 from benchmarks.seed_load import fresh_database
 from benchmarks.submit_throughput import serve
-from survey.settings import with_psycopg
+from survey.core.settings import with_psycopg
 
 ORGANIZATIONS = ("mttq", "nongdan", "phunu", "doanthanhnien", "cuuchienbinh")
 
@@ -82,9 +82,9 @@ def writer(url, workdir, rate, stop, written):
     import sqlalchemy as sa
 
     from app import create_app
-    from survey.extensions import db
+    from survey.core.extensions import db
     from survey.models import Survey
-    from survey.responses import submit_response
+    from survey.responses.storing import submit_response
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():

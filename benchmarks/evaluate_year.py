@@ -49,7 +49,7 @@ def _app(url, workdir):
 def _seed(url, workdir, responses, questions, queue):
     from flask_migrate import upgrade
 
-    from survey.demo import seed_demo
+    from survey.demo.seed import seed_demo
 
     app = _app(url, workdir)
     with app.app_context():
@@ -65,7 +65,7 @@ def _seed(url, workdir, responses, questions, queue):
 
 
 def _evaluate(url, workdir, year, queue):
-    from survey.evaluation import evaluate_year
+    from survey.ratings.evaluation import evaluate_year
 
     app = _app(url, workdir)
     with app.app_context():
@@ -77,7 +77,7 @@ def _evaluate(url, workdir, year, queue):
 
 
 def _floor(url, workdir, year, queue):
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     app = _app(url, workdir)
     with app.app_context():

@@ -51,8 +51,8 @@ def main():
             from flask_migrate import upgrade
 
             from app import create_app
-            from survey.demo import seed_demo
-            from survey.extensions import db
+            from survey.core.extensions import db
+            from survey.demo.seed import seed_demo
 
             app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
             with app.app_context():

@@ -44,7 +44,7 @@ import sqlalchemy as sa
 
 from benchmarks.seed_load import fresh_database
 from benchmarks.submit_throughput import SURVEY, answers, prepare, serve
-from survey.submission import uid_digest
+from survey.responses.submission import uid_digest
 
 ANSWER_ROWS = 21  # per submission: 14 likert, 2 single, 2 options of a multi, yes/no, number, text
 CLIENT_TIMEOUT = 30  # seconds, as the form's JavaScript waits before keeping answers on the phone
@@ -75,7 +75,7 @@ class Tally:
 def request(port, method, path, body=None, headers=None):
     """(status, headers, body text), or raises OSError / http.client errors."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
-    # Stamped as the reverse proxy stamps what it passes on (survey/load_shedding.py).
+    # Stamped as the reverse proxy stamps what it passes on (survey/core/load_shedding.py).
     stamped = (headers or {}) | {"X-Request-Start": f"t={time.time():.3f}"}
     try:
         conn.request(method, path, body=body, headers=stamped)

@@ -64,9 +64,9 @@ def prepare(url):
     from flask_migrate import upgrade
 
     from app import create_app
-    from survey.definitions import survey_from_definition
-    from survey.extensions import db
+    from survey.core.extensions import db
     from survey.models import Unit
+    from survey.surveys.definitions import survey_from_definition
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():

@@ -2,7 +2,7 @@
 
 import threading
 
-from survey.extensions import db
+from survey.core.extensions import db
 
 
 def race(app, survey, count, action):

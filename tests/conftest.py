@@ -18,9 +18,10 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
-from survey import catalog, survey_form
-from survey.extensions import db as _db
-from survey.views import take
+from survey.core.extensions import db as _db
+from survey.responses import survey_form
+from survey.responses import views as take
+from survey.surveys import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 

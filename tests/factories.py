@@ -118,7 +118,7 @@ EVERY_KIND = [
 
 def make_defined_survey(db, questions=None, **overrides):
     """A survey through the definition loader: every question kind unless told otherwise."""
-    from survey.definitions import survey_from_definition
+    from survey.surveys.definitions import survey_from_definition
 
     org = overrides.pop("org", None) or make_organization(db)
     n = next(_serial)
@@ -206,7 +206,7 @@ def make_surveyed_commune(db):
     """Two organizations with their year's figures, four villages, and a survey of
     Hội Nông dân with 70 web responses of every kind of answer, some feedback tagged."""
     from survey.models import FeedbackItem
-    from survey.responses import submit_response
+    from survey.responses.storing import submit_response
 
     nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
     phunu = make_organization(db, code="phunu", name="Hội Liên hiệp Phụ nữ xã", position=2)

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from survey.aggregate_cache import NotReady, cached, data_version
-from survey.commune import save_organization
-from survey.responses import submit_response
+from survey.commune.directory import save_organization
+from survey.ratings.kept_figures import NotReady, cached, data_version
+from survey.responses.storing import submit_response
 from tests.factories import make_survey
 
 
@@ -64,7 +64,7 @@ def test_an_audited_change_also_counts(app, db):
 
 
 def test_a_value_older_than_the_limit_is_recomputed(make_app):
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     app = make_app(AGGREGATE_MAX_AGE_SECONDS=0)
     with app.app_context():
@@ -76,7 +76,7 @@ def test_a_value_older_than_the_limit_is_recomputed(make_app):
 
 
 def test_in_the_background_the_reader_gets_the_kept_value_then_the_new_one(make_app):
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     app = make_app(AGGREGATE_REFRESH="background", AGGREGATE_REFRESH_SECONDS=0)
     with app.app_context():
@@ -96,7 +96,7 @@ def test_in_the_background_the_reader_gets_the_kept_value_then_the_new_one(make_
 
 
 def test_in_the_background_one_refresh_per_interval_while_answers_keep_coming(make_app):
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     app = make_app(AGGREGATE_REFRESH="background", AGGREGATE_REFRESH_SECONDS=3600)
     with app.app_context():
@@ -112,7 +112,7 @@ def test_in_the_background_one_refresh_per_interval_while_answers_keep_coming(ma
 
 
 def test_answers_to_another_year_leave_a_year_scoped_figure_alone(app, db):
-    from survey.aggregate_cache import latest_response_of_years
+    from survey.ratings.kept_figures import latest_response_of_years
 
     last_year = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2024)
     this_year = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2025)
@@ -126,7 +126,7 @@ def test_answers_to_another_year_leave_a_year_scoped_figure_alone(app, db):
 
 
 def test_an_import_of_old_paper_sheets_counts_as_a_change(app, db, runner, tmp_path):
-    from survey.aggregate_cache import latest_response_of_years
+    from survey.ratings.kept_figures import latest_response_of_years
 
     survey = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2025)
     db.session.commit()

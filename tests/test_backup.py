@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import AnnualIndicator, AuditLog, Response
-from survey.responses import submit_response
+from survey.responses.storing import submit_response
 from tests import pg_archive
 from tests.conftest import new_empty_database
 from tests.views.test_dashboard import commune

@@ -10,9 +10,11 @@ import secrets
 
 import pytest
 
-from survey import aggregate_cache, catalog, survey_form
-from survey.aggregate_cache import cached
-from survey.views import take
+from survey.ratings import kept_figures
+from survey.ratings.kept_figures import cached
+from survey.responses import survey_form
+from survey.responses import views as take
+from survey.surveys import catalog
 from tests.factories import make_defined_survey, make_unit
 
 PAGE_CACHES = {
@@ -105,8 +107,8 @@ def test_every_cache_stays_within_its_bound(client, db, monkeypatch):
 
 
 def test_kept_figures_stay_within_their_bound(app, db, monkeypatch):
-    assert aggregate_cache.MAX_ENTRIES >= 64  # every year and survey a commune reads
-    monkeypatch.setattr(aggregate_cache, "MAX_ENTRIES", 3)
+    assert kept_figures.MAX_ENTRIES >= 64  # every year and survey a commune reads
+    monkeypatch.setattr(kept_figures, "MAX_ENTRIES", 3)
     for n in range(10):
         assert cached(("figures", n), lambda n=n: n).value == n
     assert len(app.extensions["aggregate_cache"].entries) == 3

@@ -4,7 +4,7 @@ import json
 
 import sqlalchemy as sa
 
-from survey.audit import COMMAND_LINE
+from survey.audit.trail import COMMAND_LINE
 from survey.models import AuditLog, Response, Survey, User
 from tests.factories import EVERY_KIND, make_organization, make_unit, make_user
 

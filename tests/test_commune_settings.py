@@ -6,9 +6,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from survey import commune
+from survey.commune import settings
 from survey.models import AuditLog, Setting
-from survey.slips import slips_html
+from survey.responses.slips import slips_html
 from tests.factories import make_defined_survey, make_unit, make_user
 from tests.views.test_print import decode_png
 
@@ -17,30 +17,30 @@ PASSWORD = "a-long-password"
 
 def save(db, **values):
     """Save settings as the administration page does, and commit."""
-    changed = commune.save_settings(values)
+    changed = settings.save_settings(values)
     db.session.commit()
     return changed
 
 
 def test_without_a_saved_setting_the_configuration_is_in_force(app):
-    assert commune.setting("COMMUNE_NAME") == app.config["COMMUNE_NAME"] == "xã Hà Tam"
-    assert commune.setting("PUBLIC_BASE_URL") == "http://survey.test"
-    assert commune.setting("SUPPRESSION_K") == 5
-    assert commune.setting("DISTRICT_NAME") == "" and commune.setting("PROVINCE_NAME") == ""
-    assert commune.place_name() == "xã Hà Tam"
+    assert settings.setting("COMMUNE_NAME") == app.config["COMMUNE_NAME"] == "xã Hà Tam"
+    assert settings.setting("PUBLIC_BASE_URL") == "http://survey.test"
+    assert settings.setting("SUPPRESSION_K") == 5
+    assert settings.setting("DISTRICT_NAME") == "" and settings.setting("PROVINCE_NAME") == ""
+    assert settings.place_name() == "xã Hà Tam"
 
 
 def test_a_saved_setting_overrides_the_configuration(app, db):
     save(db, COMMUNE_NAME="xã Hà Lâm", DISTRICT_NAME="huyện Hà Trung", SUPPRESSION_K=7)
-    assert commune.setting("COMMUNE_NAME") == "xã Hà Lâm"
-    assert commune.setting("SUPPRESSION_K") == 7
-    assert commune.setting("PUBLIC_BASE_URL") == "http://survey.test"  # not saved: the default
-    assert commune.place_name() == "xã Hà Lâm, huyện Hà Trung"
+    assert settings.setting("COMMUNE_NAME") == "xã Hà Lâm"
+    assert settings.setting("SUPPRESSION_K") == 7
+    assert settings.setting("PUBLIC_BASE_URL") == "http://survey.test"  # not saved: the default
+    assert settings.place_name() == "xã Hà Lâm, huyện Hà Trung"
 
 
 def test_unknown_keys_are_not_settings(app):
     with pytest.raises(KeyError):
-        commune.setting("SECRET_KEY")
+        settings.setting("SECRET_KEY")
 
 
 def test_saving_the_default_removes_the_override(app, db):
@@ -49,7 +49,7 @@ def test_saving_the_default_removes_the_override(app, db):
     save(db, SUPPRESSION_K=5)  # the configured value again: follow the configuration
     assert db.session.get(Setting, "SUPPRESSION_K") is None
     app.config["SUPPRESSION_K"] = 6
-    assert commune.setting("SUPPRESSION_K") == 6
+    assert settings.setting("SUPPRESSION_K") == 6
 
 
 def test_saving_records_before_and_after_once_and_nothing_when_unchanged(app, db):
@@ -65,32 +65,32 @@ def test_saving_records_before_and_after_once_and_nothing_when_unchanged(app, db
 def test_each_worker_rereads_the_settings_after_the_cache_time(make_app, monkeypatch):
     app = make_app(SURVEY_CACHE_SECONDS=30)
     clock = [1000.0]
-    monkeypatch.setattr(commune.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(settings.time, "monotonic", lambda: clock[0])
     with app.app_context():
-        commune.forget_cached()
-        assert commune.setting("COMMUNE_NAME") == "xã Hà Tam"
+        settings.forget_cached()
+        assert settings.setting("COMMUNE_NAME") == "xã Hà Tam"
         # Another worker saves a new name: this one keeps its copy for a while ...
-        commune.db.session.add(Setting(key="COMMUNE_NAME", value="xã Hà Lâm"))
-        commune.db.session.commit()
+        settings.db.session.add(Setting(key="COMMUNE_NAME", value="xã Hà Lâm"))
+        settings.db.session.commit()
         clock[0] += 29
-        assert commune.setting("COMMUNE_NAME") == "xã Hà Tam"
+        assert settings.setting("COMMUNE_NAME") == "xã Hà Tam"
         # ... and sees the change once SURVEY_CACHE_SECONDS have passed.
         clock[0] += 2
-        assert commune.setting("COMMUNE_NAME") == "xã Hà Lâm"
-        commune.forget_cached()
+        assert settings.setting("COMMUNE_NAME") == "xã Hà Lâm"
+        settings.forget_cached()
 
 
 def test_pages_still_name_the_commune_when_the_database_cannot_answer(app, db, monkeypatch):
     save(db, COMMUNE_NAME="xã Hà Lâm")
-    assert commune.setting("COMMUNE_NAME") == "xã Hà Lâm"
+    assert settings.setting("COMMUNE_NAME") == "xã Hà Lâm"
 
     def unreachable(*args, **kwargs):
         raise sa.exc.OperationalError("SELECT", {}, Exception("connection refused"))
 
     monkeypatch.setattr(db.session, "execute", unreachable)
-    assert commune.setting("COMMUNE_NAME") == "xã Hà Lâm"  # the last values read
-    commune.forget_cached()
-    assert commune.setting("COMMUNE_NAME") == "xã Hà Tam"  # else the configuration
+    assert settings.setting("COMMUNE_NAME") == "xã Hà Lâm"  # the last values read
+    settings.forget_cached()
+    assert settings.setting("COMMUNE_NAME") == "xã Hà Tam"  # else the configuration
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_pages_still_name_the_commune_when_the_database_cannot_answer(app, db, m
     ],
 )
 def test_public_address_must_be_http_without_query(url, problem):
-    assert commune.public_base_url_problem(url) == problem
+    assert settings.public_base_url_problem(url) == problem
 
 
 # --- where the settings show -------------------------------------------------------------------
@@ -197,8 +197,8 @@ def test_settings_page_saves_and_the_header_follows(admin_client, db):
     response = admin_client.post("/manage/admin/settings", data=VALID)
     assert response.status_code == 302
     db.session.rollback()
-    assert commune.setting("PUBLIC_BASE_URL") == "https://khaosat.hatam.gov.vn"  # no slash
-    assert commune.setting("SUPPRESSION_K") == 6
+    assert settings.setting("PUBLIC_BASE_URL") == "https://khaosat.hatam.gov.vn"  # no slash
+    assert settings.setting("SUPPRESSION_K") == 6
     page = admin_client.get("/manage/admin/settings").get_data(as_text=True)
     assert "xã Hà Lâm, huyện Hà Trung" in page
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "setting.update"))

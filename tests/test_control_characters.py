@@ -20,7 +20,8 @@ import sqlalchemy as sa
 import wtforms
 
 import survey
-from survey.forms import OfficerForm, OfficerSubform
+from survey.core.forms import OfficerForm, OfficerSubform
+from survey.core.text_safety import CONTROL_CHARACTERS, strip_control
 from survey.models import (
     AnnualIndicator,
     AuditLog,
@@ -33,7 +34,6 @@ from survey.models import (
     Unit,
     User,
 )
-from survey.text_safety import CONTROL_CHARACTERS, strip_control
 from tests.factories import (
     COUNTING_FLAGGED,
     make_organization,
@@ -65,7 +65,7 @@ def test_the_rule_removes_what_openpyxl_refuses_and_keeps_line_breaks():
 
 
 def test_the_public_form_follows_the_same_rule():
-    from survey.answer_rules import coerce
+    from survey.responses.answer_rules import coerce
 
     class Text:
         kind, max_length = "text", None
@@ -170,7 +170,7 @@ def _officer_forms():
 
 
 def test_every_officer_form_strips_control_characters():
-    from survey.survey_form import SurveyForm
+    from survey.responses.survey_form import SurveyForm
 
     forms = set(_officer_forms())
     assert forms, "no form found"
@@ -388,7 +388,7 @@ def test_the_loaders_strip_control_characters(runner, db, tmp_path):
     assert result.exit_code == 0, result.output
     assert _no_dirt_anywhere(db) == []
     from survey.models import Answer, Response
-    from survey.submission import uid_digest
+    from survey.responses.submission import uid_digest
 
     assert db.session.scalar(sa.select(Answer.text).where(Answer.kind == "text")) == "Đường hỏng"
     assert db.session.scalar(sa.select(Response.submission_uid)) == uid_digest("a1")

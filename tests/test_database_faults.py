@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from survey.extensions import db as _db
+from survey.core.extensions import db as _db
 from survey.models import Answer, FeedbackItem, Response, ResponseCriterion
 from tests.conftest import postgresql_url
 from tests.factories import make_defined_survey
@@ -82,9 +82,9 @@ def test_a_connection_lost_halfway_through_storing_leaves_nothing_behind(
 ):
     """The response row is written, then the connection dies before its answers: the
     transaction is rolled back whole. On PostgreSQL the server really ends the connection."""
-    from survey import responses
+    from survey.responses import storing
 
-    add_answers = responses._add_answers
+    add_answers = storing._add_answers
 
     def die_halfway(*args, **kwargs):
         if postgresql_url():
@@ -94,9 +94,9 @@ def test_a_connection_lost_halfway_through_storing_leaves_nothing_behind(
         return add_answers(*args, **kwargs)
 
     fields = GOOD | fresh_form(client, survey)
-    monkeypatch.setattr(responses, "_add_answers", die_halfway)
+    monkeypatch.setattr(storing, "_add_answers", die_halfway)
     refused = client.post(f"/s/{survey.code}", data=fields)
-    monkeypatch.setattr(responses, "_add_answers", add_answers)
+    monkeypatch.setattr(storing, "_add_answers", add_answers)
     assert_busy_form(refused, fields["submission_uid"])
     assert stored_rows() == [0, 0, 0, 0]
 
@@ -197,7 +197,7 @@ def test_a_full_sqlite_file_refuses_answers_clearly_and_keeps_only_whole_respons
 
 def test_a_refusal_that_is_no_receipt_clash_names_its_real_cause(db, survey):
     """Only a taken receipt code is drawn again; any other refusal is raised as it is."""
-    from survey.responses import submit_response
+    from survey.responses.storing import submit_response
 
     with pytest.raises(sa.exc.IntegrityError):
         submit_response(survey, {"hl": 4}, submission_uid="u-1", unit_id=987654)

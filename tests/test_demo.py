@@ -5,8 +5,8 @@ import json
 
 import sqlalchemy as sa
 
-from survey import demo_data
-from survey.extensions import db as _db
+from survey.core.extensions import db as _db
+from survey.demo import data
 from survey.models import AnnualIndicator, Organization, Response, Survey, Unit, User
 from tests.conftest import empty_tables
 
@@ -73,7 +73,7 @@ def test_demo_commune_shape(app, runner):
     user = _db.session.scalar(sa.select(User).where(User.username == "vanphong"))
     assert user.check_password("demo-password-1")
     years = set(_db.session.scalars(sa.select(Survey.year)))
-    assert years == set(demo_data.YEARS)
+    assert years == set(data.YEARS)
     topics = set(_db.session.execute(sa.select(Survey.topic, Survey.audience)).all())
     assert topics == {
         ("satisfaction", "public"),
@@ -81,7 +81,7 @@ def test_demo_commune_shape(app, runner):
         ("supervision", "public"),
     }
     indicators = _db.session.scalar(sa.select(sa.func.count()).select_from(AnnualIndicator))
-    assert indicators == len(codes) * len(demo_data.YEARS)
+    assert indicators == len(codes) * len(data.YEARS)
     channels = set(_db.session.scalars(sa.select(Response.channel).distinct()))
     assert channels == {"web", "paper"}
 
@@ -98,7 +98,7 @@ def top2_share(org, year):
 
 def test_the_data_tells_the_story(app, runner):
     seed(runner, "--responses", "3000")
-    first, last = demo_data.YEARS[0], demo_data.YEARS[-1]
+    first, last = data.YEARS[0], data.YEARS[-1]
     assert top2_share("phunu", last) - top2_share("phunu", first) > 0.15  # improving
     assert top2_share("nongdan", first) - top2_share("nongdan", last) > 0.1  # slipping
     # The small village never reaches the suppression threshold in any survey.
@@ -107,7 +107,7 @@ def test_the_data_tells_the_story(app, runner):
             sa.select(sa.func.count())
             .select_from(Response)
             .join(Unit)
-            .where(Unit.code == demo_data.SMALL_UNIT)
+            .where(Unit.code == data.SMALL_UNIT)
             .group_by(Response.survey_id)
         )
         .scalars()
@@ -138,7 +138,7 @@ def test_sign_ins_are_shown_again_on_a_later_run(app, runner):
 
 
 def test_benchmark_questionnaires_hold_twenty_questions(app):
-    from survey.demo import seed_demo
+    from survey.demo.seed import seed_demo
     from survey.models import Answer, Question
 
     result = seed_demo(responses=300, password="pw-123456789", min_questions=20)

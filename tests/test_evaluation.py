@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from analytics.report import evaluation_document
-from survey.evaluation import evaluate_year, feedback_counts
-from survey.integrity_checks import survey_integrity
 from survey.models import FeedbackItem, Response, Setting
-from survey.responses import submit_response
-from survey.year_scan import survey_counts
+from survey.ratings.evaluation import evaluate_year, feedback_counts
+from survey.ratings.integrity_checks import survey_integrity
+from survey.ratings.year_scan import survey_counts
+from survey.responses.storing import submit_response
 from tests.factories import make_indicator, make_organization, make_survey, make_unit
 
 _uid = count(1)
@@ -195,7 +195,7 @@ def test_the_year_rates_every_organization_from_its_figures(db, commune):
 
 
 def test_comparisons_year_over_year_and_across_organizations(db, commune):
-    from survey.evaluation import comparisons
+    from survey.ratings.evaluation import comparisons
 
     counting_flagged(db)  # two questions, a few patterns: every answer is someone's duplicate
 

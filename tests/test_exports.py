@@ -16,16 +16,17 @@ import sqlalchemy as sa
 from docx.shared import Pt
 
 from analytics.targets import commune_targets
-from survey import response_export
-from survey.finalization import finalize_year, year_document
-from survey.importing import FIXED_COLUMNS
-from survey.local_time import COMMUNE_TIME
+from survey.core.local_time import COMMUNE_TIME
 from survey.models import AnnualIndicator, FeedbackItem, Organization, ReceiptCode, Response
-from survey.report_docx import report_docx
-from survey.report_html import report_html
-from survey.results import survey_results
-from survey.workbooks import year_workbook
-from survey.year_report import gather_year, year_report
+from survey.ratings.finalization import finalize_year
+from survey.ratings.reading import year_document
+from survey.reports.docx import report_docx
+from survey.reports.html import report_html
+from survey.reports.results import survey_results
+from survey.reports.workbooks import year_workbook
+from survey.reports.year_report import gather_year, year_report
+from survey.responses import export
+from survey.responses.importing import FIXED_COLUMNS
 from tests.factories import (
     EVERY_KIND,
     HIDDEN_VILLAGES,
@@ -267,7 +268,7 @@ def test_the_csv_is_anonymized_and_imports_into_a_copy_of_the_survey(runner, db,
     again = run(runner, "responses", "import", "hailong-nongdan-2025-ban-sao", path)
     assert "70 were already there" in again.output
 
-    from survey.catalog import survey_by_code
+    from survey.surveys.catalog import survey_by_code
 
     original = survey_results(survey)
     copy = survey_results(survey_by_code("hailong-nongdan-2025-ban-sao"))
@@ -314,7 +315,7 @@ def test_the_survey_workbook_has_the_same_rows_and_the_results(runner, db, commu
 
 
 def test_the_export_reads_responses_a_page_at_a_time(db, commune, monkeypatch):
-    monkeypatch.setattr(response_export, "CHUNK", 7)
+    monkeypatch.setattr(export, "CHUNK", 7)
     statements = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -322,7 +323,7 @@ def test_the_export_reads_responses_a_page_at_a_time(db, commune, monkeypatch):
 
     sa.event.listen(db.engine, "before_cursor_execute", record)
     try:
-        rows = list(response_export.response_rows(commune["survey"]))
+        rows = list(export.response_rows(commune["survey"]))
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", record)
     assert len(rows) == 1 + 70 and len({row[0] for row in rows[1:]}) == 70
@@ -531,7 +532,7 @@ def test_the_commands_refuse_bad_input_precisely_and_write_nothing(runner, db, c
 def test_a_flag_about_hidden_villages_only_shows_no_count(app, db, commune):
     from dataclasses import replace
 
-    from survey.year_report import integrity_rows
+    from survey.reports.year_report import integrity_rows
 
     data = gather_year(2025)
     flags = [

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
-from survey.extensions import db as _db
+from survey.core.extensions import db as _db
 from tests.conftest import base_config
 from tests.factories import make_defined_survey, make_unit
 from tests.views.test_dashboard import commune

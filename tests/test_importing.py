@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
-from survey.extensions import db as _db
+from survey.core.extensions import db as _db
 from survey.models import Answer, FeedbackItem, Response
-from survey.submission import uid_digest
+from survey.responses.submission import uid_digest
 from tests.factories import make_defined_survey, make_unit
 
 HEADER = (

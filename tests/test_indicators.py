@@ -2,7 +2,7 @@
 
 import pytest
 
-from survey.indicators import parse_count, parse_percent, percent_text
+from survey.indicators.figures import parse_count, parse_percent, percent_text
 
 
 @pytest.mark.parametrize(("typed", "value"), [("0", 0), (" 12 ", 12), ("1 200", 1200)])

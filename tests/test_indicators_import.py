@@ -3,9 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
-from survey.audit import COMMAND_LINE
-from survey.extensions import db as _db
-from survey.indicators import IMPORT_COLUMNS
+from survey.audit.trail import COMMAND_LINE
+from survey.core.extensions import db as _db
+from survey.indicators.figures import IMPORT_COLUMNS
 from survey.models import AnnualIndicator, AuditLog, Organization
 from tests.factories import make_organization
 

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
-from survey.extensions import db
+from survey.core.extensions import db
 from tests.conftest import base_config
 
 
@@ -110,7 +110,7 @@ def test_what_the_evaluation_reads_is_filled_in_for_responses_stored_before_it(e
     """Upgrading to 7c4e9b1d2a60 computes, from the answers of every stored response, its
     straight-lining count and its sums per criterion: the values a new submission stores."""
     from survey.models import Response
-    from survey.responses import submit_response
+    from survey.responses.storing import submit_response
     from tests.factories import make_defined_survey
     from tests.test_response_criterion import stored as sums
 

@@ -21,12 +21,12 @@ from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
 from app import create_app
-from survey.evaluation import evaluate_year
-from survey.extensions import db
+from survey.core.extensions import db
 from survey.models import FeedbackItem, Response, ResponseCriterion, Survey
-from survey.responses import criterion_rows, submit_response
-from survey.rulesets import commune_rules
-from survey.submission import answers_digest, new_receipt, uid_digest, uniform_likert
+from survey.ratings.evaluation import evaluate_year
+from survey.ratings.rulesets import commune_rules
+from survey.responses.storing import criterion_rows, submit_response
+from survey.responses.submission import answers_digest, new_receipt, uid_digest, uniform_likert
 from tests.conftest import base_config, new_empty_database
 from tests.test_migrations import schema_differences
 
@@ -700,7 +700,7 @@ def test_upgrading_a_commune_from_an_earlier_revision_loses_nothing(
         # ones too, when the rule set counts them).
         evaluation = evaluate_year(2025)
         counting = replace(commune_rules(2025), exclude_flagged=False)
-        with patch("survey.evaluation.commune_rules", lambda year: counting):
+        with patch("survey.ratings.evaluation.commune_rules", lambda year: counting):
             everything = evaluate_year(2025)
         in_villages = db.session.scalar(
             sa.select(sa.func.count())

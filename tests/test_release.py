@@ -7,10 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from survey import builder, response_export
-from survey.evaluation import evaluate_year
-from survey.extensions import db as _db
-from survey.invitations import create_invitations
+from survey.core.extensions import db as _db
 from survey.models import (
     Answer,
     Invitation,
@@ -19,10 +16,14 @@ from survey.models import (
     ResponseCriterion,
     Unit,
 )
-from survey.release import batch_size
-from survey.responses import submit_response
-from survey.results import survey_results
-from survey.submission import uid_digest
+from survey.ratings.evaluation import evaluate_year
+from survey.reports.results import survey_results
+from survey.responses import export
+from survey.responses.invitations import create_invitations
+from survey.responses.release import batch_size
+from survey.responses.storing import submit_response
+from survey.responses.submission import uid_digest
+from survey.surveys import builder
 from tests.concurrency import race
 from tests.factories import make_defined_survey, make_organization, make_unit, make_user
 
@@ -64,7 +65,7 @@ def answer(survey, value, text=None):
 
 def exported(survey):
     """The export's rows without their made-up row ids, in a fixed order."""
-    return sorted(tuple(row[1:]) for row in list(response_export.response_rows(survey))[1:])
+    return sorted(tuple(row[1:]) for row in list(export.response_rows(survey))[1:])
 
 
 def satisfaction_n(year=2025):
@@ -132,7 +133,7 @@ def test_racing_phones_never_make_a_batch_smaller_than_k(app, db, survey):
 
 
 def test_integrity_checks_look_only_at_released_responses(db, survey):
-    from survey.integrity_checks import survey_integrity
+    from survey.ratings.integrity_checks import survey_integrity
 
     for _ in range(5):
         answer(survey, 3, "giống nhau")

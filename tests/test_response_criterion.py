@@ -5,7 +5,7 @@ answers counted per criterion and value (ResponseCriterion) and its straight-lin
 import sqlalchemy as sa
 
 from survey.models import Response, ResponseCriterion
-from survey.responses import submit_response
+from survey.responses.storing import submit_response
 from tests.factories import make_defined_survey, make_organization, make_unit
 
 RECOUNT = sa.text(

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import FeedbackItem, Unit
-from survey.responses import submit_response
+from survey.responses.storing import submit_response
 from tests.factories import make_indicator, make_organization, make_survey, make_unit, make_user
 from tests.views.test_route_access import sign_in_quickly
 
@@ -182,7 +182,7 @@ def test_the_public_replies_name_no_hidden_village(app, db, commune):
 
 
 def test_a_flagged_burst_names_no_hidden_village(app, db, commune):
-    from survey.suppression import flags_with_villages_hidden
+    from survey.responses.suppression import flags_with_villages_hidden
 
     flags = [
         {"survey": "ks-lang", "kind": "burst", "responses": 6, "groups": 1, "units": ["cat"]},

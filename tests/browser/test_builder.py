@@ -3,7 +3,7 @@ form shows it; an officer of another organization may not open it."""
 
 import pytest
 
-from survey.extensions import db
+from survey.core.extensions import db
 from tests.factories import make_organization, make_user
 
 PASSWORD = "a-long-password"

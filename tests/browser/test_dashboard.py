@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.extensions import db
+from survey.core.extensions import db
 from tests.views.test_dashboard import commune
 
 VENDORED = Path(__file__).resolve().parents[2] / "static" / "vendor" / "chart.umd.min.js"

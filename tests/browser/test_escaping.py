@@ -17,15 +17,17 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from survey import accounts, commune, rulesets
-from survey.definitions import survey_from_definition
-from survey.extensions import db
-from survey.feedback_inbox import FeedbackChange, apply_change
-from survey.finalization import finalize_year
-from survey.indicators import save_indicator
+from survey.accounts import officers
+from survey.commune import directory, settings
+from survey.core.extensions import db
+from survey.feedback.inbox import FeedbackChange, apply_change
+from survey.indicators.figures import save_indicator
 from survey.models import FeedbackItem, Organization, Unit
-from survey.paper import check_sheet, enter_sheet, sheet_label
-from survey.responses import submit_response
+from survey.paper.entry import check_sheet, enter_sheet, sheet_label
+from survey.ratings import rulesets
+from survey.ratings.finalization import finalize_year
+from survey.responses.storing import submit_response
+from survey.surveys.definitions import survey_from_definition
 from tests.factories import make_indicator
 
 PAYLOAD = '"><img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
@@ -126,7 +128,7 @@ def world(live_server):
     a survey from its definition, answers on the web and on paper, feedback handled, figures
     noted, the year finalized twice. Each leaves its audit entry."""
     with live_server.app.app_context():
-        commune.save_settings(
+        settings.save_settings(
             {
                 "COMMUNE_NAME": COMMUNE,
                 "DISTRICT_NAME": DISTRICT,
@@ -135,7 +137,7 @@ def world(live_server):
             }
         )
         rulesets.save_override(f"name = {RULES_NAME!r}\ntitle = {RULES_TITLE!r}", 2025)
-        org = commune.save_organization(
+        org = directory.save_organization(
             None,
             {
                 "code": "nongdan",
@@ -145,7 +147,7 @@ def world(live_server):
                 "members_count": 100,
             },
         )
-        unit = commune.save_village(
+        unit = directory.save_village(
             None,
             {
                 "code": "thon1",
@@ -155,16 +157,16 @@ def world(live_server):
                 "position": 1,
             },
         )
-        admin = accounts.create_user(
+        admin = officers.create_user(
             username="vanphong", role="admin", password="a-long-password", full_name=FULL_NAME
         )
-        typist = accounts.create_user(
+        typist = officers.create_user(
             username=USERNAME, role="admin", password="a-long-password", full_name=FULL_NAME
         )
-        accounts.create_user(
+        officers.create_user(
             username="thuongtruc", role="committee", password="a-long-password", full_name="TT"
         )
-        accounts.create_user(
+        officers.create_user(
             username="canbohoi",
             role="org_officer",
             password="a-long-password",

@@ -1,7 +1,7 @@
 """The landing page in a real browser, on a phone-sized screen."""
 
-from survey.demo import seed_demo
-from survey.extensions import db
+from survey.core.extensions import db
+from survey.demo.seed import seed_demo
 
 
 def test_landing_page_shows_the_vietnamese_title_and_open_surveys(live_server, open_page):

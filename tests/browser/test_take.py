@@ -8,8 +8,8 @@ import sqlalchemy as sa
 import zxingcpp
 from PIL import Image
 
-from survey.demo import seed_demo
-from survey.extensions import db
+from survey.core.extensions import db
+from survey.demo.seed import seed_demo
 from survey.models import ReceiptCode, Response
 
 SURVEY = "hailong-nongdan-2025"
@@ -115,7 +115,7 @@ def test_answers_refused_while_the_server_is_busy_wait_on_the_phone_then_go_once
 ):
     """A 503 (the database restarting) keeps the answers on the phone, which sends them again
     when the server said to come back; they are counted once."""
-    from survey import errors
+    from survey.core import errors
     from tests.test_database_faults import database_down
 
     monkeypatch.setattr(errors, "RETRY_AFTER_SECONDS", 1)

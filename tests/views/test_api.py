@@ -35,7 +35,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
 
 
 def test_survey_results_json_with_small_villages_hidden(client, db, login):
-    from survey.responses import submit_response
+    from survey.responses.storing import submit_response
     from tests.factories import make_survey, make_unit
 
     nongdan = make_organization(db, code="nongdan")
@@ -79,7 +79,7 @@ def test_survey_results_json_with_small_villages_hidden(client, db, login):
 
 def test_the_evaluation_is_kept_not_computed_on_every_call(client, db, login, monkeypatch):
     """0.8 s a call at 300,000 responses: computed once while the data stay the same."""
-    from survey import dashboards, evaluation, finalization
+    from survey.ratings import evaluation, reading
 
     calls = []
 
@@ -87,8 +87,7 @@ def test_the_evaluation_is_kept_not_computed_on_every_call(client, db, login, mo
         calls.append(year)
         return evaluation.evaluate_year(year)
 
-    monkeypatch.setattr(dashboards, "evaluate_year", counted)
-    monkeypatch.setattr(finalization, "evaluate_year", counted)
+    monkeypatch.setattr(reading, "evaluate_year", counted)
     _two_organizations(db)
     login("committee", "a-long-password")
     first = client.get("/api/v1/evaluations/2025").get_json()
@@ -98,7 +97,7 @@ def test_the_evaluation_is_kept_not_computed_on_every_call(client, db, login, mo
 
 
 def test_the_survey_results_are_kept_too(client, db, login, monkeypatch):
-    from survey import dashboards, results
+    from survey.reports import dashboards, results
     from tests.factories import make_survey
 
     calls = []
@@ -108,7 +107,7 @@ def test_the_survey_results_are_kept_too(client, db, login, monkeypatch):
         return results.survey_results(survey)
 
     monkeypatch.setattr(dashboards, "survey_results", counted)
-    monkeypatch.setattr("survey.views.api.survey_results", counted, raising=False)
+    monkeypatch.setattr("survey.api.views.survey_results", counted, raising=False)
     make_survey(db, [{"code": "hl", "kind": "likert5"}], code="hl-2025", status="open")
     _two_organizations(db)
     login("committee", "a-long-password")
@@ -120,7 +119,7 @@ def test_the_survey_results_are_kept_too(client, db, login, monkeypatch):
 def test_while_the_first_evaluation_is_computed_the_api_says_so(make_app):
     """As the dashboards do: no reader waits for a first computation; 202, and when to ask
     again, until it is ready."""
-    from survey.extensions import db
+    from survey.core.extensions import db
     from tests.test_aggregate_cache import wait_for_refreshes
 
     app = make_app(AGGREGATE_REFRESH="background")

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from survey.audit import COMMAND_LINE
+from survey.audit.trail import COMMAND_LINE
 from survey.models import AuditLog
 from tests.factories import make_user
 

@@ -77,7 +77,7 @@ def _sign_in(client, username, password, address):
 def _app_with_officer(make_app, **config):
     app = make_app(RATELIMIT_ENABLED=True, **config)
     with app.app_context():
-        from survey.extensions import db
+        from survey.core.extensions import db
 
         make_user(db, username="vanphong", password="correct horse battery")
         db.session.commit()
@@ -142,16 +142,16 @@ def test_with_memory_storage_each_worker_counts_its_share_of_the_failures(make_a
 @pytest.fixture
 def password_checks(monkeypatch):
     """Every password hash checked while signing in."""
-    from survey import accounts
+    from survey.accounts import officers
 
     checked = []
-    real = accounts.check_password_hash
+    real = officers.check_password_hash
 
     def spy(stored, password):
         checked.append(stored)
         return real(stored, password)
 
-    monkeypatch.setattr(accounts, "check_password_hash", spy)
+    monkeypatch.setattr(officers, "check_password_hash", spy)
     return checked
 
 
@@ -183,7 +183,7 @@ def test_one_address_trying_many_accounts_is_throttled(make_app):
 def test_right_passwords_do_not_count_towards_the_limit(make_app):
     app = make_app(RATELIMIT_ENABLED=True)
     with app.app_context():
-        from survey.extensions import db
+        from survey.core.extensions import db
 
         make_user(db, username="vanphong", password="correct horse battery")
         db.session.commit()

@@ -648,7 +648,7 @@ def workspace(db, administrator, public_survey, member_survey):
     """Something for every workspace form to change: a survey with feedback, a draft, a
     double-entry survey, an officer's account, annual figures."""
     from survey.models import FeedbackItem
-    from survey.responses import submit_response
+    from survey.responses.storing import submit_response
 
     submit_response(
         public_survey, {"hl": 1, "ly_do": "Đường hỏng", "kenh": "loa"}, submission_uid="u-1"
@@ -768,7 +768,7 @@ def listed_items(client, query):
 
 
 def test_sql_metacharacters_are_stored_and_found_literally(client, db, administrator):
-    from survey import audit
+    from survey.audit import trail
     from survey.models import Answer, FeedbackItem
 
     survey = db.session.scalar(sa.select(Survey).where(Survey.code == "ks-fuzz"))
@@ -777,7 +777,7 @@ def test_sql_metacharacters_are_stored_and_found_literally(client, db, administr
         data |= {"q_ly_do": text[:50], "q_gop_y": text}
         assert client.post("/s/ks-fuzz?u=thon1", data=data).status_code == 303
     for target in ("a%b", "a_b", "ab", "a\\b", "axb"):
-        audit.record("test.target", target)
+        trail.record("test.target", target)
     db.session.commit()
 
     # Stored as typed, every table still there

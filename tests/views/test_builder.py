@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from survey.definitions import load_question_set
 from survey.models import AuditLog, Question, Response, Survey
+from survey.surveys.definitions import load_question_set
 from tests.factories import make_defined_survey, make_organization, make_survey, make_user
 from tests.views.test_route_access import sign_in_quickly
 
@@ -552,7 +552,7 @@ def test_once_answered_only_the_wording_may_change(app, db, world):
 
 
 def test_the_frozen_rule_holds_in_the_logic_module(app, db, world):
-    from survey import builder
+    from survey.surveys import builder
 
     survey = owned_survey(db, world, status="open")
     add_response(db, survey)
@@ -690,7 +690,7 @@ def test_open_close_and_schedule_in_commune_time(app, db, world):
 
 
 def test_an_edited_question_shows_on_the_public_form_at_once(make_app):
-    from survey.extensions import db
+    from survey.core.extensions import db
 
     app = make_app(SURVEY_CACHE_SECONDS=3600)  # only the builder's own invalidation helps
     with app.app_context():
@@ -768,7 +768,7 @@ def test_a_sheet_typed_once_freezes_the_structure_too(app, db, world):
 
 
 def test_a_code_taken_meanwhile_is_a_form_error_not_a_500(app, db, world, monkeypatch):
-    from survey import builder
+    from survey.surveys import builder
 
     owned_survey(db, world, code="vua-lay")
     monkeypatch.setattr(builder, "_check_code_free", lambda code: None)  # someone was quicker

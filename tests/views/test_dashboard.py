@@ -5,7 +5,7 @@ import json
 import re
 
 from survey.models import Setting
-from survey.responses import submit_response
+from survey.responses.storing import submit_response
 from tests.factories import (
     COUNTING_FLAGGED,
     make_indicator,
@@ -148,7 +148,7 @@ def test_the_survey_page_counts_days_and_channels_and_shows_checks_to_readers_on
 
 
 def test_figures_never_computed_in_this_worker_come_after_a_short_wait(make_app):
-    from survey.extensions import db
+    from survey.core.extensions import db
     from tests.test_aggregate_cache import wait_for_refreshes
 
     app = make_app(AGGREGATE_REFRESH="background")

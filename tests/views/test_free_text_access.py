@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from survey.models import FeedbackItem, ReceiptCode
-from survey.responses import submit_response
+from survey.responses.storing import submit_response
 from tests.factories import make_organization, make_unit, make_user
 from tests.views.test_route_access import sign_in_quickly
 

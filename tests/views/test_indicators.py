@@ -5,8 +5,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db as _db
-from survey.local_time import current_year
+from survey.core.extensions import db as _db
+from survey.core.local_time import current_year
 from survey.models import AnnualIndicator, AuditLog, User
 from tests.factories import make_organization, make_user
 
@@ -300,12 +300,12 @@ def test_the_form_is_made_for_phone_keyboards(client, login, world):
 def test_a_save_that_collides_with_another_becomes_a_form_error(client, login, world, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
-    from survey import indicators
+    from survey.indicators import figures
 
     def collide(*args, **kwargs):
         raise IntegrityError("INSERT INTO annual_indicator", {}, Exception("unique"))
 
-    monkeypatch.setattr(indicators, "save_indicator", collide)
+    monkeypatch.setattr(figures, "save_indicator", collide)
     login("hoind", PASSWORD)
     response = client.post(URL, data=VALID)
     assert response.status_code == 422

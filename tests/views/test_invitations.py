@@ -6,15 +6,15 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db as _db
-from survey.invitations import (
+from survey.core.extensions import db as _db
+from survey.models import Invitation, Response
+from survey.responses.invitations import (
     InvitationRefused,
     create_invitations,
     format_code,
     normalize_code,
 )
-from survey.models import Invitation, Response
-from survey.responses import submit_response
+from survey.responses.storing import submit_response
 from tests.concurrency import race
 from tests.factories import make_defined_survey, make_unit
 

@@ -5,7 +5,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db as _db
+from survey.core.extensions import db as _db
 from survey.models import Response
 from tests.factories import make_defined_survey
 from tests.views.test_take import GOOD, fresh_form

@@ -5,9 +5,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db as _db
+from survey.core.extensions import db as _db
 from survey.models import Answer, Invitation, PaperEntry, Response, Unit, User
-from survey.paper import SheetRefused, check_sheet, enter_sheet
+from survey.paper.entry import SheetRefused, check_sheet, enter_sheet
 from tests.concurrency import race
 from tests.factories import make_defined_survey, make_unit, make_user
 
@@ -216,7 +216,7 @@ def test_a_sheet_typed_while_the_database_fails_stays_on_screen(
     client, login, setting, monkeypatch
 ):
     """A village officer's typing is not lost: the sheet comes back whole, to be saved again."""
-    from survey.views import paper
+    from survey.paper import views as paper
 
     survey, _officer = setting
     login("thon1", PASSWORD)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask import Blueprint
 
-from survey.extensions import db as _db
+from survey.core.extensions import db as _db
 from survey.models import Organization
 from tests.factories import make_organization, make_survey
 

@@ -72,7 +72,7 @@ def store_down_for_this_test_only():
     """Flask-Limiter keeps "the store is down" on its one instance, across apps: the next tests
     would count in its fallback memory until it looks at the store again, seconds later, and
     then start again from nothing in the middle of a test."""
-    from survey.extensions import limiter
+    from survey.core.extensions import limiter
 
     yield
     limiter._storage_dead = False

@@ -181,16 +181,16 @@ def test_thank_you_page_and_poster_link_here(client, world, db):
 def test_the_hidden_villages_are_kept_not_grouped_on_every_visit(client, world, monkeypatch):
     """Grouping every response by survey and village, on every anonymous visit: done once
     while the data stay the same, whichever filter or page is asked for."""
-    from survey import published_replies
+    from survey.feedback import replies
 
     calls = []
-    real = published_replies._hidden_villages
+    real = replies._hidden_villages
 
     def counted(*args):
         calls.append(args)
         return real(*args)
 
-    monkeypatch.setattr(published_replies, "_hidden_villages", counted)
+    monkeypatch.setattr(replies, "_hidden_villages", counted)
     for query in ("", "?unit=thon-lon", "?org=phunu", "?page=2", "?unit=lang-nho&org=nongdan"):
         assert client.get(f"/feedback{query}").status_code == 200
     assert len(calls) == 1

@@ -14,10 +14,8 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
-from survey import paper
-from survey.evaluation import evaluate_year
-from survey.extensions import db as _db
-from survey.integrity_checks import survey_integrity
+from survey.commune.about import about_pairs
+from survey.core.extensions import db as _db
 from survey.models import (
     FastSheet,
     PaperTyping,
@@ -27,8 +25,11 @@ from survey.models import (
     Setting,
     Survey,
 )
-from survey.responses import submit_response
-from survey.year_scan import about_pairs, about_rows
+from survey.paper import entry
+from survey.ratings.evaluation import evaluate_year
+from survey.ratings.integrity_checks import survey_integrity
+from survey.ratings.year_scan import about_rows
+from survey.responses.storing import submit_response
 from tests.concurrency import race
 from tests.factories import (
     COUNTING_FLAGGED,
@@ -300,7 +301,7 @@ def test_a_survey_that_counts_toward_an_organization_shows_on_its_pages_with_its
     app, db, rivals, monkeypatch
 ):
     survey = farmers_survey(db, rivals, tagged=True, status="open")
-    monkeypatch.setattr(paper, "utcnow", Clock(HONEST_START, 60))  # a person's pace
+    monkeypatch.setattr(entry, "utcnow", Clock(HONEST_START, 60))  # a person's pace
     typist = as_user(app, db, "thon1")
     for number in range(1, 7):
         sheet = {"sheet": number, "q_hl": "2", "q_pn": "2"}
@@ -394,7 +395,7 @@ def test_the_office_typing_300_sheets_in_seconds_is_flagged_and_left_out(
     app.config["PAPER_SHARE_FLAG"] = 1.0  # this test is about the typing speed alone
     survey = commune_wide_survey(db, rivals)
     honest_value = satisfaction("phunu")[0].value
-    monkeypatch.setattr(paper, "utcnow", Clock(HONEST_START + timedelta(days=30), 0.02))
+    monkeypatch.setattr(entry, "utcnow", Clock(HONEST_START + timedelta(days=30), 0.02))
     office = as_user(app, db, "vanphong")
     for number in range(1, 301):
         sheet = {"sheet": number, "unit": "thon1", "q_hl": "1", "q_so_nha": str(100 + number)}
@@ -439,7 +440,7 @@ def test_sheets_typed_at_a_persons_pace_are_not_flagged_and_a_pause_starts_a_new
 ):
     survey = commune_wide_survey(db, rivals)
     clock = Clock(HONEST_START + timedelta(days=30), 12)
-    monkeypatch.setattr(paper, "utcnow", clock)
+    monkeypatch.setattr(entry, "utcnow", clock)
     typist = as_user(app, db, "thon1")
     for number in range(1, 21):
         sheet = {"sheet": number, "q_hl": "4", "q_so_nha": str(100 + number)}
@@ -491,9 +492,9 @@ def test_sheets_sent_at_once_by_one_person_are_each_counted(app, db, rivals):
         user = _db.session.scalar(sa.select(User).where(User.username == "vanphong"))
         unit = _db.session.scalar(sa.select(Unit).where(Unit.code == "thon1"))
         number = next(numbers)
-        answers, errors = paper.check_sheet(fresh, {"hl": "3", "so_nha": str(number)})
+        answers, errors = entry.check_sheet(fresh, {"hl": "3", "so_nha": str(number)})
         assert not errors
-        return paper.enter_sheet(fresh, unit, f"thon1-{number:04d}", answers, user).outcome
+        return entry.enter_sheet(fresh, unit, f"thon1-{number:04d}", answers, user).outcome
 
     outcomes, failures = race(app, survey, 4, type_one)
     assert failures == []

@@ -182,7 +182,7 @@ def sign_in_quickly(client, db, username):
     """What a sign-in leaves in the session, without paying for scrypt in every case."""
     import sqlalchemy as sa
 
-    from survey import sign_ins
+    from survey.accounts import sign_ins
     from survey.models import User
 
     user = db.session.scalar(sa.select(User).where(User.username == username))
@@ -291,7 +291,7 @@ def _a_receipt(db):
     import sqlalchemy as sa
 
     from survey.models import Survey
-    from survey.responses import submit_response
+    from survey.responses.storing import submit_response
 
     survey = db.session.scalar(sa.select(Survey).where(Survey.code == "own-2025"))
     receipt = submit_response(survey, {"hl": 4}, submission_uid=str(uuid.uuid4()))

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from survey.models import AuditLog, Setting
-from survey.rulesets import RULES_SETTING, commune_rules
+from survey.ratings.rulesets import RULES_SETTING, commune_rules
 from tests.factories import make_user
 
 OVERRIDE = 'name = "ha-tam"\n[tiers]\ntot = 75\n'

@@ -2,7 +2,7 @@
 the one pinned Chart.js file), no sniffing, no framing, a same-origin referrer, HSTS under
 HTTPS."""
 
-from survey.security_headers import content_security_policy
+from survey.core.security_headers import content_security_policy
 from tests.factories import make_indicator, make_organization, make_survey, make_user
 
 

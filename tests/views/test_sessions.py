@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from survey import accounts
-from survey.models import User, utcnow
-from survey.sign_ins import SignIn
+from survey.accounts import officers
+from survey.models import SignIn, User, utcnow
 from tests.factories import make_user
 
 PASSWORD = "correct horse battery"
@@ -62,8 +61,8 @@ def test_signing_out_ends_that_sign_in_only(app, officer):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda user: accounts.reset_password(user, "another long password"),
-        lambda user: accounts.deactivate_user(user),
+        lambda user: officers.reset_password(user, "another long password"),
+        lambda user: officers.deactivate_user(user),
     ],
     ids=["password reset", "deactivation"],
 )

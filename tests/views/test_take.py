@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from survey.extensions import db as _db
+from survey.core.extensions import db as _db
 from survey.models import Answer, FeedbackItem, ReceiptCode, Response
-from survey.responses import submit_response
+from survey.responses.storing import submit_response
 from tests.concurrency import race
 from tests.factories import make_defined_survey, make_unit, make_user
 

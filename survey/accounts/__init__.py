@@ -1,0 +1,1 @@
+"""Officers: their accounts, their sign-ins, what each role may do, and signing in."""

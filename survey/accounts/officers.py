@@ -1,0 +1,199 @@
+"""Officer accounts: create, change, deactivate, reactivate, reset a password.
+
+Used by the administration pages and by `flask user ...`. Every change is audited with the
+values before and after; passwords and their hashes never reach the log. Deactivation and a
+password reset end every session the user had (sign_ins.end_all).
+"""
+
+import secrets
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey.accounts import sign_ins
+from survey.audit import trail
+from survey.core.extensions import db
+from survey.core.text_safety import strip_control
+from survey.models import User
+
+MIN_PASSWORD_LENGTH = 10
+# What a username may hold: letters without accents, digits, dots, dashes and underscores.
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class AccountRefused(ValueError):
+    """A change the rules do not allow; `reason` is a short English key the caller words."""
+
+    def __init__(self, reason, field=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+def users():
+    """Every account: active ones first, then by role and username."""
+    return db.session.scalars(
+        sa.select(User)
+        .options(selectinload(User.organization), selectinload(User.unit))
+        .order_by(User.active.desc(), User.role, User.username)
+    ).all()
+
+
+def user_by_username(username):
+    """The account with this username (any case), or None."""
+    return db.session.scalar(
+        sa.select(User).where(sa.func.lower(User.username) == username.lower())
+    )
+
+
+def authenticate(username, password):
+    """The active account with this username (any case) and password, or None.
+
+    Every attempt spends one scrypt check, on the account's hash or, for an unknown username,
+    on a fixed hash made once: how long the answer takes does not tell which usernames exist
+    (nor which are deactivated).
+    """
+    user = user_by_username(username.strip())
+    matches = check_password_hash(user.password_hash if user else _unknown_user_hash(), password)
+    return user if user is not None and user.active and matches else None
+
+
+@cache
+def _unknown_user_hash():
+    """A scrypt hash, with the parameters of every stored one, of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(32), method="scrypt")
+
+
+def username_taken(username, except_id=None):
+    """Whether another account already has this username (any case)."""
+    query = sa.select(User.id).where(sa.func.lower(User.username) == username.lower())
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def binding_problem(role, organization, unit):
+    """Why this role cannot have this organization and village, or None.
+
+    An organization officer needs an organization, a village officer a village; no other role
+    is bound to either.
+    """
+    if role == "org_officer":
+        if organization is None:
+            return "organization required"
+        if unit is not None:
+            return "no village"
+    elif role == "unit_officer":
+        if unit is None:
+            return "village required"
+        if organization is not None:
+            return "no organization"
+    elif organization is not None:
+        return "no organization"
+    elif unit is not None:
+        return "no village"
+    return None
+
+
+def create_user(*, username, role, password, full_name="", organization=None, unit=None):
+    """Create an active account; raises AccountRefused on a taken name or a bad binding."""
+    _check_password(password)
+    if username_taken(username):
+        raise AccountRefused("username taken", "username")
+    _check_binding(role, organization, unit)
+    user = User(
+        username=username,
+        role=role,
+        full_name=strip_control(full_name),
+        organization=organization,
+        unit=unit,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    _flush_or_refuse()
+    trail.record("user.create", _target(user), before={}, after=_public_fields(user))
+    return user
+
+
+def update_user(user, *, by, full_name, role, organization=None, unit=None):
+    """Change a user's name, role and binding; an administrator cannot demote themselves."""
+    if by is not None and user.id == by.id and role != user.role:
+        raise AccountRefused("demote self", "role")
+    _check_binding(role, organization, unit)
+    before = _public_fields(user)
+    user.full_name = strip_control(full_name)
+    user.role = role
+    user.organization = organization
+    user.unit = unit
+    _flush_or_refuse()
+    trail.record("user.update", _target(user), before=before, after=_public_fields(user))
+    return user
+
+
+def deactivate_user(user, *, by=None):
+    """Stop a user signing in and end their sessions; nobody deactivates themselves."""
+    if by is not None and user.id == by.id:
+        raise AccountRefused("deactivate self")
+    if not user.active:
+        return user
+    user.active = False
+    sign_ins.end_all(user)
+    trail.record("user.deactivate", _target(user), before={"active": True}, after={"active": False})
+    return user
+
+
+def reactivate_user(user):
+    """Let a deactivated user sign in again (with the password they had)."""
+    if user.active:
+        return user
+    user.active = True
+    trail.record("user.reactivate", _target(user), before={"active": False}, after={"active": True})
+    return user
+
+
+def reset_password(user, password):
+    """Set a new password and end every session of the user; audited without any password."""
+    _check_password(password)
+    user.set_password(password)
+    sign_ins.end_all(user)
+    trail.record("user.password_reset", _target(user))
+    return user
+
+
+def _check_password(password):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountRefused("password too short", "password")
+
+
+def _check_binding(role, organization, unit):
+    problem = binding_problem(role, organization, unit)
+    if problem is not None:
+        field = "unit" if "village" in problem else "organization"
+        raise AccountRefused(problem, field)
+
+
+def _flush_or_refuse():
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the same username created by someone else a moment ago
+        raise AccountRefused("username taken", "username") from None
+
+
+def _target(user):
+    return f"user:{user.username}"
+
+
+def _public_fields(user):
+    """What the log keeps of an account: never the password hash or the session version."""
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "organization": user.organization.code if user.organization else None,
+        "unit": user.unit.code if user.unit else None,
+        "active": user.active,
+    }

@@ -1,0 +1,1 @@
+"""Administration for the Party Committee Office: users, villages, organizations, settings."""

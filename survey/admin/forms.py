@@ -1,0 +1,256 @@
+"""Forms of the administration pages: users, villages, organizations, commune settings."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from survey.accounts.access import ROLE_NAMES
+from survey.accounts.officers import (
+    MIN_PASSWORD_LENGTH,
+    USERNAME_PATTERN,
+    binding_problem,
+    username_taken,
+)
+from survey.commune.settings import public_base_url_problem
+from survey.core.forms import OfficerForm
+from survey.models import ROLES
+
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+# Larger than any count, order or threshold: typed only by mistake.
+LARGEST_WHOLE_NUMBER = 10**12
+
+BINDING_MESSAGES = {
+    "organization required": _l("An organization officer needs an organization: choose one."),
+    "village required": _l("A village officer needs a village: choose one."),
+    "no organization": _l("Only an organization officer belongs to an organization: choose none."),
+    "no village": _l("Only a village officer belongs to a village: choose none."),
+}
+
+
+def _password_fields():
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(message=_l("Type a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=256,
+                message=_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[
+            DataRequired(message=_l("Type the password a second time.")),
+            EqualTo("password", message=_l("The two passwords differ: type them again.")),
+        ],
+    )
+    return password, confirm
+
+
+class UserForm(OfficerForm):
+    """An account's name, role and binding (organization or village)."""
+
+    full_name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(message=_l("Write the person's full name.")), Length(max=120)],
+    )
+    role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_NAMES[role]) for role in ROLES])
+    organization = SelectField(_l("Organization"), choices=[], validate_choice=True)
+    unit = SelectField(_l("Village"), choices=[], validate_choice=True)
+
+    def set_choices(self, organizations, villages):
+        """Fill the organization and village lists ("" means none)."""
+        none = SelectChoice("", _l("(none)"))
+        self.organization.choices = [none, *(SelectChoice(o.code, o.name) for o in organizations)]
+        self.unit.choices = [none, *(SelectChoice(u.code, u.name) for u in villages)]
+
+    def validate_organization(self, field):
+        """An organization for an organization officer, none for anyone else."""
+        problem = binding_problem(self.role.data, field.data or None, self.unit.data or None)
+        if problem in ("organization required", "no organization"):
+            raise ValidationError(BINDING_MESSAGES[problem])
+
+    def validate_unit(self, field):
+        """A village for a village officer, none for anyone else."""
+        problem = binding_problem(
+            self.role.data, self.organization.data or None, field.data or None
+        )
+        if problem in ("village required", "no village"):
+            raise ValidationError(BINDING_MESSAGES[problem])
+
+
+class NewUserForm(UserForm):
+    """A new account: username (unique) and its first password, typed twice."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(message=_l("Choose a username.")),
+            Length(max=64),
+            Regexp(
+                USERNAME_PATTERN,
+                message=_l("Use letters without accents, digits, dots, dashes or underscores."),
+            ),
+        ],
+    )
+    password, confirm = _password_fields()
+
+    def validate_username(self, field):
+        """No two accounts share a username, whatever the case."""
+        if field.data and username_taken(field.data.strip()):
+            raise ValidationError(_l("This username is taken: choose another."))
+
+
+class PasswordForm(OfficerForm):
+    """A new password for an account, typed twice."""
+
+    password, confirm = _password_fields()
+
+
+def _code_field():
+    return StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(message=_l("Write a short code.")),
+            Length(max=32),
+            Regexp(
+                CODE_PATTERN,
+                message=_l("Use lowercase letters without accents, digits, - or _ (e.g. thon1)."),
+            ),
+        ],
+    )
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose "not a number" message is the project's (and translated)."""
+
+    def process_formdata(self, valuelist):
+        """Read a whole number; anything else is an error that says what to write."""
+        text = valuelist[0].strip() if valuelist else ""
+        if not text:
+            self.data = None
+            return
+        try:
+            value = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Write a whole number, without dots or spaces.")) from None
+        if abs(value) > LARGEST_WHOLE_NUMBER:  # the range check cannot even compare it
+            self.data = None
+            raise ValueError(_l("This number is too large; check it."))
+        self.data = value
+
+
+def _count_field(label):
+    return WholeNumberField(
+        label,
+        default=0,
+        validators=[
+            InputRequired(message=_l("Write a whole number (0 if unknown).")),
+            NumberRange(min=0, max=10_000_000, message=_l("Write a whole number, 0 or more.")),
+        ],
+    )
+
+
+class VillageForm(OfficerForm):
+    """A village: code, name, adult population, households, order in lists."""
+
+    code = _code_field()
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(message=_l("Write the village's name.")), Length(max=120)],
+    )
+    adult_population = _count_field(_l("Adult population"))
+    households = _count_field(_l("Households"))
+    position = _count_field(_l("Order in lists"))
+
+
+class OrganizationForm(OfficerForm):
+    """An organization: code, name, short name, order in lists, members."""
+
+    code = _code_field()
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(message=_l("Write the organization's full name.")),
+            Length(max=200),
+        ],
+    )
+    short_name = StringField(
+        _l("Short name"),
+        validators=[DataRequired(message=_l("Write a short name.")), Length(max=80)],
+    )
+    position = _count_field(_l("Order in lists"))
+    members_count = _count_field(_l("Number of members"))
+
+
+URL_PROBLEMS = {
+    "scheme": _l("The address must start with http:// or https://."),
+    "host": _l("Write the full address, e.g. https://khaosat.example.gov.vn."),
+    "query": _l("The address must not contain ? or #: write only the site's address."),
+}
+
+
+class SettingsForm(OfficerForm):
+    """The commune's name, district, province, public address and suppression threshold."""
+
+    COMMUNE_NAME = StringField(
+        _l("Commune name"),
+        validators=[DataRequired(message=_l("Write the commune's name.")), Length(max=120)],
+    )
+    DISTRICT_NAME = StringField(_l("District"), validators=[Optional(), Length(max=120)])
+    PROVINCE_NAME = StringField(_l("Province"), validators=[Optional(), Length(max=120)])
+    PUBLIC_BASE_URL = StringField(
+        _l("Public address of the site"),
+        validators=[DataRequired(message=_l("Write the site's address.")), Length(max=200)],
+    )
+    SUPPRESSION_K = WholeNumberField(
+        _l("Smallest group shown"),
+        validators=[
+            InputRequired(message=_l("Write a whole number, 2 or more.")),
+            NumberRange(min=2, max=1000, message=_l("Write a whole number, 2 or more.")),
+        ],
+    )
+
+    def validate_PUBLIC_BASE_URL(self, field):  # noqa: N802 (named after the setting)
+        """An http(s) address with a host and no query."""
+        problem = public_base_url_problem((field.data or "").strip())
+        if problem is not None:
+            raise ValidationError(URL_PROBLEMS[problem])
+
+    def values(self):
+        """The settings as typed, trimmed."""
+        return {
+            "COMMUNE_NAME": self.COMMUNE_NAME.data.strip(),
+            "DISTRICT_NAME": (self.DISTRICT_NAME.data or "").strip(),
+            "PROVINCE_NAME": (self.PROVINCE_NAME.data or "").strip(),
+            "PUBLIC_BASE_URL": self.PUBLIC_BASE_URL.data.strip().rstrip("/"),
+            "SUPPRESSION_K": self.SUPPRESSION_K.data,
+        }
+
+
+class RulesForm(OfficerForm):
+    """The commune's rule set override, as TOML (empty: the default rule set)."""
+
+    rules = TextAreaField(
+        _l("The commune's changes to the default rule set (TOML)"),
+        validators=[Length(max=20000)],
+    )

@@ -1,0 +1,27 @@
+"""The project's `flask` commands, one module per command group. Thin: parse, call, echo.
+
+Each command is a boundary: it calls the services, then commits once (or rolls back and
+says why in one line, with a non-zero exit).
+"""
+
+from survey.cli.database import backup_command, restore_command
+from survey.cli.demo import seed_demo_command
+from survey.cli.indicators import indicators_group
+from survey.cli.ratings import evaluate_command
+from survey.cli.reports import report_command
+from survey.cli.responses import responses_group
+from survey.cli.surveys import survey_group
+from survey.cli.users import user_group
+
+
+def register(app):
+    """Attach the commands to the app's CLI."""
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(user_group)
+    app.cli.add_command(survey_group)
+    app.cli.add_command(responses_group)
+    app.cli.add_command(evaluate_command)
+    app.cli.add_command(indicators_group)
+    app.cli.add_command(report_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

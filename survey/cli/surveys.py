@@ -1,0 +1,179 @@
+"""`flask survey ...`: list, load, dump, open, close, print slips, export responses."""
+
+import json
+import os
+
+import click
+from flask.cli import with_appcontext
+
+from survey.cli.files import write_file
+from survey.cli.lookups import lookup, survey_named
+from survey.core.extensions import db
+from survey.models import Unit
+from survey.reports.exports import survey_export
+from survey.responses.release import release_ready
+from survey.responses.slips import slips_html
+from survey.surveys.catalog import survey_listing
+from survey.surveys.definitions import DefinitionError, dump_definition, survey_from_definition
+
+# A survey of 200 questions in two languages is some 200 KB.
+MAX_DEFINITION_BYTES = 10 * 2**20
+
+
+@click.group("survey")
+def survey_group():
+    """Surveys: load, open, close, print invitation slips, export responses."""
+
+
+def shortened(message, keep=150):
+    """A message that quotes a huge value, cut in its middle: one readable line.
+
+    >>> shortened("code: '" + "x" * 1000 + "' must be short", keep=16)
+    "code: 'xxxxxxxxx … x' must be short"
+    """
+    if len(message) <= 2 * keep + 3:
+        return message
+    return f"{message[:keep]} … {message[-keep:]}"
+
+
+@survey_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+@with_appcontext
+def survey_list(as_json):
+    """List surveys: code, title, audience, topic, year, status, organizations, responses."""
+    rows = [
+        {
+            "code": survey.code,
+            "title": survey.text("title", "vi"),
+            "audience": survey.audience,
+            "topic": survey.topic,
+            "year": survey.year,
+            "status": survey.status,
+            "organizations": [org.code for org in survey.organizations],
+            "responses": responses,
+        }
+        for survey, responses in survey_listing()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['code']:<28} {row['year']} {row['status']:<6} {row['audience']:<6} "
+            f"{row['topic']:<13} {row['responses']:>7}  {','.join(row['organizations'])}  "
+            f"{row['title']}"
+        )
+
+
+@survey_group.command("dump")
+@click.argument("code")
+@with_appcontext
+def survey_dump(code):
+    """Print a survey's definition (JSON), as `survey load` reads it."""
+    click.echo(json.dumps(dump_definition(survey_named(code)), ensure_ascii=False, indent=2))
+
+
+@survey_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def survey_load(path):
+    """Create a survey, as a draft, from a definition file (JSON)."""
+    size = os.path.getsize(path)
+    if size > MAX_DEFINITION_BYTES:
+        raise click.ClickException(
+            f"{path}: {size / 2**20:.1f} MB; a survey definition is at most "
+            f"{MAX_DEFINITION_BYTES // 2**20} MB"
+        )
+    try:
+        with open(path, encoding="utf-8") as f:
+            definition = json.load(f)
+    except json.JSONDecodeError as error:
+        message = f"{path}: not valid JSON (line {error.lineno}: {error.msg})"
+        raise click.ClickException(message) from None
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except RecursionError:
+        raise click.ClickException(f"{path}: nested too deeply for a survey definition") from None
+    if isinstance(definition, dict):  # anything else is refused by the check below
+        definition.pop("status", None)  # always a draft: open it when it is ready
+    try:
+        survey = survey_from_definition(definition)
+        db.session.commit()
+    except DefinitionError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: {shortened(str(error))}") from None
+    click.echo(f"Loaded survey {survey.code} ({len(survey.questions)} questions) as a draft.")
+
+
+@survey_group.command("open")
+@click.argument("code")
+@with_appcontext
+def survey_open(code):
+    """Open a survey for answers."""
+    _set_status(code, "open")
+
+
+@survey_group.command("close")
+@click.argument("code")
+@with_appcontext
+def survey_close(code):
+    """Close a survey: it takes no more answers."""
+    _set_status(code, "closed")
+
+
+def _set_status(code, status):
+    survey = survey_named(code)
+    survey.status = status
+    db.session.commit()
+    if status == "closed":
+        release_ready(survey.id, everything=True)
+    click.echo(f"Survey {code} is {status}.")
+
+
+@survey_group.command("invite")
+@click.argument("code")
+@click.option("--unit", "unit_code", required=True, help="Village code printed on the slips.")
+@click.option("--count", required=True, type=click.IntRange(1, 5000), help="Number of slips.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def survey_invite(code, unit_code, count, output):
+    """Create single-use invitations for a member survey and write printable A4 slips."""
+    survey = survey_named(code)
+    if survey.audience != "member":
+        raise click.ClickException(f"survey {code!r} is for the public: it needs no invitations")
+    unit = lookup(Unit, unit_code, "--unit")
+    page = slips_html(survey, unit, count)
+    # Write first, then commit: a file that cannot be written leaves no unprinted codes behind.
+    # The codes are live: the file is readable by its owner only.
+    try:
+        write_file(output, [page.encode("utf-8")])
+    except click.ClickException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    click.echo(f"Wrote {count} slips for {unit.name} to {output}. Print it, then delete the file.")
+
+
+@survey_group.command("export")
+@click.argument("code")
+@click.option(
+    "--format",
+    "output_format",
+    required=True,
+    type=click.Choice(["csv", "xlsx"]),
+    help="csv: DESIGN.md's Response CSV; xlsx: the same rows, with the question results.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def survey_export_command(code, output_format, output):
+    """Write a survey's responses, anonymized, as CSV or XLSX.
+
+    Anonymized: no receipt codes, start times or durations; submitted_at is the day only
+    (commune time); the submission_uid column holds a row id made afresh for each export, not
+    the stored uid; the village is left empty for the villages whose results are hidden (fewer
+    respondents than the commune's suppression threshold). Rows are in no particular order.
+    The CSV imports again with `flask responses import`.
+    """
+    survey = survey_named(code)
+    written = write_file(output, survey_export(survey, output_format))
+    click.echo(f"Wrote the responses of {code} ({output_format}, {written:,} bytes) to {output}.")

@@ -1,0 +1,1 @@
+"""The commune itself: its settings, its villages and its organizations."""

@@ -1,0 +1,130 @@
+"""The commune's settings: its name, district, province, public address and suppression threshold.
+
+Their defaults are in the app's configuration; a value saved by the Party Committee Office in the
+Setting table overrides the default everywhere, through `setting(key)`. Each worker reads the
+table at most every SURVEY_CACHE_SECONDS, so every worker sees a change within that time.
+"""
+
+import time
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from survey.audit import trail
+from survey.core.extensions import db
+from survey.models import Setting
+
+# The settings an administrator may change, in the order the form shows them.
+SETTING_KEYS = (
+    "COMMUNE_NAME",
+    "DISTRICT_NAME",
+    "PROVINCE_NAME",
+    "PUBLIC_BASE_URL",
+    "SUPPRESSION_K",
+)
+
+_OVERRIDES = []  # [checked at, {key: value}]
+
+
+def setting(key):
+    """The value in force for `key`: the saved setting, else the configuration's default."""
+    if key not in SETTING_KEYS:
+        raise KeyError(f"{key} is not a commune setting")
+    overrides = _overrides()
+    return overrides[key] if key in overrides else current_app.config[key]
+
+
+def settings_in_force():
+    """Every commune setting and the value in force, as a dict."""
+    return {key: setting(key) for key in SETTING_KEYS}
+
+
+def settings_stamp():
+    """A value that changes whenever a saved setting changes (for caches of rendered pages)."""
+    return tuple(sorted((k, repr(v)) for k, v in _overrides().items()))
+
+
+def place_name():
+    """The commune, district and province as one line ("xã Hà Tam, huyện ..., tỉnh ...")."""
+    parts = (setting("COMMUNE_NAME"), setting("DISTRICT_NAME"), setting("PROVINCE_NAME"))
+    return ", ".join(part for part in parts if part)
+
+
+def init_app(app):
+    """Give templates `commune_setting(key)` and `commune_place()`, the values in force."""
+
+    @app.context_processor
+    def _commune():
+        return {"commune_setting": setting, "commune_place": place_name}
+
+
+def forget_cached():
+    """Drop the cached settings, so the next `setting()` reads the table."""
+    _OVERRIDES.clear()
+
+
+def _overrides():
+    if _OVERRIDES and time.monotonic() - _OVERRIDES[0] < current_app.config["SURVEY_CACHE_SECONDS"]:
+        return _OVERRIDES[1]
+    checked_at = time.monotonic()
+    try:
+        rows = db.session.execute(
+            sa.select(Setting.key, Setting.value).where(Setting.key.in_(SETTING_KEYS))
+        ).all()
+    except SQLAlchemyError:
+        # Every page shows the commune's name, error pages too: when the database cannot
+        # answer, the last values read (or the configuration) still let the page be shown.
+        db.session.rollback()
+        return _OVERRIDES[1] if _OVERRIDES else {}
+    found = {key: value for key, value in rows}
+    _OVERRIDES[:] = [checked_at, found]
+    return found
+
+
+def public_base_url_problem(url):
+    """Why `url` cannot be the public address (an English reason key), or None when it can.
+
+    >>> public_base_url_problem("https://khaosat.hatam.gov.vn")
+    >>> public_base_url_problem("ftp://x.vn")
+    'scheme'
+    >>> public_base_url_problem("https://x.vn/?a=1")
+    'query'
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "host"
+    if parts.scheme not in ("http", "https"):
+        return "scheme"
+    if not parts.hostname or any(c.isspace() for c in url):
+        return "host"
+    if parts.query or parts.fragment or url.rstrip().endswith(("?", "#")):
+        return "query"
+    return None
+
+
+def save_settings(values):
+    """Save changed settings (a value equal to the configured default removes the override).
+
+    Records one `setting.update` audit entry with the values before and after; returns the
+    keys that changed.
+    """
+    before = settings_in_force()
+    changed = [key for key in SETTING_KEYS if key in values and values[key] != before[key]]
+    for key in changed:
+        value = values[key]
+        row = db.session.get(Setting, key)
+        if value == current_app.config[key]:
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
+            db.session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+    if changed:
+        after = {**before, **{key: values[key] for key in changed}}
+        trail.record("setting.update", "commune", before=before, after=after)
+    forget_cached()
+    return changed

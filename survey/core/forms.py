@@ -1,0 +1,51 @@
+"""Flask-WTF forms shared by the views, and the base every officer form is built on."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from survey.core.text_safety import strip_control
+
+# Passwords are compared, never shown or written anywhere; lists and nested forms take no
+# filters (the fields of a nested OfficerSubform have their own).
+UNFILTERED = (PasswordField, FieldList, FormField)
+
+
+class StripControlMeta:
+    """Binds every field with the strip_control filter first, so no form stores a control
+    character: the rule of the public form (survey.answer_rules) for every text an officer
+    types."""
+
+    def bind_field(self, form, unbound_field, options):
+        if not issubclass(unbound_field.field_class, UNFILTERED):
+            filters = unbound_field.kwargs.get("filters") or ()
+            options = dict(options, filters=(strip_control, *filters))
+        return super().bind_field(form, unbound_field, options)
+
+
+class OfficerForm(FlaskForm):
+    """The base of every form of the workspace: each text arrives without control characters."""
+
+    class Meta(StripControlMeta):
+        pass
+
+
+class OfficerSubform(Form):
+    """The base of a form nested in an OfficerForm (FormField rows): the same filter."""
+
+    class Meta(StripControlMeta):
+        pass
+
+
+class LoginForm(OfficerForm):
+    """Sign-in with username and password (DESIGN.md: fields `username`, `password`)."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(message=_l("Enter your username.")), Length(max=64)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=256)],
+    )

@@ -1,0 +1,1 @@
+"""The demo commune: `flask seed-demo`."""

@@ -1,0 +1,1 @@
+"""Feedback: the organizations' inbox and the public "you said, we did" replies."""

@@ -1,0 +1,94 @@
+"""The feedback inbox: what members and citizens wrote to each organization, and the replies."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from survey.accounts.access import (
+    ORG_READ_ROLES,
+    READ_ALL_ROLES,
+    allow,
+    may_change_organization,
+    may_read_organization,
+    roles_required,
+)
+from survey.core.extensions import db
+from survey.feedback.forms import FeedbackItemForm
+from survey.feedback.inbox import (
+    STATUS_LABELS,
+    TOPICS,
+    UNTAGGED,
+    InboxFilters,
+    apply_change,
+    days_to_answer,
+    inbox_page,
+    item_for,
+    topic_label,
+    village_of,
+)
+
+bp = Blueprint("inbox", __name__, url_prefix="/manage/feedback")
+
+
+@bp.app_context_processor
+def feedback_labels():
+    """Status and topic labels, and the days-to-answer helper, for the feedback templates."""
+    return {
+        "feedback_status_labels": STATUS_LABELS,
+        "feedback_topic_label": topic_label,
+        "feedback_days_to_answer": days_to_answer,
+    }
+
+
+@bp.get("/")
+@roles_required(*ORG_READ_ROLES)
+def index():
+    """The feedback items this officer may read, filtered by GET parameters, newest first."""
+    filters = InboxFilters.from_args(request.args)
+    page = inbox_page(current_user, filters)
+    return render_template(
+        "inbox/index.html",
+        page=page,
+        filters=filters,
+        topics=TOPICS,
+        untagged=UNTAGGED,
+        reads_all=current_user.role in READ_ALL_ROLES,
+    )
+
+
+@bp.route("/<int:item_id>", methods=["GET", "POST"])
+@roles_required(*ORG_READ_ROLES)
+def item(item_id):
+    """One feedback item: read it; tag, move along, answer and publish it (owners only)."""
+    feedback = item_for(item_id)
+    if feedback is None:
+        abort(404)
+    allow(may_read_organization(current_user, feedback.organization_id))
+    may_change = may_change_organization(current_user, feedback.organization_id)
+    back = InboxFilters.from_args(request.args).query_args()
+    form = FeedbackItemForm(feedback, current_user) if may_change else None
+    status = 200
+    if request.method == "POST":
+        allow(may_change)
+        if form.validate_on_submit():
+            actions = apply_change(feedback, current_user, form.change())
+            try:
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                form.form_errors.append(
+                    _("Someone changed this item at the same time. Reload it and try again.")
+                )
+            else:
+                flash(_("Saved.") if actions else _("Nothing was changed."))
+                return redirect(url_for("inbox.item", item_id=item_id, **back))
+        status = 422
+    return render_template(
+        "inbox/item.html",
+        item=feedback,
+        village=village_of(feedback),
+        form=form,
+        back=back,
+        topics=TOPICS,
+    ), status

@@ -1,0 +1,1 @@
+"""Annual figures: the administrative numbers each organization reports for a year."""

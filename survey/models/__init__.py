@@ -1,0 +1,77 @@
+"""The data model: SQLAlchemy 2.0 typed tables, singular names, one module per domain.
+
+Every table sits in this one layer below all the domain packages, because their queries join
+across domains (a response's survey and village, a feedback item's organization): each package
+imports the tables it reads from here, and nothing here imports a package above. Importing
+`survey.models` maps every table (Flask-Migrate compares them all with the migrations).
+Public and member responses carry no IP address, user agent or account.
+"""
+
+from survey.models.accounts import SignIn, User
+from survey.models.audit import AuditLog
+from survey.models.columns import UTCDateTime, utcnow
+from survey.models.commune import Organization, Setting, Unit
+from survey.models.feedback import FeedbackItem
+from survey.models.indicators import INDICATOR_COUNTS, INDICATOR_RATES, AnnualIndicator
+from survey.models.paper import FastSheet, PaperEntry, PaperTyping
+from survey.models.ratings import Evaluation
+from survey.models.responses import (
+    Answer,
+    Invitation,
+    ReceiptCode,
+    ReleaseBatch,
+    Response,
+    ResponseCriterion,
+)
+from survey.models.surveys import Option, Question, Survey, survey_organization
+from survey.models.vocabulary import (
+    AUDIENCES,
+    CHANNELS,
+    FEEDBACK_STATUSES,
+    QUESTION_KINDS,
+    RECEIPT_ALPHABET,
+    RECEIPT_LENGTH,
+    ROLES,
+    SURVEY_STATUSES,
+    TIERS,
+    TOPICS,
+)
+
+__all__ = [
+    "AUDIENCES",
+    "AnnualIndicator",
+    "Answer",
+    "AuditLog",
+    "CHANNELS",
+    "Evaluation",
+    "FEEDBACK_STATUSES",
+    "FastSheet",
+    "FeedbackItem",
+    "INDICATOR_COUNTS",
+    "INDICATOR_RATES",
+    "Invitation",
+    "Option",
+    "Organization",
+    "PaperEntry",
+    "PaperTyping",
+    "QUESTION_KINDS",
+    "Question",
+    "RECEIPT_ALPHABET",
+    "RECEIPT_LENGTH",
+    "ROLES",
+    "ReceiptCode",
+    "ReleaseBatch",
+    "Response",
+    "ResponseCriterion",
+    "SURVEY_STATUSES",
+    "Setting",
+    "SignIn",
+    "Survey",
+    "TIERS",
+    "TOPICS",
+    "UTCDateTime",
+    "Unit",
+    "User",
+    "survey_organization",
+    "utcnow",
+]

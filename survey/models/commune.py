@@ -1,0 +1,50 @@
+"""The commune's tables: its organizations, its villages and its saved settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.core.extensions import db
+from survey.models.columns import non_negative
+
+
+class Organization(db.Model):
+    """The Fatherland Front committee or a socio-political organization of the commune."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    short_name: Mapped[str] = mapped_column(sa.String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    members_count: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = tuple(non_negative("members_count"))
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.code}>"
+
+
+class Unit(db.Model):
+    """A village (thôn, làng) of the commune."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    adult_population: Mapped[int] = mapped_column(default=0)
+    households: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = tuple(non_negative("adult_population", "households"))
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class Setting(db.Model):
+    """A commune setting kept in the database (commune name, district, province, ...)."""
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)

@@ -1,0 +1,1 @@
+"""Paper forms typed in by village officers, with optional double entry."""

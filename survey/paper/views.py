@@ -1,0 +1,199 @@
+"""Paper entry: village officers type paper forms, keyboard first; double entry when asked."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from survey.accounts.access import (
+    PAPER_ROLES,
+    allow,
+    may_enter_paper,
+    may_type_survey,
+    roles_required,
+)
+from survey.core.errors import UNAVAILABLE, retry_later, rollback_quietly
+from survey.core.extensions import db
+from survey.models import Survey
+from survey.paper.entry import (
+    SheetRefused,
+    check_sheet,
+    enter_sheet,
+    mismatches,
+    parse_sheet_number,
+    resolve,
+    sheet_label,
+    typed_from_answers,
+)
+from survey.responses.answer_rules import small_whole_number
+from survey.responses.slips import slips_html
+from survey.surveys import catalog
+
+bp = Blueprint("paper", __name__, url_prefix="/manage/paper")
+
+REFUSALS = {
+    "already counted": _l("This sheet number was already counted."),
+    "same person": _l("The second typing must be done by another person."),
+    "mismatch pending": _l("This sheet waits for its difference to be resolved."),
+    "other village": _l("This sheet was first typed for another village."),
+    "typed meanwhile": _l("Someone saved this sheet a moment ago. Check it and save again."),
+}
+
+
+@bp.get("/")
+@roles_required(*PAPER_ROLES)
+def index():
+    """The surveys whose paper forms this officer may type."""
+    surveys = db.session.scalars(
+        sa.select(Survey).where(Survey.status != "draft").order_by(Survey.year.desc(), Survey.code)
+    ).all()
+    allowed = [s for s in surveys if may_type_survey(current_user, s)]
+    return render_template("paper/index.html", surveys=allowed)
+
+
+@bp.route("/<code>", methods=["GET", "POST"])
+@roles_required(*PAPER_ROLES)
+def enter(code):
+    """Type one paper sheet; the next sheet number is suggested after each one."""
+    survey = _survey_or_404(code)
+    unit, units = _unit_for(survey)
+    typed = {q.code: request.form.get(f"q_{q.code}", "") for q in survey.questions}
+    errors, sheet_error, busy = {}, None, False
+    number_text = request.values.get("sheet", "")
+    if request.method == "POST":
+        number = parse_sheet_number(number_text)
+        if number is None:
+            sheet_error = _("Write the number printed or written on the sheet (1, 2, 3, ...).")
+        if unit is None:
+            abort(400)
+        answers, errors = check_sheet(survey, typed)
+        if not errors and sheet_error is None:
+            try:
+                result = enter_sheet(survey, unit, sheet_label(unit, number), answers, current_user)
+            except SheetRefused as refused:
+                db.session.rollback()
+                sheet_error = REFUSALS[str(refused)]
+            except UNAVAILABLE:
+                rollback_quietly()  # nothing of the sheet was stored: it can be saved again
+                sheet_error = _("The site is busy for a moment: save the sheet again in a minute.")
+                busy = True
+            else:
+                flash(_outcome_message(survey, result))
+                return redirect(url_for("paper.enter", code=code, unit=unit.code, sheet=number + 1))
+        status = 503 if busy else 422
+    else:
+        status = 200
+    return (
+        render_template(
+            "paper/enter.html",
+            survey=survey,
+            unit=unit,
+            units=units,
+            typed=typed,
+            errors=errors,
+            sheet=number_text,
+            sheet_error=sheet_error,
+        ),
+        status,
+        retry_later() if busy else {},
+    )
+
+
+@bp.route("/<code>/differences", methods=["GET", "POST"])
+@roles_required(*PAPER_ROLES)
+def differences(code):
+    """Sheets typed twice with different answers, to be read again from the paper."""
+    survey = _survey_or_404(code)
+    allow(may_type_survey(current_user, survey))
+    errors, typed, sheet = {}, {}, request.form.get("sheet_no", "")
+    if request.method == "POST":
+        pairs = {first.sheet_no: first for first, _second, _diff in mismatches(survey)}
+        first = pairs.get(sheet)
+        if first is None or not may_enter_paper(current_user, survey, first.unit):
+            abort(404)
+        typed = {q.code: request.form.get(f"q_{q.code}", "") for q in survey.questions}
+        answers, errors = check_sheet(survey, typed)
+        if not errors:
+            result = resolve(survey, sheet, answers, current_user)
+            flash(_outcome_message(survey, result))
+            return redirect(url_for("paper.differences", code=code))
+    pairs = [
+        (
+            first,
+            second,
+            diff,
+            typed_from_answers(survey.questions, first.answers),
+            typed_from_answers(survey.questions, second.answers),
+        )
+        for first, second, diff in mismatches(survey)
+        if may_enter_paper(current_user, survey, first.unit)
+    ]
+    return render_template(
+        "paper/differences.html",
+        survey=survey,
+        pairs=pairs,
+        errors=errors,
+        typed=typed,
+        sheet=sheet,
+    ), (422 if errors else 200)
+
+
+def _survey_or_404(code):
+    survey = catalog.survey_by_code(code)
+    if survey is None or survey.status == "draft":
+        abort(404)
+    return survey
+
+
+def _unit_for(survey):
+    """The village the sheets belong to: a village officer's own, or the one chosen."""
+    if current_user.role == "unit_officer":
+        unit = current_user.unit
+        units = None
+    else:
+        units = catalog.units()
+        unit = catalog.unit_by_code(request.values.get("unit")) or (units[0] if units else None)
+    if not may_enter_paper(current_user, survey, unit):
+        abort(403)
+    return unit, units
+
+
+def _outcome_message(survey, result):
+    if result.outcome == "stored":
+        return _("Sheet %(sheet)s counted.", sheet=result.sheet_no)
+    if result.outcome == "waiting":
+        return _(
+            "Sheet %(sheet)s typed once. Another person must type it again to check it.",
+            sheet=result.sheet_no,
+        )
+    positions = {q.code: i + 1 for i, q in enumerate(survey.questions)}
+    numbers = ", ".join(str(positions[c]) for c in result.differences)
+    return _(
+        "Sheet %(sheet)s: the two typings differ at question %(numbers)s. See Differences.",
+        sheet=result.sheet_no,
+        numbers=numbers,
+    )
+
+
+@bp.route("/<code>/slips", methods=["GET", "POST"])
+@roles_required(*PAPER_ROLES)
+def slips(code):
+    """Print single-use invitation slips of a member survey for a village (A4 sheets)."""
+    survey = _survey_or_404(code)
+    if survey.audience != "member":
+        abort(404)
+    unit, units = _unit_for(survey)
+    count_text = request.form.get("count", "20")
+    error = None
+    if request.method == "POST":
+        count = small_whole_number(count_text.strip()) or 0
+        if not 1 <= count <= 500:
+            error = _("Write how many slips to print, from 1 to 500.")
+        else:
+            page = slips_html(survey, unit, count)
+            db.session.commit()
+            return page
+    return render_template(
+        "paper/slips.html", survey=survey, unit=unit, units=units, count=count_text, error=error
+    ), (422 if error else 200)

@@ -1,0 +1,99 @@
+"""Finalization: the Standing Committee fixes a year's ratings as immutable snapshots.
+
+A snapshot (Evaluation) keeps the score, the tier, the whole explained result in Vietnamese and
+English, the rule set text and a digest of the data it was computed from. Data that changes
+later does not alter it: the year's document shows the snapshot, marked "changed since
+finalization" when today's data would give another digest. Finalizing again replaces the
+snapshot only with a reason, and the audit log keeps the one replaced.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from analytics import evaluation_document
+from survey.audit import trail
+from survey.core.extensions import db
+from survey.models import Evaluation, Organization, utcnow
+from survey.ratings import reading
+from survey.ratings.evaluation import evaluate_year
+
+
+class FinalizationRefused(ValueError):
+    """A finalization that cannot be done; the message is an English reason key."""
+
+
+def finalize_year(year: int, user, reason: str = "") -> list[str]:
+    """Snapshot every organization's rating for `year`; return the codes finalized.
+
+    Organizations already finalized are finalized again only with a `reason` (their snapshot
+    is replaced and the old one kept in the audit log); without one they are left as they are.
+    """
+    reason = (reason or "").strip()
+    evaluation = evaluate_year(year)
+    documents = {
+        lang: {
+            org["org"]: org
+            for org in evaluation_document(year, evaluation.rules, evaluation.results, lang)[
+                "organizations"
+            ]
+        }
+        for lang in reading.LANGS
+    }
+    snapshots = reading.snapshots(year)
+    if snapshots and not reason and len(snapshots) == len(evaluation.results):
+        raise FinalizationRefused("reason needed")
+    ids = dict(db.session.execute(sa.select(Organization.code, Organization.id)).all())
+    done = []
+    for result in evaluation.results:
+        code = result.code
+        vi = documents["vi"][code] | {"finalized": True}
+        en = documents["en"][code] | {"finalized": True}
+        fields = {
+            "score": round(result.rating.score, 2),
+            "tier": result.rating.tier,
+            "details": {"vi": vi, "en": en},
+            "ruleset_name": evaluation.rules.name,
+            "ruleset_text": evaluation.rules.source,
+            "data_digest": reading.input_digest(documents["vi"][code]),
+            "reason": reason,
+            "finalized_by_id": user.id if user is not None else None,
+            "finalized_at": utcnow(),
+        }
+        existing = snapshots.get(code)
+        if existing is None:
+            db.session.add(Evaluation(organization_id=ids[code], year=year, **fields))
+            trail.record(
+                "evaluation.finalize",
+                f"{code}/{year}",
+                before={},
+                after={"score": fields["score"], "tier": fields["tier"]},
+            )
+        elif reason:
+            replaced = existing.details["vi"]
+            before = {
+                "score": existing.score,
+                "tier": existing.tier,
+                "data_digest": existing.data_digest,
+                "finalized_at": existing.finalized_at,
+                "reason": existing.reason,
+            }
+            for key, value in fields.items():
+                setattr(existing, key, value)
+            trail.record(
+                "evaluation.refinalize",
+                f"{code}/{year}",
+                before=before,
+                after={
+                    "score": fields["score"],
+                    "tier": fields["tier"],
+                    "data_digest": fields["data_digest"],
+                    "finalized_at": fields["finalized_at"],
+                    "reason": reason,
+                },
+                replaced=replaced,
+            )
+        else:
+            continue
+        done.append(code)
+    return done

@@ -1,0 +1,115 @@
+"""The year's rating as its readers get it: the Evaluation JSON, each finalized organization as
+its snapshot, the others from the year's evaluation as this worker keeps it.
+
+Every reader (the dashboards, the ratings page, the API, the year report, `flask evaluate`)
+comes here, one step from the evaluation itself (survey.ratings.evaluation); writing the
+snapshots is survey.ratings.finalization's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from analytics import evaluation_document, integrity_summary
+from survey.core.extensions import db
+from survey.models import Evaluation, Organization
+from survey.ratings.evaluation import YearEvaluation, comparisons, evaluate_year
+from survey.ratings.kept_figures import Cached, cached, released_of_years
+from survey.responses.suppression import flags_with_villages_hidden
+
+LANGS = ("vi", "en")
+
+
+def kept_evaluation(year: int) -> Cached:
+    """The year's evaluation (every organization), kept."""
+    return cached(("evaluation", year), lambda: evaluate_year(year), released_of_years(year))
+
+
+def kept_comparisons(year: int) -> Cached:
+    """The year's comparisons (year over year, across organizations), kept."""
+    return cached(
+        ("comparisons", year), lambda: comparisons(year), released_of_years(year - 1, year)
+    )
+
+
+def input_digest(organization: dict) -> str:
+    """SHA-256 of what a rating was computed from: each criterion's value, sample and evidence,
+    and the vetoes (one organization of the Evaluation JSON)."""
+    inputs = {
+        "criteria": [
+            [c["code"], c["value"], c["n"], c["n_eff"], c["evidence"]]
+            for c in organization["criteria"]
+        ],
+        "vetoes": organization["vetoes"],
+    }
+    payload = json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def snapshots(year: int) -> dict[str, Evaluation]:
+    """The finalized snapshots of `year`, by organization code."""
+    rows = db.session.execute(
+        sa.select(Organization.code, Evaluation)
+        .join(Organization, Organization.id == Evaluation.organization_id)
+        .where(Evaluation.year == year)
+    ).all()
+    return {code: evaluation for code, evaluation in rows}
+
+
+def year_document(
+    year: int,
+    organization: str | None = None,
+    lang: str = "vi",
+    with_integrity: bool = False,
+    evaluation: YearEvaluation | None = None,
+) -> dict:
+    """The Evaluation JSON of `year`: finalized organizations as their snapshot, the others
+    as computed now (or in `evaluation`, the year's evaluation kept by a dashboard); with
+    `with_integrity`, the integrity flags per survey (for the readers of every result)."""
+    lang = lang if lang in LANGS else "vi"  # the rating speaks Vietnamese and English only
+    if evaluation is None:
+        evaluation = evaluate_year(year)
+    results = [r for r in evaluation.results if organization in (None, r.code)]
+    document = evaluation_document(year, evaluation.rules, results, lang)
+    if with_integrity:
+        # A flagged burst names no village the survey's results hide.
+        document["integrity"] = flags_with_villages_hidden(
+            integrity_summary((i.survey_code, i.flags) for i in evaluation.integrity)
+        )
+    snapshots_ = snapshots(year)
+    organizations = []
+    for current in document["organizations"]:
+        snapshot = snapshots_.get(current["org"])
+        if snapshot is None:
+            organizations.append(current | {"changed_since_finalization": False})
+            continue
+        kept = dict(snapshot.details[lang])
+        kept["finalized"] = True
+        kept["finalized_at"] = snapshot.finalized_at.isoformat()
+        kept["changed_since_finalization"] = input_digest(current) != snapshot.data_digest
+        organizations.append(kept)
+    document["organizations"] = organizations
+    return document
+
+
+@dataclass(frozen=True)
+class KeptRating:
+    """The Evaluation JSON of a year, and the kept evaluation it was made from (when it was
+    computed, whether newer data are coming)."""
+
+    document: dict
+    kept: Cached
+
+
+def year_rating(
+    year: int, organization: str | None = None, lang: str = "vi", with_integrity: bool = False
+) -> KeptRating:
+    """The Evaluation JSON of `year` (one organization's, with `organization`) from the kept
+    evaluation; raises kept_figures.NotReady while this worker first computes it."""
+    kept = kept_evaluation(year)
+    document = year_document(year, organization, lang, with_integrity, evaluation=kept.value)
+    return KeptRating(document, kept)

@@ -1,0 +1,88 @@
+"""The year's ratings in the workspace: read them, and (the Standing Committee) finalize them."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from analytics import AnalyticsError
+from survey.accounts.access import ORG_READ_ROLES, organization_scope, roles_required
+from survey.core.computing import computing_page
+from survey.core.extensions import db
+from survey.core.forms import OfficerForm
+from survey.core.i18n import select_locale
+from survey.core.local_time import current_year
+from survey.indicators.figures import overview_years, valid_year
+from survey.ratings.finalization import FinalizationRefused, finalize_year
+from survey.ratings.kept_figures import Freshness, NotReady
+from survey.ratings.reading import year_rating
+
+bp = Blueprint("ratings", __name__, url_prefix="/manage/ratings")
+
+FINALIZE_ROLES = ("admin", "committee")
+
+
+class FinalizeForm(OfficerForm):
+    """Finalize a year; the reason is needed when it was finalized before."""
+
+    reason = TextAreaField(
+        _l("Reason (needed when the year was finalized before)"), validators=[Length(max=2000)]
+    )
+
+
+@bp.get("/")
+@roles_required(*ORG_READ_ROLES)
+def index():
+    """The years that can be rated, newest first."""
+    return render_template("ratings/index.html", years=overview_years())
+
+
+@bp.get("/<int:year>")
+@roles_required(*ORG_READ_ROLES)
+def year(year):
+    """Every organization's rating for `year` (an officer: its own), with its explanation."""
+    return _page(year, FinalizeForm())
+
+
+@bp.post("/<int:year>/finalize")
+@roles_required(*FINALIZE_ROLES)
+def finalize(year):
+    """Fix the year's ratings as snapshots; again only with a reason."""
+    form = FinalizeForm()
+    if form.validate_on_submit():
+        try:
+            done = finalize_year(year, current_user, form.reason.data)
+        except FinalizationRefused:
+            db.session.rollback()
+            form.reason.errors = [
+                *form.reason.errors,
+                _("The year is already finalized. To finalize it again, write the reason."),
+            ]
+        else:
+            db.session.commit()
+            flash(_("Finalized: %(count)s organizations.", count=len(done)))
+            return redirect(url_for("ratings.year", year=year))
+    return _page(year, form, status=422)
+
+
+def _page(year, form, status=200):
+    if not valid_year(year):
+        abort(404)
+    own = organization_scope(current_user)
+    try:
+        rating = year_rating(year, own, select_locale(), with_integrity=own is None)
+    except NotReady:
+        return computing_page()
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
+    return render_template(
+        "ratings/year.html",
+        document=rating.document,
+        freshness=Freshness.of(rating.kept),
+        year=year,
+        form=form,
+        may_finalize=current_user.role in FINALIZE_ROLES,
+        this_year=current_year(),
+    ), status

@@ -1,0 +1,94 @@
+"""Downloads: the year-end report and workbook, and a survey's anonymized responses."""
+
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from analytics import AnalyticsError
+from survey.accounts.access import (
+    ORG_READ_ROLES,
+    READ_ALL_ROLES,
+    allow,
+    may_read_survey,
+    roles_required,
+    withheld_text_questions,
+)
+from survey.reports import exports
+from survey.reports.year_report import NothingToReport
+from survey.surveys import catalog
+
+bp = Blueprint("reports", __name__, url_prefix="/dashboard")
+
+# What these files hold is not for shared caches or the browser's history of pages.
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+@bp.get("/report/<int:year>.<any(docx, xlsx, html):fmt>")
+@roles_required(*READ_ALL_ROLES)
+def year_report(year, fmt):
+    """The year-end report (DOCX to edit, HTML to print) or the year's workbook (XLSX)."""
+    try:
+        content = exports.report_file(year, fmt)
+    except NothingToReport:
+        flash(
+            _(
+                "There is nothing to report for %(year)s yet: no surveys, annual figures or "
+                "finalized ratings.",
+                year=year,
+            )
+        )
+        return redirect(url_for("ratings.index"))
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
+    response = send_file(
+        io.BytesIO(content),
+        mimetype=exports.REPORT_TYPES[fmt],
+        as_attachment=fmt != "html",  # the HTML opens in the browser, to print
+        download_name=exports.report_filename(year, fmt),
+    )
+    response.headers.update(PRIVATE)
+    return response
+
+
+@bp.get("/survey/<code>/export.<any(csv, xlsx):fmt>")
+@roles_required(*ORG_READ_ROLES)
+def survey_export(code, fmt):
+    """A survey's responses, anonymized, as CSV (streamed) or XLSX, for those who may read it."""
+    survey = catalog.survey_by_code(code)
+    if survey is None:
+        abort(404)
+    allow(may_read_survey(current_user, survey))
+    # An organization's officer gets no column for the free text of other organizations'
+    # questions (the survey's page says which).
+    withheld = withheld_text_questions(current_user, survey)
+    name = exports.export_filename(survey, fmt)
+    if fmt == "xlsx":
+        response = send_file(
+            io.BytesIO(exports.survey_xlsx(survey, withheld)),
+            mimetype=exports.EXPORT_TYPES[fmt],
+            as_attachment=True,
+            download_name=name,
+        )
+    else:  # streamed: 100,000 responses are read a page at a time, never all at once
+        body = exports.in_app_context(
+            current_app._get_current_object(), lambda: exports.survey_csv(survey, withheld)
+        )
+        response = Response(
+            body,
+            mimetype=exports.EXPORT_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    response.headers.update(PRIVATE)
+    return response

@@ -1,0 +1,135 @@
+"""Dashboards: the Standing Committee's overview of a year, each organization's page, and each
+survey's results."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_login import current_user
+
+from analytics import AnalyticsError, criterion_label
+from survey.accounts.access import (
+    ORG_READ_ROLES,
+    READ_ALL_ROLES,
+    allow,
+    may_read_organization,
+    may_read_survey,
+    may_see_results,
+    roles_required,
+    withheld_text_questions,
+)
+from survey.commune.directory import organization_by_code
+from survey.core.computing import computing_page
+from survey.core.extensions import db
+from survey.core.i18n import select_locale
+from survey.core.local_time import current_year
+from survey.models import Survey
+from survey.ratings.integrity_text import flag_detail, kind_label
+from survey.ratings.kept_figures import NotReady
+from survey.reports.dashboards import (
+    evaluation_years,
+    organization_page,
+    overview,
+    question_labels,
+    survey_page,
+)
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+@bp.context_processor
+def formatting():
+    """`criterion_label(code)` and `pvalue(p)` in the dashboards' templates."""
+
+    def label(code):
+        return criterion_label(code, select_locale())
+
+    def pvalue(p):
+        if p is None:
+            return "–"
+        return "< " + format_decimal(0.001, "0.000") if p < 0.001 else format_decimal(p, "0.000")
+
+    return {"criterion_label": label, "pvalue": pvalue}
+
+
+@bp.app_template_filter("flag_label")
+def flag_label_filter(kind):
+    """The name of an integrity check (the dashboards' and the ratings' integrity tables)."""
+    return kind_label(kind)
+
+
+@bp.app_template_filter("flag_detail")
+def flag_detail_filter(flag):
+    """What a paper check found, as a sentence; empty for the other checks."""
+    return flag_detail(flag)
+
+
+@bp.get("/")
+@roles_required(*ORG_READ_ROLES)
+def index():
+    """Every organization's rating of a year; an organization's officer goes to its own page."""
+    if current_user.role not in READ_ALL_ROLES:
+        return redirect(url_for(".organization", code=current_user.organization.code))
+    year = _year()
+    try:
+        data = overview(year, select_locale())
+    except NotReady:
+        return computing_page()
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
+    return render_template(
+        "dashboard/overview.html", overview=data, year=year, years=evaluation_years()
+    )
+
+
+@bp.get("/org/<code>")
+@roles_required(*ORG_READ_ROLES)
+def organization(code):
+    """One organization's year: criteria, questions, villages, change, feedback."""
+    found = organization_by_code(code)
+    if found is None:
+        abort(404)
+    allow(may_read_organization(current_user, found.id))
+    year = _year()
+    try:
+        page = organization_page(found, year, select_locale())
+    except NotReady:
+        return computing_page()
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
+    return render_template(
+        "dashboard/organization.html", page=page, year=year, years=evaluation_years()
+    )
+
+
+@bp.get("/survey/<code>")
+@roles_required(*ORG_READ_ROLES)
+def survey(code):
+    """A survey's results: questions, answers over time, channels, where it came from,
+    integrity checks; read-only for the officer of an organization it counts toward."""
+    found = db.session.scalar(sa.select(Survey).where(Survey.code == code))
+    if found is None:
+        abort(404)
+    allow(may_see_results(current_user, found))
+    lang = select_locale()
+    try:
+        page = survey_page(found, lang, current_user.role in READ_ALL_ROLES)
+    except NotReady:
+        return computing_page()
+    withheld = question_labels(withheld_text_questions(current_user, found), lang)
+    return render_template(
+        "dashboard/survey.html",
+        page=page,
+        may_export=may_read_survey(current_user, found),
+        withheld=withheld,
+    )
+
+
+def _year():
+    """?year=, else the latest year with data up to this one; 404 for a year never held."""
+    years = evaluation_years()
+    asked = request.args.get("year", type=int)
+    if asked is None:
+        return max((y for y in years if y <= current_year()), default=current_year())
+    if asked not in years:
+        abort(404)
+    return asked

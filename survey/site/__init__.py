@@ -1,0 +1,1 @@
+"""Public pages (landing, language, health check) and the officers' workspace home."""

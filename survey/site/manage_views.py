@@ -1,0 +1,81 @@
+"""The officers' workspace home: what this role may do, one link per task."""
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from survey.accounts.access import (
+    AUDIT_ROLES,
+    ORG_READ_ROLES,
+    PAPER_ROLES,
+    ROLE_NAMES,
+    ROLES_SIGNED_IN,
+    roles_required,
+)
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+# The workspace sections: endpoint, title, what it is for, the roles that may open it.
+SECTIONS = (
+    (
+        "dashboard.index",
+        _l("Dashboards"),
+        _l("Ratings, criteria and answers at a glance, with charts."),
+        ORG_READ_ROLES,
+    ),
+    ("builder.index", _l("Surveys"), _l("Build, open and close surveys."), ORG_READ_ROLES),
+    (
+        "indicators.index",
+        _l("Annual figures"),
+        _l("Members, meetings, attendance, campaigns, supervision."),
+        ORG_READ_ROLES,
+    ),
+    (
+        "inbox.index",
+        _l("Feedback"),
+        _l("What members and citizens wrote, and the replies."),
+        ORG_READ_ROLES,
+    ),
+    (
+        "paper.index",
+        _l("Paper forms"),
+        _l("Type paper forms; print invitation slips."),
+        PAPER_ROLES,
+    ),
+    (
+        "ratings.index",
+        _l("Annual ratings"),
+        _l("Each organization's criteria, score and tier; finalizing the year."),
+        ORG_READ_ROLES,
+    ),
+    ("audit.index", _l("Audit log"), _l("Who changed what, and when."), AUDIT_ROLES),
+    (
+        "admin.index",
+        _l("Administration"),
+        _l("Users, villages, organizations, commune settings."),
+        ("admin",),
+    ),
+)
+
+
+@bp.app_context_processor
+def workspace_sections():
+    """`sections()` in templates: the workspace sections the signed-in officer may open."""
+
+    def sections():
+        if not current_user.is_authenticated:
+            return []
+        return [
+            (endpoint, title, purpose)
+            for endpoint, title, purpose, roles in SECTIONS
+            if current_user.role in roles and endpoint in current_app.view_functions
+        ]
+
+    return {"sections": sections, "role_names": ROLE_NAMES}
+
+
+@bp.get("/")
+@roles_required(*ROLES_SIGNED_IN)
+def index():
+    """The sections of the workspace open to the signed-in officer."""
+    return render_template("manage/index.html")

@@ -1,0 +1,1 @@
+"""Surveys: definitions (JSON), the builder, the ready question sets, the public catalog."""

@@ -1,0 +1,161 @@
+"""Queries for what the public sees: open surveys, a survey by code, villages, receipts."""
+
+import time
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from survey.core.bounded_cache import LRUCache
+from survey.core.errors import UNAVAILABLE, rollback_quietly
+from survey.core.extensions import db
+from survey.models import Question, ReceiptCode, Response, Survey, Unit
+
+
+def open_public_surveys(now=None):
+    """Public surveys whose status is open and whose dates include `now`, newest first."""
+    now = now or datetime.now(timezone.utc)
+    query = (
+        sa.select(Survey)
+        .where(
+            Survey.audience == "public",
+            Survey.status == "open",
+            sa.or_(Survey.opens_at.is_(None), Survey.opens_at <= now),
+            sa.or_(Survey.closes_at.is_(None), Survey.closes_at > now),
+        )
+        .order_by(Survey.year.desc(), Survey.code)
+    )
+    return db.session.scalars(query).all()
+
+
+def survey_by_code(code):
+    """The survey with its questions, options and organizations loaded, or None."""
+    return db.session.scalar(
+        sa.select(Survey)
+        .where(Survey.code == code)
+        .options(
+            selectinload(Survey.questions).selectinload(Question.options),
+            selectinload(Survey.organizations),
+        )
+    )
+
+
+# code -> (checked at, updated_at, survey detached from its session): the structure of a
+# survey is read once per change, not on every visit. Every change to a survey or its
+# questions moves survey.updated_at, which retires the entry; whether it moved is asked at
+# most every SURVEY_CACHE_SECONDS. Only surveys that exist are kept, and at most this many
+# (the least recently read go).
+_SNAPSHOTS = LRUCache(256)
+_UNITS = []  # [checked at, units]
+
+
+def forget_cached():
+    """Drop every cached survey and village list (tests that rebuild the database)."""
+    _SNAPSHOTS.clear()
+    _UNITS.clear()
+
+
+def forget_survey(code):
+    """Drop one survey's cached structure, so this worker reads its change at once."""
+    _SNAPSHOTS.pop(code, None)
+
+
+def _fresh(checked_at):
+    return time.monotonic() - checked_at < current_app.config["SURVEY_CACHE_SECONDS"]
+
+
+def survey_snapshot(code):
+    """The survey as `survey_by_code` gives it, read-only and shared between requests."""
+    cached = _SNAPSHOTS.get(code)
+    if cached is not None and _fresh(cached[0]):
+        return cached[2]
+    checked_at = time.monotonic()
+    try:
+        updated_at = db.session.scalar(sa.select(Survey.updated_at).where(Survey.code == code))
+    except UNAVAILABLE:
+        if cached is None:
+            raise
+        # The database is down for a moment: the form is still shown (and sent answers shown
+        # back) from the structure last read; storing them waits for the database.
+        rollback_quietly()
+        return cached[2]
+    if updated_at is None:
+        _SNAPSHOTS.pop(code, None)
+        return None
+    if cached is not None and cached[1] == updated_at:
+        _SNAPSHOTS[code] = (checked_at, updated_at, cached[2])
+        return cached[2]
+    survey = survey_by_code(code)
+    if survey is None:
+        return None
+    for organization in survey.organizations:
+        db.session.expunge(organization)
+    db.session.expunge(survey)  # questions and options follow (cascade)
+    _SNAPSHOTS[code] = (checked_at, updated_at, survey)
+    return survey
+
+
+def survey_state(survey, now=None):
+    """'open', 'not_yet' (before opens_at) or 'closed' (status closed, or past closes_at)."""
+    now = now or datetime.now(timezone.utc)
+    if survey.status == "closed" or (survey.closes_at and survey.closes_at <= now):
+        return "closed"
+    if survey.opens_at and survey.opens_at > now:
+        return "not_yet"
+    return "open"
+
+
+def units():
+    """Every village, in the commune's order (read-only, shared between requests)."""
+    if _UNITS and _fresh(_UNITS[0]):
+        return _UNITS[1]
+    checked_at = time.monotonic()
+    try:
+        found = db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all()
+    except UNAVAILABLE:
+        if not _UNITS:
+            raise
+        rollback_quietly()  # as for a survey's structure: the last list read, while it lasts
+        return _UNITS[1]
+    for unit in found:
+        db.session.expunge(unit)
+    _UNITS[:] = [checked_at, found]
+    return found
+
+
+def village_names():
+    """Village code -> name, from the list above."""
+    return {unit.code: unit.name for unit in units()}
+
+
+def unit_by_code(code):
+    """The village with this code, or None."""
+    return next((unit for unit in units() if unit.code == code), None) if code else None
+
+
+def receipt_survey_id(receipt):
+    """The id of the survey a receipt code was given for, or None when none has this code.
+    Nothing else is known of it: not which response, nor when."""
+    return db.session.scalar(sa.select(ReceiptCode.survey_id).where(ReceiptCode.code == receipt))
+
+
+def survey_title_by_id(survey_id):
+    """A survey's title per language (a receipt names the survey it was given for)."""
+    return db.session.scalar(sa.select(Survey.title).where(Survey.id == survey_id))
+
+
+def survey_listing():
+    """Every survey with its number of responses (one grouped query), newest year first."""
+    counts = (
+        sa.select(Response.survey_id, sa.func.count().label("n"))
+        .group_by(Response.survey_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Survey, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.survey_id == Survey.id)
+        .options(selectinload(Survey.organizations))
+        .order_by(Survey.year.desc(), Survey.code)
+    ).all()
+    return [(survey, count) for survey, count in rows]

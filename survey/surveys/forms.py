@@ -1,0 +1,318 @@
+"""The builder's forms: a survey's fields, a new survey, a question with its options, dates.
+
+Fields only parse what was typed (numbers with a decimal comma, lists of answers);
+survey.builder decides what is allowed and says why.
+"""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from survey.core.forms import OfficerForm, OfficerSubform
+from survey.surveys.builder import parse_local_time
+from survey.surveys.definitions import FIXED_RANGES
+
+LANGUAGE_CODES = ("vi", "en")
+LANGUAGE_NAMES = {"vi": _l("Vietnamese"), "en": _l("English")}
+AUDIENCE_NAMES = {"public": _l("Citizens (public)"), "member": _l("Members (with slips)")}
+TOPIC_NAMES = {
+    "satisfaction": _l("Satisfaction"),
+    "participation": _l("Taking part in activities"),
+    "supervision": _l("Social supervision and criticism"),
+    "other": _l("Other"),
+}
+STATUS_NAMES = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
+KIND_NAMES = {
+    "likert5": _l("Satisfaction scale (5 faces)"),
+    "single": _l("Choose one"),
+    "multi": _l("Choose several"),
+    "yesno": _l("Yes / no"),
+    "number": _l("Number"),
+    "nps": _l("0 to 10 (would recommend)"),
+    "text": _l("Free text"),
+}
+START_NAMES = {
+    "blank": _l("A blank survey"),
+    "satisfaction": _l("Template: satisfaction of the people"),
+    "participation": _l("Template: members taking part in activities"),
+    "supervision": _l("Template: social supervision and criticism"),
+    "copy": _l("A copy of an earlier survey (same question codes, so years compare)"),
+}
+BLANK_OPTION_ROWS = 3
+
+
+def _choices(names):
+    return [SelectChoice(code, label) for code, label in names.items()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Check boxes for a choice of several values."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def parse_number(text):
+    """'2,5' or '2.5' -> 2.5, '3' -> 3, '' -> None; ValueError for anything else."""
+    text = (text or "").strip().replace(",", ".")
+    if not text:
+        return None
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return int(value) if value.is_integer() else value
+
+
+def _a_number(form, field):
+    try:
+        parse_number(field.data)
+    except ValueError:
+        raise ValidationError(_l("Write a number, e.g. 5 or 2,5.")) from None
+
+
+def _a_whole_number(form, field):
+    try:
+        value = parse_number(field.data)
+    except ValueError:
+        value = 0.5
+    if value is not None and not isinstance(value, int):
+        raise ValidationError(_l("Write a whole number, e.g. 200.")) from None
+
+
+def _a_local_time(form, field):
+    try:
+        parse_local_time(field.data)
+    except ValueError:
+        raise ValidationError(_l("Write a date and time, e.g. 2026-03-01 07:00.")) from None
+
+
+class SurveyFieldsForm(OfficerForm):
+    """A survey's own fields: code, texts per language, audience, topic, year, paper entry."""
+
+    code = StringField(_l("Code (in the address /s/...)"))
+    title_vi = StringField(_l("Title in Vietnamese"))
+    title_en = StringField(_l("Title in English"))
+    description_vi = TextAreaField(_l("Introduction in Vietnamese"))
+    description_en = TextAreaField(_l("Introduction in English"))
+    languages = MultiCheckboxField(
+        _l("Languages of the survey"), choices=_choices(LANGUAGE_NAMES), default=["vi"]
+    )
+    audience = SelectField(_l("Who answers"), choices=_choices(AUDIENCE_NAMES))
+    topic = SelectField(_l("Topic"), choices=_choices(TOPIC_NAMES))
+    year = StringField(_l("Year"), validators=[_a_whole_number])
+    double_entry = BooleanField(_l("Paper forms are typed twice by two people"))
+
+    def survey_fields(self):
+        """The typed values as survey.builder takes them."""
+        languages = [lang for lang in LANGUAGE_CODES if lang in (self.languages.data or [])]
+        if "vi" not in languages:
+            languages.insert(0, "vi")
+        year = parse_number(self.year.data)
+        return {
+            "code": (self.code.data or "").strip(),
+            "title": {lang: getattr(self, f"title_{lang}").data or "" for lang in LANGUAGE_CODES},
+            "description": {
+                lang: getattr(self, f"description_{lang}").data or "" for lang in LANGUAGE_CODES
+            },
+            "languages": languages,
+            "audience": self.audience.data,
+            "topic": self.topic.data,
+            "year": year if isinstance(year, int) else None,
+            "double_entry": bool(self.double_entry.data),
+        }
+
+    def fill_from(self, survey):
+        """Show a survey's current values."""
+        self.code.data = survey.code
+        for lang in LANGUAGE_CODES:
+            getattr(self, f"title_{lang}").data = (survey.title or {}).get(lang, "")
+            getattr(self, f"description_{lang}").data = (survey.description or {}).get(lang, "")
+        self.languages.data = list(survey.languages)
+        self.audience.data = survey.audience
+        self.topic.data = survey.topic
+        self.year.data = str(survey.year)
+        self.double_entry.data = survey.double_entry
+
+
+class NewSurveyForm(SurveyFieldsForm):
+    """A new survey: how it starts (blank, a template, a copy) and whom it evaluates."""
+
+    start = RadioField(_l("Start from"), choices=_choices(START_NAMES), default="blank")
+    source = SelectField(_l("Survey to copy"), choices=[], validate_choice=False)
+    organizations = MultiCheckboxField(
+        _l("Organizations this survey evaluates"), choices=[], validate_choice=False
+    )
+
+
+class OptionRowForm(OfficerSubform):
+    """One option of a choice question: code, label per language, value, order."""
+
+    code = StringField(_l("Code"))
+    label_vi = StringField(_l("Label in Vietnamese"))
+    label_en = StringField(_l("Label in English"))
+    value = StringField(_l("Value"), validators=[_a_number])
+    order = StringField(_l("Order"), validators=[_a_number])
+
+    def is_blank(self):
+        """Nothing typed in the row (a spare row left empty)."""
+        return not any(
+            (getattr(self, name).data or "").strip()
+            for name in ("code", "label_vi", "label_en", "value")
+        )
+
+
+class QuestionForm(OfficerForm):
+    """One question: its code, kind, texts per language, tags, condition, bounds, options."""
+
+    code = StringField(_l("Question code"))
+    kind = SelectField(_l("Kind of question"), choices=_choices(KIND_NAMES))
+    text_vi = TextAreaField(_l("Question in Vietnamese"))
+    text_en = TextAreaField(_l("Question in English"))
+    help_vi = StringField(_l("Help in Vietnamese"))
+    help_en = StringField(_l("Help in English"))
+    required = BooleanField(_l("An answer is required"))
+    criterion = StringField(_l("Criterion (code, e.g. satisfaction)"))
+    organization = SelectField(_l("Organization the question is about"), choices=[])
+    show_if_question = SelectField(_l("Show only when question"), choices=[])
+    show_if_values = StringField(_l("has one of these answers (separated by commas)"))
+    feedback = BooleanField(_l("The answers are feedback to forward and answer"))
+    min_value = StringField(_l("Smallest value"), validators=[_a_number])
+    max_value = StringField(_l("Largest value"), validators=[_a_number])
+    max_length = StringField(_l("Longest answer (characters)"), validators=[_a_whole_number])
+    options = FieldList(FormField(OptionRowForm))
+
+    def set_choices(self, organizations, earlier_questions):
+        """Offer the organizations and the earlier questions a condition may name."""
+        self.organization.choices = [SelectChoice("", _l("(none)"))] + [
+            SelectChoice(o.code, o.short_name or o.name) for o in organizations
+        ]
+        self.show_if_question.choices = [SelectChoice("", _l("(always shown)"))] + [
+            SelectChoice(q.code, f"{q.code}: {q.text.get('vi', '')[:60]}")
+            for q in earlier_questions
+        ]
+
+    def fill_from(self, question):
+        """Show a question's current values, with spare rows for new options."""
+        self.code.data = question.code
+        self.kind.data = question.kind
+        for lang in LANGUAGE_CODES:
+            getattr(self, f"text_{lang}").data = question.text.get(lang, "")
+            getattr(self, f"help_{lang}").data = (question.help or {}).get(lang, "")
+        self.required.data = question.required
+        self.criterion.data = question.criterion or ""
+        self.organization.data = question.organization.code if question.organization else ""
+        condition = question.show_if or {}
+        self.show_if_question.data = condition.get("question", "")
+        self.show_if_values.data = ", ".join(str(v) for v in condition.get("in", []))
+        self.feedback.data = question.feedback
+        self.min_value.data = _plain(question.min_value)
+        self.max_value.data = _plain(question.max_value)
+        self.max_length.data = _plain(question.max_length)
+        for position, option in enumerate(question.options, start=1):
+            self.options.append_entry(
+                {
+                    "code": option.code,
+                    "label_vi": option.label.get("vi", ""),
+                    "label_en": option.label.get("en", ""),
+                    "value": _plain(option.value),
+                    "order": str(position),
+                }
+            )
+        self.add_spare_rows()
+
+    def add_spare_rows(self):
+        """Empty option rows to type new options into."""
+        start = len(self.options.entries) + 1
+        for n in range(BLANK_OPTION_ROWS):
+            self.options.append_entry({"order": str(start + n)})
+
+    def question_data(self, survey):
+        """The typed values as survey.builder.save_question takes them."""
+        kind = self.kind.data
+        rows = [
+            (index, row.form)
+            for index, row in enumerate(self.options.entries)
+            if not row.form.is_blank()
+        ]
+        rows.sort(key=lambda item: (_order(item[1].order.data, item[0]), item[0]))
+        options = [
+            {
+                "code": row.code.data or "",
+                "label": {
+                    lang: getattr(row, f"label_{lang}").data or "" for lang in LANGUAGE_CODES
+                },
+                "value": parse_number(row.value.data),
+            }
+            for _index, row in rows
+        ]
+        return {
+            "code": self.code.data or "",
+            "kind": kind,
+            "text": {lang: getattr(self, f"text_{lang}").data or "" for lang in LANGUAGE_CODES},
+            "help": {lang: getattr(self, f"help_{lang}").data or "" for lang in LANGUAGE_CODES},
+            "required": bool(self.required.data),
+            "criterion": self.criterion.data or "",
+            "organization": self.organization.data or None,
+            "show_if": self._condition(survey),
+            "feedback": bool(self.feedback.data),
+            "min_value": _float(parse_number(self.min_value.data)),
+            "max_value": _float(parse_number(self.max_value.data)),
+            "max_length": parse_number(self.max_length.data),
+            "options": options,
+        }
+
+    def _condition(self, survey):
+        target_code = self.show_if_question.data or ""
+        if not target_code:
+            return None
+        target = next((q for q in survey.questions if q.code == target_code), None)
+        values = [v for v in re.split(r"[,;\s]+", self.show_if_values.data or "") if v]
+        if target is not None and target.kind in FIXED_RANGES:
+            values = [int(v) if re.fullmatch(r"-?\d+", v) else v for v in values]
+        return {"question": target_code, "in": values}
+
+
+class ScheduleForm(OfficerForm):
+    """When the survey takes answers, in the commune's local time."""
+
+    opens_at = StringField(_l("Opens at"), validators=[_a_local_time])
+    closes_at = StringField(_l("Closes at"), validators=[_a_local_time])
+
+
+class CloneForm(OfficerForm):
+    """The code of a new version."""
+
+    code = StringField(_l("Code of the new version"))
+
+
+def _order(text, index):
+    try:
+        value = parse_number(text)
+    except ValueError:
+        value = None
+    return value if value is not None else index + 1
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace(".", ",")

@@ -1,0 +1,360 @@
+"""The survey builder in the organizations' workspace: list, create, edit, preview, open, close.
+
+Officers build their organization's surveys, the office any survey; the committee and the
+inspection committee read every page and change nothing. The rules live in survey.builder.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from survey.accounts.access import (
+    ORG_CHANGE_ROLES,
+    ORG_READ_ROLES,
+    allow,
+    may_change_survey,
+    may_read_survey,
+    roles_required,
+)
+from survey.core.extensions import db
+from survey.models import SURVEY_STATUSES, TOPICS
+from survey.responses.views import preview_page
+from survey.surveys import builder, provenance
+from survey.surveys.builder import BuilderError
+from survey.surveys.forms import (
+    AUDIENCE_NAMES,
+    KIND_NAMES,
+    START_NAMES,
+    STATUS_NAMES,
+    TOPIC_NAMES,
+    CloneForm,
+    NewSurveyForm,
+    QuestionForm,
+    ScheduleForm,
+    SurveyFieldsForm,
+)
+
+bp = Blueprint("builder", __name__, url_prefix="/manage/surveys")
+
+
+@bp.app_context_processor
+def builder_names():
+    """Names of kinds, topics, audiences and statuses for the builder's templates."""
+    return {
+        "kind_names": KIND_NAMES,
+        "topic_names": TOPIC_NAMES,
+        "audience_names": AUDIENCE_NAMES,
+        "status_names": STATUS_NAMES,
+    }
+
+
+@bp.app_template_filter("localtime")
+def localtime_filter(moment):
+    """A stored UTC time as the commune's local time, e.g. 01/03/2026 07:00."""
+    return builder.local_input_value(moment).replace("T", " ") if moment else ""
+
+
+@bp.get("/")
+@roles_required(*ORG_READ_ROLES)
+def index():
+    """The surveys this officer may read, filtered by year, status and topic."""
+    year = request.args.get("year", type=int)
+    status = request.args.get("status") if request.args.get("status") in SURVEY_STATUSES else None
+    topic = request.args.get("topic") if request.args.get("topic") in TOPICS else None
+    rows = builder.listed_surveys(current_user, year=year, status=status, topic=topic)
+    counted = [
+        (s, provenance.survey_provenance(s.id)) for s in provenance.counted_elsewhere(current_user)
+    ]
+    return render_template(
+        "builder/index.html",
+        rows=rows,
+        counted=counted,
+        year=year,
+        status=status,
+        topic=topic,
+        may_create=current_user.role in ORG_CHANGE_ROLES,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*ORG_CHANGE_ROLES)
+def new():
+    """Create a survey: blank, from a template, or a copy of an earlier one."""
+    form = NewSurveyForm()
+    sources = builder.copy_sources(current_user)
+    form.source.choices = [SelectChoice("", "")] + [
+        SelectChoice(s.code, f"{s.year} · {s.text('title', 'vi')} ({s.code})") for s in sources
+    ]
+    form.organizations.choices = [SelectChoice(o.code, o.name) for o in builder.organizations()]
+    status = 200
+    error = None
+    if request.method == "GET":
+        form.languages.data = ["vi", "en"]
+        form.year.data = request.args.get("year") or str(builder.utcnow().year)
+    elif form.validate():
+        source = next((s for s in sources if s.code == form.source.data), None)
+        try:
+            survey = builder.create_survey(
+                current_user,
+                start=form.start.data,
+                fields=form.survey_fields(),
+                organization_codes=form.organizations.data or [],
+                source=source,
+            )
+        except BuilderError as refused:
+            db.session.rollback()
+            error = _mark(form, refused)
+            status = 422
+        else:
+            flash(_("The survey was created as a draft."))
+            return redirect(url_for("builder.edit", code=survey.code), code=303)
+    else:
+        status = 422
+    return render_template(
+        "builder/new.html", form=form, error=error, start_names=START_NAMES, sources=sources
+    ), status
+
+
+@bp.route("/<code>", methods=["GET", "POST"])
+@roles_required(*ORG_READ_ROLES)
+def edit(code):
+    """A survey's fields, questions and state; POST saves the fields."""
+    survey = _survey(code, change=request.method == "POST")
+    form = SurveyFieldsForm()
+    if request.method == "GET":
+        form.fill_from(survey)
+        return _edit_page(survey, form)
+    error = None
+    if form.validate():
+        try:
+            builder.update_survey(survey, form.survey_fields())
+        except BuilderError as refused:
+            db.session.rollback()
+            error = _mark(form, refused)
+        else:
+            flash(_("The survey was saved."))
+            return redirect(url_for("builder.edit", code=survey.code), code=303)
+    return _edit_page(_survey(code), form, error=error, status=422)
+
+
+@bp.route("/<code>/questions/new", methods=["GET", "POST"])
+@roles_required(*ORG_READ_ROLES)
+def add_question(code):
+    """Add a question at the end of the survey."""
+    survey = _survey(code, change=request.method == "POST")
+    return _question_page(survey, None)
+
+
+@bp.route("/<code>/questions/<qcode>", methods=["GET", "POST"])
+@roles_required(*ORG_READ_ROLES)
+def edit_question(code, qcode):
+    """Change one question: texts, kind, tags, condition, bounds, options."""
+    survey = _survey(code, change=request.method == "POST")
+    return _question_page(survey, _question(survey, qcode))
+
+
+@bp.post("/<code>/questions/<qcode>/move")
+@roles_required(*ORG_CHANGE_ROLES)
+def move_question(code, qcode):
+    """Move a question one place up or down."""
+    survey = _survey(code, change=True)
+    direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
+    if direction is None:
+        abort(400)
+    return _act(survey, builder.move_question, survey, _question(survey, qcode), direction)
+
+
+@bp.post("/<code>/questions/<qcode>/duplicate")
+@roles_required(*ORG_CHANGE_ROLES)
+def duplicate_question(code, qcode):
+    """Put a copy of a question right after it."""
+    survey = _survey(code, change=True)
+    return _act(survey, builder.duplicate_question, current_user, survey, _question(survey, qcode))
+
+
+@bp.post("/<code>/questions/<qcode>/delete")
+@roles_required(*ORG_CHANGE_ROLES)
+def delete_question(code, qcode):
+    """Delete a question."""
+    survey = _survey(code, change=True)
+    return _act(survey, builder.delete_question, survey, _question(survey, qcode))
+
+
+@bp.route("/<code>/preview", methods=["GET", "POST"])
+@roles_required(*ORG_READ_ROLES)
+def preview(code):
+    """The form as a citizen sees it; answers sent here are checked and never stored."""
+    survey = _survey(code)
+    return preview_page(survey, answered=request.method == "POST")
+
+
+@bp.post("/<code>/open")
+@roles_required(*ORG_CHANGE_ROLES)
+def open_now(code):
+    """Open the survey for answers now."""
+    survey = _survey(code, change=True)
+    return _act(survey, builder.open_survey, survey, message=_("The survey is open."))
+
+
+@bp.post("/<code>/close")
+@roles_required(*ORG_CHANGE_ROLES)
+def close_now(code):
+    """Close the survey now."""
+    survey = _survey(code, change=True)
+    return _act(survey, builder.close_survey, survey, message=_("The survey is closed."))
+
+
+@bp.post("/<code>/schedule")
+@roles_required(*ORG_CHANGE_ROLES)
+def schedule(code):
+    """Set when the survey opens and closes (commune time)."""
+    survey = _survey(code, change=True)
+    schedule_form = ScheduleForm()
+    error = None
+    if schedule_form.validate():
+        try:
+            builder.schedule_survey(
+                survey,
+                builder.parse_local_time(schedule_form.opens_at.data),
+                builder.parse_local_time(schedule_form.closes_at.data),
+            )
+        except BuilderError as refused:
+            db.session.rollback()
+            error = _mark(schedule_form, refused)
+        else:
+            flash(_("The dates were saved."))
+            return redirect(url_for("builder.edit", code=survey.code), code=303)
+    fields = SurveyFieldsForm(formdata=None)
+    survey = _survey(code)
+    fields.fill_from(survey)
+    return _edit_page(survey, fields, schedule_form=schedule_form, error=error, status=422)
+
+
+@bp.route("/<code>/clone", methods=["GET", "POST"])
+@roles_required(*ORG_READ_ROLES)
+def clone(code):
+    """Make a new draft version of the survey, to change its structure."""
+    survey = _survey(code, change=request.method == "POST")
+    form = CloneForm()
+    error = None
+    status = 200
+    if request.method == "GET":
+        form.code.data = f"{survey.code}-v{survey.version + 1}"[:64]
+    elif form.validate():
+        try:
+            copy = builder.clone_survey(current_user, survey, (form.code.data or "").strip())
+        except BuilderError as refused:
+            db.session.rollback()
+            error = _mark(form, refused)
+            status = 422
+        else:
+            flash(_("The new version was created as a draft."))
+            return redirect(url_for("builder.edit", code=copy.code), code=303)
+    else:
+        status = 422
+    return render_template(
+        "builder/clone.html",
+        survey=survey,
+        form=form,
+        error=error,
+        can_change=may_change_survey(current_user, survey),
+    ), status
+
+
+def _survey(code, change=False):
+    survey = builder.survey_for_builder(code)
+    if survey is None:
+        abort(404)
+    allow(
+        may_change_survey(current_user, survey) if change else may_read_survey(current_user, survey)
+    )
+    return survey
+
+
+def _question(survey, qcode):
+    question = next((q for q in survey.questions if q.code == qcode), None)
+    if question is None:
+        abort(404)
+    return question
+
+
+def _mark(form, refused):
+    """Put the refusal on its field; return it when no field of this form shows it."""
+    field = getattr(form, refused.field, None) if refused.field else None
+    if field is None:
+        return refused.message
+    field.errors = [*field.errors, refused.message]
+    return None
+
+
+def _act(survey, change, *args, message=None):
+    """Run one change; on refusal, show the survey page again with the reason."""
+    code = survey.code
+    try:
+        change(*args)
+    except BuilderError as refused:
+        db.session.rollback()
+        form = SurveyFieldsForm(formdata=None)
+        survey = _survey(code)
+        form.fill_from(survey)
+        return _edit_page(survey, form, error=refused.message, status=422)
+    flash(message or _("The questions were saved."))
+    return redirect(url_for("builder.edit", code=code, _anchor="questions"), code=303)
+
+
+def _edit_page(survey, form, schedule_form=None, error=None, status=200):
+    if schedule_form is None:
+        schedule_form = ScheduleForm(formdata=None)
+        schedule_form.opens_at.data = builder.local_input_value(survey.opens_at)
+        schedule_form.closes_at.data = builder.local_input_value(survey.closes_at)
+    return render_template(
+        "builder/edit.html",
+        survey=survey,
+        form=form,
+        schedule_form=schedule_form,
+        error=error,
+        frozen=builder.is_frozen(survey),
+        responses=builder.response_count(survey),
+        can_change=may_change_survey(current_user, survey),
+    ), status
+
+
+def _question_page(survey, question):
+    form = QuestionForm()
+    position = question.position if question is not None else len(survey.questions)
+    earlier = [q for q in survey.questions if q.position < position]
+    form.set_choices(builder.organizations(), earlier)
+    error = None
+    status = 200
+    if request.method == "GET":
+        if question is not None:
+            form.fill_from(question)
+        else:
+            form.add_spare_rows()
+    elif form.validate():
+        try:
+            saved = builder.save_question(
+                current_user, survey, question, form.question_data(survey)
+            )
+        except BuilderError as refused:
+            db.session.rollback()
+            error = _mark(form, refused)
+            status = 422
+            survey = _survey(survey.code)
+        else:
+            flash(_("The question was saved."))
+            return redirect(
+                url_for("builder.edit", code=survey.code, _anchor=f"q-{saved.code}"), code=303
+            )
+    else:
+        status = 422
+    return render_template(
+        "builder/question.html",
+        survey=survey,
+        question=question,
+        form=form,
+        error=error,
+        frozen=builder.is_frozen(survey),
+        can_change=may_change_survey(current_user, survey),
+    ), status
