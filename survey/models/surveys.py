@@ -70,6 +70,15 @@ class Survey(db.Model):
         sa.Index(None, "year", "topic"),
     )
 
+    def state(self, now: datetime | None = None) -> str:
+        """'open', 'not_yet' (before opens_at) or 'closed' (status closed, or past closes_at)."""
+        now = now or utcnow()
+        if self.status == "closed" or (self.closes_at and self.closes_at <= now):
+            return "closed"
+        if self.opens_at and self.opens_at > now:
+            return "not_yet"
+        return "open"
+
     def text(self, field: str, lang: str) -> str:
         """The title or description in `lang`, falling back to the first language."""
         values = getattr(self, field) or {}

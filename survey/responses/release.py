@@ -23,7 +23,6 @@ from survey.commune.settings import setting
 from survey.core.errors import UNAVAILABLE, rollback_quietly
 from survey.core.extensions import db
 from survey.models import Invitation, ReleaseBatch, Response, ResponseCriterion, Survey, utcnow
-from survey.surveys.catalog import survey_state
 
 # PostgreSQL advisory lock space of the releases (the second key is the survey id).
 RELEASE_LOCK = 0x52454C
@@ -37,7 +36,7 @@ def batch_size() -> int:
 def counted(survey, released) -> sa.ColumnElement[bool]:
     """SQL condition on one survey's rows (`released`: the Response or ResponseCriterion
     column): the rows that count in figures and exports now."""
-    if survey_state(survey) == "closed":
+    if survey.state() == "closed":
         return sa.true()
     return released
 
@@ -45,7 +44,7 @@ def counted(survey, released) -> sa.ColumnElement[bool]:
 def counted_among(surveys, released) -> sa.ColumnElement[bool]:
     """The same condition for the rows of several surveys (objects, without a join): all of
     the closed ones' rows, the released rows of the others."""
-    closed = [s.id for s in surveys if survey_state(s) == "closed"]
+    closed = [s.id for s in surveys if s.state() == "closed"]
     still_open = [s.id for s in surveys if s.id not in closed]
     survey_id = released.table.c.survey_id
     return sa.or_(survey_id.in_(closed), sa.and_(survey_id.in_(still_open), released))
@@ -156,7 +155,7 @@ def release_summary(survey) -> dict:
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(Response).where(Response.survey_id == survey.id)
     )
-    closed = survey_state(survey) == "closed"
+    closed = survey.state() == "closed"
     pending = 0 if closed else waiting(survey.id)
     return {
         "counted": int(total) - pending,

@@ -66,7 +66,7 @@ def form(code):
         if not may_see_draft(survey):
             abort(404)  # a draft does not exist for the public
         preview = True
-    state = catalog.survey_state(survey)
+    state = survey.state()
     if state != "open" and not preview:
         # Nothing is stored; a POST gets 410 so an offline queue stops resending it.
         status = 410 if request.method == "POST" else 200

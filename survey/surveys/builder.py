@@ -853,7 +853,7 @@ def schedule_survey(survey, opens_at, closes_at):
 def _release_if_closed(survey):
     """A closed survey shows every response; reopened, it must not hide again the ones that
     had not reached a batch."""
-    if survey.status != "draft" and catalog.survey_state(survey) == "closed":
+    if survey.status != "draft" and survey.state() == "closed":
         release_ready(survey.id, everything=True)
 
 

@@ -96,16 +96,6 @@ def survey_snapshot(code):
     return survey
 
 
-def survey_state(survey, now=None):
-    """'open', 'not_yet' (before opens_at) or 'closed' (status closed, or past closes_at)."""
-    now = now or datetime.now(timezone.utc)
-    if survey.status == "closed" or (survey.closes_at and survey.closes_at <= now):
-        return "closed"
-    if survey.opens_at and survey.opens_at > now:
-        return "not_yet"
-    return "open"
-
-
 def units():
     """Every village, in the commune's order (read-only, shared between requests)."""
     if _UNITS and _fresh(_UNITS[0]):
