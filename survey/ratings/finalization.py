@@ -24,14 +24,37 @@ class FinalizationRefused(ValueError):
 
 
 def finalize_year(year: int, user, reason: str = "") -> list[str]:
-    """Snapshot every organization's rating for `year`; return the codes finalized.
+    """Snapshot every organization's rating for `year`; return the codes finalized (flushed:
+    the caller commits).
 
     Organizations already finalized are finalized again only with a `reason` (their snapshot
     is replaced and the old one kept in the audit log); without one they are left as they are.
     """
     reason = (reason or "").strip()
     evaluation = evaluate_year(year)
-    documents = {
+    documents = _documents(year, evaluation)
+    snapshots = reading.snapshots(year)
+    if snapshots and not reason and len(snapshots) == len(evaluation.results):
+        raise FinalizationRefused("reason needed")
+    ids = dict(db.session.execute(sa.select(Organization.code, Organization.id)).all())
+    done = []
+    for result in evaluation.results:
+        fields = _snapshot_fields(result, evaluation.rules, documents, reason, user)
+        existing = snapshots.get(result.code)
+        if existing is None:
+            _first_snapshot(ids[result.code], year, result.code, fields)
+        elif reason:
+            _replace_snapshot(existing, year, result.code, fields)
+        else:
+            continue
+        done.append(result.code)
+    db.session.flush()
+    return done
+
+
+def _documents(year, evaluation) -> dict[str, dict[str, dict]]:
+    """Each organization's explained result in each language the rating speaks."""
+    return {
         lang: {
             org["org"]: org
             for org in evaluation_document(year, evaluation.rules, evaluation.results, lang)[
@@ -40,60 +63,51 @@ def finalize_year(year: int, user, reason: str = "") -> list[str]:
         }
         for lang in reading.LANGS
     }
-    snapshots = reading.snapshots(year)
-    if snapshots and not reason and len(snapshots) == len(evaluation.results):
-        raise FinalizationRefused("reason needed")
-    ids = dict(db.session.execute(sa.select(Organization.code, Organization.id)).all())
-    done = []
-    for result in evaluation.results:
-        code = result.code
-        vi = documents["vi"][code] | {"finalized": True}
-        en = documents["en"][code] | {"finalized": True}
-        fields = {
-            "score": round(result.rating.score, 2),
-            "tier": result.rating.tier,
-            "details": {"vi": vi, "en": en},
-            "ruleset_name": evaluation.rules.name,
-            "ruleset_text": evaluation.rules.source,
-            "data_digest": reading.input_digest(documents["vi"][code]),
-            "reason": reason,
-            "finalized_by_id": user.id if user is not None else None,
-            "finalized_at": utcnow(),
-        }
-        existing = snapshots.get(code)
-        if existing is None:
-            db.session.add(Evaluation(organization_id=ids[code], year=year, **fields))
-            trail.record(
-                "evaluation.finalize",
-                f"{code}/{year}",
-                before={},
-                after={"score": fields["score"], "tier": fields["tier"]},
-            )
-        elif reason:
-            replaced = existing.details["vi"]
-            before = {
-                "score": existing.score,
-                "tier": existing.tier,
-                "data_digest": existing.data_digest,
-                "finalized_at": existing.finalized_at,
-                "reason": existing.reason,
-            }
-            for key, value in fields.items():
-                setattr(existing, key, value)
-            trail.record(
-                "evaluation.refinalize",
-                f"{code}/{year}",
-                before=before,
-                after={
-                    "score": fields["score"],
-                    "tier": fields["tier"],
-                    "data_digest": fields["data_digest"],
-                    "finalized_at": fields["finalized_at"],
-                    "reason": reason,
-                },
-                replaced=replaced,
-            )
-        else:
-            continue
-        done.append(code)
-    return done
+
+
+def _snapshot_fields(result, rules, documents, reason, user) -> dict:
+    """What a snapshot of one organization's `result` keeps."""
+    code = result.code
+    return {
+        "score": round(result.rating.score, 2),
+        "tier": result.rating.tier,
+        "details": {lang: documents[lang][code] | {"finalized": True} for lang in reading.LANGS},
+        "ruleset_name": rules.name,
+        "ruleset_text": rules.source,
+        "data_digest": reading.input_digest(documents["vi"][code]),
+        "reason": reason,
+        "finalized_by_id": user.id if user is not None else None,
+        "finalized_at": utcnow(),
+    }
+
+
+def _first_snapshot(organization_id, year, code, fields):
+    db.session.add(Evaluation(organization_id=organization_id, year=year, **fields))
+    trail.record(
+        "evaluation.finalize",
+        f"{code}/{year}",
+        before={},
+        after={"score": fields["score"], "tier": fields["tier"]},
+    )
+
+
+def _replace_snapshot(existing, year, code, fields):
+    """Finalize again: the snapshot is replaced, the one replaced kept in the audit log."""
+    replaced = existing.details["vi"]
+    before = {
+        "score": existing.score,
+        "tier": existing.tier,
+        "data_digest": existing.data_digest,
+        "finalized_at": existing.finalized_at,
+        "reason": existing.reason,
+    }
+    for key, value in fields.items():
+        setattr(existing, key, value)
+    after = {key: fields[key] for key in ("score", "tier", "data_digest", "finalized_at")}
+    trail.record(
+        "evaluation.refinalize",
+        f"{code}/{year}",
+        before=before,
+        after=after | {"reason": fields["reason"]},
+        replaced=replaced,
+    )
