@@ -49,18 +49,15 @@ def _app(url, workdir):
 def _seed(url, workdir, responses, questions, queue):
     from flask_migrate import upgrade
 
+    from survey.core.extensions import db
     from survey.demo.seed import seed_demo
 
     app = _app(url, workdir)
     with app.app_context():
         upgrade()
         result = seed_demo(seed=1, responses=responses, password="bench", min_questions=questions)
-        year = max(
-            y
-            for (y,) in app.extensions["sqlalchemy"].session.execute(
-                sa.text("SELECT DISTINCT year FROM survey")
-            )
-        )
+        db.session.commit()
+        year = max(y for (y,) in db.session.execute(sa.text("SELECT DISTINCT year FROM survey")))
     queue.put((result.responses, result.answers, year))
 
 

@@ -59,6 +59,7 @@ def main():
                 upgrade()
                 started = time.perf_counter()
                 result = seed_demo(seed=args.seed, responses=args.responses, password="bench")
+                db.session.commit()
                 elapsed = time.perf_counter() - started
                 db.engine.dispose()
         finally:

@@ -206,7 +206,6 @@ def make_surveyed_commune(db):
     """Two organizations with their year's figures, four villages, and a survey of
     Hội Nông dân with 70 web responses of every kind of answer, some feedback tagged."""
     from survey.models import FeedbackItem
-    from survey.responses.storing import submit_response
 
     nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
     phunu = make_organization(db, code="phunu", name="Hội Liên hiệp Phụ nữ xã", position=2)
@@ -220,7 +219,7 @@ def make_surveyed_commune(db):
     i = 0
     for code, _name, _people, responses in SURVEYED_VILLAGES:
         for _ in range(responses):
-            submit_response(
+            submit_and_commit(
                 survey,
                 surveyed_answers(i),
                 submission_uid=f"web-{i}",
@@ -237,3 +236,17 @@ def make_surveyed_commune(db):
     db.session.add(Setting(key="RULES_TOML", value=COUNTING_FLAGGED))
     db.session.commit()
     return {"nongdan": nongdan, "phunu": phunu, "units": units, "survey": survey}
+
+
+def submit_and_commit(survey, answers, **kwargs):
+    """Store a response as the form's request does: submit it, commit, then let it join its
+    survey's batch (survey.responses.storing flushes; its callers commit and release)."""
+    from survey.core.extensions import db
+    from survey.responses.release import release_ready
+    from survey.responses.storing import submit_response
+
+    receipt = submit_response(survey, answers, **kwargs)
+    db.session.commit()
+    if receipt.created:
+        release_ready(survey.id)
+    return receipt

@@ -8,8 +8,7 @@ import pytest
 
 from survey.commune.directory import save_organization
 from survey.ratings.kept_figures import NotReady, cached, data_version
-from survey.responses.storing import submit_response
-from tests.factories import make_survey
+from tests.factories import make_survey, submit_and_commit
 
 
 def world(db):
@@ -29,7 +28,7 @@ def counter():
 
 
 def answer(survey, uid):
-    submit_response(survey, {"hl": 4}, submission_uid=uid)
+    submit_and_commit(survey, {"hl": 4}, submission_uid=uid)
 
 
 def wait_for_refreshes():

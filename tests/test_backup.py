@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import AnnualIndicator, AuditLog, Response
-from survey.responses.storing import submit_response
 from tests import pg_archive
 from tests.conftest import new_empty_database
+from tests.factories import submit_and_commit
 from tests.views.test_dashboard import commune
 
 
@@ -30,7 +30,7 @@ def test_a_restored_backup_gives_the_same_evaluation(runner, db, tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
     # Later changes: more answers, other figures
     for i in range(30):
-        submit_response(survey, {"hl1": 1, "hl2": 1}, submission_uid=f"later-{i}")
+        submit_and_commit(survey, {"hl1": 1, "hl2": 1}, submission_uid=f"later-{i}")
     db.session.execute(sa.update(AnnualIndicator).values(activities_held=1))
     db.session.commit()
     assert evaluation(runner) != before

@@ -197,8 +197,8 @@ def test_a_full_sqlite_file_refuses_answers_clearly_and_keeps_only_whole_respons
 
 def test_a_refusal_that_is_no_receipt_clash_names_its_real_cause(db, survey):
     """Only a taken receipt code is drawn again; any other refusal is raised as it is."""
-    from survey.responses.storing import submit_response
+    from tests.factories import submit_and_commit
 
     with pytest.raises(sa.exc.IntegrityError):
-        submit_response(survey, {"hl": 4}, submission_uid="u-1", unit_id=987654)
+        submit_and_commit(survey, {"hl": 4}, submission_uid="u-1", unit_id=987654)
     assert stored_rows() == [0, 0, 0, 0]

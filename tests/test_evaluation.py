@@ -12,8 +12,13 @@ from survey.models import FeedbackItem, Response, Setting
 from survey.ratings.evaluation import evaluate_year, feedback_counts
 from survey.ratings.integrity_checks import survey_integrity
 from survey.ratings.year_scan import survey_counts
-from survey.responses.storing import submit_response
-from tests.factories import make_indicator, make_organization, make_survey, make_unit
+from tests.factories import (
+    make_indicator,
+    make_organization,
+    make_survey,
+    make_unit,
+    submit_and_commit,
+)
 
 _uid = count(1)
 SATISFACTION = [
@@ -23,7 +28,7 @@ SATISFACTION = [
 
 def answer(db, survey, unit, values, *, at=None, duration=None):
     """One web response with likert answers hl1, hl2 = values; optional time and duration."""
-    submit_response(
+    submit_and_commit(
         survey,
         dict(zip(("hl1", "hl2"), values, strict=False)),
         submission_uid=f"uid-{next(_uid)}",
@@ -236,7 +241,7 @@ def test_straight_lining_and_duplicates_are_counted_in_the_database(db, commune)
         "f": (2, 2, 2, 2),  # four questions only: not straight-lining
     }
     for uid, values in rows.items():
-        submit_response(
+        submit_and_commit(
             survey,
             {f"q{i}": v for i, v in enumerate(values)},
             submission_uid=uid,

@@ -16,7 +16,6 @@ from survey.models import Response, Setting, Unit
 from survey.ratings.evaluation import evaluate_year
 from survey.ratings.finalization import finalize_year
 from survey.ratings.reading import year_document
-from survey.responses.storing import submit_response
 from tests.factories import (
     COUNTING_FLAGGED,
     make_indicator,
@@ -24,6 +23,7 @@ from tests.factories import (
     make_survey,
     make_unit,
     make_user,
+    submit_and_commit,
 )
 from tests.views.test_route_access import sign_in_quickly
 
@@ -54,7 +54,7 @@ _uid = count(1)
 
 
 def answer(db, survey, unit, values, house, at, duration):
-    submit_response(
+    submit_and_commit(
         survey,
         {"hl1": values[0], "hl2": values[1], "so_nha": house},
         submission_uid=f"uid-{next(_uid)}",

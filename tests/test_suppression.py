@@ -16,8 +16,14 @@ import pytest
 import sqlalchemy as sa
 
 from survey.models import FeedbackItem, Unit
-from survey.responses.storing import submit_response
-from tests.factories import make_indicator, make_organization, make_survey, make_unit, make_user
+from tests.factories import (
+    make_indicator,
+    make_organization,
+    make_survey,
+    make_unit,
+    make_user,
+    submit_and_commit,
+)
 from tests.views.test_route_access import sign_in_quickly
 
 VILLAGES = {  # code: (name, respondents)
@@ -65,7 +71,7 @@ def commune(app, db):
                 answers["hl3"] = 2
             if i == 0 and code != "binh":
                 answers["y_kien"] = FEEDBACK[code]
-            submit_response(survey, answers, submission_uid=f"u{n}", unit_id=units[code].id)
+            submit_and_commit(survey, answers, submission_uid=f"u{n}", unit_id=units[code].id)
             n += 1
     make_user(db, username="vanphong", role="admin")
     make_user(db, username="nongdan1", role="org_officer", organization=org)

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from survey.core import private_files
+from survey.core.extensions import db
 from survey.demo.seed import seed_demo
 
 SIGN_INS_FILE = "demo-sign-ins.txt"
@@ -26,6 +27,7 @@ SIGN_INS_FILE = "demo-sign-ins.txt"
 def seed_demo_command(seed, responses, password):
     """Fill an empty database with the demo commune (does nothing on a non-empty one)."""
     result = seed_demo(seed=seed, responses=responses, password=password)
+    db.session.commit()
     if not result.seeded:
         click.echo("The database already holds data; seed-demo added nothing.")
         path = os.path.join(current_app.instance_path, SIGN_INS_FILE)

@@ -58,7 +58,8 @@ def database_is_empty():
 
 
 def seed_demo(seed=1, responses=6000, password=None, min_questions=0):
-    """Fill an empty database with the demo commune; on a non-empty one add nothing.
+    """Fill an empty database with the demo commune (flushed: the caller commits); on a
+    non-empty one add nothing.
 
     `min_questions` lengthens every questionnaire to at least that many questions with more
     likert items of the same criteria (benchmarks load 20 answers per response this way)."""
@@ -95,7 +96,7 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0):
     for org in orgs.values():
         for year in data.YEARS:
             db.session.add(_indicator(org, year))
-    db.session.commit()
+    db.session.flush()
     return result
 
 

@@ -213,10 +213,10 @@ def _add_entry(survey, unit, sheet_no, pass_no, answers, user):
         )
     )
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.flush()
     except IntegrityError:
         # Another officer saved the same typing of this sheet a moment earlier.
-        db.session.rollback()
         raise SheetRefused("typed meanwhile") from None
 
 
@@ -258,20 +258,20 @@ def resolve(survey, sheet_no, answers, user):
 
 def _store(survey, unit, sheet_no, answers, fast):
     uid = str(uuid.uuid5(SHEET_NAMESPACE, f"{survey.code}:{sheet_no}"))
-    if fast:
-        db.session.add(FastSheet(survey_id=survey.id, sheet_no=sheet_no))
     try:
-        # The response is inserted first; the FastSheet that points at it is written at the
-        # commit, in the same transaction (a refused sheet leaves neither).
-        with db.session.no_autoflush:
-            submit_response(
-                survey,
-                answers,
-                submission_uid=uid,
-                unit_id=unit.id,
-                channel="paper",
-                lang="vi",
-                sheet_no=sheet_no,
-            )
+        submit_response(
+            survey,
+            answers,
+            submission_uid=uid,
+            unit_id=unit.id,
+            channel="paper",
+            lang="vi",
+            sheet_no=sheet_no,
+        )
     except SubmissionConflict:
         raise SheetRefused("already counted") from None
+    if fast:
+        # After the response it points at, in the same transaction: a refused sheet leaves
+        # neither.
+        db.session.add(FastSheet(survey_id=survey.id, sheet_no=sheet_no))
+        db.session.flush()

@@ -27,6 +27,7 @@ from survey.paper.entry import (
     typed_from_answers,
 )
 from survey.responses.answer_rules import small_whole_number
+from survey.responses.release import release_ready
 from survey.responses.slips import slips_html
 from survey.surveys import catalog
 
@@ -71,6 +72,7 @@ def enter(code):
         if not errors and sheet_error is None:
             try:
                 result = enter_sheet(survey, unit, sheet_label(unit, number), answers, current_user)
+                db.session.commit()
             except SheetRefused as refused:
                 db.session.rollback()
                 sheet_error = REFUSALS[str(refused)]
@@ -79,6 +81,7 @@ def enter(code):
                 sheet_error = _("The site is busy for a moment: save the sheet again in a minute.")
                 busy = True
             else:
+                _counted(survey, result)
                 flash(_outcome_message(survey, result))
                 return redirect(url_for("paper.enter", code=code, unit=unit.code, sheet=number + 1))
         status = 503 if busy else 422
@@ -116,6 +119,8 @@ def differences(code):
         answers, errors = check_sheet(survey, typed)
         if not errors:
             result = resolve(survey, sheet, answers, current_user)
+            db.session.commit()
+            _counted(survey, result)
             flash(_outcome_message(survey, result))
             return redirect(url_for("paper.differences", code=code))
     pairs = [
@@ -137,6 +142,12 @@ def differences(code):
         typed=typed,
         sheet=sheet,
     ), (422 if errors else 200)
+
+
+def _counted(survey, result):
+    """After the commit: a stored sheet joins its survey's next batch."""
+    if result.outcome == "stored":
+        release_ready(survey.id)
 
 
 def _survey_or_404(code):

@@ -10,7 +10,6 @@ from survey.core.bulk import insert_rows
 from survey.core.extensions import db
 from survey.models import Answer, FeedbackItem, ReceiptCode, Response, ResponseCriterion, utcnow
 from survey.responses.invitations import InvitationRefused, redeem
-from survey.responses.release import release_ready
 from survey.responses.submission import answers_digest, derive_receipt, uid_digest, uniform_likert
 
 RECEIPT_ATTEMPTS = 5
@@ -49,7 +48,10 @@ def submit_response(
     the same way: the database's unique constraint lets exactly one in. With an
     `invitation_code`, the slip is used up in the same transaction (InvitationRefused if it
     is unknown or already used). A web answer gets a receipt code, kept apart from the
-    response (ReceiptCode); the response then waits for its batch (survey.release).
+    response (ReceiptCode).
+
+    Written inside a savepoint and flushed: the caller (the request, the command) commits,
+    then lets a `created` response join its batch (survey.responses.release.release_ready).
     """
     digest = answers_digest(answers)
     uid = uid_digest(submission_uid)
@@ -75,30 +77,28 @@ def submit_response(
             "uniform_likert": uniform_likert(answers, {q.code: q.kind for q in survey.questions}),
         }
         try:
-            conn = db.session.connection()
-            response_id = conn.execute(RESPONSE_INSERT, row).scalar_one()
-            _add_answers(survey, response_id, row, answers)
-            if code is not None:
-                conn.execute(RECEIPT_INSERT, {"code": code, "survey_id": survey.id})
-            if invitation_code is not None:
-                redeem(survey, invitation_code)
-            db.session.commit()
+            # A refused attempt undoes itself only, never what the caller did before.
+            with db.session.begin_nested():
+                conn = db.session.connection()
+                response_id = conn.execute(RESPONSE_INSERT, row).scalar_one()
+                _add_answers(survey, response_id, row, answers)
+                if code is not None:
+                    conn.execute(RECEIPT_INSERT, {"code": code, "survey_id": survey.id})
+                if invitation_code is not None:
+                    redeem(survey, invitation_code)
         except InvitationRefused:
-            db.session.rollback()
             # The same form sent again after its slip was used up by its first sending.
             existing = _existing(survey.id, submission_uid, digest)
             if existing is not None:
                 return existing
             raise
         except IntegrityError:
-            db.session.rollback()
             existing = _existing(survey.id, submission_uid, digest)
             if existing is not None:
                 return existing
             if code is None or not _receipt_taken(code):
                 raise  # refused for another reason (a village just deleted...): say which
             continue  # the receipt code was taken: derive the next one
-        release_ready(survey.id)
         return Receipt(code, created=True)
     raise RuntimeError("could not find a free receipt code")
 

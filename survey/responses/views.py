@@ -24,7 +24,7 @@ from survey.accounts.access import may_read_survey
 from survey.commune import settings
 from survey.core.bounded_cache import LRUCache
 from survey.core.errors import UNAVAILABLE, retry_later, rollback_quietly
-from survey.core.extensions import csrf, limiter
+from survey.core.extensions import csrf, db, limiter
 from survey.core.i18n import select_locale
 from survey.core.rate_limits import officer_signed_in, worker_limit
 from survey.responses import qr
@@ -35,6 +35,7 @@ from survey.responses.invitations import (
     format_code,
     normalize_code,
 )
+from survey.responses.release import release_ready
 from survey.responses.storing import SubmissionConflict, submit_response
 from survey.responses.survey_form import LIKERT_WORDS, NO_UNIT, build_form
 from survey.surveys import catalog
@@ -138,6 +139,7 @@ def form(code):
             started_at=_started_at(form.started.data),
             invitation_code=typed_code if member else None,
         )
+        db.session.commit()
     except UNAVAILABLE:
         # Nothing was stored (the transaction is all or nothing): the answers come back with
         # the same submission_uid, so sending again cannot count them twice.
@@ -152,6 +154,8 @@ def form(code):
         )
         # The same page for an unknown code and a used one: not even the slip's village.
         return _render(survey, form, lang, None, preview, hidden, units), 422
+    if receipt.created:
+        release_ready(survey.id)
     return _thank(survey, receipt, lang)
 
 

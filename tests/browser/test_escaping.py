@@ -26,9 +26,8 @@ from survey.models import FeedbackItem, Organization, Unit
 from survey.paper.entry import check_sheet, enter_sheet, sheet_label
 from survey.ratings import rulesets
 from survey.ratings.finalization import finalize_year
-from survey.responses.storing import submit_response
 from survey.surveys.definitions import survey_from_definition
-from tests.factories import make_indicator
+from tests.factories import make_indicator, submit_and_commit
 
 PAYLOAD = '"><img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 # Where a column holds 64 characters at most (usernames, the rule set's name).
@@ -189,7 +188,7 @@ def world(live_server):
         db.session.commit()
 
         receipts = [
-            submit_response(
+            submit_and_commit(
                 survey,
                 {"hl": 4, "kenh": "a", "y_kien": FEEDBACK, "gop_y": ANSWER},
                 submission_uid=f"u{i}",

@@ -7,6 +7,7 @@ from survey.demo.seed import seed_demo
 def test_landing_page_shows_the_vietnamese_title_and_open_surveys(live_server, open_page):
     with live_server.app.app_context():
         seed_demo(seed=3, responses=200, password="browser-test-pass")
+        db.session.commit()
         db.session.remove()
 
     page = open_page("/", width=360, height=740)

@@ -28,6 +28,7 @@ FACES = [
 def demo(live_server):
     with live_server.app.app_context():
         seed_demo(seed=5, responses=100, password="browser-test-pass")
+        db.session.commit()
         db.session.remove()
     return live_server
 

@@ -35,8 +35,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
 
 
 def test_survey_results_json_with_small_villages_hidden(client, db, login):
-    from survey.responses.storing import submit_response
-    from tests.factories import make_survey, make_unit
+    from tests.factories import make_survey, make_unit, submit_and_commit
 
     nongdan = make_organization(db, code="nongdan")
     make_user(db, username="committee", role="committee")
@@ -51,7 +50,7 @@ def test_survey_results_json_with_small_villages_hidden(client, db, login):
     db.session.commit()
     answers = [(big, 5, 4)] * 6 + [(big, 2, 2)] * 2 + [(other, 4, 5)] * 6 + [(small, 1, 1)] * 2
     for n, (unit, a, b) in enumerate(answers):
-        submit_response(
+        submit_and_commit(
             survey,
             {"hl1": a, "hl2": b, "y_kien": "ý kiến"},
             submission_uid=f"u{n}",

@@ -648,9 +648,9 @@ def workspace(db, administrator, public_survey, member_survey):
     """Something for every workspace form to change: a survey with feedback, a draft, a
     double-entry survey, an officer's account, annual figures."""
     from survey.models import FeedbackItem
-    from survey.responses.storing import submit_response
+    from tests.factories import submit_and_commit
 
-    submit_response(
+    submit_and_commit(
         public_survey, {"hl": 1, "ly_do": "Đường hỏng", "kenh": "loa"}, submission_uid="u-1"
     )
     make_defined_survey(db, code="ks-draft", status="draft")

@@ -5,7 +5,6 @@ import json
 import re
 
 from survey.models import Setting
-from survey.responses.storing import submit_response
 from tests.factories import (
     COUNTING_FLAGGED,
     make_indicator,
@@ -13,6 +12,7 @@ from tests.factories import (
     make_survey,
     make_unit,
     make_user,
+    submit_and_commit,
 )
 
 LIKERT = [{"code": f"hl{i}", "kind": "likert5", "criterion": "satisfaction"} for i in (1, 2)]
@@ -44,7 +44,7 @@ def commune(db):
         for i in range(count):
             uid += 1
             answers = {"hl1": 5 if i % 3 else 2, "hl2": 4}
-            submit_response(survey, answers, submission_uid=f"u{uid}", unit_id=village.id)
+            submit_and_commit(survey, answers, submission_uid=f"u{uid}", unit_id=village.id)
     return survey
 
 

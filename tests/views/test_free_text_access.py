@@ -18,8 +18,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from survey.models import FeedbackItem, ReceiptCode
-from survey.responses.storing import submit_response
-from tests.factories import make_organization, make_unit, make_user
+from tests.factories import make_organization, make_unit, make_user, submit_and_commit
 from tests.views.test_route_access import sign_in_quickly
 
 # The planted free texts.
@@ -106,10 +105,10 @@ def build_commune(db):
         (own, "y_phunu", OWN_TO_PHUNU),
     ]
     for n, (survey, code, text) in enumerate(plants):
-        submit_response(survey, {"hl": 4, code: text}, submission_uid=f"p{n}", unit_id=thon.id)
+        submit_and_commit(survey, {"hl": 4, code: text}, submission_uid=f"p{n}", unit_id=thon.id)
     for n in range(10):  # enough respondents that the village is shown
         for survey in (wide, own):
-            submit_response(survey, {"hl": 5}, submission_uid=f"r{n}", unit_id=thon.id)
+            submit_and_commit(survey, {"hl": 5}, submission_uid=f"r{n}", unit_id=thon.id)
     make_user(db, username="admin", role="admin")
     make_user(db, username="committee", role="committee")
     make_user(db, username="inspector", role="inspector")

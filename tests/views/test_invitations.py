@@ -14,9 +14,8 @@ from survey.responses.invitations import (
     format_code,
     normalize_code,
 )
-from survey.responses.storing import submit_response
 from tests.concurrency import race
-from tests.factories import make_defined_survey, make_unit
+from tests.factories import make_defined_survey, make_unit, submit_and_commit
 
 QUESTIONS = [{"code": "hl", "kind": "likert5", "required": True, "text": {"vi": "Hài lòng?"}}]
 
@@ -172,7 +171,7 @@ def test_two_phones_with_one_slip_exactly_one_succeeds(app, member_survey, unit,
 
     def phone(survey):
         try:
-            submit_response(
+            submit_and_commit(
                 survey, {"hl": 4}, submission_uid=str(uuid.uuid4()), invitation_code=code
             )
         except InvitationRefused:

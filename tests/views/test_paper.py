@@ -200,9 +200,11 @@ def test_two_officers_typing_one_sheet_at_once_never_fail(app, setting, db):
     def officer(fresh):
         user = db.session.get(User, users[next(names)])
         try:
-            return enter_sheet(
+            outcome = enter_sheet(
                 fresh, db.session.get(Unit, unit_id), "thon1-0042", answers, user
             ).outcome
+            db.session.commit()  # as the paper entry view does
+            return outcome
         except SheetRefused as refused:
             return str(refused)
 

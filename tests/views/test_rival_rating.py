@@ -29,7 +29,6 @@ from survey.paper import entry
 from survey.ratings.evaluation import evaluate_year
 from survey.ratings.integrity_checks import survey_integrity
 from survey.ratings.year_scan import about_rows
-from survey.responses.storing import submit_response
 from tests.concurrency import race
 from tests.factories import (
     COUNTING_FLAGGED,
@@ -38,6 +37,7 @@ from tests.factories import (
     make_survey,
     make_unit,
     make_user,
+    submit_and_commit,
 )
 from tests.views.test_builder import question_fields, survey_fields
 from tests.views.test_route_access import sign_in_quickly
@@ -85,7 +85,7 @@ def honest(db, survey, units, count, start=HONEST_START, house=True):
         answers = {"hl": (5, 4, 5, 4, 5, 4, 5, 4, 3, 5)[i % 10]}
         if house:
             answers["so_nha"] = 20 + i
-        submit_response(
+        submit_and_commit(
             survey, answers, submission_uid=f"{survey.code}-{i}", unit_id=units[i % 2].id
         )
     for k, response_id in enumerate(
@@ -350,7 +350,7 @@ def test_what_the_rating_counts_for_an_organization_is_what_its_pages_show(db, r
     both.organizations.extend([rivals["nongdan"], rivals["phunu"]])
     db.session.commit()
     honest(db, both, rivals["units"], 4)
-    submit_response(tagged, {"hl": 4, "pn": 1}, submission_uid="x", unit_id=rivals["units"][0].id)
+    submit_and_commit(tagged, {"hl": 4, "pn": 1}, submission_uid="x", unit_id=rivals["units"][0].id)
     rows = about_rows(2025, ("satisfaction", "supervision"))
     counted = set(
         db.session.execute(
@@ -461,7 +461,7 @@ def test_sheets_typed_at_a_persons_pace_are_not_flagged_and_a_pause_starts_a_new
 def test_paper_sheets_beyond_their_share_are_flagged_with_the_share_said(app, db, rivals):
     survey = commune_wide_survey(db, rivals)  # 40 on the web
     for i in range(50):  # 50 sheets typed over weeks: 56% of 90
-        submit_response(
+        submit_and_commit(
             survey,
             {"hl": 1 + i % 2, "so_nha": 500 + i},
             submission_uid=f"giay-{i}",
@@ -494,7 +494,9 @@ def test_sheets_sent_at_once_by_one_person_are_each_counted(app, db, rivals):
         number = next(numbers)
         answers, errors = entry.check_sheet(fresh, {"hl": "3", "so_nha": str(number)})
         assert not errors
-        return entry.enter_sheet(fresh, unit, f"thon1-{number:04d}", answers, user).outcome
+        outcome = entry.enter_sheet(fresh, unit, f"thon1-{number:04d}", answers, user).outcome
+        _db.session.commit()  # as the paper entry view does
+        return outcome
 
     outcomes, failures = race(app, survey, 4, type_one)
     assert failures == []

@@ -291,10 +291,10 @@ def _a_receipt(db):
     import sqlalchemy as sa
 
     from survey.models import Survey
-    from survey.responses.storing import submit_response
+    from tests.factories import submit_and_commit
 
     survey = db.session.scalar(sa.select(Survey).where(Survey.code == "own-2025"))
-    receipt = submit_response(survey, {"hl": 4}, submission_uid=str(uuid.uuid4()))
+    receipt = submit_and_commit(survey, {"hl": 4}, submission_uid=str(uuid.uuid4()))
     db.session.commit()
     return receipt.code
 

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 
 from survey.core.extensions import db as _db
 from survey.models import Answer, FeedbackItem, ReceiptCode, Response
-from survey.responses.storing import submit_response
 from tests.concurrency import race
-from tests.factories import make_defined_survey, make_unit, make_user
+from tests.factories import make_defined_survey, make_unit, make_user, submit_and_commit
 
 
 def form_fields(html):
@@ -229,7 +228,7 @@ def test_concurrent_identical_submissions_store_one_response(app, survey):
     answers = {"hl": 5, "kenh": "hop"}
     uid = str(uuid.uuid4())
     receipts, errors = race(
-        app, survey, 4, lambda fresh: submit_response(fresh, answers, submission_uid=uid).code
+        app, survey, 4, lambda fresh: submit_and_commit(fresh, answers, submission_uid=uid).code
     )
     assert errors == []
     assert len(receipts) == 4 and len(set(receipts)) == 1
