@@ -3,7 +3,7 @@
 Nobody types a control character (C0 but tab and line breaks, DEL, C1); the XML inside
 XLSX and DOCX files cannot hold them, so one stored in an officer's text made the year's
 workbook, the report and the survey's XLSX export answer 500. Every form of the workspace,
-the public form and the command-line loaders strip them on input (survey.text_safety), and
+the public form and the command-line loaders strip them on input (survey.core.text_safety), and
 the XLSX and DOCX writers strip them again from data stored before.
 """
 
@@ -174,7 +174,7 @@ def test_every_officer_form_strips_control_characters():
 
     forms = set(_officer_forms())
     assert forms, "no form found"
-    # The public form keeps its own rule (survey.answer_rules, the same function).
+    # The public form keeps its own rule (survey.responses.answer_rules, the same function).
     outside = sorted(
         f.__qualname__
         for f in forms

@@ -1,5 +1,5 @@
-"""Responses reach figures and exports in batches of at least k (survey.release): two looks at
-a survey, or two exports, never differ by one person's answers."""
+"""Responses reach figures and exports in batches of at least k (survey.responses.release): two
+looks at a survey, or two exports, never differ by one person's answers."""
 
 import uuid
 from datetime import datetime, timedelta, timezone

@@ -5,7 +5,7 @@ DESIGN.md's table: `admin` does everything; `committee` and `inspector` read eve
 changes only its organization's surveys, indicators and feedback; a `unit_officer` only its
 village's paper entry, posters and slips.
 
-What a survey counts toward is survey.year_scan.about_pairs, the rating's own rule: an
+What a survey counts toward is survey.commune.about.about_pairs, the rating's own rule: an
 organization's officer reads the results of every survey that counts toward its organization,
 tags questions only with its own organization, and types paper sheets only into surveys about
 its organization alone.

@@ -1,6 +1,6 @@
 """JSON for signed-in roles: the year's evaluation and a survey's results (DESIGN.md).
 
-Both come from the figures the dashboards keep (survey.aggregate_cache), not computed again on
+Both come from the figures the dashboards keep (survey.ratings.kept_figures), not computed again on
 every call; while a worker first computes them, the answer is 202 {"status": "computing",
 "retry_after": seconds} with a Retry-After header: ask again then.
 """

@@ -14,7 +14,7 @@ UNFILTERED = (PasswordField, FieldList, FormField)
 
 class StripControlMeta:
     """Binds every field with the strip_control filter first, so no form stores a control
-    character: the rule of the public form (survey.answer_rules) for every text an officer
+    character: the rule of the public form (survey.responses.answer_rules) for every text an officer
     types."""
 
     def bind_field(self, form, unbound_field, options):

@@ -20,7 +20,7 @@ from limits import parse_many
 
 def worker_count():
     """How many worker processes serve the site: WORKERS, else WEB_CONCURRENCY, else 1."""
-    # Checked at start (survey.settings): a whole number from 1.
+    # Checked at start (survey.core.settings): a whole number from 1.
     return int(current_app.config.get("WORKERS") or os.environ.get("WEB_CONCURRENCY") or 1)
 
 

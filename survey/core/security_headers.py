@@ -89,7 +89,7 @@ def add_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", PERMISSIONS)
-    # The configuration's decision, as for Secure cookies (survey.settings): no database
+    # The configuration's decision, as for Secure cookies (survey.core.settings): no database
     # read here, so an error page while the database is away still gets every header.
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers.setdefault("Strict-Transport-Security", HSTS)

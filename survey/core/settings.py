@@ -99,7 +99,7 @@ def load(app, test_config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(app.config["SQLALCHEMY_DATABASE_URI"])
     _secure_cookies_behind_https(app.config)
     if os.path.isdir(app.instance_path):
-        # Owner-only, as everything the app keeps there (survey.private_files).
+        # Owner-only, as everything the app keeps there (survey.core.private_files).
         private_files.tighten(app.instance_path, private_files.FOLDER_MODE)
     _check_workers(app.config.get("WORKERS"), os.environ.get("WEB_CONCURRENCY"))
     if not app.config.get("SECRET_KEY"):

@@ -7,9 +7,9 @@ loaders), and the XLSX and DOCX writers remove them again from what was stored b
 
 Formulas: a spreadsheet reads a CSV cell or an inferred XLSX cell that starts with "=" (and, in
 CSV, "+", "-", "@", a tab or a carriage return) as a formula, which can send the sheet's data
-to another site. In XLSX every text is written as a text cell (survey.workbooks); in CSV such a
-cell gets a leading apostrophe (`csv_cell`), which `csv_value` takes off again on import, so
-that export -> import gives back exactly what was answered.
+to another site. In XLSX every text is written as a text cell (survey.reports.workbooks); in
+CSV such a cell gets a leading apostrophe (`csv_cell`), which `csv_value` takes off again on
+import, so that export -> import gives back exactly what was answered.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """The public "you said, we did" page: published replies, with villages only where safe.
 
 Anonymity: a published item names its village only when the results of the item's survey
-show that village (survey.suppression: at least SUPPRESSION_K responses, and not the village
-that would give a hidden one away); otherwise the page shows the organization alone, and the
-village filter leaves the item out (filtering must not name the village either).
+show that village (survey.responses.suppression: at least SUPPRESSION_K responses, and not
+the village that would give a hidden one away); otherwise the page shows the organization
+alone, and the village filter leaves the item out (filtering must not name the village either).
 
 Those villages come from grouping every response of the surveys with published items: they
-are kept with the dashboards' figures (survey.aggregate_cache), not grouped again on every
+are kept with the dashboards' figures (survey.ratings.kept_figures), not grouped again on every
 anonymous visit.
 """
 
@@ -48,7 +48,7 @@ class RepliesPage:
 
 
 def _hidden_villages():
-    """The villages each survey with published items hides (survey.suppression's rule)."""
+    """The villages each survey with published items hides (survey.responses.suppression's rule)."""
     published_surveys = sa.select(FeedbackItem.survey_id).where(FeedbackItem.published).distinct()
     return hidden_villages(db.session.scalars(published_surveys).all())
 

@@ -22,7 +22,7 @@ class Response(db.Model):
     `submission_uid` is a digest of the form's one-off id, so a resent form is recognised but
     the id itself (which the receipt code is derived from) is not stored; the receipt lives in
     ReceiptCode, unlinked; `released` marks the batch of at least k responses with which the
-    response reached figures and exports (survey.release).
+    response reached figures and exports (survey.responses.release).
     """
 
     id: Mapped[int] = mapped_column(
@@ -30,9 +30,9 @@ class Response(db.Model):
     )
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="RESTRICT"))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
-    # SHA-256 of the submission id the form carried (survey.submission.uid_digest).
+    # SHA-256 of the submission id the form carried (survey.responses.submission.uid_digest).
     submission_uid: Mapped[str] = mapped_column(sa.String(64))
-    # Which derivation of the receipt code was free (survey.submission.derive_receipt): a
+    # Which derivation of the receipt code was free (survey.responses.submission.derive_receipt): a
     # resent form is told the same code. NULL: no receipt (paper, imports, or stored before
     # receipts were kept apart).
     receipt_attempt: Mapped[int | None]

@@ -6,7 +6,7 @@ data version it was computed from: the newest audit log entry (every change of s
 annual figures, feedback, rule sets, villages, organizations, settings and finalizations is
 audit-logged in its own transaction, and so is a response import), the newest survey change,
 and what moves when the responses the aggregate reads change: the newest batch of responses
-released in its year's surveys or its survey (survey.release), so that answers to this
+released in its year's surveys or its survey (survey.responses.release), so that answers to this
 year's surveys leave last year's figures alone. When the
 version has moved on, a reader gets the kept value at once, marked with the time it was
 computed, while the worker's one background thread computes the new one (at most once per
@@ -100,9 +100,9 @@ def latest_response_of_survey(survey_id: int):
 
 
 def released_of_years(*years: int) -> tuple:
-    """What the figures of `years` count, as it moves (survey.release): the newest batch of
-    responses released in their surveys, and how many of those surveys are closed by now
-    (a closed survey counts every response)."""
+    """What the figures of `years` count, as it moves (survey.responses.release): the newest
+    batch of responses released in their surveys, and how many of those surveys are closed by
+    now (a closed survey counts every response)."""
     return _released(Survey.year.in_(years))
 
 

@@ -23,7 +23,7 @@ from survey.responses.release import counted_in_joined_survey
 SURVEY_CRITERIA = {"satisfaction": "satisfaction", "supervision_quality": "supervision"}
 
 _METADATA = sa.MetaData()  # not the app's: these tables are never migrated
-# The responses an integrity check flagged, filled by survey.integrity_checks in SQL.
+# The responses an integrity check flagged, filled by survey.ratings.integrity_checks in SQL.
 FLAGGED = sa.Table(
     "ev_flagged",
     _METADATA,
@@ -65,7 +65,7 @@ def flag_tables():
 
 def about_rows(year: int, tags: tuple[str, ...]):
     """The ResponseCriterion rows of `year`'s surveys (not drafts) for the criterion `tags`,
-    of the responses released so far (survey.release), each with the organization it is
+    of the responses released so far (survey.responses.release), each with the organization it is
     about: a tagged question's own, else one row for every organization its survey
     evaluates."""
     c = ResponseCriterion

@@ -1,4 +1,4 @@
-"""What the dashboards show, gathered from the kept aggregates (survey.aggregate_cache).
+"""What the dashboards show, gathered from the kept aggregates (survey.ratings.kept_figures).
 
 Views and templates compute nothing: every number here comes from the analytics module (the
 Evaluation and Results JSON, the comparisons, the commune targets) and is only arranged into
@@ -62,7 +62,7 @@ def kept_results(survey_id: int) -> Cached:
 
 
 def kept_provenance(survey_id: int) -> Cached:
-    """Where a survey came from and how its answers came in (survey.provenance), kept."""
+    """Where a survey came from and how its answers came in (survey.surveys.provenance), kept."""
     return cached(
         ("provenance", survey_id),
         lambda: survey_provenance(survey_id),
@@ -214,7 +214,7 @@ class OrganizationPage:
     rating: dict | None
     criteria_chart: dict
     surveys: tuple[SurveyBlock, ...]
-    provenance: tuple  # survey.provenance.Provenance, one per survey
+    provenance: tuple  # survey.surveys.provenance.Provenance, one per survey
     comparisons: tuple[Comparison, ...]
     feedback: FeedbackSummary
     freshness: Freshness
@@ -395,9 +395,9 @@ class SurveyPage:
     timeline: dict
     channels: tuple[tuple[str, int, float], ...]  # channel, responses, share
     integrity: list[dict] | None
-    provenance: object  # survey.provenance.Provenance
+    provenance: object  # survey.surveys.provenance.Provenance
     freshness: Freshness
-    release: dict  # survey.release.release_summary
+    release: dict  # survey.responses.release.release_summary
 
 
 def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:

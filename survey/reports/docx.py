@@ -2,7 +2,7 @@
 
 A4, Times New Roman 13 pt; the header block of a Party document (the issuing committee and
 "*" on the left, "ĐẢNG CỘNG SẢN VIỆT NAM" underlined with the place and date on the right); a
-centred bold title; the body as survey.year_report built it; recipients and signature.
+centred bold title; the body as survey.reports.year_report built it; recipients and signature.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ EXPORT_TYPES = {"csv": "text/csv", "xlsx": XLSX}
 def report_file(year: int, fmt: str) -> bytes:
     """The year-end report as DOCX or HTML, or the year's workbook as XLSX.
 
-    Raises survey.year_report.NothingToReport for a year without figures, and analytics'
+    Raises survey.reports.year_report.NothingToReport for a year without figures, and analytics'
     AnalyticsError when the commune's rule set cannot be read.
     """
     if fmt not in REPORT_TYPES:
@@ -49,7 +49,7 @@ def report_filename(year: int, fmt: str) -> str:
 
 def survey_csv(survey, withheld: Sequence = ()) -> Iterator[bytes]:
     """A survey's anonymized responses as CSV, in chunks read page by page, without the
-    columns of the `withheld` questions (survey.access.withheld_text_questions)."""
+    columns of the `withheld` questions (survey.accounts.access.withheld_text_questions)."""
     left_out = frozenset(q.code for q in withheld)
     return (chunk.encode("utf-8") for chunk in response_csv(survey, left_out))
 

@@ -6,8 +6,9 @@ no receipt code, no start time or duration; `submitted_at` is the day only (comm
 number), never the stored uid; `unit` is left empty for the villages whose results the
 Results JSON hides (fewer than k respondents, and the second village hidden with a lone one).
 Rows come in an order unrelated to time. Only the responses released so far are in it
-(survey.release): two exports differ by a batch of at least k responses, never by one. A cell
-a spreadsheet would read as a formula gets a leading apostrophe (survey.text_safety.csv_cell).
+(survey.responses.release): two exports differ by a batch of at least k responses, never by
+one. A cell a spreadsheet would read as a formula gets a leading apostrophe
+(survey.core.text_safety.csv_cell).
 The file still re-imports with `flask responses import`, into this survey or a copy of it,
 which takes the apostrophe off again.
 
@@ -123,7 +124,7 @@ def response_rows(survey, as_numbers: bool = False, left_out=frozenset()) -> Ite
     numbers, the day a date and empty cells None (for a spreadsheet); else all text.
 
     The questions whose codes are in `left_out` (free text the reader may not read, see
-    survey.access.withheld_text_questions) have no column at all."""
+    survey.accounts.access.withheld_text_questions) have no column at all."""
     yield header(survey, left_out)
     hidden = hidden_village_codes(survey)
     units = {

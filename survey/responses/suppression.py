@@ -2,7 +2,7 @@
 
 The rule is analytics.results.suppressed_cells (fewer than SUPPRESSION_K respondents, and the
 village that would give a hidden one away), over the same counts as the Results JSON: a
-survey's responses per village, those released so far (survey.release). A feedback item, a
+survey's responses per village, those released so far (survey.responses.release). A feedback item, a
 flagged burst or an exported row names its village only when that village is shown in the
 survey's results; an item whose survey is gone names none, since its village's size can no
 longer be known.

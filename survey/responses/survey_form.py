@@ -1,7 +1,7 @@
 """The form a citizen or member fills: one WTForms field per question.
 
-Fields only carry what was sent; survey.answer_rules decides what counts (show_if, required,
-ranges), the same rules as for paper forms and imports.
+Fields only carry what was sent; survey.responses.answer_rules decides what counts (show_if,
+required, ranges), the same rules as for paper forms and imports.
 """
 
 from flask_babel import lazy_gettext as _l

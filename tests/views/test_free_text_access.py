@@ -1,6 +1,6 @@
 """Free text (answers to text questions) per role, on every route that could carry it.
 
-The rule (survey.access.may_read_free_text): the Party Committee Office, the Standing
+The rule (survey.accounts.access.may_read_free_text): the Party Committee Office, the Standing
 Committee and the inspectors read all of it; an organization's officer reads the free text of
 the questions about its own organization only (a question tagged to it, or an untagged
 question of a survey that evaluates it alone); nobody else reads any. Distinct texts are

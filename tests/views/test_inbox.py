@@ -34,7 +34,7 @@ def world(db):
     ):
         make_user(db, username=username, role=role, password=PASSWORD, **fields)
     # Enough answers from both villages to both surveys for the results to show each village,
-    # and so for the inbox to name it (survey.suppression).
+    # and so for the inbox to name it (survey.responses.suppression).
     db.session.flush()
     for n, (survey, unit) in enumerate(
         (s, u) for s in (s_nd, s_pn) for u in (thon1, thon2) for _ in range(5)

@@ -63,7 +63,7 @@ def add_responses(db, survey, unit, n):
                 unit=unit,
                 submission_uid=f"uid-{number}",
                 answers_digest="x",
-                released=True,  # counted long ago (survey.release)
+                released=True,  # counted long ago (survey.responses.release)
             )
         )
         db.session.add(ReceiptCode(code=f"R{number:07d}", survey_id=survey.id))

@@ -344,7 +344,7 @@ def test_a_survey_that_counts_toward_an_organization_shows_on_its_pages_with_its
 def test_what_the_rating_counts_for_an_organization_is_what_its_pages_show(db, rivals):
     """The rating's rule (about_rows) and the pages' (about_pairs) cannot disagree: every
     (survey, organization) the year's criteria count is a pair the pages show."""
-    # Closed: their answers count at once, not in batches of k (survey.release).
+    # Closed: their answers count at once, not in batches of k (survey.responses.release).
     tagged = farmers_survey(db, rivals, tagged=True, status="closed")
     both = make_survey(db, [SATISFACTION, HOUSE], code="giamsat-2025", status="closed")
     both.organizations.extend([rivals["nongdan"], rivals["phunu"]])
