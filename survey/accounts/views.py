@@ -21,9 +21,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from survey.accounts import sign_ins
+from survey.accounts.forms import LoginForm
 from survey.accounts.officers import authenticate
 from survey.core.extensions import db, limiter, login_manager
-from survey.core.forms import LoginForm
 from survey.core.rate_limits import address_key, worker_limit
 from survey.core.redirect_target import local_path
 from survey.models import utcnow

@@ -1,9 +1,7 @@
-"""Flask-WTF forms shared by the views, and the base every officer form is built on."""
+"""The base every officer form is built on: texts typed in lose their control characters."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import FieldList, Form, FormField, PasswordField
 
 from survey.core.text_safety import strip_control
 
@@ -36,16 +34,3 @@ class OfficerSubform(Form):
 
     class Meta(StripControlMeta):
         pass
-
-
-class LoginForm(OfficerForm):
-    """Sign-in with username and password (DESIGN.md: fields `username`, `password`)."""
-
-    username = StringField(
-        _l("Username"),
-        validators=[DataRequired(message=_l("Enter your username.")), Length(max=64)],
-    )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(message=_l("Enter your password.")), Length(max=256)],
-    )
