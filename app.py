@@ -9,9 +9,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from survey import cli
 from survey.accounts import sign_ins
 from survey.accounts import views as auth
+from survey.admin import audit_views as audit
 from survey.admin import views as admin
 from survey.api import views as api
-from survey.audit import views as audit
 from survey.commune import settings as commune_settings
 from survey.core import (
     database,

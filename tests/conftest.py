@@ -19,9 +19,8 @@ from flask_migrate import upgrade
 
 from app import create_app
 from survey.core.extensions import db as _db
-from survey.responses import survey_form
+from survey.responses import catalog, survey_form
 from survey.responses import views as take
-from survey.surveys import catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,8 @@ import pytest
 
 from survey.ratings import kept_figures
 from survey.ratings.kept_figures import cached
-from survey.responses import survey_form
+from survey.responses import catalog, survey_form
 from survey.responses import views as take
-from survey.surveys import catalog
 from tests.factories import make_defined_survey, make_unit
 
 PAGE_CACHES = {

@@ -268,7 +268,7 @@ def test_the_csv_is_anonymized_and_imports_into_a_copy_of_the_survey(runner, db,
     again = run(runner, "responses", "import", "hailong-nongdan-2025-ban-sao", path)
     assert "70 were already there" in again.output
 
-    from survey.surveys.catalog import survey_by_code
+    from survey.responses.catalog import survey_by_code
 
     original = survey_results(survey)
     copy = survey_results(survey_by_code("hailong-nongdan-2025-ban-sao"))

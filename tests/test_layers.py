@@ -1,11 +1,11 @@
 """The house's layers, read from the code's imports (docs/architecture.md#layers).
 
-From the bottom: `analytics` (pure: never flask, SQLAlchemy or survey), `survey.core`,
-`survey.models`, the domain services (in the order of DOMAINS: a service imports services of
-its own package or of a package before it), the web modules (each package's views and
-forms), the command line, and `app`. A module imports only its own layer or the layers below;
-the web application reaches analytics only through its public face (`from analytics import`);
-and no module imports, however indirectly, itself.
+From the bottom: `analytics` (pure: never flask, SQLAlchemy or survey), then the packages of
+`survey` in the order of PACKAGES (infrastructure, tables, the domains, the pages that only
+read them, the command line), then `app`. A module imports only from its own package or the
+packages below it; inside every package, services never import a view or a form; the web
+application reaches analytics only through its public face (`from analytics import`); and no
+module imports, however indirectly, itself.
 """
 
 import ast
@@ -15,9 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-LAYERS = ("core", "models", "services", "web", "cli", "app")
-# The domain packages that hold services, lowest first.
-DOMAINS = (
+# The packages of survey/, lowest first.
+PACKAGES = (
+    "core",
+    "models",
     "audit",
     "commune",
     "accounts",
@@ -29,9 +30,11 @@ DOMAINS = (
     "feedback",
     "reports",
     "demo",
+    "site",
+    "admin",
+    "api",
+    "cli",
 )
-# Packages with web modules only (their services live in the domains above).
-WEB_ONLY = ("admin", "site", "api")
 # What analytics must never import: it takes plain rows and returns dataclasses.
 NOT_IN_ANALYTICS = ("flask", "flask_babel", "flask_login", "flask_sqlalchemy", "flask_wtf")
 NOT_IN_ANALYTICS += ("flask_migrate", "flask_limiter", "werkzeug", "sqlalchemy", "survey", "app")
@@ -70,21 +73,21 @@ def imports_of(name, path, known):
     return found
 
 
-def layer(name):
-    """The layer of a module of survey/ or app."""
+def rank(name):
+    """Where a module of survey/ or app stands: the index of its package in PACKAGES (app
+    above them all); None for a package PACKAGES does not place."""
     parts = name.split(".")
     if name == "app":
-        return "app"
-    if len(parts) == 1 or parts[1] == "core":
-        return "core"
-    if parts[1] == "models":
-        return "models"
-    if parts[1] == "cli":
-        return "cli"
-    last = parts[-1]
-    if len(parts) > 2 and (last in ("views", "forms") or last.endswith("_views")):
-        return "web"
-    return "services"
+        return len(PACKAGES)
+    if len(parts) == 1:
+        return 0  # survey/__init__.py: a docstring
+    return PACKAGES.index(parts[1]) if parts[1] in PACKAGES else None
+
+
+def is_web(name):
+    """A view or a form: a package's views.py, *_views.py or forms.py."""
+    last = name.split(".")[-1]
+    return name.count(".") >= 2 and (last in ("views", "forms") or last.endswith("_views"))
 
 
 def problems_in(root):
@@ -94,9 +97,8 @@ def problems_in(root):
     for name, path in sorted(modules.items()):
         where = f"{path.relative_to(root)}"
         graph[name] = set()
-        package = name.split(".")[1] if name.count(".") else None
-        if name.startswith("survey.") and layer(name) == "services" and package not in DOMAINS:
-            problems.append(f"{where}: {package} holds services but is not in DOMAINS")
+        if name.startswith("survey.") and rank(name) is None:
+            problems.append(f"{where}: survey.{name.split('.')[1]} is not in PACKAGES")
         for target, line, written in imports_of(name, path, modules):
             top = target.split(".")[0]
             if name.split(".")[0] == "analytics":
@@ -116,13 +118,13 @@ def problems_in(root):
 
 
 def _layer_problems(name, target, where):
-    mine, theirs = layer(name), layer(target)
-    if LAYERS.index(theirs) > LAYERS.index(mine):
-        return [f"{where}: {name} ({mine}) imports {target} ({theirs}), a layer above it"]
-    if mine == theirs == "services":
-        own, other = name.split(".")[1], target.split(".")[1]
-        if own in DOMAINS and other in DOMAINS and DOMAINS.index(other) > DOMAINS.index(own):
-            return [f"{where}: {name} imports {target}; {other} comes after {own} in DOMAINS"]
+    mine, theirs = rank(name), rank(target)
+    if mine is None or theirs is None:
+        return []  # said once per module above
+    if theirs > mine:
+        return [f"{where}: {name} imports {target}, from a package above its own"]
+    if is_web(target) and not is_web(name) and name != "app" and not name.startswith("survey.cli"):
+        return [f"{where}: {name} is a service and imports {target}, a view or a form"]
     return []
 
 
@@ -163,8 +165,7 @@ def test_the_house_keeps_its_layers():
 
 def test_every_package_of_survey_is_placed():
     packages = {p.name for p in (ROOT / "survey").iterdir() if (p / "__init__.py").exists()}
-    placed = {"core", "models", "cli", *DOMAINS, *WEB_ONLY}
-    assert packages == placed
+    assert packages == set(PACKAGES)
 
 
 # --- the checker itself catches what it is for ---------------------------------------------
@@ -200,12 +201,13 @@ HOUSE = {
     [
         ("analytics/rating.py", "import flask\n", "analytics imports flask"),
         ("analytics/rating.py", "from survey.models import surveys\n", "analytics imports survey"),
-        ("survey/core/database.py", "from survey.models import surveys\n", "a layer above it"),
-        ("survey/models/commune.py", "from survey.reports import results\n", "a layer above"),
-        ("survey/responses/qr.py", "from survey.reports import views\n", "a layer above it"),
-        ("survey/responses/qr.py", "from survey.reports import results\n", "comes after"),
+        ("survey/core/database.py", "from survey.models import surveys\n", "package above"),
+        ("survey/models/commune.py", "from survey.reports import results\n", "package above"),
+        ("survey/responses/qr.py", "from survey.reports import views\n", "package above"),
+        ("survey/responses/views.py", "from survey.reports import results\n", "package above"),
+        ("survey/reports/results.py", "from survey.reports import views\n", "a view or a form"),
         ("survey/reports/docx.py", "from analytics.stats import mean\n", "public face"),
-        ("survey/spare/thing.py", "from survey.models import surveys\n", "not in DOMAINS"),
+        ("survey/spare/thing.py", "from survey.models import surveys\n", "not in PACKAGES"),
         ("survey/models/surveys.py", "from survey.models import commune\n", "import cycle"),
     ],
 )

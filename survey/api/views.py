@@ -22,7 +22,7 @@ from survey.indicators.figures import valid_year
 from survey.ratings.kept_figures import NotReady
 from survey.ratings.reading import year_rating
 from survey.reports.dashboards import kept_results
-from survey.surveys import catalog
+from survey.responses import catalog
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

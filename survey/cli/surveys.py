@@ -11,9 +11,9 @@ from survey.cli.lookups import lookup, survey_named
 from survey.core.extensions import db
 from survey.models import Unit
 from survey.reports.exports import survey_export
+from survey.responses.catalog import survey_listing
 from survey.responses.release import release_ready
 from survey.responses.slips import slips_html
-from survey.surveys.catalog import survey_listing
 from survey.surveys.definitions import DefinitionError, dump_definition, survey_from_definition
 
 # A survey of 200 questions in two languages is some 200 KB.

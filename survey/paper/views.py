@@ -26,10 +26,10 @@ from survey.paper.entry import (
     sheet_label,
     typed_from_answers,
 )
+from survey.responses import catalog
 from survey.responses.answer_rules import small_whole_number
 from survey.responses.release import release_ready
 from survey.responses.slips import slips_html
-from survey.surveys import catalog
 
 bp = Blueprint("paper", __name__, url_prefix="/manage/paper")
 

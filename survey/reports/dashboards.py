@@ -39,9 +39,9 @@ from survey.ratings.kept_figures import (
 )
 from survey.ratings.reading import kept_comparisons, kept_evaluation, year_document
 from survey.reports.results import survey_results
+from survey.responses import catalog
 from survey.responses.release import release_summary
 from survey.responses.suppression import flags_with_villages_hidden
-from survey.surveys import catalog
 from survey.surveys.provenance import survey_provenance
 
 LIKERT_VALUES = ("1", "2", "3", "4", "5")

@@ -27,7 +27,7 @@ from survey.accounts.access import (
 )
 from survey.reports import exports
 from survey.reports.year_report import NothingToReport
-from survey.surveys import catalog
+from survey.responses import catalog
 
 bp = Blueprint("reports", __name__, url_prefix="/dashboard")
 

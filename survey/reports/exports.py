@@ -13,8 +13,8 @@ from survey.reports.docx import report_docx
 from survey.reports.html import report_html
 from survey.reports.workbooks import survey_workbook, year_workbook
 from survey.reports.year_report import gather_year, survey_data, year_report
+from survey.responses import catalog
 from survey.responses.export import response_csv
-from survey.surveys import catalog
 
 DOCUMENT_LANG = "vi"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -35,7 +35,7 @@ from survey.ratings.integrity_text import flag_text
 from survey.ratings.reading import year_document
 from survey.ratings.rulesets import commune_rules
 from survey.reports.results import survey_results
-from survey.surveys import catalog
+from survey.responses import catalog
 from survey.surveys.forms import AUDIENCE_NAMES
 
 DASH = "–"

@@ -27,7 +27,7 @@ from survey.core.errors import UNAVAILABLE, retry_later, rollback_quietly
 from survey.core.extensions import csrf, db, limiter
 from survey.core.i18n import select_locale
 from survey.core.rate_limits import officer_signed_in, worker_limit
-from survey.responses import qr
+from survey.responses import catalog, qr
 from survey.responses.answer_rules import plain_number
 from survey.responses.invitations import (
     InvitationRefused,
@@ -38,7 +38,6 @@ from survey.responses.invitations import (
 from survey.responses.release import release_ready
 from survey.responses.storing import SubmissionConflict, submit_response
 from survey.responses.survey_form import LIKERT_WORDS, NO_UNIT, build_form
-from survey.surveys import catalog
 
 bp = Blueprint("take", __name__)
 

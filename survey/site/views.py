@@ -15,7 +15,7 @@ from sqlalchemy import text
 from survey.core.extensions import db
 from survey.core.i18n import LANG_COOKIE, LANG_COOKIE_AGE, select_locale
 from survey.core.redirect_target import local_path
-from survey.surveys import catalog
+from survey.responses import catalog
 
 bp = Blueprint("public", __name__)
 

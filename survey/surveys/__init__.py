@@ -1,1 +1,1 @@
-"""Surveys: definitions (JSON), the builder, the ready question sets, the public catalog."""
+"""Surveys: definitions (JSON), the builder, the ready question sets, where a survey came from."""

@@ -30,9 +30,9 @@ from survey.models import (
     Survey,
     utcnow,
 )
+from survey.responses import catalog
 from survey.responses.answer_rules import LONGEST_TEXT_LIMIT
 from survey.responses.release import release_ready
-from survey.surveys import catalog
 from survey.surveys.definitions import (
     CHOICE_KINDS,
     CODE_PATTERN,
