@@ -24,7 +24,8 @@ from survey.reports.docx import report_docx
 from survey.reports.html import report_html
 from survey.reports.results import survey_results
 from survey.reports.workbooks import year_workbook
-from survey.reports.year_report import gather_year, year_report
+from survey.reports.year_data import gather_year
+from survey.reports.year_report import year_report
 from survey.responses import export
 from survey.responses.importing import FIXED_COLUMNS
 from tests.factories import (
@@ -532,7 +533,7 @@ def test_the_commands_refuse_bad_input_precisely_and_write_nothing(runner, db, c
 def test_a_flag_about_hidden_villages_only_shows_no_count(app, db, commune):
     from dataclasses import replace
 
-    from survey.reports.year_report import integrity_rows
+    from survey.reports.year_data import integrity_rows
 
     data = gather_year(2025)
     flags = [

@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 from analytics import AnalyticsError
 from survey.cli.files import write_file
 from survey.reports.exports import report_file
-from survey.reports.year_report import NothingToReport
+from survey.reports.year_data import NothingToReport
 
 
 @click.command("report")

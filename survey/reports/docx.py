@@ -2,7 +2,7 @@
 
 A4, Times New Roman 13 pt; the header block of a Party document (the issuing committee and
 "*" on the left, "ĐẢNG CỘNG SẢN VIỆT NAM" underlined with the place and date on the right); a
-centred bold title; the body as survey.reports.year_report built it; recipients and signature.
+centred bold title; the body as survey.reports.year_report wrote it; recipients and signature.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from survey.core.text_safety import without_control
-from survey.reports.year_report import YearReport
+from survey.reports.report_text import YearReport
 
 FONT = "Times New Roman"
 BODY_PT = 13

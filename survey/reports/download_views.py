@@ -26,7 +26,7 @@ from survey.accounts.access import (
     withheld_text_questions,
 )
 from survey.reports import exports
-from survey.reports.year_report import NothingToReport
+from survey.reports.year_data import NothingToReport
 from survey.responses import catalog
 
 bp = Blueprint("reports", __name__, url_prefix="/dashboard")

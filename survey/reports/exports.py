@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from survey.reports.docx import report_docx
 from survey.reports.html import report_html
 from survey.reports.workbooks import survey_workbook, year_workbook
-from survey.reports.year_report import gather_year, survey_data, year_report
+from survey.reports.year_data import gather_year, survey_data
+from survey.reports.year_report import year_report
 from survey.responses import catalog
 from survey.responses.export import response_csv
 
@@ -27,7 +28,7 @@ EXPORT_TYPES = {"csv": "text/csv", "xlsx": XLSX}
 def report_file(year: int, fmt: str) -> bytes:
     """The year-end report as DOCX or HTML, or the year's workbook as XLSX.
 
-    Raises survey.reports.year_report.NothingToReport for a year without figures, and analytics'
+    Raises survey.reports.year_data.NothingToReport for a year without figures, and analytics'
     AnalyticsError when the commune's rule set cannot be read.
     """
     if fmt not in REPORT_TYPES:

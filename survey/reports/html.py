@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from survey.core.text_safety import without_control
-from survey.reports.year_report import YearReport
+from survey.reports.report_text import YearReport
 
 
 def report_html(report: YearReport) -> str:

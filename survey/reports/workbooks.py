@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from survey.core.local_time import COMMUNE_TIME
 from survey.core.text_safety import strip_control
-from survey.reports.year_report import SUPPRESSED, SurveyData, YearData, integrity_rows
+from survey.reports.year_data import SUPPRESSED, SurveyData, YearData, integrity_rows
 from survey.responses.export import response_rows
 from survey.surveys.forms import KIND_NAMES
 

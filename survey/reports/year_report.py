@@ -1,270 +1,32 @@
-"""The year-end report: everything it shows, gathered once, as plain data.
+"""The year-end report's writing: its sentences, tables and method blocks, as plain data.
 
-`gather_year(year)` runs the queries (the Evaluation JSON with its integrity flags, the
-commune's targets, each survey's Results JSON, the feedback topics); `year_report(data)` turns
-that into the report's text and tables. The DOCX, the print-ready HTML and the XLSX workbook
-are all written from these two, so they hold the same words and numbers. The report is an
-administrative document of the Party Committee: its language is Vietnamese unless asked.
+`year_report(data)` turns the YearData that survey.reports.year_data gathered into a
+YearReport: the header block, the title, the body as headings, paragraphs, bullets and tables
+of text, and the closing. The DOCX (survey.reports.docx) and the print-ready HTML
+(survey.reports.html) lay it out without adding a word, so they hold the same text. The report
+is an administrative document of the Party Committee: its language is Vietnamese unless asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
-
-import sqlalchemy as sa
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
-from analytics import CommuneTarget, RuleSet, commune_targets, flags_without_hidden_villages
-from survey.commune.settings import setting
-from survey.core.extensions import db
-from survey.core.local_time import COMMUNE_TIME, year_bounds
 from survey.feedback.inbox import topic_label
-from survey.models import (
-    AnnualIndicator,
-    Evaluation,
-    FeedbackItem,
-    Organization,
-    Question,
-    Survey,
+from survey.reports.report_text import (
+    DASH,
+    Bullets,
+    Heading,
+    Paragraph,
+    Table,
+    YearReport,
+    as_date,
+    as_interval,
+    as_number,
+    as_percent,
 )
-from survey.ratings.integrity_text import flag_text
-from survey.ratings.reading import year_document
-from survey.ratings.rulesets import commune_rules
-from survey.reports.results import survey_results
-from survey.responses import catalog
+from survey.reports.year_data import SUPPRESSED, YearData, integrity_rows
 from survey.surveys.forms import AUDIENCE_NAMES
-
-DASH = "–"
-# What stands in a cell the Results JSON hides (a village with too few respondents).
-SUPPRESSED = "—"
-
-
-class NothingToReport(ValueError):
-    """The year has no surveys, annual figures or finalized ratings to report on."""
-
-
-# --- gathering -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuestionInfo:
-    """What the workbook says about a question beside its numbers: its text and options."""
-
-    code: str
-    kind: str
-    text: str
-    options: Mapping[str, str]  # option code -> label
-
-
-@dataclass(frozen=True)
-class SurveyData:
-    """One survey of the year with its Results JSON (small villages already suppressed)."""
-
-    code: str
-    title: str
-    audience: str
-    topic: str
-    status: str
-    questions: tuple[QuestionInfo, ...]
-    results: Mapping
-
-
-@dataclass(frozen=True)
-class YearData:
-    """What the year's report and workbook are made of, from the database."""
-
-    year: int
-    lang: str
-    document: Mapping  # the Evaluation JSON, with "integrity"
-    targets: tuple[CommuneTarget, ...]
-    surveys: tuple[SurveyData, ...]
-    feedback_topics: Mapping[str, tuple[tuple[str | None, int], ...]]  # org -> (topic, n)
-    village_names: Mapping[str, str]
-    rules: RuleSet
-    suppression_k: int
-    commune_name: str
-    district_name: str
-    province_name: str
-    today: date
-
-
-def has_figures(year: int) -> bool:
-    """Whether `year` has anything to report: a survey past its draft, annual figures, or a
-    finalized rating."""
-    if not 2000 <= year <= 2100:  # no data outside the years surveys take (nor integer overflow)
-        return False
-    for query in (
-        sa.select(Survey.id).where(Survey.year == year, Survey.status != "draft"),
-        sa.select(AnnualIndicator.id).where(AnnualIndicator.year == year),
-        sa.select(Evaluation.id).where(Evaluation.year == year),
-    ):
-        if db.session.scalar(query.limit(1)) is not None:
-            return True
-    return False
-
-
-def _questions(survey, lang):
-    return tuple(
-        QuestionInfo(
-            q.code,
-            q.kind,
-            _in(q.text, lang),
-            {o.code: _in(o.label, lang) for o in q.options},
-        )
-        for q in survey.questions
-        if q.kind != "text"
-    )
-
-
-def _in(texts, lang):
-    texts = texts or {}
-    return texts.get(lang) or texts.get("vi") or next(iter(texts.values()), "")
-
-
-def survey_data(survey, lang: str = "vi") -> SurveyData:
-    """One survey's questions and Results JSON, for the workbooks."""
-    return SurveyData(
-        code=survey.code,
-        title=survey.text("title", lang),
-        audience=survey.audience,
-        topic=survey.topic,
-        status=survey.status,
-        questions=_questions(survey, lang),
-        results=survey_results(survey),
-    )
-
-
-def feedback_topics(year: int) -> dict[str, tuple[tuple[str | None, int], ...]]:
-    """Per organization code: its feedback received in `year` counted by topic, most first."""
-    start, end = year_bounds(year)
-    rows = db.session.execute(
-        sa.select(Organization.code, FeedbackItem.topic, sa.func.count())
-        .join(Organization, Organization.id == FeedbackItem.organization_id)
-        .where(FeedbackItem.received_at >= start, FeedbackItem.received_at < end)
-        .group_by(Organization.code, FeedbackItem.topic)
-    ).all()
-    found: dict[str, list[tuple[str | None, int]]] = {}
-    for code, topic, n in rows:
-        found.setdefault(code, []).append((topic, int(n)))
-    return {
-        code: tuple(sorted(pairs, key=lambda pair: (-pair[1], pair[0] is None, pair[0] or "")))
-        for code, pairs in found.items()
-    }
-
-
-def gather_year(year: int, lang: str = "vi", today: date | None = None) -> YearData:
-    """Everything the year's report and workbook show; NothingToReport for an empty year.
-
-    May raise analytics' AnalyticsError when the commune's rule set cannot be read.
-    """
-    if not has_figures(year):
-        raise NothingToReport("no surveys, annual figures or finalized ratings for this year")
-    document = year_document(year, lang=lang, with_integrity=True)
-    if not document["organizations"]:
-        raise NothingToReport("the commune has no organizations to report on")
-    surveys = db.session.scalars(
-        sa.select(Survey)
-        .where(Survey.year == year, Survey.status != "draft")
-        .order_by(Survey.code)
-        .options(selectinload(Survey.questions).selectinload(Question.options))
-    ).all()
-    return YearData(
-        year=year,
-        lang=lang,
-        document=document,
-        targets=commune_targets(document),
-        surveys=tuple(survey_data(s, lang) for s in surveys),
-        feedback_topics=feedback_topics(year),
-        village_names=catalog.village_names(),
-        rules=commune_rules(year),
-        suppression_k=int(setting("SUPPRESSION_K")),
-        commune_name=setting("COMMUNE_NAME") or "",
-        district_name=setting("DISTRICT_NAME") or "",
-        province_name=setting("PROVINCE_NAME") or "",
-        today=today or datetime.now(COMMUNE_TIME).date(),
-    )
-
-
-# --- the report's content --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Heading:
-    """A heading: level 1 for the report's parts, 2 for an organization, 3 inside it."""
-
-    text: str
-    level: int = 1
-    kind: str = field(default="heading", init=False)
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A paragraph of running text; `emphasis` is "", "italic" or "bold"."""
-
-    text: str
-    emphasis: str = ""
-    kind: str = field(default="paragraph", init=False)
-
-
-@dataclass(frozen=True)
-class Bullets:
-    """A list of short points."""
-
-    items: tuple[str, ...]
-    kind: str = field(default="bullets", init=False)
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of text cells; `numeric` columns are aligned right; `widths` are relative."""
-
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    numeric: tuple[int, ...] = ()
-    widths: tuple[float, ...] = ()
-    kind: str = field(default="table", init=False)
-
-
-@dataclass(frozen=True)
-class YearReport:
-    """The report as text: the header block, the title, the body and the closing."""
-
-    year: int
-    lang: str
-    issuer: tuple[str, ...]  # left of the header: the superior body, the committee
-    document_number: str
-    party: str  # right of the header: ĐẢNG CỘNG SẢN VIỆT NAM
-    place_date: str
-    title: str
-    subtitle: str
-    body: tuple[Heading | Paragraph | Bullets | Table, ...]
-    recipients: tuple[str, ...]
-    signature: tuple[str, ...]
-
-
-def _number(value, digits=1):
-    if value is None:
-        return DASH
-    return format_decimal(value, "#,##0." + "#" * digits if digits else "#,##0")
-
-
-def _percent(value):
-    return DASH if value is None else _number(100 * value) + "%"
-
-
-def _interval(ci):
-    if not ci:
-        return DASH
-    return f"{_number(100 * ci[0])}{DASH}{_number(100 * ci[1])}%"
-
-
-def _date(iso):
-    when = datetime.fromisoformat(iso).astimezone(COMMUNE_TIME)
-    return when.strftime("%d/%m/%Y")
 
 
 def _bare_commune(name):
@@ -301,17 +63,17 @@ def _criteria_table(org, level):
         label = c["label"] + (" (" + _("key target") + ")" if c.get("key") else "")
         sample = DASH
         if c["n"] is not None:
-            sample = _number(c["n"], 0)
+            sample = as_number(c["n"], 0)
             if c["n_eff"] is not None and c["source"] == "survey":
-                sample += f" ({_number(c['n_eff'])})"
+                sample += f" ({as_number(c['n_eff'])})"
         rows.append(
             (
                 label,
-                _percent(c["value"]),
-                _interval(c["ci"]),
+                as_percent(c["value"]),
+                as_interval(c["ci"]),
                 sample,
-                _percent(c["target"]),
-                f"{_number(c['points'])}/{_number(c['weight'])}",
+                as_percent(c["target"]),
+                f"{as_number(c['points'])}/{as_number(c['weight'])}",
                 _status(c),
             )
         )
@@ -319,7 +81,7 @@ def _criteria_table(org, level):
         (
             _("Criterion"),
             _("Achieved"),
-            _("Interval (%(level)s)", level=_percent(level)),
+            _("Interval (%(level)s)", level=as_percent(level)),
             _("Answers (effective)"),
             _("Target"),
             _("Points / weight"),
@@ -337,8 +99,8 @@ def _strengths(org):
         _(
             "%(criterion)s: %(value)s, above the target of %(target)s.",
             criterion=c["label"],
-            value=_percent(c["value"]),
-            target=_percent(c["target"]),
+            value=as_percent(c["value"]),
+            target=as_percent(c["target"]),
         )
         for c in org["criteria"]
         if c["status"] == "met" and c.get("exceeded")
@@ -360,8 +122,8 @@ def _limitations(org, rules):
                     _(
                         "%(criterion)s: %(value)s against a target of %(target)s.",
                         criterion=c["label"],
-                        value=_percent(c["value"]),
-                        target=_percent(c["target"]),
+                        value=as_percent(c["value"]),
+                        target=as_percent(c["target"]),
                     )
                 )
         elif c["status"] == "insufficient":
@@ -378,8 +140,8 @@ def _limitations(org, rules):
                         "%(criterion)s: too few answers to count (effective sample %(n_eff)s, "
                         "at least %(needed)s needed).",
                         criterion=c["label"],
-                        n_eff=_number(c["n_eff"]),
-                        needed=_number(rules.min_n_eff),
+                        n_eff=as_number(c["n_eff"]),
+                        needed=as_number(rules.min_n_eff),
                     )
                 )
         if c.get("sensitive"):
@@ -396,7 +158,7 @@ def _standing(org):
     lines = [
         _(
             "Score: %(score)s of 100. Rating: %(tier)s.",
-            score=_number(org["score"]),
+            score=as_number(org["score"]),
             tier=org["tier_label"],
         )
     ]
@@ -404,7 +166,7 @@ def _standing(org):
         lines.append(
             _(
                 "This rating was finalized by the Standing Committee on %(date)s.",
-                date=_date(org["finalized_at"]),
+                date=as_date(org["finalized_at"]),
             )
         )
     if org.get("changed_since_finalization"):
@@ -429,13 +191,14 @@ def _feedback_blocks(data, org):
             _(
                 "Feedback received in %(year)s: %(count)s items; by theme:",
                 year=data.year,
-                count=_number(total, 0),
+                count=as_number(total, 0),
             )
         ),
         Table(
             (_("Theme"), _("Feedback items"), _("Share")),
             tuple(
-                (str(topic_label(topic)), _number(n, 0), _percent(n / total)) for topic, n in topics
+                (str(topic_label(topic)), as_number(n, 0), as_percent(n / total))
+                for topic, n in topics
             ),
             numeric=(1, 2),
             widths=(4.0, 1.5, 1.5),
@@ -448,7 +211,7 @@ def _feedback_blocks(data, org):
                 _(
                     "Answered within %(days)s days: %(share)s.",
                     days=data.rules.answer_within_days,
-                    share=_percent(answered["value"]),
+                    share=as_percent(answered["value"]),
                 )
             )
         )
@@ -477,44 +240,6 @@ def _target_rows(data):
     return tuple(rows)
 
 
-@dataclass(frozen=True)
-class IntegrityRow:
-    """One check that flagged responses in a survey, as the report and workbook show it."""
-
-    survey: str
-    check: str
-    responses: int | None  # None: it would tell the size of a hidden village
-    groups: int
-    villages: tuple[str, ...]  # names; SUPPRESSED for a village the Results JSON hides
-
-
-def integrity_rows(data: YearData) -> list[IntegrityRow]:
-    """The year's integrity flags, with the survey's hidden villages kept hidden.
-
-    A burst names its villages; a village the survey's Results JSON suppresses shows as
-    SUPPRESSED, and a flag whose villages are all hidden shows no count either, since the
-    count would then be that village's.
-    """
-    hidden = {
-        s.code: {code for code, unit in s.results["units"].items() if unit["suppressed"]}
-        for s in data.surveys
-    }
-    flags = flags_without_hidden_villages(data.document.get("integrity") or [], hidden)
-    rows = [
-        IntegrityRow(
-            survey=flag["survey"],
-            check=flag_text(flag),
-            responses=flag["responses"],
-            groups=flag["groups"],
-            villages=tuple(
-                SUPPRESSED if u is None else data.village_names.get(u, u) for u in flag["units"]
-            ),
-        )
-        for flag in flags
-    ]
-    return rows
-
-
 def _summary_blocks(data):
     document = data.document
     rows = []
@@ -531,7 +256,13 @@ def _summary_blocks(data):
         if any(c.get("sensitive") for c in org["criteria"]):
             marks.append(_("to review"))
         rows.append(
-            (str(position), org["name"], _number(org["score"]), org["tier_label"], "; ".join(marks))
+            (
+                str(position),
+                org["name"],
+                as_number(org["score"]),
+                org["tier_label"],
+                "; ".join(marks),
+            )
         )
     counts: dict[str, int] = {}
     labels = {}
@@ -605,38 +336,10 @@ def _target_blocks(data):
     ]
 
 
-def _method_blocks(data):
-    rules = data.rules
-    blocks = [
-        Heading(_("APPENDIX: METHOD")),
-        Heading(_("1. Surveys and sample sizes"), level=2),
-    ]
-    if data.surveys:
-        blocks.append(
-            Paragraph(
-                _(
-                    "The surveys of %(year)s (drafts left out) and the responses each received:",
-                    year=data.year,
-                )
-            )
-        )
-        blocks.append(
-            Table(
-                (_("Code"), _("Survey"), _("Who answers"), _("Responses")),
-                tuple(
-                    (
-                        s.code,
-                        s.title,
-                        str(AUDIENCE_NAMES.get(s.audience, s.audience)),
-                        _number(s.results["n"], 0),
-                    )
-                    for s in data.surveys
-                ),
-                numeric=(3,),
-                widths=(2.0, 4.2, 2.0, 1.2),
-            )
-        )
-    else:
+def _surveys_method_blocks(data):
+    """1. The year's surveys and the responses each received, or that none was held."""
+    blocks = [Heading(_("1. Surveys and sample sizes"), level=2)]
+    if not data.surveys:
         blocks.append(
             Paragraph(
                 _(
@@ -645,7 +348,37 @@ def _method_blocks(data):
                 )
             )
         )
-    blocks += [
+        return blocks
+    blocks.append(
+        Paragraph(
+            _(
+                "The surveys of %(year)s (drafts left out) and the responses each received:",
+                year=data.year,
+            )
+        )
+    )
+    blocks.append(
+        Table(
+            (_("Code"), _("Survey"), _("Who answers"), _("Responses")),
+            tuple(
+                (
+                    s.code,
+                    s.title,
+                    str(AUDIENCE_NAMES.get(s.audience, s.audience)),
+                    as_number(s.results["n"], 0),
+                )
+                for s in data.surveys
+            ),
+            numeric=(3,),
+            widths=(2.0, 4.2, 2.0, 1.2),
+        )
+    )
+    return blocks
+
+
+def _interval_method_blocks(rules):
+    """2. What a survey criterion is and the intervals given with it."""
+    return [
         Heading(_("2. Intervals"), level=2),
         Paragraph(
             _(
@@ -653,9 +386,15 @@ def _method_blocks(data):
                 "five-point scale. Each share is given with its Wilson score interval at "
                 "%(level)s confidence, and each mean of ratings with a Student t interval. "
                 "The share of feedback answered in time has a Wilson interval too.",
-                level=_percent(rules.level),
+                level=as_percent(rules.level),
             )
         ),
+    ]
+
+
+def _weighting_method_blocks(rules):
+    """3. The weighting by village, the effective sample and what too few answers do."""
+    return [
         Heading(_("3. Weighting by village"), level=2),
         Paragraph(
             _(
@@ -670,15 +409,21 @@ def _method_blocks(data):
             _(
                 "A survey criterion with an effective sample under %(needed)s counts as too "
                 "few answers; its points are spread over the other criteria.",
-                needed=_number(rules.min_n_eff),
+                needed=as_number(rules.min_n_eff),
             )
             if rules.insufficient == "renormalize"
             else _(
                 "A survey criterion with an effective sample under %(needed)s counts as too "
                 "few answers and scores 0.",
-                needed=_number(rules.min_n_eff),
+                needed=as_number(rules.min_n_eff),
             )
         ),
+    ]
+
+
+def _protection_method_blocks(data):
+    """4. How respondents are protected: no identity, small villages hidden."""
+    return [
         Heading(_("4. Protecting respondents"), level=2),
         Paragraph(
             _(
@@ -689,6 +434,12 @@ def _method_blocks(data):
                 k=data.suppression_k,
             )
         ),
+    ]
+
+
+def _integrity_method_blocks(data):
+    """5. The integrity checks, then the year's flags (hidden villages kept hidden)."""
+    blocks = [
         Heading(_("5. Integrity checks"), level=2),
         Paragraph(
             _(
@@ -703,26 +454,32 @@ def _method_blocks(data):
         ),
     ]
     flags = integrity_rows(data)
-    if flags:
-        blocks.append(
-            Table(
-                (_("Survey"), _("Check"), _("Responses"), _("Villages")),
-                tuple(
-                    (
-                        row.survey,
-                        row.check,
-                        SUPPRESSED if row.responses is None else _number(row.responses, 0),
-                        ", ".join(row.villages),
-                    )
-                    for row in flags
-                ),
-                numeric=(2,),
-                widths=(2.2, 3.6, 1.2, 2.4),
-            )
-        )
-    else:
+    if not flags:
         blocks.append(Paragraph(_("Nothing unusual was found.")))
-    blocks += [
+        return blocks
+    blocks.append(
+        Table(
+            (_("Survey"), _("Check"), _("Responses"), _("Villages")),
+            tuple(
+                (
+                    row.survey,
+                    row.check,
+                    SUPPRESSED if row.responses is None else as_number(row.responses, 0),
+                    ", ".join(row.villages),
+                )
+                for row in flags
+            ),
+            numeric=(2,),
+            widths=(2.2, 3.6, 1.2, 2.4),
+        )
+    )
+    return blocks
+
+
+def _ruleset_method_blocks(data):
+    """6. The rule set: its tiers, the answering time and the cap on excellent ratings."""
+    rules = data.rules
+    blocks = [
         Heading(_("6. The rule set"), level=2),
         Paragraph(
             _(
@@ -732,10 +489,10 @@ def _method_blocks(data):
                 "points; under that, or with a recorded breach of discipline or unity, not "
                 "completed. Feedback counts as answered in time within %(days)s days.",
                 name=data.document["ruleset"],
-                xuat_sac=_number(rules.xuat_sac),
-                share=_percent(rules.xuat_sac_exceeded_share),
-                tot=_number(rules.tot),
-                hoan_thanh=_number(rules.hoan_thanh),
+                xuat_sac=as_number(rules.xuat_sac),
+                share=as_percent(rules.xuat_sac_exceeded_share),
+                tot=as_number(rules.tot),
+                hoan_thanh=as_number(rules.hoan_thanh),
                 days=rules.answer_within_days,
             )
         ),
@@ -746,11 +503,24 @@ def _method_blocks(data):
                 _(
                     "At most %(cap)s of the organizations rated well or better may be rated "
                     "excellent.",
-                    cap=_percent(rules.cap_share),
+                    cap=as_percent(rules.cap_share),
                 )
             )
         )
     return blocks
+
+
+def _method_blocks(data):
+    """The appendix on method, one numbered part after another."""
+    return [
+        Heading(_("APPENDIX: METHOD")),
+        *_surveys_method_blocks(data),
+        *_interval_method_blocks(data.rules),
+        *_weighting_method_blocks(data.rules),
+        *_protection_method_blocks(data),
+        *_integrity_method_blocks(data),
+        *_ruleset_method_blocks(data),
+    ]
 
 
 def year_report(data: YearData) -> YearReport:

@@ -1,6 +1,8 @@
 """Taking a survey: the form, the thank-you page with the receipt, the receipt check."""
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import (
@@ -27,6 +29,7 @@ from survey.core.errors import UNAVAILABLE, retry_later, rollback_quietly
 from survey.core.extensions import csrf, db, limiter
 from survey.core.i18n import select_locale
 from survey.core.rate_limits import officer_signed_in, worker_limit
+from survey.models import Invitation, Survey, Unit
 from survey.responses import catalog, qr
 from survey.responses.answer_rules import plain_number
 from survey.responses.invitations import (
@@ -58,14 +61,7 @@ def submit_limit():
 @csrf.exempt
 def form(code):
     """Show the survey form (GET) and store a submission (POST)."""
-    survey = catalog.survey_snapshot(code)
-    preview = False
-    if survey is None:
-        abort(404)
-    if survey.status == "draft":
-        if not may_see_draft(survey):
-            abort(404)  # a draft does not exist for the public
-        preview = True
+    survey, preview = _survey_to_take(code)
     state = survey.state()
     if state != "open" and not preview:
         # Nothing is stored; a POST gets 410 so an offline queue stops resending it.
@@ -74,59 +70,129 @@ def form(code):
             "take/closed.html", survey=survey, state=state, lang=content_language(survey)
         )
         return page, status
+    visit = _read_visit(survey, preview)
+    if visit.member and visit.invitation is None and request.method == "GET":
+        return _slip_page(visit)
+    if request.method == "GET":
+        return _first_page(visit)
+    return _take_answers(visit)
+
+
+@dataclass(frozen=True)
+class _Visit:
+    """What a request to a survey's form is about, read once: the survey, the language to show
+    it in, the slip it comes with and where its village comes from."""
+
+    survey: Survey
+    lang: str
+    preview: bool
+    member: bool  # a member survey answered for real: it takes a slip's code
+    typed_code: str  # that code, as typed or read from the slip's QR code ("" without one)
+    invitation: Invitation | None  # the slip the code names, used or not
+    fixed_unit: Unit | None  # the slip's village, or the one of the address (?u=)
+    units: Sequence[Unit] | None  # the villages to choose from, when none is fixed
+
+
+def _survey_to_take(code):
+    """The survey of the address, and whether it shows as a preview (a draft, to those who may
+    read it); 404 for an unknown survey and, to everyone else, for a draft."""
+    survey = catalog.survey_snapshot(code)
+    if survey is None:
+        abort(404)
+    if survey.status != "draft":
+        return survey, False
+    if not may_see_draft(survey):
+        abort(404)  # a draft does not exist for the public
+    return survey, True
+
+
+def _read_visit(survey, preview):
+    """The language, the slip and the village the request comes with."""
     lang = content_language(survey)
     member = survey.audience == "member" and not preview
-    typed_code = request.values.get("k", "") if member else ""
-    # A used slip opens the form as an unused one does: that it was used is said only when
-    # answers are sent with it, so nobody learns from the form when a member answered.
-    invitation = find_invitation(survey, typed_code) if typed_code else None
-    if member and invitation is None and request.method == "GET":
-        # Member surveys open with the code of a printed slip (in its QR code, or typed).
-        page = render_template("take/invitation.html", survey=survey, lang=lang, typed=typed_code)
-        return page, 404 if typed_code else 200
+    typed_code, invitation = _slip_in_request(survey, member)
     if invitation is not None:
         fixed_unit = invitation.unit
     else:
         fixed_unit = None if member else catalog.unit_by_code(request.args.get("u"))
     units = None if (fixed_unit or member) else catalog.units()
+    return _Visit(survey, lang, preview, member, typed_code, invitation, fixed_unit, units)
 
-    if request.method == "GET":
-        answered = session.get(ANSWERED_KEY, {}).get(survey.code)
-        if answered and not member and request.args.get("again") != "1":
-            return render_template("take/already.html", survey=survey, receipt=answered, lang=lang)
-        hidden = {
-            "submission_uid": str(uuid.uuid4()),
-            "started": _started_token(),
-            "csrf": _csrf_value(),
-            "k": format_code(normalize_code(typed_code)) if member else None,
-            "unit": "",
-        }
-        if _page_is_shared(member, preview):
-            return _blank_page(survey, lang, fixed_unit, units, hidden)
-        return _render(survey, None, lang, fixed_unit, preview, hidden, units)
 
-    form = build_form(survey, lang, units, member=member)
+def _slip_in_request(survey, member):
+    """The slip's code sent with a member survey's address or answers, and the slip it names."""
+    typed_code = request.values.get("k", "") if member else ""
+    # A used slip opens the form as an unused one does: that it was used is said only when
+    # answers are sent with it, so nobody learns from the form when a member answered.
+    invitation = find_invitation(survey, typed_code) if typed_code else None
+    return typed_code, invitation
+
+
+def _slip_page(visit):
+    """Ask for a slip's code: member surveys open with the code of a printed slip (in its QR
+    code, or typed); 404 when the code sent names no slip."""
+    page = render_template(
+        "take/invitation.html", survey=visit.survey, lang=visit.lang, typed=visit.typed_code
+    )
+    return page, 404 if visit.typed_code else 200
+
+
+def _first_page(visit):
+    """A blank form; for a public survey already answered on this phone, its receipt."""
+    survey = visit.survey
+    answered = session.get(ANSWERED_KEY, {}).get(survey.code)
+    if answered and not visit.member and request.args.get("again") != "1":
+        return render_template(
+            "take/already.html", survey=survey, receipt=answered, lang=visit.lang
+        )
+    hidden = {
+        "submission_uid": str(uuid.uuid4()),
+        "started": _started_token(),
+        "csrf": _csrf_value(),
+        "k": format_code(normalize_code(visit.typed_code)) if visit.member else None,
+        "unit": "",
+    }
+    if _page_is_shared(visit.member, visit.preview):
+        return _blank_page(survey, visit.lang, visit.fixed_unit, visit.units, hidden)
+    return _form_page(visit, None, hidden)
+
+
+def _take_answers(visit):
+    """Check the answers sent and store them; the form again, with what is wrong, otherwise."""
+    form = build_form(visit.survey, visit.lang, visit.units, member=visit.member)
     hidden = {
         "submission_uid": form.submission_uid.data,
         "started": form.started.data,
         "csrf": _csrf_value(),
-        "k": form.k.data if member else None,
-        "unit": form.unit.data if units is not None else "",
+        "k": form.k.data if visit.member else None,
+        "unit": form.unit.data if visit.units is not None else "",
     }
-    if preview:
-        return _render(survey, form, lang, fixed_unit, preview, hidden, units), 200
-    expired = False
+    if visit.preview:
+        return _form_page(visit, form, hidden), 200
     if not form.validate_on_submit():
-        token = getattr(form, "csrf_token", None)  # absent when CSRF is switched off
-        if token is not None and token.errors:
-            # An expired or missing token must not lose the answers: show them again with a
-            # fresh token and ask the person to send once more.
-            expired = True
-            token.errors = []
-        return _render(survey, form, lang, fixed_unit, preview, hidden, units, expired), 422
+        expired = _forgive_expired_token(form)
+        return _form_page(visit, form, hidden, expired=expired), 422
     if not _valid_uid(form.submission_uid.data):
         abort(400)
-    unit_id = fixed_unit.id if fixed_unit else _chosen_unit_id(form)
+    return _store(visit, form, hidden)
+
+
+def _forgive_expired_token(form):
+    """Whether the answers came with an expired or missing CSRF token; if so its error is
+    dropped, the page saying so itself."""
+    token = getattr(form, "csrf_token", None)  # absent when CSRF is switched off
+    if token is None or not token.errors:
+        return False
+    # An expired or missing token must not lose the answers: show them again with a fresh
+    # token and ask the person to send once more.
+    token.errors = []
+    return True
+
+
+def _store(visit, form, hidden):
+    """Store the checked answers and thank the person, or say why they were not stored."""
+    survey = visit.survey
+    unit_id = visit.fixed_unit.id if visit.fixed_unit else _chosen_unit_id(form)
     try:
         receipt = submit_response(
             survey,
@@ -134,28 +200,47 @@ def form(code):
             submission_uid=form.submission_uid.data,
             unit_id=unit_id,
             channel="web",
-            lang=lang,
+            lang=visit.lang,
             started_at=_started_at(form.started.data),
-            invitation_code=typed_code if member else None,
+            invitation_code=visit.typed_code if visit.member else None,
         )
         db.session.commit()
     except UNAVAILABLE:
         # Nothing was stored (the transaction is all or nothing): the answers come back with
         # the same submission_uid, so sending again cannot count them twice.
         rollback_quietly()
-        page = _render(survey, form, lang, fixed_unit, preview, hidden, units, busy=True)
-        return page, 503, retry_later()
+        return _form_page(visit, form, hidden, busy=True), 503, retry_later()
     except SubmissionConflict:
-        return render_template("take/conflict.html", survey=survey, lang=lang), 409
+        return render_template("take/conflict.html", survey=survey, lang=visit.lang), 409
     except InvitationRefused:
-        form.k.errors.append(
-            _("This slip code is wrong or used. Type another slip's code, send again.")
-        )
-        # The same page for an unknown code and a used one: not even the slip's village.
-        return _render(survey, form, lang, None, preview, hidden, units), 422
+        return _refused_slip_page(visit, form, hidden)
     if receipt.created:
-        release_ready(survey.id)
-    return _thank(survey, receipt, lang)
+        release_ready(survey.id)  # after the commit: the response joins its batch
+    return _thank(survey, receipt, visit.lang)
+
+
+def _refused_slip_page(visit, form, hidden):
+    """The answers again, asking for another slip's code."""
+    form.k.errors.append(
+        _("This slip code is wrong or used. Type another slip's code, send again.")
+    )
+    # The same page for an unknown code and a used one: not even the slip's village.
+    page = _render(visit.survey, form, visit.lang, None, visit.preview, hidden, visit.units)
+    return page, 422
+
+
+def _form_page(visit, form, hidden, **shown):
+    """The form page for this visit; `shown`: expired=True or busy=True to say so."""
+    return _render(
+        visit.survey,
+        form,
+        visit.lang,
+        visit.fixed_unit,
+        visit.preview,
+        hidden,
+        visit.units,
+        **shown,
+    )
 
 
 def _thank(survey, receipt, lang):
