@@ -1,8 +1,8 @@
 """From criteria to the four-tier annual rating: points, score, tier, vetoes, cap, explanation.
 
 The explanation is a tuple of `Note(code, params)`: what decided the tier, in terms the
-survey glue renders in the reader's language. Tier codes follow DESIGN.md: xuat_sac, tot,
-hoan_thanh, khong_hoan_thanh.
+survey glue renders in the reader's language. Tier codes follow docs/contract.md#tiers:
+xuat_sac, tot, hoan_thanh, khong_hoan_thanh.
 """
 
 from __future__ import annotations

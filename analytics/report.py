@@ -1,7 +1,8 @@
 """What dashboards, exports, the CLI and the API consume: ratings as plain JSON-ready data.
 
-`evaluation_document` gives DESIGN.md's "Evaluation JSON"; `note_text` turns an explanation
-note into a sentence in Vietnamese (the language of the rating documents) or English.
+`evaluation_document` gives the Evaluation JSON (docs/contract.md#evaluation-json); `note_text`
+turns an explanation note into a sentence in Vietnamese (the language of the rating documents) or
+English.
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ def _round(value, digits=4):
 def evaluation_document(
     year: int, rules: RuleSet, results: Iterable[OrganizationResult], lang: str = "vi"
 ) -> dict:
-    """DESIGN.md's Evaluation JSON for `results`, with notes and labels in `lang`."""
+    """The Evaluation JSON for `results`, with notes and labels in `lang`."""
     organizations = []
     for result in results:
         rating = result.rating

@@ -1,7 +1,7 @@
 """A survey's results per question and per village, with small cells suppressed.
 
 Inputs are counts from GROUP BY queries; outputs are frozen dataclasses and, through
-`results_document`, DESIGN.md's "Results JSON".
+`results_document`, the Results JSON (docs/contract.md#results-json).
 """
 
 from __future__ import annotations
@@ -190,7 +190,7 @@ def results_document(
     by_unit: Mapping[str, tuple[int, Sequence[QuestionResult]]],
     k: int,
 ) -> dict:
-    """DESIGN.md's Results JSON, small groups hidden by one rule (suppressed_cells): a
+    """The Results JSON, small groups hidden by one rule (suppressed_cells): a
     question answered by fewer than k respondents, a village with fewer than k (and the one
     that would give it away), a village's cell of a question with fewer than k answers (and
     the one that would give it away) are null and "suppressed"."""

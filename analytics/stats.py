@@ -1,4 +1,4 @@
-"""Survey statistics on aggregated counts (DESIGN.md "Statistics").
+"""Survey statistics on aggregated counts (docs/contract.md#statistics).
 
 Every function takes what a GROUP BY gives (counts per answer value, sums per village) rather
 than one row per respondent, so the database does the counting. Results are frozen dataclasses

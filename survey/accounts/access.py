@@ -1,9 +1,9 @@
 """Who may do what: role checks for views, and the scope of each officer.
 
-DESIGN.md's table: `admin` does everything; `committee` and `inspector` read everything
-(the committee also finalizes ratings, the inspector changes nothing); an `org_officer` reads and
-changes only its organization's surveys, indicators and feedback; a `unit_officer` only its
-village's paper entry, posters and slips.
+The roles (docs/contract.md#roles): `admin` does everything; `committee` and `inspector` read
+everything (the committee also finalizes ratings, the inspector changes nothing); an `org_officer`
+reads and changes only its organization's surveys, indicators and feedback; a `unit_officer` only
+its village's paper entry, posters and slips.
 
 What a survey counts toward is survey.commune.about.about_pairs, the rating's own rule: an
 organization's officer reads the results of every survey that counts toward its organization,

@@ -1,4 +1,5 @@
-"""JSON for signed-in roles: the year's evaluation and a survey's results (DESIGN.md).
+"""JSON for signed-in roles: the year's evaluation and a survey's results
+(docs/contract.md#json-api).
 
 Both come from the figures the dashboards keep (survey.ratings.kept_figures), not computed again on
 every call; while a worker first computes them, the answer is 202 {"status": "computing",

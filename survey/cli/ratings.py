@@ -22,8 +22,8 @@ from survey.ratings.reading import year_document
     type=click.Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
-    help="table: readable, in Vietnamese; json: DESIGN.md's Evaluation JSON; csv: one row per "
-    "organization and criterion.",
+    help="table: readable, in Vietnamese; json: the Evaluation JSON "
+    "(docs/contract.md#evaluation-json); csv: one row per organization and criterion.",
 )
 @with_appcontext
 def evaluate_command(year, org_code, output_format):

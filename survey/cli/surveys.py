@@ -161,7 +161,8 @@ def survey_invite(code, unit_code, count, output):
     "output_format",
     required=True,
     type=click.Choice(["csv", "xlsx"]),
-    help="csv: DESIGN.md's Response CSV; xlsx: the same rows, with the question results.",
+    help="csv: the Response CSV (docs/contract.md#response-csv); xlsx: the same rows, with "
+    "the question results.",
 )
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @with_appcontext

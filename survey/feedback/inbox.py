@@ -1,13 +1,13 @@
 """The feedback inbox: listing, tagging, moving along, answering and publishing feedback items.
 
-The status flow (DESIGN.md "FeedbackItem"): new -> in_progress -> forwarded -> answered -> closed.
-Forwarding (to the commune People's Committee or another body) is optional, and a step may be
-skipped on the way forward (a simple question may be answered at once), but never backward.
-An item becomes `answered` only with a public reply, and `answered_at` is kept from that first
-moment (the rating measures the time to answer). `closed` is final: status and reply no longer
-change; only the Party Committee Office (admin) may reopen a closed item, back to `answered`,
-to correct its reply. Publication is separate from the flow: an answered or closed item with a
-reply may be published or withdrawn at any time.
+The status flow (docs/contract.md#feedback-statuses): new -> in_progress -> forwarded -> answered ->
+closed. Forwarding (to the commune People's Committee or another body) is optional, and a step may
+be skipped on the way forward (a simple question may be answered at once), but never backward. An
+item becomes `answered` only with a public reply, and `answered_at` is kept from that first moment
+(the rating measures the time to answer). `closed` is final: status and reply no longer change; only
+the Party Committee Office (admin) may reopen a closed item, back to `answered`, to correct its
+reply. Publication is separate from the flow: an answered or closed item with a reply may be
+published or withdrawn at any time.
 """
 
 from dataclasses import dataclass, field

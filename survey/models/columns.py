@@ -35,10 +35,12 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 def check_in(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK constraint that holds `column` to one of `values`."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def non_negative(*columns: str) -> list[sa.CheckConstraint]:
+    """CHECK constraints that keep each of `columns` empty or at least zero."""
     return [
         sa.CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_non_negative") for c in columns
     ]

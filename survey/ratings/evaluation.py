@@ -1,4 +1,5 @@
-"""The annual evaluation: SQL aggregates -> analytics -> ratings (DESIGN.md data flow).
+"""The annual evaluation: SQL aggregates -> analytics -> ratings
+(docs/architecture.md#a-rating-step-by-step).
 
 Every number comes from a GROUP BY in the database; no response is loaded into Python. The
 views, the CLI and the API call `evaluate_year` and hand its result to analytics.report.

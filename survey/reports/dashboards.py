@@ -85,6 +85,8 @@ def evaluation_years() -> list[int]:
 
 @dataclass(frozen=True)
 class Overview:
+    """The Standing Committee's overview of a year: ratings, targets, trend, criteria."""
+
     year: int
     document: dict
     targets: tuple[CommuneTarget, ...]
@@ -184,6 +186,8 @@ class QuestionBlock:
 
 @dataclass(frozen=True)
 class SurveyBlock:
+    """One survey as an organization's page shows it: its questions, villages and counts."""
+
     code: str
     title: str
     respondents: int
@@ -195,6 +199,8 @@ class SurveyBlock:
 
 @dataclass(frozen=True)
 class RecentFeedback:
+    """A feedback item of the organization's latest ones, as its page lists it."""
+
     text: str
     received_at: datetime
     answered_at: datetime | None
@@ -202,6 +208,8 @@ class RecentFeedback:
 
 @dataclass(frozen=True)
 class FeedbackSummary:
+    """How many feedback items the organization received in the year, and answered."""
+
     received: int
     answered: int
     recent: tuple[RecentFeedback, ...]
@@ -209,6 +217,8 @@ class FeedbackSummary:
 
 @dataclass(frozen=True)
 class OrganizationPage:
+    """One organization's year: its rating, criteria, surveys, comparisons and feedback."""
+
     year: int
     organization: Organization
     rating: dict | None
@@ -389,6 +399,8 @@ def _feedback(organization_id: int, year: int) -> FeedbackSummary:
 
 @dataclass(frozen=True)
 class SurveyPage:
+    """One survey's results page: every question, villages, channels, integrity checks."""
+
     survey: Survey
     block: SurveyBlock
     choice_charts: tuple[tuple[str, dict], ...]  # question code, chart

@@ -131,8 +131,8 @@ def _consistency(survey):
 
 
 def survey_results(survey) -> dict:
-    """The Results JSON of `survey` (DESIGN.md), small villages suppressed, over the
-    responses released so far (survey.responses.release)."""
+    """The Results JSON of `survey` (docs/contract.md#results-json), small villages
+    suppressed, over the responses released so far (survey.responses.release)."""
     respondents = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Response)

@@ -1,4 +1,5 @@
-"""A survey's responses, anonymized, in DESIGN.md's "Response CSV" format, read in chunks.
+"""A survey's responses, anonymized, in the Response CSV format (docs/contract.md#response-csv),
+read in chunks.
 
 What the export leaves out or coarsens, so that a row cannot be matched to a person:
 no receipt code, no start time or duration; `submitted_at` is the day only (commune time);

@@ -1,4 +1,4 @@
-"""`flask responses import`: bulk or paper responses from CSV (DESIGN.md "Response CSV").
+"""`flask responses import`: bulk or paper responses from CSV (docs/contract.md#response-csv).
 
 The whole file or nothing: every row is checked first, each bad row is reported with its line
 number and reason, and only a clean file is written, in one transaction.
