@@ -87,6 +87,7 @@ class BuildPyWithAppFiles(build_py):
             return
         try:
             pin.fetch(target)
+            self.announce(f"Chart.js {pin.VERSION}: fetched with npm and checked", logging.INFO)
         except pin.NoVerifiedCopy as error:
             found = "does not match its SRI hash" if vendored.exists() else "is missing"
             raise SetupError(
