@@ -7,14 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # gunicorn's worker count; the app reads the same variable to share memory-counted rate limits.
 WEB_CONCURRENCY ?= 2
-CHARTJS_VERSION := 4.5.1
-CHARTJS_SRI := sha384-jb8JQMbMoBUzgWatfe6COACi2ljcDdZQ2OxczGA3bGNeWe+6DChMTBJemed7ZnvJ
+# Chart.js's version and SRI hash are pinned in survey/core/chartjs.py, which also fetches it.
+CHARTJS := static/vendor/chart.umd.min.js
 CATALOGS := $(wildcard survey/translations/*/LC_MESSAGES/messages.po)
 
 .PHONY: run test test-sqlite test-postgresql lint install install-test translations \
         update-translations vendor chartjs clean
 
-run: install translations
+run: install translations chartjs
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
@@ -67,25 +67,16 @@ update-translations:
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o /tmp/messages.pot .
 	$(BIN)/pybabel update -i /tmp/messages.pot -d survey/translations --no-fuzzy-matching
 
-# Chart.js for pages served without the CDN (tests, offline installs): CHARTJS_URL=/static/vendor/chart.umd.min.js
-vendor: static/vendor/chart.umd.min.js
+# Chart.js served by the app itself (the default whenever the copy is there), fetched from the
+# npm registry and checked against its SRI hash; kept as it is when it already matches.
+vendor:
+	$(PYTHON) -m survey.core.chartjs $(CHARTJS)
 
-# The tests' copy: fetched when npm is at hand; without it the chart tests skip and say why.
+# For `make run` and `make test`: without npm or its registry, pages load Chart.js from the CDN
+# (each chart says so when that cannot be reached either) and the browser chart tests skip.
 chartjs:
-	@if [ -f static/vendor/chart.umd.min.js ]; then :; \
-	elif command -v npm >/dev/null; then $(MAKE) --no-print-directory vendor \
-		|| echo "== Chart.js could not be fetched: the browser chart tests will skip"; \
-	else echo "== npm not found: Chart.js is not fetched, the browser chart tests will skip"; fi
-
-static/vendor/chart.umd.min.js:
-	mkdir -p static/vendor /tmp/chartjs-pack
-	cd /tmp/chartjs-pack && npm pack --silent chart.js@$(CHARTJS_VERSION) >/dev/null
-	tar -xzf /tmp/chartjs-pack/chart.js-$(CHARTJS_VERSION).tgz -C /tmp/chartjs-pack package/dist/chart.umd.min.js
-	$(PYTHON) -c "import base64, hashlib, sys; d = open(sys.argv[1], 'rb').read(); \
-		h = 'sha384-' + base64.b64encode(hashlib.sha384(d).digest()).decode(); \
-		sys.exit(0 if h == sys.argv[2] else 'chart.js: SRI hash mismatch ' + h)" \
-		/tmp/chartjs-pack/package/dist/chart.umd.min.js "$(CHARTJS_SRI)"
-	cp /tmp/chartjs-pack/package/dist/chart.umd.min.js $@
+	@$(PYTHON) -m survey.core.chartjs $(CHARTJS) || echo "== Chart.js is not in static/vendor/:" \
+		"pages load it from the CDN, and the browser chart tests skip"
 
 clean:
-	rm -rf $(VENV) .stamp-install .stamp-install-test .pytest_cache .ruff_cache
+	rm -rf $(VENV) .stamp-install .stamp-install-test .pytest_cache .ruff_cache build dist

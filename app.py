@@ -22,6 +22,7 @@ from survey.core import (
     security_headers,
     settings,
 )
+from survey.core.app_folders import app_folder
 from survey.core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from survey.feedback import inbox_views as inbox
 from survey.feedback import replies_views as replies
@@ -42,6 +43,8 @@ def create_app(test_config=None):
         __name__,
         instance_path=os.environ.get("SURVEY_INSTANCE_PATH") or None,
         instance_relative_config=True,
+        template_folder=app_folder("templates"),
+        static_folder=app_folder("static"),
     )
     settings.load(app, test_config)
     proxies = int(app.config["TRUSTED_PROXIES"])
@@ -59,7 +62,7 @@ def register_extensions(app):
     database.configure_engine_options(app)
     db.init_app(app)
     database.attach_sqlite_pragmas(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
+    migrate.init_app(app, db, directory=app_folder("migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     sign_ins.init_app(app)

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
+from survey.core import chartjs
 from survey.core.extensions import db as _db
 from survey.responses import catalog, survey_form
 from survey.responses import views as take
@@ -61,6 +62,8 @@ def base_config(database_url, **overrides):
         "PUBLIC_BASE_URL": "http://survey.test",
         "SURVEY_CACHE_SECONDS": 0,  # each test changes surveys and villages at will
         "AGGREGATE_REFRESH": "inline",  # a page shows the data the test just wrote
+        # Whether `make vendor` ran changes the default; CHARTJS_URL=None gives it back.
+        "CHARTJS_URL": chartjs.CDN_URL,
         **overrides,
     }
 

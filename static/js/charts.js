@@ -1,6 +1,6 @@
 /* Draws the dashboards' charts with Chart.js from the JSON beside each canvas.
  * Each chart has a table with the same numbers next to it, so a page without this script
- * (or without Chart.js) loses nothing but the picture. Kinds:
+ * (or without Chart.js, where each chart says so) loses nothing but the picture. Kinds:
  *   line      {labels, datasets: [{label, data}]}, y from 0 to 100
  *   bars      {labels, datasets}: grouped bars, one group per label
  *   interval  {rows: [{label, value, low, high}], target}: value as a dot, its interval as a bar
@@ -10,6 +10,16 @@
 (function () {
   "use strict";
   if (typeof window.Chart === "undefined") {
+    // Chart.js did not load (the CDN unreachable from an office without Internet): an empty
+    // box would look like missing data, so each chart says why it is not drawn instead.
+    Array.prototype.forEach.call(document.querySelectorAll("figure.chart"), function (figure) {
+      var box = figure.querySelector(".chart-box");
+      var note = figure.querySelector(".chart-unavailable");
+      if (box && note) {
+        box.hidden = true;
+        note.hidden = false;
+      }
+    });
     return;
   }
   var PALETTE = ["#1f5f8b", "#c0392b", "#2d6a2d", "#b58900", "#6c3483", "#117a65", "#7f8c8d"];

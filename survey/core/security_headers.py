@@ -1,8 +1,9 @@
 """Response headers that tell the browser what a page may do.
 
 Content-Security-Policy allows this site's own scripts, styles and images, plus the one
-pinned Chart.js file on its CDN, by its full address (nothing else of that host, and nothing
-outside when Chart.js is served from static/vendor/); no
+pinned Chart.js file on its CDN, by its full address, when pages load it from there (nothing
+else of that host; nothing outside when Chart.js is this site's copy in static/vendor/, the
+default whenever it is there: survey/core/chartjs.py); no
 inline script at all (chart data travels as JSON, which is never run); inline styles only in
 the printed documents, with a nonce drawn for each response. Pages may not be framed. HSTS is
 sent only when the site is served over HTTPS (an https PUBLIC_BASE_URL, or

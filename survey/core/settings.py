@@ -4,7 +4,7 @@ import os
 import secrets
 import time
 
-from survey.core import private_files
+from survey.core import chartjs, private_files
 
 # Defaults in code. Each can be overridden in instance/config.py or as FLASK_<KEY>.
 DEFAULTS = {
@@ -38,10 +38,11 @@ DEFAULTS = {
     # How long an officer's sign-in lasts (10 hours: a working day), on the server and in the
     # browser's cookies; signing out, a password change and a deactivation end it before.
     "OFFICER_SESSION_SECONDS": 10 * 3600,
-    # Pinned Chart.js build and its Subresource Integrity hash; switch to the copy fetched by
-    # `make vendor` with CHARTJS_URL = "/static/vendor/chart.umd.min.js".
-    "CHARTJS_URL": "https://cdn.jsdelivr.net/npm/chart.js@4.5.1/dist/chart.umd.min.js",
-    "CHARTJS_SRI": "sha384-jb8JQMbMoBUzgWatfe6COACi2ljcDdZQ2OxczGA3bGNeWe+6DChMTBJemed7ZnvJ",
+    # Where pages load the pinned Chart.js build from, checked by its Subresource Integrity
+    # hash (survey/core/chartjs.py). Unset (or empty): this site's copy when the static folder
+    # holds one (an installed package always does; `make run` fetches it), else the CDN.
+    "CHARTJS_URL": None,
+    "CHARTJS_SRI": chartjs.SRI,
     "SUPPRESSION_K": 5,
     # Integrity checks on paper entry (survey/ratings/integrity_checks.py,
     # survey/paper/entry.py). A survey's paper sheets are flagged when they are more than this
@@ -97,6 +98,8 @@ def load(app, test_config=None):
         "sqlite:///" + os.path.join(app.instance_path, "survey.sqlite"),
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("CHARTJS_URL"):
+        app.config["CHARTJS_URL"] = chartjs.default_url(app.static_folder, app.static_url_path)
     _secure_cookies_behind_https(app.config)
     if os.path.isdir(app.instance_path):
         # Owner-only, as everything the app keeps there (survey.core.private_files).

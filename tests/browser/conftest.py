@@ -34,9 +34,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def live_server(make_app):
+def chartjs_url():
+    """The live server's CHARTJS_URL (a test parametrizes it; None: the default)."""
+    return "/static/vendor/chart.umd.min.js"
+
+
+@pytest.fixture
+def live_server(make_app, chartjs_url):
     """The app served over HTTP on a free loopback port, in a background thread."""
-    app = make_app(CHARTJS_URL="/static/vendor/chart.umd.min.js")
+    app = make_app(CHARTJS_URL=chartjs_url)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

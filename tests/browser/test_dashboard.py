@@ -1,5 +1,6 @@
 """The dashboards draw every chart (Chart.js served from static/vendor/, every other request
-blocked), with no console error, on a desktop and on a 360-pixel phone."""
+blocked), with no console error, on a desktop and on a 360-pixel phone; with no CHARTJS_URL
+configured, that copy is the one pages load."""
 
 from pathlib import Path
 
@@ -61,3 +62,12 @@ def test_every_dashboard_chart_is_drawn(world, open_page, width):
     charts_drawn(page, {"criteria", "likert-1"}, width)
     page.goto(world.url + "/dashboard/survey/hailong-2025")
     charts_drawn(page, {"timeline", "likert"}, width)
+
+
+@pytest.mark.parametrize("chartjs_url", [None], ids=["unset"])
+def test_overview_charts_draw_with_the_default_configuration(world, open_page, chartjs_url):
+    """CHARTJS_URL not configured and the copy in static/vendor/: no CDN is needed."""
+    page = signed_in(open_page, 1280)
+    page.goto(world.url + "/dashboard/?year=2025")
+    assert page.locator("script[src='/static/vendor/chart.umd.min.js']").count() == 1
+    charts_drawn(page, {"trend", "criteria"}, 1280)
