@@ -51,11 +51,7 @@ def app_static_folder():
 
 
 def https_origin(server_name, https_port):
-    """Where the HTTP site sends visitors: the site's name, with its port when not 443.
-
-    >>> https_origin("khaosat.example.vn", 443), https_origin("survey.test", 8443)
-    ('https://khaosat.example.vn', 'https://survey.test:8443')
-    """
+    """Where the HTTP site sends visitors: the site's name, with its port when not 443."""
     port = "" if int(https_port) == 443 else f":{https_port}"
     return f"https://{server_name}{port}"
 
