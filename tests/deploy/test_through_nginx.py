@@ -249,3 +249,19 @@ def test_no_log_keeps_a_visitors_address(stack):
     assert any(path.name == "nginx.pid" for path in written)  # the search looks where nginx writes
     for path in written:
         assert visitor.encode() not in path.read_bytes(), path
+
+
+def test_while_the_app_is_down_nginx_answers_as_the_app_does_when_busy(tmp_path):
+    """A restart leaves nothing behind nginx for a moment: the phone gets 503 and
+    Retry-After, on which the form's script keeps the answers and sends them again."""
+    if throwaway_nginx.certificate_maker() is None:
+        pytest.skip("neither the cryptography package nor openssl is there to make a certificate")
+    nobody_there, http_port, https_port = (throwaway_nginx.free_port() for _ in range(3))
+    configuration = throwaway_nginx.write_site(
+        tmp_path, nobody_there, http_port, https_port, str(ROOT / "static")
+    )
+    with throwaway_nginx.running(NGINX, tmp_path, configuration, https_port):
+        down = Stack(https_port, http_port, None, tmp_path)
+        status, response, body = get(down, "/s/ks-1", method="POST", body=b"q_hl=3")
+    assert status == 503 and response.getheader("Retry-After") == "30"
+    assert "Tạm thời bận" in body.decode()
