@@ -66,12 +66,15 @@ class Direct:
     name = "straight to gunicorn (a pretended proxy's headers)"
 
     def addresses(self, count):
+        """The phones' addresses, as the pretended proxy names them."""
         return [f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in range(1, count + 1)]
 
     def connection(self, address):
+        """A connection to gunicorn itself."""
         return http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=CLIENT_TIMEOUT)
 
     def headers(self, address):
+        """What the proxy would add to the phone's request."""
         # Stamped as the reverse proxy stamps what it passes on (survey/core/load_shedding.py).
         return {"X-Forwarded-For": address, "X-Request-Start": f"t={time.time():.3f}"}
 
@@ -86,12 +89,15 @@ class ThroughNginx:
         self.https_port = https_port
 
     def addresses(self, count):
+        """The phones' addresses: loopback ones, which the client connects from."""
         return [f"127.1.{n >> 8 & 255}.{n & 255}" for n in range(1, count + 1)]
 
     def connection(self, address):
+        """An HTTPS connection to nginx from the phone's own address."""
         return throwaway_nginx.LoopbackHTTPS(self.https_port, address, CLIENT_TIMEOUT)
 
     def headers(self, address):
+        """Nothing: nginx names the address and stamps the arrival itself."""
         return {}
 
 
