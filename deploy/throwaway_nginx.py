@@ -7,6 +7,7 @@ access log and an error log at the http level, which the site must override).
 """
 
 import contextlib
+import functools
 import http.client
 import os
 import re
@@ -215,22 +216,29 @@ def running(nginx, prefix, configuration, port):
         process.stderr.close()
 
 
+@functools.cache
+def unverified_tls():
+    """One client TLS context for every connection, which checks no certificate: the
+    certificate is a throwaway one, the tests are of nginx and the app. (A context with the
+    system's authorities costs some 35 ms to make: one a request would starve the benchmark.)"""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 class LoopbackHTTPS(http.client.HTTPSConnection):
     """HTTPS to nginx on 127.0.0.1, naming the site (SNI and Host) as a phone's browser does,
     from a chosen loopback address (127.0.0.0/8 is all this machine's), so that nginx sees
     each simulated phone at an address of its own."""
 
     def __init__(self, port, source=None, timeout=30, server_name=SERVER_NAME):
-        context = ssl.create_default_context()
-        # A throwaway certificate: the test is of nginx and the app, not of the TLS chain.
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        self.tls = context
+        self.tls = unverified_tls()
         super().__init__(
             server_name,
             port,
             timeout=timeout,
-            context=context,
+            context=self.tls,
             source_address=(source, 0) if source else None,
         )
 
