@@ -13,11 +13,10 @@ import pytest
 from deploy import nginx_site, throwaway_nginx
 from survey.core.settings import DEFAULTS
 
-ROOT = Path(__file__).resolve().parents[2]
 NGINX = throwaway_nginx.nginx_binary()
 
 
-def production_site(tmp_path, **overrides):
+def production_site(tmp_path, static_folder, **overrides):
     """The site as deploy/nginx_site.py writes it for production (every address, ports 80 and
     443), around a throwaway certificate and the app's static folder."""
     made = throwaway_nginx.self_signed_certificate(tmp_path)
@@ -28,7 +27,7 @@ def production_site(tmp_path, **overrides):
         server_name="khaosat.example.vn",
         certificate=str(certificate),
         certificate_key=str(key),
-        static_folder=str(ROOT / "static"),
+        static_folder=str(static_folder),
         acme_root=str(tmp_path),
         error_log=str(tmp_path / "site-error.log"),
         **overrides,
@@ -61,9 +60,9 @@ def server_blocks(site):
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed (apt-get install nginx)")
-def test_nginx_accepts_the_site_as_production_renders_it(tmp_path):
+def test_nginx_accepts_the_site_as_production_renders_it(tmp_path, static_folder):
     site = tmp_path / "site.conf"
-    site.write_text(production_site(tmp_path))
+    site.write_text(production_site(tmp_path, static_folder))
     configuration = tmp_path / "nginx.conf"
     configuration.write_text(throwaway_nginx.main_configuration(tmp_path, site, NGINX))
     passed, said = throwaway_nginx.check(NGINX, tmp_path, configuration)
@@ -77,8 +76,8 @@ def test_the_static_folder_is_named_in_one_place():
     assert re.search(r"location /static/ \{\s*alias @STATIC_FOLDER@/;", code)
 
 
-def test_the_app_is_told_the_address_nginx_saw_and_when_the_request_came(tmp_path):
-    site = production_site(tmp_path)
+def test_the_app_is_told_the_address_nginx_saw_and_when_the_request_came(tmp_path, static_folder):
+    site = production_site(tmp_path, static_folder)
     headers = dict(value.split(None, 1) for value in directives(site, "proxy_set_header"))
     # Set, not appended to what the client sent ($proxy_add_x_forwarded_for).
     assert headers["X-Forwarded-For"] == "$remote_addr"
@@ -96,8 +95,8 @@ def test_the_body_limit_is_the_apps():
     assert int(number) * units[unit.lower()] == DEFAULTS["MAX_CONTENT_LENGTH"]
 
 
-def test_no_server_writes_an_access_log_or_request_errors(tmp_path):
-    site = production_site(tmp_path)
+def test_no_server_writes_an_access_log_or_request_errors(tmp_path, static_folder):
+    site = production_site(tmp_path, static_folder)
     blocks = server_blocks(site)
     assert len(blocks) == 3  # HTTP redirect, HTTPS for unknown names, the site
     for block in blocks:
@@ -107,8 +106,8 @@ def test_no_server_writes_an_access_log_or_request_errors(tmp_path):
         assert directives(block, "error_log") == [f"{tmp_path / 'site-error.log'} crit"], block
 
 
-def test_http_only_redirects_and_https_is_served_on_every_address(tmp_path):
-    site = production_site(tmp_path)
+def test_http_only_redirects_and_https_is_served_on_every_address(tmp_path, static_folder):
+    site = production_site(tmp_path, static_folder)
     http, unknown, served = server_blocks(site)
     assert directives(http, "listen") == ["0.0.0.0:80 default_server", "[::]:80 default_server"]
     assert directives(http, "return") == ["301 https://khaosat.example.vn$request_uri"]
@@ -131,7 +130,7 @@ def test_values_that_would_change_the_sites_directives_are_refused(tmp_path, fie
         "server_name": "khaosat.example.vn",
         "certificate": "/etc/ssl/c.pem",
         "certificate_key": "/etc/ssl/k.pem",
-        "static_folder": str(ROOT / "static"),
+        "static_folder": str(tmp_path),
     }
     with pytest.raises(ValueError, match="cannot be"):
         nginx_site.render(**(values | {field: value}))

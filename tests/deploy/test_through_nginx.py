@@ -42,12 +42,14 @@ pytestmark = pytest.mark.skipif(
 
 @dataclass
 class Stack:
-    """The running recipe: where nginx listens, gunicorn's master, nginx's prefix."""
+    """The running recipe: where nginx listens, gunicorn's master, nginx's prefix, the
+    static folder nginx serves."""
 
     https_port: int
     http_port: int
     gunicorn: subprocess.Popen
     prefix: Path
+    static_folder: Path
 
 
 def loopback_sources_work():
@@ -82,7 +84,7 @@ def wait_for(port, path, deadline_seconds=60):
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(tmp_path_factory, static_folder):
     """The upgraded database, gunicorn, and nginx in front of it, for this module's tests."""
     if throwaway_nginx.certificate_maker() is None:
         pytest.skip("neither the cryptography package nor openssl is there to make a certificate")
@@ -124,10 +126,10 @@ def stack(tmp_path_factory):
             prefix = folder / "nginx"
             prefix.mkdir()
             configuration = throwaway_nginx.write_site(
-                prefix, app_port, http_port, https_port, str(ROOT / "static")
+                prefix, app_port, http_port, https_port, str(static_folder)
             )
             with throwaway_nginx.running(NGINX, prefix, configuration, https_port):
-                yield Stack(https_port, http_port, gunicorn, prefix)
+                yield Stack(https_port, http_port, gunicorn, prefix, static_folder)
         finally:
             gunicorn.terminate()
             gunicorn.wait(timeout=30)
@@ -172,7 +174,7 @@ def test_the_health_check_answers_through_nginx(stack):
 
 
 def test_static_files_come_from_nginx_while_the_app_is_frozen(stack):
-    site_css = ROOT / "static" / "css" / "site.css"
+    site_css = stack.static_folder / "css" / "site.css"
     stat = site_css.stat()
     version = content_version(str(site_css), stat.st_mtime_ns, stat.st_size)
     with frozen_workers(stack):
@@ -251,17 +253,17 @@ def test_no_log_keeps_a_visitors_address(stack):
         assert visitor.encode() not in path.read_bytes(), path
 
 
-def test_while_the_app_is_down_nginx_answers_as_the_app_does_when_busy(tmp_path):
+def test_while_the_app_is_down_nginx_answers_as_the_app_does_when_busy(tmp_path, static_folder):
     """A restart leaves nothing behind nginx for a moment: the phone gets 503 and
     Retry-After, on which the form's script keeps the answers and sends them again."""
     if throwaway_nginx.certificate_maker() is None:
         pytest.skip("neither the cryptography package nor openssl is there to make a certificate")
     nobody_there, http_port, https_port = (throwaway_nginx.free_port() for _ in range(3))
     configuration = throwaway_nginx.write_site(
-        tmp_path, nobody_there, http_port, https_port, str(ROOT / "static")
+        tmp_path, nobody_there, http_port, https_port, str(static_folder)
     )
     with throwaway_nginx.running(NGINX, tmp_path, configuration, https_port):
-        down = Stack(https_port, http_port, None, tmp_path)
+        down = Stack(https_port, http_port, None, tmp_path, static_folder)
         status, response, body = get(down, "/s/ks-1", method="POST", body=b"q_hl=3")
     assert status == 503 and response.getheader("Retry-After") == "30"
     assert "Tạm thời bận" in body.decode()
