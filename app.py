@@ -21,6 +21,7 @@ from survey.core import (
     load_shedding,
     security_headers,
     settings,
+    static_versions,
 )
 from survey.core.app_folders import app_folder
 from survey.core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -73,6 +74,7 @@ def register_extensions(app):
     i18n.init_app(app, babel)
     commune_settings.init_app(app)
     security_headers.init_app(app)
+    static_versions.init_app(app)
     input_guard.init_app(app)
     load_shedding.init_app(app)
 

@@ -5,10 +5,14 @@
     .venv/bin/python -m benchmarks.submit_load --rate 20,40,80,160 --seconds 60   # SQLite ramp
     .venv/bin/python -m benchmarks.submit_load --database-url ... --rate 40 --seconds 120 \\
         --restart-postgresql-at 40                                  # a fault in the middle
+    .venv/bin/python -m benchmarks.submit_load --through-nginx --database-url ... --rate 40
 
 The server is the production set-up on loopback: gunicorn with 4 workers, CSRF on, rate limits
 on and kept in Redis, behind a (pretended) reverse proxy that names each phone's address and
 stamps when each request arrived (so requests that waited over QUEUE_TIMEOUT_SECONDS get 503).
+With --through-nginx that proxy is a real nginx with the production site (deploy/): the phones
+speak HTTPS to it, each from a loopback address of its own (127.1.x.y), which nginx passes on
+as X-Forwarded-For, and nginx stamps the arrival time.
 
 Phones arrive at random (Poisson) at the given rate, each from an address drawn from a pool
 (carrier NAT: several phones share one). A phone opens the form (GET: cookie, CSRF token,
@@ -24,6 +28,7 @@ time of one request, p50 and p99.
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
@@ -44,12 +49,56 @@ import sqlalchemy as sa
 
 from benchmarks.seed_load import fresh_database
 from benchmarks.submit_throughput import SURVEY, answers, prepare, serve
+from deploy import nginx_site, throwaway_nginx
 from survey.responses.submission import uid_digest
 
 ANSWER_ROWS = 21  # per submission: 14 likert, 2 single, 2 options of a multi, yes/no, number, text
 CLIENT_TIMEOUT = 30  # seconds, as the form's JavaScript waits before keeping answers on the phone
 NETWORK_RETRY = 5  # seconds before resending after a failed connection
 MAX_TRIES = 20
+APP_PORT = 5093
+
+
+class Direct:
+    """Straight to gunicorn, each request as a reverse proxy would pass it on: the phone's
+    address in X-Forwarded-For, the arrival stamped in X-Request-Start."""
+
+    name = "straight to gunicorn (a pretended proxy's headers)"
+
+    def addresses(self, count):
+        """The phones' addresses, as the pretended proxy names them."""
+        return [f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in range(1, count + 1)]
+
+    def connection(self, address):
+        """A connection to gunicorn itself."""
+        return http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=CLIENT_TIMEOUT)
+
+    def headers(self, address):
+        """What the proxy would add to the phone's request."""
+        # Stamped as the reverse proxy stamps what it passes on (survey/core/load_shedding.py).
+        return {"X-Forwarded-For": address, "X-Request-Start": f"t={time.time():.3f}"}
+
+
+class ThroughNginx:
+    """Through nginx with the production site, over HTTPS; nginx sees each phone at its own
+    loopback address and says so to the app itself."""
+
+    name = "through nginx (deploy/nginx-site.conf.in, HTTPS)"
+
+    def __init__(self, https_port):
+        self.https_port = https_port
+
+    def addresses(self, count):
+        """The phones' addresses: loopback ones, which the client connects from."""
+        return [f"127.1.{n >> 8 & 255}.{n & 255}" for n in range(1, count + 1)]
+
+    def connection(self, address):
+        """An HTTPS connection to nginx from the phone's own address."""
+        return throwaway_nginx.LoopbackHTTPS(self.https_port, address, CLIENT_TIMEOUT)
+
+    def headers(self, address):
+        """Nothing: nginx names the address and stamps the arrival itself."""
+        return {}
 
 
 class Tally:
@@ -72,25 +121,22 @@ class Tally:
                 self.latency[method].append((time.perf_counter() - started) * 1000)
 
 
-def request(port, method, path, body=None, headers=None):
+def request(front, address, method, path, body=None, headers=None):
     """(status, headers, body text), or raises OSError / http.client errors."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
-    # Stamped as the reverse proxy stamps what it passes on (survey/core/load_shedding.py).
-    stamped = (headers or {}) | {"X-Request-Start": f"t={time.time():.3f}"}
+    conn = front.connection(address)
     try:
-        conn.request(method, path, body=body, headers=stamped)
+        conn.request(method, path, body=body, headers=(headers or {}) | front.headers(address))
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read().decode()
     finally:
         conn.close()
 
 
-def phone(port, address, rng, tally, planned):
+def phone(front, address, rng, tally, planned):
     """One person: open the form, send the answers until a receipt comes back."""
     tally.lag.append(time.monotonic() - planned)
-    forwarded = {"X-Forwarded-For": address}
     path = f"/s/{SURVEY}?u=thon1"
-    page = persist(tally, port, "GET", path, None, forwarded, 200)
+    page = persist(tally, front, address, "GET", path, None, {}, 200)
     if page is None:
         return
     headers, html = page
@@ -101,7 +147,7 @@ def phone(port, address, rng, tally, planned):
     body = urlencode([*fields.items(), *answers(rng)])
     cookie = headers.get("Set-Cookie", "").split(";")[0]
     form = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
-    sent = persist(tally, port, "POST", path, body, forwarded | form, 303)
+    sent = persist(tally, front, address, "POST", path, body, form, 303)
     if sent is None:
         return
     with tally.lock:
@@ -111,7 +157,7 @@ def phone(port, address, rng, tally, planned):
                 tally.first_success_after[label] = time.monotonic()
 
 
-def persist(tally, port, method, path, body, headers, success):
+def persist(tally, front, address, method, path, body, headers, success):
     """Send until the `success` status comes: again after Retry-After on 503 or 429, after
     NETWORK_RETRY when the connection fails. (headers, text), or None when the phone gives up
     (another status, or MAX_TRIES)."""
@@ -121,7 +167,7 @@ def persist(tally, port, method, path, body, headers, success):
                 tally.retries += 1
         started = time.perf_counter()
         try:
-            status, answer_headers, text = request(port, method, path, body, headers)
+            status, answer_headers, text = request(front, address, method, path, body, headers)
         except (OSError, http.client.HTTPException) as error:
             tally.record(method, type(error).__name__, started)
             time.sleep(NETWORK_RETRY)
@@ -155,10 +201,10 @@ def arrivals(rate, seconds, seed):
         times.append(at)
 
 
-def run_step(port, rate, seconds, tally, addresses, seed, fault=None):
+def run_step(front, rate, seconds, tally, addresses, seed, fault=None):
     """Send a Poisson stream of phones for `seconds`; wait until every phone is done."""
     rng = random.Random(seed)
-    pool = [f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}" for n in range(1, addresses + 1)]
+    pool = front.addresses(addresses)
     start = time.monotonic()
     fault_thread = None
     # Phones told to come back in 30 s sleep in their threads meanwhile: room for them all.
@@ -171,7 +217,7 @@ def run_step(port, rate, seconds, tally, addresses, seed, fault=None):
             delay = planned - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            executor.submit(phone, port, rng.choice(pool), random.Random(n), tally, planned)
+            executor.submit(phone, front, rng.choice(pool), random.Random(n), tally, planned)
     if fault_thread is not None:
         fault_thread.join()
     return time.monotonic() - start
@@ -256,6 +302,59 @@ def restart_postgresql(tally, command):
     return fault
 
 
+def run_steps(front, url, args):
+    """Each rate of the ramp in turn, each checked against the database; the failures."""
+    failures = 0
+    for step, rate in enumerate(float(r) for r in args.rate.split(",")):
+        tally = Tally()
+        fault = None
+        if args.restart_postgresql_at is not None:
+            command = shlex.split(args.restart_command)
+            fault = (args.restart_postgresql_at, restart_postgresql(tally, command))
+        elapsed = run_step(front, rate, args.seconds, tally, args.addresses, step, fault)
+        checked = check_database(url, tally)
+        failures += report(rate, elapsed, args.seconds, tally, checked)
+        failures += sum(checked[k] for k in checked if k != "stored")
+        if fault is not None and hasattr(tally, "restart"):
+            first = tally.first_success_after.get("restart")
+            began, back = tally.restart
+            print(
+                f"    first response stored {first - back:.2f} s after PostgreSQL was back"
+                if first
+                else "    no response stored after the restart"
+            )
+        # The next step starts from an empty table, so each step checks its own.
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM answer"))
+            conn.execute(sa.text("DELETE FROM response_criterion"))
+            conn.execute(sa.text("DELETE FROM response"))
+        engine.dispose()
+    return failures
+
+
+@contextlib.contextmanager
+def front_of_the_app(through_nginx, workdir):
+    """Where the phones send their requests: gunicorn itself, or nginx with the production
+    site in front of it (started here, stopped at the end)."""
+    if not through_nginx:
+        yield Direct()
+        return
+    nginx = throwaway_nginx.nginx_binary()
+    if nginx is None:
+        raise SystemExit("--through-nginx: nginx is not installed (apt-get install nginx)")
+    prefix = os.path.join(workdir, "nginx")
+    os.mkdir(prefix)
+    https_port = throwaway_nginx.free_port()
+    configuration = throwaway_nginx.write_site(
+        prefix, APP_PORT, throwaway_nginx.free_port(), https_port, nginx_site.app_static_folder()
+    )
+    if configuration is None:
+        raise SystemExit("--through-nginx: neither cryptography nor openssl makes a certificate")
+    with throwaway_nginx.running(nginx, prefix, configuration, https_port):
+        yield ThroughNginx(https_port)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL server URL (default: SQLite file)")
@@ -269,6 +368,11 @@ def main():
         "--restart-command",
         default="pg_ctlcluster --skip-systemctl-redirect 15 main restart",
         help="how to restart PostgreSQL on this machine",
+    )
+    parser.add_argument(
+        "--through-nginx",
+        action="store_true",
+        help="send the phones through a real nginx with deploy/'s site (HTTPS)",
     )
     args = parser.parse_args()
 
@@ -285,41 +389,16 @@ def main():
                 FLASK_RATELIMIT_KEY_PREFIX=f"bench-{uuid.uuid4().hex}",
                 FLASK_TRUSTED_PROXIES="1",
             )
-            backend = url.split(":", 1)[0]
-            print(
-                f"{backend}, gunicorn {args.workers} workers, rate limits in {args.redis}"
-                f" ({os.environ.get('FLASK_SUBMIT_RATE_LIMIT', '30 per minute')} per address,"
-                f" {args.addresses} addresses)"
-            )
-            server = serve("app:create_app()", 5093, args.workers, env)
-            failures = 0
+            server = serve("app:create_app()", APP_PORT, args.workers, env)
             try:
-                for step, rate in enumerate(float(r) for r in args.rate.split(",")):
-                    tally = Tally()
-                    fault = None
-                    if args.restart_postgresql_at is not None:
-                        command = shlex.split(args.restart_command)
-                        fault = (args.restart_postgresql_at, restart_postgresql(tally, command))
-                    elapsed = run_step(5093, rate, args.seconds, tally, args.addresses, step, fault)
-                    checked = check_database(url, tally)
-                    failures += report(rate, elapsed, args.seconds, tally, checked)
-                    failures += sum(checked[k] for k in checked if k != "stored")
-                    if fault is not None and hasattr(tally, "restart"):
-                        first = tally.first_success_after.get("restart")
-                        began, back = tally.restart
-                        print(
-                            "    first response stored"
-                            f" {first - back:.2f} s after PostgreSQL was back"
-                            if first
-                            else "    no response stored after the restart"
-                        )
-                    # The next step starts from an empty table, so each step checks its own.
-                    engine = sa.create_engine(url)
-                    with engine.begin() as conn:
-                        conn.execute(sa.text("DELETE FROM answer"))
-                        conn.execute(sa.text("DELETE FROM response_criterion"))
-                        conn.execute(sa.text("DELETE FROM response"))
-                    engine.dispose()
+                with front_of_the_app(args.through_nginx, workdir) as front:
+                    backend = url.split(":", 1)[0]
+                    limit = os.environ.get("FLASK_SUBMIT_RATE_LIMIT", "30 per minute")
+                    print(
+                        f"{backend}, gunicorn {args.workers} workers, {front.name}, rate limits"
+                        f" in {args.redis} ({limit} per address, {args.addresses} addresses)"
+                    )
+                    failures = run_steps(front, url, args)
             finally:
                 server.terminate()
                 server.wait(timeout=10)

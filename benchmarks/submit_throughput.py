@@ -103,7 +103,9 @@ def serve(target, port, workers, env):
         target,
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
+    # Each worker imports the app (scipy among it): several starting at once on a busy
+    # two-core machine take well over 30 s.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)

@@ -1,0 +1,1 @@
+"""The production recipe: nginx site, gunicorn settings, systemd units, server settings."""

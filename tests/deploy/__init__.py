@@ -1,0 +1,1 @@
+"""The production recipe in deploy/: nginx site, gunicorn settings, systemd units, servers."""
