@@ -19,15 +19,12 @@ from survey.accounts.access import (
 )
 from survey.core.extensions import db
 from survey.models import SURVEY_STATUSES, TOPICS
+from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
 from survey.responses.views import preview_page
 from survey.surveys import builder, provenance
 from survey.surveys.builder import BuilderError
 from survey.surveys.forms import (
-    AUDIENCE_NAMES,
-    KIND_NAMES,
     START_NAMES,
-    STATUS_NAMES,
-    TOPIC_NAMES,
     CloneForm,
     NewSurveyForm,
     QuestionForm,
