@@ -22,7 +22,7 @@ from survey.responses import export
 from survey.responses.invitations import create_invitations
 from survey.responses.release import batch_size
 from survey.responses.submission import uid_digest
-from survey.surveys import builder
+from survey.surveys import survey_life
 from tests.concurrency import race
 from tests.factories import (
     make_defined_survey,
@@ -109,9 +109,9 @@ def test_a_closed_survey_counts_every_response_and_still_does_if_reopened(db, su
     for _ in range(3):
         answer(survey, 4)
     assert survey_results(survey)["n"] == 0
-    builder.close_survey(survey)
+    survey_life.close_survey(survey)
     assert survey_results(survey)["n"] == 3 and len(exported(survey)) == 3
-    builder.open_survey(survey)
+    survey_life.open_survey(survey)
     assert survey_results(survey)["n"] == 3
     assert satisfaction_n() == 3
 

@@ -1,7 +1,8 @@
 """The builder's forms: a survey's fields, a new survey, a question with its options, dates.
 
 Fields only parse what was typed (numbers with a decimal comma, lists of answers);
-survey.builder decides what is allowed and says why.
+the builder (survey.surveys.survey_fields, questions, survey_life) decides what is allowed
+and says why.
 """
 
 import re
@@ -29,8 +30,8 @@ from survey.models.vocabulary import (
     LANGUAGES,
     TOPIC_NAMES,
 )
-from survey.surveys.builder import parse_local_time
-from survey.surveys.definitions import FIXED_RANGES
+from survey.responses.answer_rules import FIXED_RANGES
+from survey.surveys.survey_life import parse_local_time
 
 START_NAMES = {
     "blank": _l("A blank survey"),
@@ -104,7 +105,7 @@ class SurveyFieldsForm(OfficerForm):
     double_entry = BooleanField(_l("Paper forms are typed twice by two people"))
 
     def survey_fields(self):
-        """The typed values as survey.builder takes them."""
+        """The typed values as survey_fields.create_survey and update_survey take them."""
         languages = [lang for lang in LANGUAGES if lang in (self.languages.data or [])]
         if "vi" not in languages:
             languages.insert(0, "vi")
@@ -228,7 +229,7 @@ class QuestionForm(OfficerForm):
             self.options.append_entry({"order": str(start + n)})
 
     def question_data(self, survey):
-        """The typed values as survey.builder.save_question takes them."""
+        """The typed values as questions.save_question takes them."""
         kind = self.kind.data
         rows = [
             (index, row.form)

@@ -1,7 +1,8 @@
 """The survey builder in the organizations' workspace: list, create, edit, preview, open, close.
 
 Officers build their organization's surveys, the office any survey; the committee and the
-inspection committee read every page and change nothing. The rules live in survey.builder.
+inspection committee read every page and change nothing. The rules live in the builder's
+services: survey_fields, questions and survey_life.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -18,11 +19,11 @@ from survey.accounts.access import (
     roles_required,
 )
 from survey.core.extensions import db
-from survey.models import SURVEY_STATUSES, TOPICS
+from survey.models import SURVEY_STATUSES, TOPICS, utcnow
 from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
 from survey.responses.views import preview_page
-from survey.surveys import builder, provenance
-from survey.surveys.builder import BuilderError
+from survey.surveys import listing, provenance, questions, survey_fields, survey_life
+from survey.surveys.changes import BuilderError, is_frozen
 from survey.surveys.forms import (
     START_NAMES,
     CloneForm,
@@ -49,7 +50,7 @@ def builder_names():
 @bp.app_template_filter("localtime")
 def localtime_filter(moment):
     """A stored UTC time as the commune's local time, e.g. 01/03/2026 07:00."""
-    return builder.local_input_value(moment).replace("T", " ") if moment else ""
+    return survey_life.local_input_value(moment).replace("T", " ") if moment else ""
 
 
 @bp.get("/")
@@ -59,7 +60,7 @@ def index():
     year = request.args.get("year", type=int)
     status = request.args.get("status") if request.args.get("status") in SURVEY_STATUSES else None
     topic = request.args.get("topic") if request.args.get("topic") in TOPICS else None
-    rows = builder.listed_surveys(current_user, year=year, status=status, topic=topic)
+    rows = listing.listed_surveys(current_user, year=year, status=status, topic=topic)
     counted = [
         (s, provenance.survey_provenance(s.id)) for s in provenance.counted_elsewhere(current_user)
     ]
@@ -79,20 +80,20 @@ def index():
 def new():
     """Create a survey: blank, from a template, or a copy of an earlier one."""
     form = NewSurveyForm()
-    sources = builder.copy_sources(current_user)
+    sources = listing.copy_sources(current_user)
     form.source.choices = [SelectChoice("", "")] + [
         SelectChoice(s.code, f"{s.year} · {s.text('title', 'vi')} ({s.code})") for s in sources
     ]
-    form.organizations.choices = [SelectChoice(o.code, o.name) for o in builder.organizations()]
+    form.organizations.choices = [SelectChoice(o.code, o.name) for o in listing.organizations()]
     status = 200
     error = None
     if request.method == "GET":
         form.languages.data = ["vi", "en"]
-        form.year.data = request.args.get("year") or str(builder.utcnow().year)
+        form.year.data = request.args.get("year") or str(utcnow().year)
     elif form.validate():
         source = next((s for s in sources if s.code == form.source.data), None)
         try:
-            survey = builder.create_survey(
+            survey = survey_fields.create_survey(
                 current_user,
                 start=form.start.data,
                 fields=form.survey_fields(),
@@ -125,7 +126,7 @@ def edit(code):
     error = None
     if form.validate():
         try:
-            builder.update_survey(survey, form.survey_fields())
+            survey_fields.update_survey(survey, form.survey_fields())
         except BuilderError as refused:
             db.session.rollback()
             error = _mark(form, refused)
@@ -159,7 +160,7 @@ def move_question(code, qcode):
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
     if direction is None:
         abort(400)
-    return _act(survey, builder.move_question, survey, _question(survey, qcode), direction)
+    return _act(survey, questions.move_question, survey, _question(survey, qcode), direction)
 
 
 @bp.post("/<code>/questions/<qcode>/duplicate")
@@ -167,7 +168,8 @@ def move_question(code, qcode):
 def duplicate_question(code, qcode):
     """Put a copy of a question right after it."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.duplicate_question, current_user, survey, _question(survey, qcode))
+    question = _question(survey, qcode)
+    return _act(survey, questions.duplicate_question, current_user, survey, question)
 
 
 @bp.post("/<code>/questions/<qcode>/delete")
@@ -175,7 +177,7 @@ def duplicate_question(code, qcode):
 def delete_question(code, qcode):
     """Delete a question."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.delete_question, survey, _question(survey, qcode))
+    return _act(survey, questions.delete_question, survey, _question(survey, qcode))
 
 
 @bp.route("/<code>/preview", methods=["GET", "POST"])
@@ -191,7 +193,7 @@ def preview(code):
 def open_now(code):
     """Open the survey for answers now."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.open_survey, survey, message=_("The survey is open."))
+    return _act(survey, survey_life.open_survey, survey, message=_("The survey is open."))
 
 
 @bp.post("/<code>/close")
@@ -199,7 +201,7 @@ def open_now(code):
 def close_now(code):
     """Close the survey now."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.close_survey, survey, message=_("The survey is closed."))
+    return _act(survey, survey_life.close_survey, survey, message=_("The survey is closed."))
 
 
 @bp.post("/<code>/schedule")
@@ -211,10 +213,10 @@ def schedule(code):
     error = None
     if schedule_form.validate():
         try:
-            builder.schedule_survey(
+            survey_life.schedule_survey(
                 survey,
-                builder.parse_local_time(schedule_form.opens_at.data),
-                builder.parse_local_time(schedule_form.closes_at.data),
+                survey_life.parse_local_time(schedule_form.opens_at.data),
+                survey_life.parse_local_time(schedule_form.closes_at.data),
             )
         except BuilderError as refused:
             db.session.rollback()
@@ -240,7 +242,7 @@ def clone(code):
         form.code.data = f"{survey.code}-v{survey.version + 1}"[:64]
     elif form.validate():
         try:
-            copy = builder.clone_survey(current_user, survey, (form.code.data or "").strip())
+            copy = survey_life.clone_survey(current_user, survey, (form.code.data or "").strip())
         except BuilderError as refused:
             db.session.rollback()
             error = _mark(form, refused)
@@ -260,7 +262,7 @@ def clone(code):
 
 
 def _survey(code, change=False):
-    survey = builder.survey_for_builder(code)
+    survey = listing.survey_for_builder(code)
     if survey is None:
         abort(404)
     allow(
@@ -303,16 +305,16 @@ def _act(survey, change, *args, message=None):
 def _edit_page(survey, form, schedule_form=None, error=None, status=200):
     if schedule_form is None:
         schedule_form = ScheduleForm(formdata=None)
-        schedule_form.opens_at.data = builder.local_input_value(survey.opens_at)
-        schedule_form.closes_at.data = builder.local_input_value(survey.closes_at)
+        schedule_form.opens_at.data = survey_life.local_input_value(survey.opens_at)
+        schedule_form.closes_at.data = survey_life.local_input_value(survey.closes_at)
     return render_template(
         "builder/edit.html",
         survey=survey,
         form=form,
         schedule_form=schedule_form,
         error=error,
-        frozen=builder.is_frozen(survey),
-        responses=builder.response_count(survey),
+        frozen=is_frozen(survey),
+        responses=listing.response_count(survey),
         can_change=may_change_survey(current_user, survey),
     ), status
 
@@ -321,7 +323,7 @@ def _question_page(survey, question):
     form = QuestionForm()
     position = question.position if question is not None else len(survey.questions)
     earlier = [q for q in survey.questions if q.position < position]
-    form.set_choices(builder.organizations(), earlier)
+    form.set_choices(listing.organizations(), earlier)
     error = None
     status = 200
     if request.method == "GET":
@@ -331,7 +333,7 @@ def _question_page(survey, question):
             form.add_spare_rows()
     elif form.validate():
         try:
-            saved = builder.save_question(
+            saved = questions.save_question(
                 current_user, survey, question, form.question_data(survey)
             )
         except BuilderError as refused:
@@ -352,6 +354,6 @@ def _question_page(survey, question):
         question=question,
         form=form,
         error=error,
-        frozen=builder.is_frozen(survey),
+        frozen=is_frozen(survey),
         can_change=may_change_survey(current_user, survey),
     ), status

@@ -552,15 +552,16 @@ def test_once_answered_only_the_wording_may_change(app, db, world):
 
 
 def test_the_frozen_rule_holds_in_the_logic_module(app, db, world):
-    from survey.surveys import builder
+    from survey.surveys.changes import BuilderError
+    from survey.surveys.questions import delete_question, move_question
 
     survey = owned_survey(db, world, status="open")
     add_response(db, survey)
     with app.test_request_context():
-        with pytest.raises(builder.BuilderError, match="phiên bản mới"):
-            builder.delete_question(survey, survey.questions[-1])
-        with pytest.raises(builder.BuilderError):
-            builder.move_question(survey, survey.questions[-1], -1)
+        with pytest.raises(BuilderError, match="phiên bản mới"):
+            delete_question(survey, survey.questions[-1])
+        with pytest.raises(BuilderError):
+            move_question(survey, survey.questions[-1], -1)
     db.session.rollback()
     assert len(get_survey(db, survey.code).questions) == 8
 
@@ -768,10 +769,10 @@ def test_a_sheet_typed_once_freezes_the_structure_too(app, db, world):
 
 
 def test_a_code_taken_meanwhile_is_a_form_error_not_a_500(app, db, world, monkeypatch):
-    from survey.surveys import builder
+    from survey.surveys import survey_fields as service
 
     owned_survey(db, world, code="vua-lay")
-    monkeypatch.setattr(builder, "_check_code_free", lambda code: None)  # someone was quicker
+    monkeypatch.setattr(service, "check_code_free", lambda code: None)  # someone was quicker
     client = as_user(app, db, "nongdan")
     response = client.post("/manage/surveys/new", data=survey_fields(start="blank", code="vua-lay"))
     assert response.status_code == 422
