@@ -1,6 +1,7 @@
 """Survey definitions (survey.surveys.definitions): every question rule, in the CLI's words.
 
-These are the messages `flask survey load` prints, each naming the JSON path of what is wrong.
+`flask survey load` and the builder share the question rules (survey.surveys.question_rules);
+these are the messages the command line prints, each naming the JSON path of what is wrong.
 """
 
 import copy
@@ -8,7 +9,8 @@ import copy
 import pytest
 
 from survey.responses.answer_rules import LONGEST_TEXT_LIMIT
-from survey.surveys.definitions import DefinitionError, check_definition
+from survey.surveys.definitions import ENGLISH, DefinitionError, check_definition
+from survey.surveys.question_rules import Rule
 
 DEFINITION = {
     "code": "ks-rules",
@@ -198,6 +200,21 @@ CASES = [
         "questions[3].show_if.in: 1 is not an answer of 'kenh'",
     ),
 ]
+
+
+def test_every_question_rule_has_its_command_line_words():
+    assert set(ENGLISH) == set(Rule)
+
+
+def test_only_a_text_question_collects_feedback():
+    """The builder always refused it; a loaded definition took it and then the builder refused
+    every later change to that survey (its safety net checks the whole definition)."""
+    with pytest.raises(DefinitionError) as refused:
+        check_definition(changed(0, feedback=True))
+    assert str(refused.value) == (
+        "questions[0].feedback: only a text question collects feedback, not a likert5 question"
+    )
+    assert check_definition(changed(0, feedback=False))["code"] == "ks-rules"
 
 
 def test_the_definition_used_below_is_valid():

@@ -17,12 +17,8 @@ from survey.accounts.access import tag_refusal
 from survey.core.extensions import db
 from survey.models import PaperEntry, Response, utcnow
 from survey.responses import catalog
-from survey.surveys.definitions import (
-    CHOICE_KINDS,
-    DefinitionError,
-    check_definition,
-    dump_definition,
-)
+from survey.surveys.definitions import DefinitionError, check_definition, dump_definition
+from survey.surveys.question_rules import CHOICE_KINDS
 
 
 class BuilderError(ValueError):

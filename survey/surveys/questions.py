@@ -1,7 +1,10 @@
 """A survey's questions in the builder: add or change one (with its options), move it up or
 down, duplicate it, delete it.
 
-Each change is checked whole, audited and committed (survey.surveys.changes).
+A question is checked by the rules every question keeps (survey.surveys.question_rules), worded
+for the officer (survey.surveys.question_messages), then by what only the builder knows: the
+organization exists, the questions that depend on this one still can, a frozen survey keeps its
+structure. Each change is checked whole, audited and committed (survey.surveys.changes).
 """
 
 import copy
@@ -11,8 +14,7 @@ from flask_babel import gettext as _
 from survey.audit import trail
 from survey.commune.directory import organization_by_code
 from survey.core.extensions import db
-from survey.models import QUESTION_KINDS, Option, Question
-from survey.responses.answer_rules import LONGEST_TEXT_LIMIT
+from survey.models import Option, Question
 from survey.surveys.changes import (
     BuilderError,
     check_whole,
@@ -24,9 +26,14 @@ from survey.surveys.changes import (
     refuse_tags,
     texts,
 )
-from survey.surveys.definitions import CHOICE_KINDS, CODE_PATTERN, FIXED_RANGES
-
-QUESTION_CODE_LENGTH = 32
+from survey.surveys.question_messages import refusal
+from survey.surveys.question_rules import (
+    QUESTION_CODE_LENGTH,
+    Problem,
+    check_condition,
+    check_question,
+    target_of,
+)
 
 
 def save_question(user, survey, question, data):
@@ -72,145 +79,46 @@ def save_question(user, survey, question, data):
 
 
 def _check_question(survey, question, data, position):
-    code, kind = data["code"], data["kind"]
-    if not CODE_PATTERN.match(code) or len(code) > QUESTION_CODE_LENGTH:
-        raise BuilderError(
-            _(
-                "The question code may use only lowercase letters without accents, digits, - "
-                "and _ (at most 32), e.g. hl_chamlo."
-            ),
-            "code",
+    others = [q for q in survey.questions if q is not question]
+    earlier = {q.code: _target(q) for q in others if q.position < position}
+    try:
+        check_question(
+            data,
+            languages=survey.languages,
+            earlier=earlier,
+            other_codes={q.code for q in others},
         )
-    if any(q.code == code for q in survey.questions if q is not question):
-        raise BuilderError(_("Another question of this survey has this code."), "code")
-    if kind not in QUESTION_KINDS:
-        raise BuilderError(_("Choose the kind of question."), "kind")
-    if not data["text"].get("vi"):
-        raise BuilderError(_("Write the question in Vietnamese."), "text_vi")
-    if data["criterion"] and (
-        not CODE_PATTERN.match(data["criterion"]) or len(data["criterion"]) > 32
-    ):
-        raise BuilderError(
-            _("The criterion is a short code of lowercase letters, e.g. satisfaction."),
-            "criterion",
-        )
+    except Problem as problem:
+        raise refusal(problem) from None
     if data["organization"] and organization_by_code(data["organization"]) is None:
         raise BuilderError(_("Choose an organization from the list."), "organization")
-    _check_options(kind, data["options"])
-    _check_bounds(kind, data)
-    if data["feedback"] and kind != "text":
-        raise BuilderError(_("Only a text question can collect feedback."), "feedback")
-    earlier = [q for q in survey.questions if q is not question and q.position < position]
-    if data["show_if"] is not None:
-        _check_condition(data["show_if"], {q.code: _answers_of(q) for q in earlier}, "show_if")
     if question is not None:
-        new_answers = _answers_of_data(data)
-        for dependent in survey.questions:
-            condition = dependent.show_if or {}
-            if condition.get("question") == question.code:
-                try:
-                    _check_condition(condition, {question.code: new_answers}, "show_if")
-                except BuilderError:
-                    raise BuilderError(
-                        _(
-                            "Question %(dependent)s is shown by some answers to this question; "
-                            "those answers would no longer exist. Change its condition first.",
-                            dependent=dependent.code,
-                        ),
-                        "kind",
-                    ) from None
+        _check_dependents(survey, question, data)
 
 
-def _check_options(kind, options):
-    if kind not in CHOICE_KINDS:
-        if options:
-            raise BuilderError(
-                _("Only a single-choice or multiple-choice question has options."), "options"
-            )
-        return
-    if len(options) < 2:
-        raise BuilderError(_("A choice question needs at least two options."), "options")
-    seen = set()
-    for option in options:
-        code = option["code"]
-        if not CODE_PATTERN.match(code) or len(code) > 32:
+def _check_dependents(survey, question, data):
+    """Refuse a change that takes away the answers another question's condition names."""
+    changed = {question.code: target_of(data["kind"], [o["code"] for o in data["options"]])}
+    for dependent in survey.questions:
+        condition = dependent.show_if or {}
+        if condition.get("question") != question.code:
+            continue
+        try:
+            check_condition(condition, changed)
+        except Problem:
             raise BuilderError(
                 _(
-                    "Each option needs a code of lowercase letters without accents, digits, - "
-                    "or _ (at most 32), e.g. a, b, co_hop."
+                    "Question %(dependent)s is shown by some answers to this question; "
+                    "those answers would no longer exist. Change its condition first.",
+                    dependent=dependent.code,
                 ),
-                "options",
-            )
-        if code in seen:
-            raise BuilderError(_("Two options have the code %(code)s.", code=code), "options")
-        seen.add(code)
-        if not option["label"].get("vi"):
-            raise BuilderError(
-                _("Write the label of option %(code)s in Vietnamese.", code=code), "options"
-            )
+                "kind",
+            ) from None
 
 
-def _check_bounds(kind, data):
-    if kind != "number" and (data["min_value"] is not None or data["max_value"] is not None):
-        raise BuilderError(
-            _("Only a number question has a smallest and largest value."), "min_value"
-        )
-    if (
-        data["min_value"] is not None
-        and data["max_value"] is not None
-        and data["min_value"] > data["max_value"]
-    ):
-        raise BuilderError(_("The smallest value must not be above the largest."), "max_value")
-    if data["max_length"] is not None:
-        if kind != "text":
-            raise BuilderError(_("Only a text question has a length limit."), "max_length")
-        if not 1 <= data["max_length"] <= LONGEST_TEXT_LIMIT:
-            raise BuilderError(
-                _(
-                    "The length limit must be from 1 to %(limit)s characters.",
-                    limit=LONGEST_TEXT_LIMIT,
-                ),
-                "max_length",
-            )
-
-
-def _answers_of(question):
-    """The answers a condition may name: option codes, or the whole numbers of a fixed scale."""
-    if question.kind in CHOICE_KINDS:
-        return {o.code for o in question.options}
-    if question.kind in FIXED_RANGES:
-        low, high = FIXED_RANGES[question.kind]
-        return set(range(low, high + 1))
-    return None
-
-
-def _answers_of_data(data):
-    if data["kind"] in CHOICE_KINDS:
-        return {o["code"] for o in data["options"]}
-    if data["kind"] in FIXED_RANGES:
-        low, high = FIXED_RANGES[data["kind"]]
-        return set(range(low, high + 1))
-    return None
-
-
-def _check_condition(condition, answers_by_code, field):
-    target = condition.get("question")
-    if target not in answers_by_code:
-        raise BuilderError(_("A question can only depend on an earlier question."), field)
-    allowed = answers_by_code[target]
-    if allowed is None:
-        raise BuilderError(
-            _("A question can depend only on a choice, scale, yes/no or 0-10 question."), field
-        )
-    values = condition.get("in") or []
-    if not values:
-        raise BuilderError(_("Name the answers that show this question."), field)
-    bad = [v for v in values if v not in allowed]
-    if bad:
-        raise BuilderError(
-            _("%(value)s is not an answer of question %(code)s.", value=bad[0], code=target),
-            field,
-        )
+def _target(question):
+    """What a condition may name of a stored question (question_rules.Target)."""
+    return target_of(question.kind, [o.code for o in question.options])
 
 
 def _normalized(survey, data):

@@ -378,6 +378,23 @@ def test_bad_questions_are_refused_in_vietnamese_and_keep_what_was_typed(
     assert audit_entries(db, "question.create") == []
 
 
+def test_numbers_too_large_are_refused_beside_their_field_in_vietnamese(app, db, world):
+    survey = owned_survey(db, world)
+    client = as_user(app, db, "nongdan")
+    url = f"/manage/surveys/{survey.code}/questions/new"
+    bound = client.post(url, data=question_fields(kind="number", min_value="1e20"))
+    assert bound.status_code == 422
+    assert "Giá trị nhỏ nhất và lớn nhất phải là số không lớn hơn" in bound.get_data(as_text=True)
+    value = client.post(
+        url, data=question_fields(kind="single") | options(("a", "Một", "1e20"), ("b", "Hai", ""))
+    )
+    assert value.status_code == 422
+    assert "Giá trị của lựa chọn a phải là một số không lớn hơn" in value.get_data(as_text=True)
+    assert [q.code for q in get_survey(db, survey.code).questions] == [
+        q.code for q in survey.questions
+    ]
+
+
 def test_a_condition_may_name_only_an_earlier_question(app, db, world):
     survey = owned_survey(db, world)
     client = as_user(app, db, "nongdan")
