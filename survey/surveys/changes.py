@@ -1,13 +1,18 @@
 """What every change the survey builder makes shares: its refusal (BuilderError), the frozen
-rule, the records the audit log keeps, and saving it (checked whole, committed).
+rule, the records the audit log keeps, and saving (checked whole, flushed, never committed).
 
-Every change leaves the survey a valid definition (definitions.check_definition), moves its
-`updated_at` (so the public form, cached by it, shows the change at once) and is written to the
-audit log in the same transaction. Once a survey has responses its structure is frozen: only
-its texts may still change; a new version is a clone.
+The builder's services (survey_fields, questions, survey_life) change the session and flush,
+each inside a savepoint (in_savepoint); the boundary that called them (a view, a command)
+commits once, then drops the public form's cached copy of the survey
+(survey.surveys.catalog.forget_survey), and on a BuilderError rolls back. Every change leaves
+the survey a valid definition (definitions.check_definition), moves its `updated_at` (the
+public form's cache is keyed by it) and adds its audit entry before the flush. Once a survey
+has responses its structure is frozen: only its texts may still change; a new version is a
+clone.
 """
 
 from datetime import timedelta
+from functools import wraps
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -16,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from survey.accounts.access import tag_refusal
 from survey.core.extensions import db
 from survey.models import PaperEntry, Response, utcnow
-from survey.responses import catalog
 from survey.surveys.definitions import DefinitionError, check_definition, dump_definition
 from survey.surveys.question_rules import CHOICE_KINDS
 
@@ -35,33 +39,55 @@ def code_taken():
     return BuilderError(_("Another survey already has this code. Choose another code."), "code")
 
 
-def commit(survey, *old_codes):
-    """End a change to `survey`: check it whole, move its updated_at, commit, then drop the
-    public form's cached copy under each of its codes."""
+def in_savepoint(service):
+    """Run a builder service inside a savepoint of the caller's transaction.
+
+    Its changes are flushed when it returns, still inside the savepoint: a survey code taken
+    meanwhile by someone else is then a form error, not a 500, and a refusal takes back only
+    what the service did. The caller's transaction stays usable; the caller commits.
+    """
+
+    @wraps(service)
+    def in_its_savepoint(*args, **kwargs):
+        _begin_writing_on_sqlite()
+        try:
+            # The savepoint opens before the service changes anything: SQLAlchemy flushes what
+            # is pending when a savepoint begins, so only what comes after is inside it.
+            with db.session.begin_nested():
+                return service(*args, **kwargs)
+        except IntegrityError:
+            raise code_taken() from None
+
+    return in_its_savepoint
+
+
+def _begin_writing_on_sqlite():
+    """Make sure SQLite has begun the caller's transaction before a savepoint opens.
+
+    Python's sqlite3 begins a transaction only right before its first write: a SAVEPOINT
+    before any write would itself be the transaction, and its RELEASE would commit the change
+    there, in the service. BEGIN IMMEDIATE takes the write lock at once (waiting as a write
+    would), so the reads that follow cannot go stale before the writes.
+    """
+    connection = db.session.connection()
+    if (
+        connection.dialect.name == "sqlite"
+        and not connection.connection.dbapi_connection.in_transaction
+    ):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def save(survey):
+    """End a change to `survey`: check it whole, move its updated_at and flush (inside the
+    service's savepoint, see in_savepoint)."""
     check_whole(survey)
     _touch(survey)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise code_taken() from None
-    for code in {survey.code, *old_codes}:
-        catalog.forget_survey(code)
-
-
-def flush():
-    """Flush; a code taken meanwhile by someone else is a form error, not a 500."""
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise code_taken() from None
+    db.session.flush()
 
 
 def check_whole(survey):
     """Refuse a change that leaves the survey an invalid definition (the safety net behind
     the builder's own checks)."""
-    flush()
     definition = dump_definition(survey)
     try:
         check_definition(definition)

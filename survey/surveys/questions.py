@@ -4,7 +4,8 @@ down, duplicate it, delete it.
 A question is checked by the rules every question keeps (survey.surveys.question_rules), worded
 for the officer (survey.surveys.question_messages), then by what only the builder knows: the
 organization exists, the questions that depend on this one still can, a frozen survey keeps its
-structure. Each change is checked whole, audited and committed (survey.surveys.changes).
+structure. Services: each changes the session and flushes in a savepoint
+(survey.surveys.changes); the caller commits.
 """
 
 import copy
@@ -17,13 +18,13 @@ from survey.core.extensions import db
 from survey.models import Option, Question
 from survey.surveys.changes import (
     BuilderError,
-    check_whole,
-    commit,
     frozen_message,
+    in_savepoint,
     is_frozen,
     question_record,
     refuse_if_frozen,
     refuse_tags,
+    save,
     texts,
 )
 from survey.surveys.question_messages import refusal
@@ -36,6 +37,7 @@ from survey.surveys.question_rules import (
 )
 
 
+@in_savepoint
 def save_question(user, survey, question, data):
     """Add a question (`question` None) at the end, or change one, as `user`; return it.
 
@@ -62,7 +64,6 @@ def save_question(user, survey, question, data):
         _rename_in_conditions(survey, question.code, data["code"])
     _fill(question, data, organization)
     _sync_options(question, data["options"])
-    check_whole(survey)
     if before is None:
         trail.record(
             "question.create", _audit_target(survey, question), after=question_record(question)
@@ -74,7 +75,7 @@ def save_question(user, survey, question, data):
             before=before,
             after=question_record(question),
         )
-    commit(survey)
+    save(survey)
     return question
 
 
@@ -204,6 +205,7 @@ def _refuse_structure_change(question, data):
         raise BuilderError(frozen_message(), "options")
 
 
+@in_savepoint
 def move_question(survey, question, direction):
     """Move a question one place up (direction -1) or down (+1)."""
     refuse_if_frozen(survey)
@@ -222,7 +224,7 @@ def move_question(survey, question, direction):
         before=before,
         after={"position": question.position},
     )
-    commit(survey)
+    save(survey)
 
 
 def _check_order(ordered):
@@ -240,6 +242,7 @@ def _check_order(ordered):
         seen.add(question.code)
 
 
+@in_savepoint
 def duplicate_question(user, survey, question):
     """Put a copy of a question right after it, with a new unique code."""
     refuse_if_frozen(survey)
@@ -271,17 +274,17 @@ def duplicate_question(user, survey, question):
     ordered.insert(ordered.index(question) + 1, twin)
     survey.questions.append(twin)
     _renumber(survey, ordered)
-    check_whole(survey)
     trail.record(
         "question.duplicate",
         _audit_target(survey, twin),
         after=question_record(twin),
         source=question.code,
     )
-    commit(survey)
+    save(survey)
     return twin
 
 
+@in_savepoint
 def delete_question(survey, question):
     """Delete a question no other question's condition depends on."""
     refuse_if_frozen(survey)
@@ -301,7 +304,7 @@ def delete_question(survey, question):
     survey.questions.remove(question)
     _renumber(survey, ordered)
     trail.record("question.delete", _audit_target(survey, question), before=before)
-    commit(survey)
+    save(survey)
 
 
 def _audit_target(survey, question):

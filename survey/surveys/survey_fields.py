@@ -1,7 +1,8 @@
 """A survey's own fields in the builder: creating a draft (blank, from a ready question set, or
 a copy of an earlier survey) and changing its code, texts, languages, audience, topic and year.
 
-Each change is checked whole, audited and committed (survey.surveys.changes).
+Services: each changes the session and flushes in a savepoint (survey.surveys.changes); the
+caller commits.
 """
 
 import copy
@@ -16,11 +17,11 @@ from survey.models import AUDIENCES, TOPICS, Organization, Survey
 from survey.surveys.changes import (
     BuilderError,
     code_taken,
-    commit,
-    flush,
     frozen_message,
+    in_savepoint,
     is_frozen,
     refuse_tags,
+    save,
     survey_record,
     texts,
 )
@@ -38,6 +39,7 @@ TEMPLATE_STARTS = ("satisfaction", "participation", "supervision")
 BLANK_FIELDS = ("code", "title", "description", "audience", "topic", "year", "status", "languages")
 
 
+@in_savepoint
 def create_survey(user, *, start, fields, organization_codes, source=None):
     """Create a draft survey: blank, from a question set (`start` is its name), or a copy.
 
@@ -68,13 +70,12 @@ def create_survey(user, *, start, fields, organization_codes, source=None):
     survey = build_survey(definition, user)
     survey.double_entry = fields["double_entry"]
     survey.created_by_id = user.id
-    flush()
     action = "survey.copy" if start == "copy" else "survey.create"
     details = {"start": start}
     if source is not None and start == "copy":
         details["source"] = source.code
     trail.record(action, survey.code, after=survey_record(survey), **details)
-    commit(survey)
+    save(survey)
     return survey
 
 
@@ -105,7 +106,7 @@ def _starting_definition(user, start, fields, orgs, source):
 
 
 def build_survey(definition, user):
-    """A new Survey from a definition (tags as `user` may set them); one without
+    """A new Survey, version 1, from a definition (tags as `user` may set them); one without
     questions yet is a blank draft, which the loader refuses but the builder fills question by
     question."""
     if definition["questions"]:
@@ -122,6 +123,8 @@ def build_survey(definition, user):
             organizations=[by_code[c] for c in definition["organizations"]],
         )
         db.session.add(survey)
+    # Set now, not by the column's default at the flush: the audit entry is written before it.
+    survey.version = 1
     return survey
 
 
@@ -160,10 +163,10 @@ def _restricted_to(definition, languages):
     return definition
 
 
+@in_savepoint
 def update_survey(survey, fields):
     """Change a survey's code, texts, languages, audience, topic, year and double entry."""
     before = survey_record(survey)
-    old_code = survey.code
     check_survey_fields(fields, title_required=True)
     if fields["code"] != survey.code:
         check_code_free(fields["code"])
@@ -187,7 +190,7 @@ def update_survey(survey, fields):
         survey.languages = languages
         _drop_other_languages(survey, languages)
     trail.record("survey.update", survey.code, before=before, after=survey_record(survey))
-    commit(survey, old_code)
+    save(survey)
     return survey
 
 

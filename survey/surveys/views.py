@@ -2,7 +2,8 @@
 
 Officers build their organization's surveys, the office any survey; the committee and the
 inspection committee read every page and change nothing. The rules live in the builder's
-services: survey_fields, questions and survey_life.
+services (survey_fields, questions, survey_life); each request that changes a survey commits
+once, here, and then drops the public form's cached copy of it.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -21,6 +22,7 @@ from survey.accounts.access import (
 from survey.core.extensions import db
 from survey.models import SURVEY_STATUSES, TOPICS, utcnow
 from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
+from survey.responses import catalog
 from survey.responses.views import preview_page
 from survey.surveys import listing, provenance, questions, survey_fields, survey_life
 from survey.surveys.changes import BuilderError, is_frozen
@@ -105,6 +107,7 @@ def new():
             error = _mark(form, refused)
             status = 422
         else:
+            _commit(survey.code)
             flash(_("The survey was created as a draft."))
             return redirect(url_for("builder.edit", code=survey.code), code=303)
     else:
@@ -131,6 +134,7 @@ def edit(code):
             db.session.rollback()
             error = _mark(form, refused)
         else:
+            _commit(survey.code, code)
             flash(_("The survey was saved."))
             return redirect(url_for("builder.edit", code=survey.code), code=303)
     return _edit_page(_survey(code), form, error=error, status=422)
@@ -193,6 +197,7 @@ def preview(code):
 def open_now(code):
     """Open the survey for answers now."""
     survey = _survey(code, change=True)
+    survey_life.release_if_closed(survey)
     return _act(survey, survey_life.open_survey, survey, message=_("The survey is open."))
 
 
@@ -201,7 +206,13 @@ def open_now(code):
 def close_now(code):
     """Close the survey now."""
     survey = _survey(code, change=True)
-    return _act(survey, survey_life.close_survey, survey, message=_("The survey is closed."))
+    return _act(
+        survey,
+        survey_life.close_survey,
+        survey,
+        message=_("The survey is closed."),
+        after_commit=survey_life.release_after_closing,
+    )
 
 
 @bp.post("/<code>/schedule")
@@ -212,6 +223,7 @@ def schedule(code):
     schedule_form = ScheduleForm()
     error = None
     if schedule_form.validate():
+        survey_life.release_if_closed(survey)
         try:
             survey_life.schedule_survey(
                 survey,
@@ -222,6 +234,7 @@ def schedule(code):
             db.session.rollback()
             error = _mark(schedule_form, refused)
         else:
+            _commit(survey.code)
             flash(_("The dates were saved."))
             return redirect(url_for("builder.edit", code=survey.code), code=303)
     fields = SurveyFieldsForm(formdata=None)
@@ -248,6 +261,7 @@ def clone(code):
             error = _mark(form, refused)
             status = 422
         else:
+            _commit(copy.code)
             flash(_("The new version was created as a draft."))
             return redirect(url_for("builder.edit", code=copy.code), code=303)
     else:
@@ -287,8 +301,18 @@ def _mark(form, refused):
     return None
 
 
-def _act(survey, change, *args, message=None):
-    """Run one change; on refusal, show the survey page again with the reason."""
+def _commit(*codes):
+    """Commit the request's change, then drop the public form's cached copy of each survey
+    code it touched. After the commit, not before: a copy read in between would be the old
+    version, or one about to be rolled back."""
+    db.session.commit()
+    for code in set(codes):
+        catalog.forget_survey(code)
+
+
+def _act(survey, change, *args, message=None, after_commit=None):
+    """Run one change and commit it (then `after_commit(survey)`, if given); on refusal, show
+    the survey page again with the reason."""
     code = survey.code
     try:
         change(*args)
@@ -298,6 +322,9 @@ def _act(survey, change, *args, message=None):
         survey = _survey(code)
         form.fill_from(survey)
         return _edit_page(survey, form, error=refused.message, status=422)
+    _commit(code)
+    if after_commit is not None:
+        after_commit(survey)
     flash(message or _("The questions were saved."))
     return redirect(url_for("builder.edit", code=code, _anchor="questions"), code=303)
 
@@ -342,6 +369,7 @@ def _question_page(survey, question):
             status = 422
             survey = _survey(survey.code)
         else:
+            _commit(survey.code)
             flash(_("The question was saved."))
             return redirect(
                 url_for("builder.edit", code=survey.code, _anchor=f"q-{saved.code}"), code=303
