@@ -22,7 +22,12 @@ from survey.responses import export
 from survey.responses.invitations import create_invitations
 from survey.responses.release import batch_size
 from survey.responses.submission import uid_digest
-from survey.surveys import builder
+from survey.surveys.survey_life import (
+    close_survey,
+    open_survey,
+    release_after_closing,
+    release_if_closed,
+)
 from tests.concurrency import race
 from tests.factories import (
     make_defined_survey,
@@ -109,9 +114,14 @@ def test_a_closed_survey_counts_every_response_and_still_does_if_reopened(db, su
     for _ in range(3):
         answer(survey, 4)
     assert survey_results(survey)["n"] == 0
-    builder.close_survey(survey)
+    # As the builder's views do: the change, its commit, then what follows the commit.
+    close_survey(survey)
+    db.session.commit()
+    release_after_closing(survey)
     assert survey_results(survey)["n"] == 3 and len(exported(survey)) == 3
-    builder.open_survey(survey)
+    release_if_closed(survey)
+    open_survey(survey)
+    db.session.commit()
     assert survey_results(survey)["n"] == 3
     assert satisfaction_n() == 3
 

@@ -16,7 +16,6 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey.commune.about import organizations_about
@@ -24,13 +23,6 @@ from survey.core.extensions import login_manager
 from survey.models import FeedbackItem
 
 ROLES_SIGNED_IN = ("admin", "committee", "inspector", "org_officer", "unit_officer")
-ROLE_NAMES = {
-    "admin": _l("Party Committee Office"),
-    "committee": _l("Standing Committee"),
-    "inspector": _l("Inspection Committee"),
-    "org_officer": _l("Organization officer"),
-    "unit_officer": _l("Village officer"),
-}
 # Roles that read every organization's results, feedback and figures.
 READ_ALL_ROLES = ("admin", "committee", "inspector")
 # Roles that may enter the organizations' workspace (surveys, indicators, feedback).

@@ -20,7 +20,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from survey.accounts.access import ROLE_NAMES
 from survey.accounts.officers import (
     MIN_PASSWORD_LENGTH,
     USERNAME_PATTERN,
@@ -30,6 +29,7 @@ from survey.accounts.officers import (
 from survey.commune.settings import public_base_url_problem
 from survey.core.forms import OfficerForm
 from survey.models import ROLES
+from survey.models.vocabulary import ROLE_NAMES
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 # Larger than any count, order or threshold: typed only by mistake.

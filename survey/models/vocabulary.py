@@ -1,19 +1,54 @@
 """The platform's fixed vocabularies: the codes stored in the database, held by CHECK constraints
-(no PostgreSQL ENUM types to migrate)."""
+(no PostgreSQL ENUM types to migrate), each beside the names its codes are shown by.
+
+The names are lazy (flask_babel.lazy_gettext): each is translated when it is shown, in the
+reader's language.
+"""
+
+from flask_babel import lazy_gettext as _l
 
 ROLES = ("admin", "committee", "inspector", "org_officer", "unit_officer")
+ROLE_NAMES = {
+    "admin": _l("Party Committee Office"),
+    "committee": _l("Standing Committee"),
+    "inspector": _l("Inspection Committee"),
+    "org_officer": _l("Organization officer"),
+    "unit_officer": _l("Village officer"),
+}
 
 
 AUDIENCES = ("public", "member")
+AUDIENCE_NAMES = {"public": _l("Citizens (public)"), "member": _l("Members (with slips)")}
 
 
 TOPICS = ("satisfaction", "participation", "supervision", "other")
+TOPIC_NAMES = {
+    "satisfaction": _l("Satisfaction"),
+    "participation": _l("Taking part in activities"),
+    "supervision": _l("Social supervision and criticism"),
+    "other": _l("Other"),
+}
 
 
 SURVEY_STATUSES = ("draft", "open", "closed")
+STATUS_NAMES = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 
 
 QUESTION_KINDS = ("likert5", "single", "multi", "yesno", "number", "nps", "text")
+KIND_NAMES = {
+    "likert5": _l("Satisfaction scale (5 faces)"),
+    "single": _l("Choose one"),
+    "multi": _l("Choose several"),
+    "yesno": _l("Yes / no"),
+    "number": _l("Number"),
+    "nps": _l("0 to 10 (would recommend)"),
+    "text": _l("Free text"),
+}
+
+
+# The languages a survey may be written in (its texts are JSON objects keyed by these codes).
+LANGUAGES = ("vi", "en")
+LANGUAGE_NAMES = {"vi": _l("Vietnamese"), "en": _l("English")}
 
 
 CHANNELS = ("web", "paper", "import")

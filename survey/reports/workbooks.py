@@ -24,9 +24,9 @@ from openpyxl.utils import get_column_letter
 
 from survey.core.local_time import COMMUNE_TIME
 from survey.core.text_safety import strip_control
+from survey.models.vocabulary import KIND_NAMES
 from survey.reports.year_data import SUPPRESSED, SurveyData, YearData, integrity_rows
 from survey.responses.export import response_rows
-from survey.surveys.forms import KIND_NAMES
 
 PERCENT = "0.0%"
 SCORE = "0.0"

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from survey.feedback.inbox import topic_label
+from survey.models.vocabulary import AUDIENCE_NAMES
 from survey.reports.report_text import (
     DASH,
     Bullets,
@@ -26,7 +27,6 @@ from survey.reports.report_text import (
     as_percent,
 )
 from survey.reports.year_data import SUPPRESSED, YearData, integrity_rows
-from survey.surveys.forms import AUDIENCE_NAMES
 
 
 def _bare_commune(name):

@@ -8,10 +8,10 @@ from survey.accounts.access import (
     AUDIT_ROLES,
     ORG_READ_ROLES,
     PAPER_ROLES,
-    ROLE_NAMES,
     ROLES_SIGNED_IN,
     roles_required,
 )
+from survey.models.vocabulary import ROLE_NAMES
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 

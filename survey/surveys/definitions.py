@@ -5,7 +5,6 @@ Also instantiates the ready question sets of survey/question_sets/ for an organi
 
 import copy
 import json
-import re
 from datetime import datetime, timezone
 from importlib import resources
 
@@ -13,26 +12,21 @@ import sqlalchemy as sa
 
 from survey.core.extensions import db
 from survey.core.text_safety import strip_control_texts
-from survey.models import (
-    AUDIENCES,
-    QUESTION_KINDS,
-    SURVEY_STATUSES,
-    TOPICS,
-    Option,
-    Organization,
-    Question,
-    Survey,
+from survey.models import AUDIENCES, SURVEY_STATUSES, TOPICS, Option, Organization, Question, Survey
+from survey.surveys.question_rules import (
+    CODE_PATTERN,
+    Problem,
+    Rule,
+    check_question,
+    check_texts,
+    is_code,
+    target_of,
 )
-from survey.responses.answer_rules import FIXED_RANGES, LONGEST_TEXT_LIMIT
 
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
-CHOICE_KINDS = ("single", "multi")
 QUESTION_SETS = ("satisfaction", "participation", "supervision")
 # A definition is nested 7 deep (survey > questions > question > options > option > label >
 # text); one much deeper is refused before a check shows (repr) any part of it.
 MAX_DEPTH = 12
-# Bounds and option values: no question needs larger numbers (nor can the database hold them).
-LARGEST_NUMBER = 1e15
 
 
 class DefinitionError(ValueError):
@@ -110,7 +104,7 @@ def check_definition(definition):
     if "description" in definition:
         _check_texts("description", definition["description"], languages, required=False)
     organizations = definition.get("organizations", [])
-    if not isinstance(organizations, list) or not all(map(_is_code, organizations)):
+    if not isinstance(organizations, list) or not all(map(is_code, organizations)):
         raise DefinitionError(f"organizations: {organizations!r} must be a list of codes")
     opens_at = _timestamp("opens_at", definition.get("opens_at"))
     closes_at = _timestamp("closes_at", definition.get("closes_at"))
@@ -119,9 +113,7 @@ def check_definition(definition):
     questions = definition["questions"]
     if not isinstance(questions, list) or not questions:
         raise DefinitionError("questions: expected a non-empty list")
-    seen = {}
-    for index, question in enumerate(questions):
-        _check_question(f"questions[{index}]", question, languages, seen)
+    _check_questions(questions, languages)
     return definition
 
 
@@ -143,119 +135,58 @@ def _check_choice(field, value, allowed):
 
 
 def _check_texts(field, texts, languages, required=True):
-    if not isinstance(texts, dict) or not all(isinstance(v, str) for v in texts.values()):
-        raise DefinitionError(f"{field}: expected an object of texts per language")
-    unknown = set(texts) - set(languages)
-    if unknown:
-        raise DefinitionError(f"{field}: language {sorted(unknown)[0]!r} is not in languages")
-    if required and not texts.get("vi", "").strip():
-        raise DefinitionError(f"{field}.vi: the Vietnamese text is missing")
+    try:
+        check_texts(field, texts, languages, required)
+    except Problem as problem:
+        raise DefinitionError(worded(problem)) from None
 
 
-def _check_question(where, question, languages, seen):
-    if not isinstance(question, dict):
-        raise DefinitionError(f"{where}: expected an object")
-    code = question.get("code")
-    if not isinstance(code, str) or not CODE_PATTERN.match(code) or len(code) > 32:
-        raise DefinitionError(
-            f"{where}.code: {code!r} must be 1-32 lowercase letters, digits, - or _"
-        )
-    if code in seen:
-        raise DefinitionError(f"{where}.code: {code!r} is used twice")
-    kind = question.get("kind")
-    _check_choice(f"{where}.kind", kind, QUESTION_KINDS)
-    _check_texts(f"{where}.text", question.get("text"), languages)
-    if "help" in question:
-        _check_texts(f"{where}.help", question["help"], languages, required=False)
-    criterion = question.get("criterion")
-    if criterion is not None and (not _is_code(criterion) or len(criterion) > 32):
-        raise DefinitionError(
-            f"{where}.criterion: {criterion!r} must be 1-32 lowercase letters, digits, - or _"
-        )
-    organization = question.get("organization")
-    if organization is not None and not _is_code(organization):
-        raise DefinitionError(f"{where}.organization: {organization!r} must be a code")
-    options = question.get("options") or []  # null stands for none
-    if kind in CHOICE_KINDS:
-        if not isinstance(options, list) or len(options) < 2:
-            raise DefinitionError(f"{where}.options: a {kind} question needs at least two options")
-        option_codes = set()
-        for o_index, option in enumerate(options):
-            o_where = f"{where}.options[{o_index}]"
-            o_code = option.get("code") if isinstance(option, dict) else None
-            if not isinstance(o_code, str) or not CODE_PATTERN.match(o_code) or len(o_code) > 32:
-                raise DefinitionError(f"{o_where}.code: {o_code!r} is not a valid option code")
-            if o_code in option_codes:
-                raise DefinitionError(f"{o_where}.code: {o_code!r} is used twice")
-            option_codes.add(o_code)
-            _check_texts(f"{o_where}.label", option.get("label"), languages)
-            value = option.get("value")
-            if value is not None and not _plain_number(value):
-                raise DefinitionError(
-                    f"{o_where}.value: {value!r} must be a number of at most {LARGEST_NUMBER:g}"
-                )
-    elif options:
-        raise DefinitionError(f"{where}.options: a {kind} question has no options")
-    for bound in ("min_value", "max_value"):
-        value = question.get(bound)
-        if value is not None and (kind != "number" or not _plain_number(value)):
-            raise DefinitionError(
-                f"{where}.{bound}: only a number question has numeric bounds, "
-                f"of at most {LARGEST_NUMBER:g}"
-            )
-    low, high = question.get("min_value"), question.get("max_value")
-    if low is not None and high is not None and low > high:
-        raise DefinitionError(f"{where}.max_value: must not be below min_value")
-    max_length = question.get("max_length")
-    if max_length is not None and (
-        kind != "text"
-        or not isinstance(max_length, int)
-        or isinstance(max_length, bool)
-        or not 1 <= max_length <= LONGEST_TEXT_LIMIT
-    ):
-        raise DefinitionError(
-            f"{where}.max_length: only a text question has a max_length, "
-            f"from 1 to {LONGEST_TEXT_LIMIT}"
-        )
-    show_if = question.get("show_if")
-    if show_if is not None:
-        _check_show_if(where, show_if, seen)
-    seen[code] = question
+# The command line's words for each broken question rule, after the JSON path of the field.
+ENGLISH = {
+    Rule.QUESTION_SHAPE: "expected an object",
+    Rule.CODE_FORM: "{code!r} must be 1-32 lowercase letters, digits, - or _",
+    Rule.CODE_TAKEN: "{code!r} is used twice",
+    Rule.KIND_UNKNOWN: "{kind!r} is not one of {allowed}",
+    Rule.TEXTS_SHAPE: "expected an object of texts per language",
+    Rule.TEXT_LANGUAGE: "language {language!r} is not in languages",
+    Rule.VIETNAMESE_MISSING: "the Vietnamese text is missing",
+    Rule.CRITERION_FORM: "{criterion!r} must be 1-32 lowercase letters, digits, - or _",
+    Rule.ORGANIZATION_FORM: "{organization!r} must be a code",
+    Rule.OPTIONS_TOO_FEW: "a {kind} question needs at least two options",
+    Rule.OPTIONS_NOT_ALLOWED: "a {kind} question has no options",
+    Rule.OPTION_CODE_FORM: "{code!r} is not a valid option code",
+    Rule.OPTION_CODE_TAKEN: "{code!r} is used twice",
+    Rule.OPTION_VALUE_NUMBER: "{value!r} must be a number of at most {largest:g}",
+    Rule.BOUNDS_NUMBER_ONLY: "only a number question has numeric bounds, of at most {largest:g}",
+    Rule.BOUND_NUMBER: "only a number question has numeric bounds, of at most {largest:g}",
+    Rule.BOUNDS_REVERSED: "must not be below min_value",
+    Rule.MAX_LENGTH_TEXT_ONLY: "only a text question has a max_length, from 1 to {limit}",
+    Rule.MAX_LENGTH_RANGE: "only a text question has a max_length, from 1 to {limit}",
+    Rule.FEEDBACK_TEXT_ONLY: "only a text question collects feedback, not a {kind} question",
+    Rule.CONDITION_SHAPE: 'expected {{"question": CODE, "in": [...]}}',
+    Rule.CONDITION_NOT_EARLIER: "{question!r} is not an earlier question",
+    Rule.CONDITION_KIND: "cannot depend on a {kind} question",
+    Rule.CONDITION_NO_ANSWERS: "expected a non-empty list",
+    Rule.CONDITION_NOT_AN_ANSWER: "{value!r} is not an answer of {question!r}",
+}
 
 
-def _check_show_if(where, show_if, seen):
-    if (
-        not isinstance(show_if, dict)
-        or set(show_if) != {"question", "in"}
-        or not isinstance(show_if["question"], str)
-    ):
-        raise DefinitionError(f'{where}.show_if: expected {{"question": CODE, "in": [...]}}')
-    target = seen.get(show_if["question"])
-    if target is None:
-        raise DefinitionError(
-            f"{where}.show_if.question: {show_if['question']!r} is not an earlier question"
-        )
-    values = show_if["in"]
-    if not isinstance(values, list) or not values:
-        raise DefinitionError(f"{where}.show_if.in: expected a non-empty list")
-    if target["kind"] in CHOICE_KINDS:
-        allowed = {o["code"] for o in target["options"]}
-        bad = [v for v in values if not isinstance(v, str) or v not in allowed]
-    elif target["kind"] in FIXED_RANGES:
-        low, high = FIXED_RANGES[target["kind"]]
-        bad = [
-            v
-            for v in values
-            if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high
-        ]
-    else:
-        raise DefinitionError(
-            f"{where}.show_if.question: cannot depend on a {target['kind']} question"
-        )
-    if bad:
-        raise DefinitionError(
-            f"{where}.show_if.in: {bad[0]!r} is not an answer of {show_if['question']!r}"
-        )
+def worded(problem, where=""):
+    """A broken question rule as the command line says it: the JSON path of the field (inside
+    `where`, the question's own path), then what is wrong."""
+    path = ".".join(part for part in (where, problem.field) if part)
+    return f"{path}: {ENGLISH[problem.rule].format(**problem.values)}"
+
+
+def _check_questions(questions, languages):
+    earlier = {}
+    for index, question in enumerate(questions):
+        try:
+            check_question(question, languages=languages, earlier=earlier, other_codes=earlier)
+        except Problem as problem:
+            raise DefinitionError(worded(problem, f"questions[{index}]")) from None
+        options = question.get("options") or []
+        earlier[question["code"]] = target_of(question["kind"], [o["code"] for o in options])
 
 
 def without_control(definition):
@@ -351,20 +282,6 @@ def _timestamp(field, value):
     except OverflowError:
         raise DefinitionError(f"{field}: {value!r} is out of range") from None
     return parsed
-
-
-def _is_code(value):
-    return isinstance(value, str) and CODE_PATTERN.match(value) is not None
-
-
-def _plain_number(value):
-    """Whether `value` is a finite number (not a boolean) of at most LARGEST_NUMBER."""
-    # NaN and the infinities fail the comparison too.
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and abs(value) <= LARGEST_NUMBER
-    )
 
 
 def dump_definition(survey):

@@ -1,7 +1,8 @@
 """The builder's forms: a survey's fields, a new survey, a question with its options, dates.
 
 Fields only parse what was typed (numbers with a decimal comma, lists of answers);
-survey.builder decides what is allowed and says why.
+the builder (survey.surveys.survey_fields, questions, survey_life) decides what is allowed
+and says why.
 """
 
 import re
@@ -22,28 +23,16 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.core.forms import OfficerForm, OfficerSubform
-from survey.surveys.builder import parse_local_time
-from survey.surveys.definitions import FIXED_RANGES
+from survey.models.vocabulary import (
+    AUDIENCE_NAMES,
+    KIND_NAMES,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    TOPIC_NAMES,
+)
+from survey.responses.answer_rules import FIXED_RANGES
+from survey.surveys.survey_life import parse_local_time
 
-LANGUAGE_CODES = ("vi", "en")
-LANGUAGE_NAMES = {"vi": _l("Vietnamese"), "en": _l("English")}
-AUDIENCE_NAMES = {"public": _l("Citizens (public)"), "member": _l("Members (with slips)")}
-TOPIC_NAMES = {
-    "satisfaction": _l("Satisfaction"),
-    "participation": _l("Taking part in activities"),
-    "supervision": _l("Social supervision and criticism"),
-    "other": _l("Other"),
-}
-STATUS_NAMES = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
-KIND_NAMES = {
-    "likert5": _l("Satisfaction scale (5 faces)"),
-    "single": _l("Choose one"),
-    "multi": _l("Choose several"),
-    "yesno": _l("Yes / no"),
-    "number": _l("Number"),
-    "nps": _l("0 to 10 (would recommend)"),
-    "text": _l("Free text"),
-}
 START_NAMES = {
     "blank": _l("A blank survey"),
     "satisfaction": _l("Template: satisfaction of the people"),
@@ -116,16 +105,16 @@ class SurveyFieldsForm(OfficerForm):
     double_entry = BooleanField(_l("Paper forms are typed twice by two people"))
 
     def survey_fields(self):
-        """The typed values as survey.builder takes them."""
-        languages = [lang for lang in LANGUAGE_CODES if lang in (self.languages.data or [])]
+        """The typed values as survey_fields.create_survey and update_survey take them."""
+        languages = [lang for lang in LANGUAGES if lang in (self.languages.data or [])]
         if "vi" not in languages:
             languages.insert(0, "vi")
         year = parse_number(self.year.data)
         return {
             "code": (self.code.data or "").strip(),
-            "title": {lang: getattr(self, f"title_{lang}").data or "" for lang in LANGUAGE_CODES},
+            "title": {lang: getattr(self, f"title_{lang}").data or "" for lang in LANGUAGES},
             "description": {
-                lang: getattr(self, f"description_{lang}").data or "" for lang in LANGUAGE_CODES
+                lang: getattr(self, f"description_{lang}").data or "" for lang in LANGUAGES
             },
             "languages": languages,
             "audience": self.audience.data,
@@ -137,7 +126,7 @@ class SurveyFieldsForm(OfficerForm):
     def fill_from(self, survey):
         """Show a survey's current values."""
         self.code.data = survey.code
-        for lang in LANGUAGE_CODES:
+        for lang in LANGUAGES:
             getattr(self, f"title_{lang}").data = (survey.title or {}).get(lang, "")
             getattr(self, f"description_{lang}").data = (survey.description or {}).get(lang, "")
         self.languages.data = list(survey.languages)
@@ -208,7 +197,7 @@ class QuestionForm(OfficerForm):
         """Show a question's current values, with spare rows for new options."""
         self.code.data = question.code
         self.kind.data = question.kind
-        for lang in LANGUAGE_CODES:
+        for lang in LANGUAGES:
             getattr(self, f"text_{lang}").data = question.text.get(lang, "")
             getattr(self, f"help_{lang}").data = (question.help or {}).get(lang, "")
         self.required.data = question.required
@@ -240,7 +229,7 @@ class QuestionForm(OfficerForm):
             self.options.append_entry({"order": str(start + n)})
 
     def question_data(self, survey):
-        """The typed values as survey.builder.save_question takes them."""
+        """The typed values as questions.save_question takes them."""
         kind = self.kind.data
         rows = [
             (index, row.form)
@@ -251,9 +240,7 @@ class QuestionForm(OfficerForm):
         options = [
             {
                 "code": row.code.data or "",
-                "label": {
-                    lang: getattr(row, f"label_{lang}").data or "" for lang in LANGUAGE_CODES
-                },
+                "label": {lang: getattr(row, f"label_{lang}").data or "" for lang in LANGUAGES},
                 "value": parse_number(row.value.data),
             }
             for _index, row in rows
@@ -261,8 +248,8 @@ class QuestionForm(OfficerForm):
         return {
             "code": self.code.data or "",
             "kind": kind,
-            "text": {lang: getattr(self, f"text_{lang}").data or "" for lang in LANGUAGE_CODES},
-            "help": {lang: getattr(self, f"help_{lang}").data or "" for lang in LANGUAGE_CODES},
+            "text": {lang: getattr(self, f"text_{lang}").data or "" for lang in LANGUAGES},
+            "help": {lang: getattr(self, f"help_{lang}").data or "" for lang in LANGUAGES},
             "required": bool(self.required.data),
             "criterion": self.criterion.data or "",
             "organization": self.organization.data or None,

@@ -1,7 +1,9 @@
 """The survey builder in the organizations' workspace: list, create, edit, preview, open, close.
 
 Officers build their organization's surveys, the office any survey; the committee and the
-inspection committee read every page and change nothing. The rules live in survey.builder.
+inspection committee read every page and change nothing. The rules live in the builder's
+services (survey_fields, questions, survey_life); each request that changes a survey commits
+once, here, and then drops the public form's cached copy of it.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -18,16 +20,14 @@ from survey.accounts.access import (
     roles_required,
 )
 from survey.core.extensions import db
-from survey.models import SURVEY_STATUSES, TOPICS
+from survey.models import SURVEY_STATUSES, TOPICS, utcnow
+from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
+from survey.responses import catalog
 from survey.responses.views import preview_page
-from survey.surveys import builder, provenance
-from survey.surveys.builder import BuilderError
+from survey.surveys import listing, provenance, questions, survey_fields, survey_life
+from survey.surveys.changes import BuilderError, is_frozen
 from survey.surveys.forms import (
-    AUDIENCE_NAMES,
-    KIND_NAMES,
     START_NAMES,
-    STATUS_NAMES,
-    TOPIC_NAMES,
     CloneForm,
     NewSurveyForm,
     QuestionForm,
@@ -52,7 +52,7 @@ def builder_names():
 @bp.app_template_filter("localtime")
 def localtime_filter(moment):
     """A stored UTC time as the commune's local time, e.g. 01/03/2026 07:00."""
-    return builder.local_input_value(moment).replace("T", " ") if moment else ""
+    return survey_life.local_input_value(moment).replace("T", " ") if moment else ""
 
 
 @bp.get("/")
@@ -62,7 +62,7 @@ def index():
     year = request.args.get("year", type=int)
     status = request.args.get("status") if request.args.get("status") in SURVEY_STATUSES else None
     topic = request.args.get("topic") if request.args.get("topic") in TOPICS else None
-    rows = builder.listed_surveys(current_user, year=year, status=status, topic=topic)
+    rows = listing.listed_surveys(current_user, year=year, status=status, topic=topic)
     counted = [
         (s, provenance.survey_provenance(s.id)) for s in provenance.counted_elsewhere(current_user)
     ]
@@ -82,20 +82,20 @@ def index():
 def new():
     """Create a survey: blank, from a template, or a copy of an earlier one."""
     form = NewSurveyForm()
-    sources = builder.copy_sources(current_user)
+    sources = listing.copy_sources(current_user)
     form.source.choices = [SelectChoice("", "")] + [
         SelectChoice(s.code, f"{s.year} · {s.text('title', 'vi')} ({s.code})") for s in sources
     ]
-    form.organizations.choices = [SelectChoice(o.code, o.name) for o in builder.organizations()]
+    form.organizations.choices = [SelectChoice(o.code, o.name) for o in listing.organizations()]
     status = 200
     error = None
     if request.method == "GET":
         form.languages.data = ["vi", "en"]
-        form.year.data = request.args.get("year") or str(builder.utcnow().year)
+        form.year.data = request.args.get("year") or str(utcnow().year)
     elif form.validate():
         source = next((s for s in sources if s.code == form.source.data), None)
         try:
-            survey = builder.create_survey(
+            survey = survey_fields.create_survey(
                 current_user,
                 start=form.start.data,
                 fields=form.survey_fields(),
@@ -107,6 +107,7 @@ def new():
             error = _mark(form, refused)
             status = 422
         else:
+            _commit(survey.code)
             flash(_("The survey was created as a draft."))
             return redirect(url_for("builder.edit", code=survey.code), code=303)
     else:
@@ -128,11 +129,12 @@ def edit(code):
     error = None
     if form.validate():
         try:
-            builder.update_survey(survey, form.survey_fields())
+            survey_fields.update_survey(survey, form.survey_fields())
         except BuilderError as refused:
             db.session.rollback()
             error = _mark(form, refused)
         else:
+            _commit(survey.code, code)
             flash(_("The survey was saved."))
             return redirect(url_for("builder.edit", code=survey.code), code=303)
     return _edit_page(_survey(code), form, error=error, status=422)
@@ -162,7 +164,7 @@ def move_question(code, qcode):
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
     if direction is None:
         abort(400)
-    return _act(survey, builder.move_question, survey, _question(survey, qcode), direction)
+    return _act(survey, questions.move_question, survey, _question(survey, qcode), direction)
 
 
 @bp.post("/<code>/questions/<qcode>/duplicate")
@@ -170,7 +172,8 @@ def move_question(code, qcode):
 def duplicate_question(code, qcode):
     """Put a copy of a question right after it."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.duplicate_question, current_user, survey, _question(survey, qcode))
+    question = _question(survey, qcode)
+    return _act(survey, questions.duplicate_question, current_user, survey, question)
 
 
 @bp.post("/<code>/questions/<qcode>/delete")
@@ -178,7 +181,7 @@ def duplicate_question(code, qcode):
 def delete_question(code, qcode):
     """Delete a question."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.delete_question, survey, _question(survey, qcode))
+    return _act(survey, questions.delete_question, survey, _question(survey, qcode))
 
 
 @bp.route("/<code>/preview", methods=["GET", "POST"])
@@ -194,7 +197,8 @@ def preview(code):
 def open_now(code):
     """Open the survey for answers now."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.open_survey, survey, message=_("The survey is open."))
+    survey_life.release_if_closed(survey)
+    return _act(survey, survey_life.open_survey, survey, message=_("The survey is open."))
 
 
 @bp.post("/<code>/close")
@@ -202,7 +206,13 @@ def open_now(code):
 def close_now(code):
     """Close the survey now."""
     survey = _survey(code, change=True)
-    return _act(survey, builder.close_survey, survey, message=_("The survey is closed."))
+    return _act(
+        survey,
+        survey_life.close_survey,
+        survey,
+        message=_("The survey is closed."),
+        after_commit=survey_life.release_after_closing,
+    )
 
 
 @bp.post("/<code>/schedule")
@@ -213,16 +223,18 @@ def schedule(code):
     schedule_form = ScheduleForm()
     error = None
     if schedule_form.validate():
+        survey_life.release_if_closed(survey)
         try:
-            builder.schedule_survey(
+            survey_life.schedule_survey(
                 survey,
-                builder.parse_local_time(schedule_form.opens_at.data),
-                builder.parse_local_time(schedule_form.closes_at.data),
+                survey_life.parse_local_time(schedule_form.opens_at.data),
+                survey_life.parse_local_time(schedule_form.closes_at.data),
             )
         except BuilderError as refused:
             db.session.rollback()
             error = _mark(schedule_form, refused)
         else:
+            _commit(survey.code)
             flash(_("The dates were saved."))
             return redirect(url_for("builder.edit", code=survey.code), code=303)
     fields = SurveyFieldsForm(formdata=None)
@@ -243,12 +255,13 @@ def clone(code):
         form.code.data = f"{survey.code}-v{survey.version + 1}"[:64]
     elif form.validate():
         try:
-            copy = builder.clone_survey(current_user, survey, (form.code.data or "").strip())
+            copy = survey_life.clone_survey(current_user, survey, (form.code.data or "").strip())
         except BuilderError as refused:
             db.session.rollback()
             error = _mark(form, refused)
             status = 422
         else:
+            _commit(copy.code)
             flash(_("The new version was created as a draft."))
             return redirect(url_for("builder.edit", code=copy.code), code=303)
     else:
@@ -263,7 +276,7 @@ def clone(code):
 
 
 def _survey(code, change=False):
-    survey = builder.survey_for_builder(code)
+    survey = listing.survey_for_builder(code)
     if survey is None:
         abort(404)
     allow(
@@ -288,8 +301,18 @@ def _mark(form, refused):
     return None
 
 
-def _act(survey, change, *args, message=None):
-    """Run one change; on refusal, show the survey page again with the reason."""
+def _commit(*codes):
+    """Commit the request's change, then drop the public form's cached copy of each survey
+    code it touched. After the commit, not before: a copy read in between would be the old
+    version, or one about to be rolled back."""
+    db.session.commit()
+    for code in set(codes):
+        catalog.forget_survey(code)
+
+
+def _act(survey, change, *args, message=None, after_commit=None):
+    """Run one change and commit it (then `after_commit(survey)`, if given); on refusal, show
+    the survey page again with the reason."""
     code = survey.code
     try:
         change(*args)
@@ -299,6 +322,9 @@ def _act(survey, change, *args, message=None):
         survey = _survey(code)
         form.fill_from(survey)
         return _edit_page(survey, form, error=refused.message, status=422)
+    _commit(code)
+    if after_commit is not None:
+        after_commit(survey)
     flash(message or _("The questions were saved."))
     return redirect(url_for("builder.edit", code=code, _anchor="questions"), code=303)
 
@@ -306,16 +332,16 @@ def _act(survey, change, *args, message=None):
 def _edit_page(survey, form, schedule_form=None, error=None, status=200):
     if schedule_form is None:
         schedule_form = ScheduleForm(formdata=None)
-        schedule_form.opens_at.data = builder.local_input_value(survey.opens_at)
-        schedule_form.closes_at.data = builder.local_input_value(survey.closes_at)
+        schedule_form.opens_at.data = survey_life.local_input_value(survey.opens_at)
+        schedule_form.closes_at.data = survey_life.local_input_value(survey.closes_at)
     return render_template(
         "builder/edit.html",
         survey=survey,
         form=form,
         schedule_form=schedule_form,
         error=error,
-        frozen=builder.is_frozen(survey),
-        responses=builder.response_count(survey),
+        frozen=is_frozen(survey),
+        responses=listing.response_count(survey),
         can_change=may_change_survey(current_user, survey),
     ), status
 
@@ -324,7 +350,7 @@ def _question_page(survey, question):
     form = QuestionForm()
     position = question.position if question is not None else len(survey.questions)
     earlier = [q for q in survey.questions if q.position < position]
-    form.set_choices(builder.organizations(), earlier)
+    form.set_choices(listing.organizations(), earlier)
     error = None
     status = 200
     if request.method == "GET":
@@ -334,7 +360,7 @@ def _question_page(survey, question):
             form.add_spare_rows()
     elif form.validate():
         try:
-            saved = builder.save_question(
+            saved = questions.save_question(
                 current_user, survey, question, form.question_data(survey)
             )
         except BuilderError as refused:
@@ -343,6 +369,7 @@ def _question_page(survey, question):
             status = 422
             survey = _survey(survey.code)
         else:
+            _commit(survey.code)
             flash(_("The question was saved."))
             return redirect(
                 url_for("builder.edit", code=survey.code, _anchor=f"q-{saved.code}"), code=303
@@ -355,6 +382,6 @@ def _question_page(survey, question):
         question=question,
         form=form,
         error=error,
-        frozen=builder.is_frozen(survey),
+        frozen=is_frozen(survey),
         can_change=may_change_survey(current_user, survey),
     ), status

@@ -378,6 +378,84 @@ def test_bad_questions_are_refused_in_vietnamese_and_keep_what_was_typed(
     assert audit_entries(db, "question.create") == []
 
 
+def test_numbers_too_large_are_refused_beside_their_field_in_vietnamese(app, db, world):
+    survey = owned_survey(db, world)
+    client = as_user(app, db, "nongdan")
+    url = f"/manage/surveys/{survey.code}/questions/new"
+    bound = client.post(url, data=question_fields(kind="number", min_value="1e20"))
+    assert bound.status_code == 422
+    assert "Giá trị nhỏ nhất và lớn nhất phải là số không lớn hơn" in bound.get_data(as_text=True)
+    value = client.post(
+        url, data=question_fields(kind="single") | options(("a", "Một", "1e20"), ("b", "Hai", ""))
+    )
+    assert value.status_code == 422
+    assert "Giá trị của lựa chọn a phải là một số không lớn hơn" in value.get_data(as_text=True)
+    assert [q.code for q in get_survey(db, survey.code).questions] == [
+        q.code for q in survey.questions
+    ]
+
+
+def test_the_builder_s_services_flush_and_leave_the_commit_to_their_caller(app, db, world):
+    """A view (or a command) commits once; what a service changed, and its audit entries,
+    go back with the caller's rollback, on SQLite too."""
+    from survey.surveys.questions import save_question
+    from survey.surveys.survey_fields import create_survey
+    from survey.surveys.survey_life import close_survey
+
+    officer = world["users"]["officer"]
+    survey = owned_survey(db, world, status="open")
+    fields = service_fields(code="ks-chua-luu")
+    create_survey(officer, start="blank", fields=fields, organization_codes=[])
+    question = {"code": "q_moi", "kind": "yesno", "text": {"vi": "Có không?"}, "required": False}
+    question |= {"feedback": False, "show_if": None, "options": []}
+    question |= {"min_value": None, "max_value": None, "max_length": None}
+    save_question(officer, survey, None, question)
+    close_survey(survey)
+    logged = sa.select(sa.func.count()).select_from(AuditLog)
+    assert db.session.scalar(logged) == 3  # flushed: this transaction sees them
+    db.session.rollback()
+    assert get_survey(db, "ks-chua-luu") is None
+    kept = get_survey(db, survey.code)
+    assert kept.status == "open" and "q_moi" not in [q.code for q in kept.questions]
+    assert db.session.scalar(logged) == 0
+
+
+def service_fields(**overrides):
+    """A survey's fields as survey_fields.create_survey takes them."""
+    return {
+        "code": "ks-moi-2026",
+        "title": {"vi": "Khảo sát mới năm 2026"},
+        "description": {},
+        "languages": ["vi"],
+        "audience": "public",
+        "topic": "satisfaction",
+        "year": 2026,
+        "double_entry": False,
+    } | overrides
+
+
+def test_a_code_taken_meanwhile_leaves_the_caller_s_transaction_usable(app, db, world, monkeypatch):
+    """The service's savepoint takes back only its own change: the caller may go on."""
+    from survey.surveys import survey_fields as service
+    from survey.surveys.changes import BuilderError
+
+    owned_survey(db, world, code="vua-lay")
+    monkeypatch.setattr(service, "check_code_free", lambda code: None)  # someone was quicker
+    officer = world["users"]["officer"]
+    with app.test_request_context():
+        with pytest.raises(BuilderError) as refused:
+            service.create_survey(
+                officer, start="blank", fields=service_fields(code="vua-lay"), organization_codes=[]
+            )
+        assert refused.value.field == "code"
+        service.create_survey(
+            officer, start="blank", fields=service_fields(code="ma-khac"), organization_codes=[]
+        )
+    db.session.commit()
+    assert get_survey(db, "ma-khac").title == {"vi": "Khảo sát mới năm 2026"}
+    assert [e.target for e in audit_entries(db, "survey.create")] == ["ma-khac"]
+
+
 def test_a_condition_may_name_only_an_earlier_question(app, db, world):
     survey = owned_survey(db, world)
     client = as_user(app, db, "nongdan")
@@ -552,15 +630,16 @@ def test_once_answered_only_the_wording_may_change(app, db, world):
 
 
 def test_the_frozen_rule_holds_in_the_logic_module(app, db, world):
-    from survey.surveys import builder
+    from survey.surveys.changes import BuilderError
+    from survey.surveys.questions import delete_question, move_question
 
     survey = owned_survey(db, world, status="open")
     add_response(db, survey)
     with app.test_request_context():
-        with pytest.raises(builder.BuilderError, match="phiên bản mới"):
-            builder.delete_question(survey, survey.questions[-1])
-        with pytest.raises(builder.BuilderError):
-            builder.move_question(survey, survey.questions[-1], -1)
+        with pytest.raises(BuilderError, match="phiên bản mới"):
+            delete_question(survey, survey.questions[-1])
+        with pytest.raises(BuilderError):
+            move_question(survey, survey.questions[-1], -1)
     db.session.rollback()
     assert len(get_survey(db, survey.code).questions) == 8
 
@@ -768,10 +847,10 @@ def test_a_sheet_typed_once_freezes_the_structure_too(app, db, world):
 
 
 def test_a_code_taken_meanwhile_is_a_form_error_not_a_500(app, db, world, monkeypatch):
-    from survey.surveys import builder
+    from survey.surveys import survey_fields as service
 
     owned_survey(db, world, code="vua-lay")
-    monkeypatch.setattr(builder, "_check_code_free", lambda code: None)  # someone was quicker
+    monkeypatch.setattr(service, "check_code_free", lambda code: None)  # someone was quicker
     client = as_user(app, db, "nongdan")
     response = client.post("/manage/surveys/new", data=survey_fields(start="blank", code="vua-lay"))
     assert response.status_code == 422

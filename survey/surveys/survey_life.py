@@ -1,0 +1,136 @@
+"""A survey's life in the builder: open it now, close it, schedule when it takes answers, and
+make a new draft version of it (a clone, to change a frozen structure).
+
+Services: each changes the session and flushes in a savepoint (survey.surveys.changes); the
+caller commits. The batches of responses (survey.responses.release) are released in
+transactions of their own, so the caller runs those steps around its commit:
+release_if_closed before reopening a survey, release_after_closing once the close is
+committed.
+"""
+
+from datetime import datetime, timezone
+
+from flask_babel import gettext as _
+
+from survey.audit import trail
+from survey.core.local_time import COMMUNE_TIME
+from survey.models import utcnow
+from survey.responses.release import release_ready
+from survey.surveys.changes import BuilderError, check_whole, in_savepoint, save, survey_record
+from survey.surveys.definitions import dump_definition
+from survey.surveys.survey_fields import build_survey, check_code, check_code_free
+
+
+@in_savepoint
+def open_survey(survey, now=None):
+    """Open a survey for answers now (dates that would keep it shut are cleared)."""
+    now = now or utcnow()
+    _check_ready(survey)
+    before = survey_record(survey)
+    survey.status = "open"
+    if survey.opens_at and survey.opens_at > now:
+        survey.opens_at = None
+    if survey.closes_at and survey.closes_at <= now:
+        survey.closes_at = None
+    trail.record("survey.open", survey.code, before=before, after=survey_record(survey))
+    save(survey)
+
+
+@in_savepoint
+def close_survey(survey):
+    """Close a survey: it takes no more answers (then release_after_closing, once committed)."""
+    if survey.status == "draft":
+        raise BuilderError(_("This survey is still a draft: it was never open."))
+    before = survey_record(survey)
+    survey.status = "closed"
+    trail.record("survey.close", survey.code, before=before, after=survey_record(survey))
+    save(survey)
+
+
+@in_savepoint
+def schedule_survey(survey, opens_at, closes_at):
+    """Take answers between `opens_at` and `closes_at` (UTC; either may be None)."""
+    if opens_at and closes_at and opens_at >= closes_at:
+        raise BuilderError(_("The closing time must come after the opening time."), "closes_at")
+    _check_ready(survey)
+    before = survey_record(survey)
+    survey.opens_at = opens_at
+    survey.closes_at = closes_at
+    survey.status = "open"
+    trail.record("survey.schedule", survey.code, before=before, after=survey_record(survey))
+    save(survey)
+
+
+def _check_ready(survey):
+    if not survey.questions:
+        raise BuilderError(
+            _("This survey has no questions yet, so it cannot be opened. Add questions first.")
+        )
+    check_whole(survey)
+
+
+def release_if_closed(survey):
+    """Before a closed survey is opened or scheduled again: release every response it holds.
+
+    A closed survey shows every response; reopened, it must not hide again the ones that had
+    not reached a batch. Its own transaction (committed by release_ready), run before the
+    reopening's, while the survey is still closed and takes no answers: released after it, a
+    response sent in between would show on its own.
+    """
+    if survey.status != "draft" and survey.state() == "closed":
+        release_ready(survey.id, everything=True)
+
+
+def release_after_closing(survey):
+    """Once a close is committed: everything counts, released now, and stays counted if the
+    survey reopens (release_ready's own transaction)."""
+    release_ready(survey.id, everything=True)
+
+
+@in_savepoint
+def clone_survey(user, survey, code):
+    """A new draft version of a survey (version + 1, previous_id set) with the same codes."""
+    check_code(code)
+    check_code_free(code)
+    definition = dump_definition(survey)
+    definition.update(code=code, status="draft")
+    definition.pop("opens_at", None)
+    definition.pop("closes_at", None)
+    clone = build_survey(definition, user)
+    clone.version = survey.version + 1
+    clone.previous_id = survey.id
+    clone.double_entry = survey.double_entry
+    clone.created_by_id = user.id
+    trail.record(
+        "survey.clone",
+        clone.code,
+        after=survey_record(clone),
+        source=survey.code,
+        version=clone.version,
+    )
+    save(clone)
+    return clone
+
+
+def local_input_value(moment):
+    """A stored UTC time as the value of a datetime-local input in the commune's time."""
+    if moment is None:
+        return ""
+    return moment.astimezone(COMMUNE_TIME).strftime("%Y-%m-%dT%H:%M")
+
+
+def parse_local_time(text):
+    """A datetime-local input value (commune time) as a UTC datetime; None when empty.
+
+    Raises ValueError for text that is not a date and time.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=COMMUNE_TIME)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # the calendar's first or last hours, in UTC
+        raise ValueError(f"{text!r} is out of range") from None
