@@ -1,4 +1,4 @@
-"""Survey definitions (DESIGN.md "Survey definition (JSON)"): check, load into models, dump.
+"""Survey definitions (docs/contract.md#survey-definition-json): check, load into models, dump.
 
 Also instantiates the ready question sets of survey/question_sets/ for an organization and year.
 """
@@ -285,7 +285,7 @@ def _timestamp(field, value):
 
 
 def dump_definition(survey):
-    """The survey as a definition (the DESIGN.md JSON), so that load(dump(s)) == s."""
+    """The survey as a definition (docs/contract.md#survey-definition-json): load(dump(s)) == s."""
     definition = {
         "code": survey.code,
         "audience": survey.audience,

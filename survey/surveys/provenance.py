@@ -2,7 +2,7 @@
 organizations it evaluates and tags, how its answers came in and who typed its paper sheets.
 
 The organization's page, its survey list and the survey's own page show it, so that a survey
-of another organization with questions tagged to this one (survey.year_scan.about_pairs, the
+of another organization with questions tagged to this one (survey.commune.about.about_pairs, the
 rating's own rule) is seen by the organization it rates and by the committee. Typists are
 named with their counts only (PaperTyping): nothing ties a sheet or a response to a person.
 """
