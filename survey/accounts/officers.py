@@ -112,8 +112,7 @@ def create_user(*, username, role, password, full_name="", organization=None, un
         unit=unit,
     )
     user.set_password(password)
-    db.session.add(user)
-    _flush_or_refuse()
+    _flush_or_refuse(user)
     trail.record("user.create", _target(user), before={}, after=_public_fields(user))
     return user
 
@@ -128,7 +127,7 @@ def update_user(user, *, by, full_name, role, organization=None, unit=None):
     user.role = role
     user.organization = organization
     user.unit = unit
-    _flush_or_refuse()
+    db.session.flush()
     trail.record("user.update", _target(user), before=before, after=_public_fields(user))
     return user
 
@@ -175,10 +174,11 @@ def _check_binding(role, organization, unit):
         raise AccountRefused(problem, field)
 
 
-def _flush_or_refuse():
+def _flush_or_refuse(user):
     try:
+        # Added inside the savepoint, so that a refusal undoes this account only.
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(user)
     except IntegrityError:  # the same username created by someone else a moment ago
         raise AccountRefused("username taken", "username") from None
 

@@ -68,14 +68,14 @@ def _save(model, row, values, fields, noun):
         raise CommuneRefused("code", "taken")
     before = {field: getattr(row, field) for field in fields} if row is not None else {}
     creating = row is None
-    if creating:
-        row = model()
-        db.session.add(row)
-    for field in fields:
-        setattr(row, field, values[field])
     try:
+        # Changed inside the savepoint, so that a refusal undoes this change only.
         with db.session.begin_nested():
-            db.session.flush()
+            if creating:
+                row = model()
+                db.session.add(row)
+            for field in fields:
+                setattr(row, field, values[field])
     except IntegrityError:  # the same code saved by someone else a moment ago
         raise CommuneRefused("code", "taken") from None
     after = {field: getattr(row, field) for field in fields}

@@ -202,19 +202,18 @@ def _entries(survey, sheet_no):
 
 
 def _add_entry(survey, unit, sheet_no, pass_no, answers, user):
-    db.session.add(
-        PaperEntry(
-            survey_id=survey.id,
-            unit_id=unit.id,
-            sheet_no=sheet_no,
-            pass_no=pass_no,
-            answers=answers,
-            entered_by_id=user.id,
-        )
+    entry = PaperEntry(
+        survey_id=survey.id,
+        unit_id=unit.id,
+        sheet_no=sheet_no,
+        pass_no=pass_no,
+        answers=answers,
+        entered_by_id=user.id,
     )
     try:
+        # Added inside the savepoint, so that a refusal undoes this typing only.
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(entry)
     except IntegrityError:
         # Another officer saved the same typing of this sheet a moment earlier.
         raise SheetRefused("typed meanwhile") from None
