@@ -89,6 +89,8 @@ def restore(path: str) -> str:
         if not head.startswith(PG_MAGIC):
             raise BackupError(f"{path}: not a pg_dump backup (this database is PostgreSQL)")
         revision = _known_revision(path, _dump_revision(path, url))
+        # The caller's own transaction would hold its tables against pg_restore's DROPs.
+        db.session.remove()
         _pg_restore(path, url, revision)
     db.session.remove()
     db.engine.dispose()
