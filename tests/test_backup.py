@@ -100,6 +100,26 @@ def test_restore_runs_pg_restore_in_one_transaction_and_never_psql(
     assert {"--single-transaction", "--exit-on-error", "--no-owner"} <= set(restoring[0])
 
 
+def test_a_restore_does_not_wait_for_the_callers_own_transaction(db, tmp_path, monkeypatch):
+    """A session that has read a table holds it until its transaction ends: restore ends it
+    first, or pg_restore's DROPs wait for it for ever (here: a minute, then the test fails;
+    the dump sets its own lock_timeout to 0, so only the client's timeout can bound it)."""
+    import subprocess
+
+    from survey.core.backup import backup, restore
+
+    run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: run(*a, **{**k, "timeout": 60}))
+
+    needs_postgresql(db)
+    commune(db)
+    path = tmp_path / "backup.bin"
+    backup(str(path))
+    db.session.scalar(sa.select(sa.func.count()).select_from(Response))  # holds its lock
+    restore(str(path))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 21
+
+
 def hostile_copy(backup, target, sql):
     """`backup` with `sql` after the definition of table `unit`, as a hostile dump has it."""
     try:
