@@ -111,7 +111,7 @@ def test_what_the_evaluation_reads_is_filled_in_for_responses_stored_before_it(e
     straight-lining count and its sums per criterion: the values a new submission stores."""
     from survey.models import Response
     from tests.factories import make_defined_survey, submit_and_commit
-    from tests.test_response_criterion import stored as sums
+    from tests.responses.test_response_criterion import stored as sums
 
     likert = [
         {"code": f"q{i}", "kind": "likert5", "text": {"vi": f"Câu {i}"}, "criterion": tag}

@@ -5,7 +5,7 @@ import pytest
 
 from survey.core import chartjs
 from survey.core.extensions import db
-from tests.views.test_dashboard import commune
+from tests.reports.test_dashboard_views import commune
 
 
 @pytest.fixture

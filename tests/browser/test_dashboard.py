@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from survey.core.extensions import db
-from tests.views.test_dashboard import commune
+from tests.reports.test_dashboard_views import commune
 
 VENDORED = Path(__file__).resolve().parents[2] / "static" / "vendor" / "chart.umd.min.js"
 pytestmark = pytest.mark.skipif(

@@ -117,7 +117,7 @@ def test_answers_refused_while_the_server_is_busy_wait_on_the_phone_then_go_once
     """A 503 (the database restarting) keeps the answers on the phone, which sends them again
     when the server said to come back; they are counted once."""
     from survey.core import errors
-    from tests.test_database_faults import database_down
+    from tests.core.test_database_faults import database_down
 
     monkeypatch.setattr(errors, "RETRY_AFTER_SECONDS", 1)
     page = open_page(f"/s/{SURVEY}?u=thon3", width=360, height=740)

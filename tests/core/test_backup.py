@@ -12,7 +12,7 @@ from survey.models import AnnualIndicator, AuditLog, Response
 from tests import pg_archive
 from tests.conftest import new_empty_database
 from tests.factories import submit_and_commit
-from tests.views.test_dashboard import commune
+from tests.reports.test_dashboard_views import commune
 
 
 def evaluation(runner):

@@ -197,7 +197,7 @@ def test_the_hidden_villages_are_kept_not_grouped_on_every_visit(client, world, 
 
 
 def test_while_the_sizes_are_first_computed_the_page_says_so(make_app, world):
-    from tests.test_aggregate_cache import wait_for_refreshes
+    from tests.ratings.test_kept_figures import wait_for_refreshes
 
     client = make_app(AGGREGATE_REFRESH="background").test_client()
     waiting = client.get("/feedback")

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from tests.factories import HIDDEN_VILLAGES, make_surveyed_commune, make_user
-from tests.views.test_route_access import sign_in_quickly
+from tests.test_route_access import sign_in_quickly
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -39,8 +39,8 @@ from tests.factories import (
     make_user,
     submit_and_commit,
 )
-from tests.views.test_builder import question_fields, survey_fields
-from tests.views.test_route_access import sign_in_quickly
+from tests.surveys.test_views import question_fields, survey_fields
+from tests.test_route_access import sign_in_quickly
 
 REFUSED_TAG = "Chỉ Văn phòng Đảng ủy mới gắn câu hỏi với tổ chức khác (Hội Liên hiệp Phụ nữ xã)"
 SATISFACTION = {"code": "hl", "kind": "likert5", "criterion": "satisfaction", "required": True}

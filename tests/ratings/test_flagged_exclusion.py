@@ -25,7 +25,7 @@ from tests.factories import (
     make_user,
     submit_and_commit,
 )
-from tests.views.test_route_access import sign_in_quickly
+from tests.test_route_access import sign_in_quickly
 
 QUESTIONS = [
     {"code": "hl1", "kind": "likert5", "criterion": "satisfaction"},

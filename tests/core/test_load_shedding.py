@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from survey.core.extensions import db as _db
 from survey.models import Response
 from tests.factories import make_defined_survey
-from tests.views.test_take import GOOD, fresh_form
+from tests.responses.test_views import GOOD, fresh_form
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from flask import url_for
 
 from survey.models import FeedbackItem, ReceiptCode
 from tests.factories import make_organization, make_unit, make_user, submit_and_commit
-from tests.views.test_route_access import sign_in_quickly
+from tests.test_route_access import sign_in_quickly
 
 # The planted free texts.
 WIDE_NONGDAN = "GOPY-CHUNGXA-GUI-NONGDAN"  # commune-wide survey, question tagged to nongdan

@@ -149,7 +149,7 @@ def test_the_survey_page_counts_days_and_channels_and_shows_checks_to_readers_on
 
 def test_figures_never_computed_in_this_worker_come_after_a_short_wait(make_app):
     from survey.core.extensions import db
-    from tests.test_aggregate_cache import wait_for_refreshes
+    from tests.ratings.test_kept_figures import wait_for_refreshes
 
     app = make_app(AGGREGATE_REFRESH="background")
     with app.app_context():

@@ -41,7 +41,7 @@ from tests.factories import (
     make_unit,
     make_user,
 )
-from tests.views.test_route_access import sign_in_quickly
+from tests.test_route_access import sign_in_quickly
 
 # One of each kind: C0, vertical tab, form feed, escape, DEL, C1 (NEL), a noncharacter.
 DIRT = "\x01\x07\x0b\x0c\x1b\x7f\x85\x9f\ufffe"

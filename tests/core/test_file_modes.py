@@ -18,7 +18,7 @@ from app import create_app
 from survey.core.extensions import db as _db
 from tests.conftest import base_config
 from tests.factories import make_defined_survey, make_unit
-from tests.views.test_dashboard import commune
+from tests.reports.test_dashboard_views import commune
 
 
 def mode(path):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from survey.models import AuditLog, Question, Response, Survey
 from survey.surveys.definitions import load_question_set
 from tests.factories import make_defined_survey, make_organization, make_survey, make_user
-from tests.views.test_route_access import sign_in_quickly
+from tests.test_route_access import sign_in_quickly
 
 FROZEN = "chỉ được sửa câu chữ"
 

@@ -13,7 +13,7 @@ from survey.core.extensions import db as _db
 from survey.models import Answer, FeedbackItem, Response, ResponseCriterion
 from tests.conftest import postgresql_url
 from tests.factories import make_defined_survey
-from tests.views.test_take import GOOD, checked, fresh_form
+from tests.responses.test_views import GOOD, checked, fresh_form
 
 STORED_TABLES = (Response, Answer, ResponseCriterion, FeedbackItem)
 

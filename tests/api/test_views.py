@@ -119,7 +119,7 @@ def test_while_the_first_evaluation_is_computed_the_api_says_so(make_app):
     """As the dashboards do: no reader waits for a first computation; 202, and when to ask
     again, until it is ready."""
     from survey.core.extensions import db
-    from tests.test_aggregate_cache import wait_for_refreshes
+    from tests.ratings.test_kept_figures import wait_for_refreshes
 
     app = make_app(AGGREGATE_REFRESH="background")
     with app.app_context():

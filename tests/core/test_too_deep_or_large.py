@@ -8,7 +8,7 @@ import pytest
 
 from survey.models import Setting
 from tests.factories import make_defined_survey, make_organization, make_user
-from tests.views.test_bad_input import a_definition, table_sizes
+from tests.test_bad_input import a_definition, table_sizes
 
 DEEP = 200_000
 
@@ -216,7 +216,7 @@ def test_no_page_fails_on_a_broken_rules_file(app, db, instance_path, text):
     """Every page, download and JSON (read as the office, which sees them all) answers when
     instance/rules.toml cannot be read: the page, or the server's 500 saying what is wrong
     with the file (the deployment's mistake, not the reader's); never a traceback."""
-    from tests.views.test_route_access import (
+    from tests.test_route_access import (
         ACCESS,
         _url,
         build_world,

@@ -9,7 +9,7 @@ import pytest
 
 from survey.core import app_folders, chartjs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = ("templates", "static", "migrations")
 
 

@@ -24,7 +24,7 @@ from tests.factories import (
     make_user,
     submit_and_commit,
 )
-from tests.views.test_route_access import sign_in_quickly
+from tests.test_route_access import sign_in_quickly
 
 VILLAGES = {  # code: (name, respondents)
     "an": ("Thôn An", 20),

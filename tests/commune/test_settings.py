@@ -10,7 +10,7 @@ from survey.commune import settings
 from survey.models import AuditLog, Setting
 from survey.responses.slips import slips_html
 from tests.factories import make_defined_survey, make_unit, make_user
-from tests.views.test_print import decode_png
+from tests.responses.test_posters_and_qr import decode_png
 
 PASSWORD = "a-long-password"
 

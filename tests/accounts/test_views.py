@@ -117,7 +117,7 @@ def test_an_account_counts_its_failures_per_address_in_any_case(make_app):
 
 def test_sign_in_limits_are_shared_by_workers_through_redis(make_app):
     """Two apps stand for two gunicorn workers: the guesses sent to one count for the other."""
-    from tests.views.test_rate_limits import REDIS_DB3, redis_running
+    from tests.core.test_rate_limits import REDIS_DB3, redis_running
 
     if not redis_running():
         pytest.skip("needs Redis on 127.0.0.1:6379")
