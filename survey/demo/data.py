@@ -99,11 +99,30 @@ COMMENTS = (
     "Họp thôn nên báo trước vài ngày để bà con sắp xếp công việc.",
 )
 
-REPLIES = (
-    "Cảm ơn bà con đã góp ý. Đã phối hợp với Trạm khuyến nông mở 2 lớp tập huấn tại thôn.",
-    "Ý kiến đã được chuyển đến UBND xã; xã đã đưa việc này vào kế hoạch năm tới.",
-    "Từ tháng này chi hội sinh hoạt vào tối thứ Bảy theo đề nghị của bà con.",
-    "Ban Thường vụ đã phân công cán bộ phụ trách từng thôn, mỗi tháng xuống thôn ít nhất một lần.",
-    "Đã phối hợp với Ngân hàng Chính sách xã hội hướng dẫn thủ tục vay vốn tại nhà văn hóa thôn.",
-    "Đã vận động sửa chữa 3 nhà cho hộ khó khăn trước mùa mưa.",
-)
+# The reply each comment gets once answered: a published reply answers what it is published under.
+REPLIES = {
+    COMMENTS[0]: "Cảm ơn bà con đã góp ý. Đã phối hợp với Trạm khuyến nông mở 2 lớp tập huấn "
+    "kỹ thuật chăn nuôi, trồng trọt tại nhà văn hóa thôn.",
+    COMMENTS[1]: "Ý kiến đã được chuyển đến UBND xã; xã đã đưa việc sửa đường vào khu sản xuất "
+    "vào kế hoạch năm tới, trước mắt san lấp các đoạn lầy lội.",
+    COMMENTS[2]: "Từ tháng này chi hội sinh hoạt vào tối thứ Bảy theo đề nghị của bà con.",
+    COMMENTS[3]: "Ban Thường vụ đã phân công cán bộ phụ trách từng thôn, mỗi tháng xuống thôn ít "
+    "nhất một lần.",
+    COMMENTS[4]: "Đã phối hợp với Ngân hàng Chính sách xã hội hướng dẫn thủ tục vay vốn tại nhà "
+    "văn hóa thôn; hồ sơ được hỗ trợ làm ngay tại chỗ.",
+    COMMENTS[5]: "Đã vận động sửa chữa 3 nhà cho hộ khó khăn trước mùa mưa.",
+    COMMENTS[6]: "Từ quý này các khoản đóng góp được niêm yết tại nhà văn hóa thôn và đọc ở buổi "
+    "họp thôn.",
+    COMMENTS[7]: "Thông báo của xã và của Hội nay được đọc thêm bằng tiếng Bahnar trên loa thôn.",
+    COMMENTS[8]: "Xã đã đưa xe chở nước đến các thôn thiếu nước trong mùa khô và đang khảo sát "
+    "đào thêm giếng.",
+    COMMENTS[9]: "Chi đoàn đã lập nhóm Zalo; đoàn viên đi làm xa sinh hoạt trực tuyến mỗi tháng.",
+    COMMENTS[10]: "Cảm ơn bà con; vụ tới Hội tiếp tục phối hợp hỗ trợ giống cho các hộ đăng ký.",
+    COMMENTS[11]: "Ý kiến đã được chuyển đến UBND xã; đèn đường đoạn gần trường học đã được lắp.",
+    COMMENTS[12]: "Hội đã lập tổ thăm hỏi, mỗi tháng đến thăm các cựu chiến binh già yếu, neo đơn.",
+    COMMENTS[13]: "Đã thành lập thêm 2 tổ tiết kiệm, vay vốn xoay vòng ở các thôn có nhu cầu.",
+    COMMENTS[14]: "Hội đã liên kết với đại lý mua chung phân bón cho hội viên, giá giảm "
+    "khoảng 10%.",
+    COMMENTS[15]: "Từ nay giấy mời họp thôn được gửi trước ít nhất ba ngày.",
+}
+assert set(REPLIES) == set(COMMENTS)

@@ -461,7 +461,7 @@ class _ResponseGenerator:
             status = "closed"
         row["status"] = status
         if status in ("answered", "closed"):
-            reply = rng.choice(data.REPLIES)
+            reply = data.REPLIES[answer_row["text"]]
             row.update(
                 public_reply=reply,
                 answered_at=answered,

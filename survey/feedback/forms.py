@@ -13,6 +13,7 @@ from survey.feedback.inbox import (
     allowed_statuses,
     refusals,
     topic_label,
+    with_implied_answer,
 )
 
 REFUSAL_MESSAGES = {
@@ -64,14 +65,15 @@ class FeedbackItemForm(OfficerForm):
         ]
 
     def change(self):
-        """The change asked for, as the inbox logic takes it."""
-        return FeedbackChange(
+        """The change asked for, as the inbox logic takes it (a published reply answers)."""
+        asked = FeedbackChange(
             topic=self.topic.data or None,
             status=self.status.data or "",
             forwarded_to=self.forwarded_to.data or "",
             public_reply=self.public_reply.data or "",
             published=bool(self.published.data),
         )
+        return with_implied_answer(self.item, self.user, asked)
 
     def validate(self, extra_validators=None):
         """The field checks, then the status flow and publication rules."""

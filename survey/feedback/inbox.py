@@ -10,7 +10,7 @@ reply. Publication is separate from the flow: an answered or closed item with a 
 published or withdrawn at any time.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -19,6 +19,7 @@ from survey.accounts.access import READ_ALL_ROLES, feedback_item_scope
 from survey.audit import trail
 from survey.core.database import fold_text, folded
 from survey.core.extensions import db
+from survey.feedback.waiting import Deadlines, deadlines
 from survey.models import FEEDBACK_STATUSES, FeedbackItem, Organization, Survey, Unit, utcnow
 from survey.responses.suppression import hidden_villages, names_village, village_shown
 
@@ -91,9 +92,13 @@ class InboxFilters:
     status: str = ""
     topic: str = ""
     q: str = ""
+    late: str = ""
+    sort: str = ""
     page: int = 1
 
-    KEYS = ("org", "survey", "unit", "status", "topic", "q")
+    KEYS = ("org", "survey", "unit", "status", "topic", "q", "late", "sort")
+    # The orders of the list: newest first (the default), or longest waiting first.
+    SORTS = ("waiting",)
 
     @classmethod
     def from_args(cls, args):
@@ -101,6 +106,9 @@ class InboxFilters:
         values = {key: (args.get(key) or "").strip()[:200] for key in cls.KEYS}
         if values["status"] not in FEEDBACK_STATUSES:
             values["status"] = ""
+        values["late"] = "1" if values["late"] == "1" else ""
+        if values["sort"] not in cls.SORTS:
+            values["sort"] = ""
         try:
             page = min(max(1, int(args.get("page", 1))), MAX_PAGE)
         except ValueError:
@@ -116,8 +124,8 @@ class InboxFilters:
 
     @property
     def active(self):
-        """Whether any filter narrows the list."""
-        return any(getattr(self, key) for key in self.KEYS)
+        """Whether any filter narrows the list (the order narrows nothing)."""
+        return any(getattr(self, key) for key in self.KEYS if key != "sort")
 
 
 @dataclass
@@ -129,6 +137,8 @@ class InboxPage:
     page: int
     pages: int
     status_counts: dict = field(default_factory=dict)
+    overdue_count: int = 0
+    deadlines: Deadlines | None = None
     organizations: list = field(default_factory=list)
     surveys: list = field(default_factory=list)
     units: list = field(default_factory=list)
@@ -137,6 +147,14 @@ class InboxPage:
     def village(self, item):
         """The name of the item's village, or None where its survey's results hide it."""
         return item.unit.name if names_village(item, self.hidden_villages) else None
+
+    def waited(self, item):
+        """Whole days the item has waited for its answer (until it came, or until now)."""
+        return self.deadlines.waited(item)
+
+    def overdue(self, item):
+        """Whether the item is unanswered past its answer window."""
+        return self.deadlines.overdue(item)
 
 
 def _scope(user):
@@ -180,6 +198,8 @@ def inbox_page(user, filters, per_page=PER_PAGE):
     # else only of the surveys of the items shown (below).
     hidden = hidden_villages(s.id for s in surveys) if filters.unit else None
     conditions = _conditions(user, filters, hidden)
+    due = deadlines(_scope(user))
+    late = due.overdue_condition()
     counts = dict(
         db.session.execute(
             sa.select(FeedbackItem.status, sa.func.count())
@@ -187,8 +207,11 @@ def inbox_page(user, filters, per_page=PER_PAGE):
             .group_by(FeedbackItem.status)
         ).all()
     )
+    overdue_count = db.session.scalar(sa.select(sa.func.count()).where(*conditions, late))
     if filters.status:
         conditions.append(FeedbackItem.status == filters.status)
+    if filters.late:
+        conditions.append(late)
     query = (
         sa.select(FeedbackItem)
         .where(*conditions)
@@ -197,7 +220,7 @@ def inbox_page(user, filters, per_page=PER_PAGE):
             sa.orm.joinedload(FeedbackItem.unit),
             sa.orm.joinedload(FeedbackItem.survey),
         )
-        .order_by(FeedbackItem.received_at.desc(), FeedbackItem.id.desc())
+        .order_by(*_order(filters.sort))
     )
     pagination = db.paginate(query, page=filters.page, per_page=per_page, error_out=False)
     if not pagination.items and pagination.pages and filters.page > pagination.pages:
@@ -211,11 +234,21 @@ def inbox_page(user, filters, per_page=PER_PAGE):
         page=pagination.page,
         pages=pagination.pages or 1,
         status_counts={status: counts.get(status, 0) for status in FEEDBACK_STATUSES},
+        overdue_count=overdue_count,
+        deadlines=due,
         organizations=_organizations(user),
         surveys=surveys,
         units=db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all(),
         hidden_villages=hidden,
     )
+
+
+def _order(sort):
+    """Newest first; or, sorted by waiting, the unanswered first, the longest waiting first."""
+    if sort == "waiting":
+        answered_last = sa.case((FeedbackItem.answered_at.is_(None), 0), else_=1)
+        return (answered_last, FeedbackItem.received_at.asc(), FeedbackItem.id.asc())
+    return (FeedbackItem.received_at.desc(), FeedbackItem.id.desc())
 
 
 def _organizations(user):
@@ -291,6 +324,21 @@ def refusals(item, user, change):
             seen.add(REFUSALS[reason])
             kept.append(reason)
     return kept
+
+
+def with_implied_answer(item, user, change):
+    """`change`, with the status moved to answered when it publishes a reply and leaves the
+    status as it was: publishing a reply answers the item. An explicit other step (say,
+    forwarding) is the officer's choice, and still refused with publication."""
+    if (
+        change.published
+        and change.public_reply.strip()
+        and change.status == item.status
+        and change.status not in PUBLISHABLE
+        and "answered" in allowed_statuses(item, user)
+    ):
+        return replace(change, status="answered")
+    return change
 
 
 def _state(item):

@@ -27,6 +27,7 @@ from survey.feedback.inbox import (
     topic_label,
     village_of,
 )
+from survey.feedback.waiting import item_deadlines
 
 bp = Blueprint("inbox", __name__, url_prefix="/manage/feedback")
 
@@ -72,7 +73,9 @@ def item(item_id):
     if request.method == "POST":
         allow(may_change)
         if form.validate_on_submit():
-            actions = apply_change(feedback, current_user, form.change())
+            was = feedback.status
+            change = form.change()
+            actions = apply_change(feedback, current_user, change)
             try:
                 db.session.commit()
             except IntegrityError:
@@ -81,13 +84,17 @@ def item(item_id):
                     _("Someone changed this item at the same time. Reload it and try again.")
                 )
             else:
-                flash(_("Saved.") if actions else _("Nothing was changed."))
+                if change.status == "answered" and form.status.data == was != "answered":
+                    flash(_("Saved. The reply is published, so the item is now answered."))
+                else:
+                    flash(_("Saved.") if actions else _("Nothing was changed."))
                 return redirect(url_for("inbox.item", item_id=item_id, **back))
         status = 422
     return render_template(
         "inbox/item.html",
         item=feedback,
         village=village_of(feedback),
+        deadlines=item_deadlines(),
         form=form,
         back=back,
         topics=TOPICS,

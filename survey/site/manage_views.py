@@ -11,6 +11,7 @@ from survey.accounts.access import (
     ROLES_SIGNED_IN,
     roles_required,
 )
+from survey.feedback.waiting import waiting_counts
 from survey.models.vocabulary import ROLE_NAMES
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -77,5 +78,7 @@ def workspace_sections():
 @bp.get("/")
 @roles_required(*ROLES_SIGNED_IN)
 def index():
-    """The sections of the workspace open to the signed-in officer."""
-    return render_template("manage/index.html")
+    """The sections of the workspace open to the signed-in officer, with the feedback that
+    waits for this officer's answer."""
+    waiting = waiting_counts(current_user) if current_user.role in ORG_READ_ROLES else None
+    return render_template("manage/index.html", waiting=waiting)

@@ -7,7 +7,15 @@ import sqlalchemy as sa
 
 from survey.core.extensions import db as _db
 from survey.demo import data
-from survey.models import AnnualIndicator, Organization, Response, Survey, Unit, User
+from survey.models import (
+    AnnualIndicator,
+    FeedbackItem,
+    Organization,
+    Response,
+    Survey,
+    Unit,
+    User,
+)
 from tests.conftest import empty_tables
 
 SMALL = 600  # responses: enough for the story, quick to seed
@@ -129,6 +137,19 @@ def test_feedback_items_point_at_their_own_text_answers(app, runner):
     assert total > 0 and len(rows) == total
     for item_text, answer_text, kind, item_unit, unit, item_survey, survey in rows:
         assert (item_text, kind, item_unit, item_survey) == (answer_text, "text", unit, survey)
+
+
+def test_each_reply_answers_the_feedback_it_is_published_under(app, runner):
+    seed(runner)
+    rows = _db.session.execute(
+        sa.select(FeedbackItem.text, FeedbackItem.public_reply, FeedbackItem.published).where(
+            FeedbackItem.public_reply != ""
+        )
+    ).all()
+    assert any(published for _text, _reply, published in rows)
+    assert {(text, reply) for text, reply, _published in rows} <= set(data.REPLIES.items())
+    # Every comment has a reply of its own: no two comments share one.
+    assert len(set(data.REPLIES.values())) == len(data.COMMENTS)
 
 
 def test_sign_ins_are_shown_again_on_a_later_run(app, runner):
