@@ -5,6 +5,7 @@ Setting table overrides the default everywhere, through `setting(key)`. Each wor
 table at most every SURVEY_CACHE_SECONDS, so every worker sees a change within that time.
 """
 
+import ipaddress
 import time
 from urllib.parse import urlsplit
 
@@ -52,12 +53,39 @@ def place_name():
     return ", ".join(part for part in parts if part)
 
 
+def public_address_is_local(base=None):
+    """Whether PUBLIC_BASE_URL (or `base`) still names this machine itself (localhost, a
+    loopback or unspecified address): a QR code made from it leads nowhere on a citizen's phone.
+
+    >>> public_address_is_local("http://127.0.0.1:5000"), public_address_is_local("http://[::1]")
+    (True, True)
+    >>> public_address_is_local("https://khaosat.hatam.gov.vn")
+    False
+    >>> public_address_is_local("http://192.168.1.20:8000")  # the office's network: reachable
+    False
+    """
+    address = base if base is not None else setting("PUBLIC_BASE_URL")
+    host = (urlsplit(address).hostname or "").lower().rstrip(".")
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified
+
+
 def init_app(app):
-    """Give templates `commune_setting(key)` and `commune_place()`, the values in force."""
+    """Give templates `commune_setting(key)`, `commune_place()` and
+    `public_address_is_local()`, from the values in force."""
 
     @app.context_processor
     def _commune():
-        return {"commune_setting": setting, "commune_place": place_name}
+        return {
+            "commune_setting": setting,
+            "commune_place": place_name,
+            "public_address_is_local": public_address_is_local,
+        }
 
 
 def forget_cached():

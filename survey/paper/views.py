@@ -202,7 +202,8 @@ def slips(code):
         if not 1 <= count <= 500:
             error = _("Write how many slips to print, from 1 to 500.")
         else:
-            page = slips_html(survey, unit, count)
+            back = url_for("paper.slips", code=survey.code, unit=unit.code if unit else None)
+            page = slips_html(survey, unit, count, back_url=back)
             db.session.commit()
             return page
     return render_template(

@@ -9,10 +9,11 @@ from survey.responses import qr
 from survey.responses.invitations import create_invitations, format_code
 
 
-def slips_html(survey, unit, count):
+def slips_html(survey, unit, count, back_url=None):
     """Create `count` invitations and return the HTML page that prints them, 10 per A4 sheet.
 
-    The codes exist in clear only in this page: print it, then delete the file.
+    The codes exist in clear only in this page: print it, then delete the file. Shown in the
+    browser (`back_url` given), the page also has its way back and a print button.
     """
     codes = create_invitations(survey, unit, count)
     unit_code = unit.code if unit else None
@@ -34,4 +35,5 @@ def slips_html(survey, unit, count):
         slips=slips,
         css=css,
         base_url=qr.survey_url(survey.code),
+        back_url=back_url,
     )

@@ -494,11 +494,20 @@ def poster(code):
     survey = _printable_survey(code)
     unit = catalog.unit_by_code(request.args.get("u"))
     url = qr.survey_url(survey.code, unit.code if unit else None)
+    if may_see_draft(survey):  # an officer who may read the survey: back to its page
+        back = (url_for("builder.edit", code=survey.code, _anchor="invite"), _("The survey"))
+    else:
+        back = (
+            url_for("take.form", code=survey.code, u=unit.code if unit else None),
+            _("Open the survey"),
+        )
     return render_template(
         "take/poster.html",
         survey=survey,
         unit=unit,
         url=url,
+        back_url=back[0],
+        back_label=back[1],
         qr=qr.qr_data_uri(url),
         lang=content_language(survey),
         feedback_url=qr.public_url(url_for("replies.index")),

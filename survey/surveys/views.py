@@ -19,10 +19,11 @@ from survey.accounts.access import (
     may_read_survey,
     roles_required,
 )
+from survey.commune import directory
 from survey.core.extensions import db
 from survey.models import SURVEY_STATUSES, TOPICS, utcnow
 from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
-from survey.responses import catalog
+from survey.responses import catalog, qr
 from survey.responses.views import preview_page
 from survey.surveys import listing, provenance, questions, survey_fields, survey_life
 from survey.surveys.changes import BuilderError, is_frozen
@@ -343,6 +344,8 @@ def _edit_page(survey, form, schedule_form=None, error=None, status=200):
         frozen=is_frozen(survey),
         responses=listing.response_count(survey),
         can_change=may_change_survey(current_user, survey),
+        share_url=qr.survey_url(survey.code),
+        villages=directory.villages(),
     ), status
 
 
