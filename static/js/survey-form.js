@@ -40,6 +40,20 @@
     });
   }
 
+  // The numbers follow what is shown: "Question 3 of 9" counts the questions on screen, as
+  // the progress does, so no number is skipped when a question stays hidden.
+  var numText = form.getAttribute("data-num-text");
+  function renumber() {
+    if (!numText) return;
+    var visible = questions.filter(function (f) { return !f.hidden; });
+    visible.forEach(function (fieldset, index) {
+      var num = fieldset.querySelector(".q-num");
+      if (num) {
+        num.textContent = numText.replace("{n}", index + 1).replace("{total}", visible.length);
+      }
+    });
+  }
+
   var progress = document.querySelector(".progress");
   function updateProgress() {
     if (!progress) return;
@@ -52,10 +66,18 @@
       .replace("{done}", done.length).replace("{total}", visible.length);
   }
 
-  function refresh() { applyShowIf(); updateProgress(); }
+  function refresh() { applyShowIf(); renumber(); updateProgress(); }
   form.addEventListener("change", refresh);
   form.addEventListener("input", updateProgress);
   refresh();
+
+  // A refused send: bring the list of what to fix into view (the page may have been written
+  // in place by the script below, where the address's fragment does not scroll it).
+  var summary = document.getElementById("form-errors");
+  if (summary) {
+    summary.scrollIntoView();
+    summary.focus({ preventScroll: true });
+  }
 
   // --- sending, with the offline queue -------------------------------------------------
   var queue = window.surveyQueue;
@@ -88,7 +110,7 @@
     event.preventDefault();
     if (sending) return;
     sending = true;
-    var url = form.getAttribute("action") || window.location.href;
+    var url = form.action.split("#")[0]; // this page's own address (the fragment is for the eyes)
     var pairs = fields();
     // Keep the answers on the phone, to be sent by the queue; false when the phone cannot.
     function keep(text) {

@@ -25,6 +25,7 @@ def open_public_surveys(now=None):
             sa.or_(Survey.closes_at.is_(None), Survey.closes_at > now),
         )
         .order_by(Survey.year.desc(), Survey.code)
+        .options(selectinload(Survey.questions), selectinload(Survey.organizations))
     )
     return db.session.scalars(query).all()
 

@@ -266,6 +266,15 @@ def done(code, receipt):
     )
 
 
+@bp.get("/r/")
+def receipt_lookup():
+    """A box to type a receipt code in; the code typed (`?code=`) opens its receipt page."""
+    typed = "".join((request.args.get("code") or "").split()).upper()[:20]
+    if typed:
+        return redirect(url_for("take.receipt", receipt=typed), code=303)
+    return render_template("take/receipt.html", receipt=None, title=None)
+
+
 @bp.get("/r/<receipt>")
 # Anonymous checks are limited per address like the other public pages that do work: nobody
 # tries receipt codes by the thousand.
