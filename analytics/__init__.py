@@ -39,6 +39,7 @@ from analytics.report import (
     evaluation_text,
     integrity_summary,
     sensitive_criteria,
+    tier_label,
     year_over_year,
 )
 from analytics.results import (
@@ -85,6 +86,7 @@ __all__ = [
     "evaluation_text",
     "csv_rows",
     "criterion_label",
+    "tier_label",
     "integrity_summary",
     "sensitive_criteria",
     "year_over_year",

@@ -3,8 +3,8 @@
 from flask import Blueprint, render_template, request
 
 from survey.accounts.access import AUDIT_ROLES, roles_required
+from survey.admin import audit_words
 from survey.audit import search
-from survey.audit.trail import COMMAND_LINE
 
 bp = Blueprint("audit", __name__, url_prefix="/manage/audit")
 
@@ -12,7 +12,8 @@ bp = Blueprint("audit", __name__, url_prefix="/manage/audit")
 @bp.get("/")
 @roles_required(*AUDIT_ROLES)
 def index():
-    """Entries newest first, 50 a page, filtered by who, action, target and local dates."""
+    """Entries newest first, 50 a page, each a sentence; filtered by who, kind of change,
+    local dates and (in the advanced part) what the entry is about."""
     filters, bad = search.filter_from_args(request.args)
     page = request.args.get("page", 1, type=int)
     entries = search.search(filters, page=max(page, 1))
@@ -21,10 +22,8 @@ def index():
         filters=filters,
         bad=bad,
         entries=entries,
-        usernames=search.usernames(),
-        actions=search.action_choices(),
-        change_rows=search.change_rows,
-        other_details=search.other_details,
-        command_line=COMMAND_LINE,
+        rows=audit_words.page_in_words(entries.items),
+        people=audit_words.people_choices(),
+        kinds=audit_words.kind_choices(),
         page_args={k: v for k, v in request.args.items() if k != "page" and v},
     )

@@ -1,4 +1,5 @@
-"""Reading the audit log: filters, pages, and entries turned into readable rows.
+"""Reading the audit log: filters, pages, and logged values as short text (the page words
+the entries in `survey/admin/audit_words.py`).
 
 Only reads; nothing here (or anywhere) updates or deletes an entry.
 """
@@ -97,40 +98,6 @@ def usernames():
     return db.session.scalars(
         sa.select(AuditLog.username).distinct().order_by(AuditLog.username)
     ).all()
-
-
-def action_choices():
-    """Every action in the log, and each prefix ("survey.") before them, for the filter."""
-    actions = db.session.scalars(sa.select(AuditLog.action).distinct()).all()
-    prefixes = {action.split(".")[0] + "." for action in actions if "." in action}
-    return sorted(prefixes | set(actions))
-
-
-@dataclass(frozen=True)
-class ChangeRow:
-    """One changed field of an entry: its name and the values before and after, as text."""
-
-    field: str
-    before: str
-    after: str
-
-
-def change_rows(entry):
-    """The fields an entry changed, before -> after, as text rows."""
-    details = entry.details or {}
-    before, after = details.get("before") or {}, details.get("after") or {}
-    return [
-        ChangeRow(key, readable(before.get(key)), readable(after.get(key)))
-        for key in {**before, **after}
-    ]
-
-
-def other_details(entry):
-    """The entry's details other than before/after, as (name, text) pairs."""
-    details = entry.details or {}
-    return [
-        (key, readable(value)) for key, value in details.items() if key not in ("before", "after")
-    ]
 
 
 def readable(value):

@@ -75,13 +75,15 @@ def shown_actions(page):
 def test_entries_newest_first_with_local_time_and_readable_changes(inspector, log):
     page = inspector.get("/manage/audit/").get_data(as_text=True)
     assert shown_actions(page) == ["surveyor.note", "user.create", "survey.open", "survey.create"]
-    assert "02/01/2026 00:30:00" in page  # 17:30 UTC on 1 January
-    opened = page.split(">survey.open<")[1].split("</section>")[0]
-    assert "<code>status</code></th><td>draft</td><td>open</td>" in opened
-    created = page.split(">user.create<")[1].split("</section>")[0]
-    assert "org_officer" in created and "<td>có</td>" in created  # True reads "yes"
-    assert "(dòng lệnh trên máy chủ)" in page
-    assert "checked" in page.split(">surveyor.note<")[1].split("</section>")[0]
+    assert "02/01/2026 00:30" in page  # 17:30 UTC on 1 January
+    opened = page.split(">survey.open<")[0].split('<section class="audit-entry">')[-1]
+    assert "nongdan1 đã mở khảo sát “survey:hailong-2026” để nhận ý kiến." in opened
+    assert '<th scope="row">Trạng thái</th><td>Bản nháp</td><td>Đang mở</td>' in opened
+    created = page.split(">user.create<")[0].split('<section class="audit-entry">')[-1]
+    assert "Dòng lệnh trên máy chủ đã tạo tài khoản cho Phunu1." in created
+    assert "<td>Cán bộ tổ chức, đoàn thể</td>" in created and "<td>có</td>" in created
+    note = page.split(">surveyor.note<")[0].split('<section class="audit-entry">')[-1]
+    assert "checked" in note  # an action this version does not know, said as it is
 
 
 def test_admin_reads_the_log_too(client, db, login, log):
@@ -108,11 +110,17 @@ def test_filter_by_action_prefix_or_exact(inspector, log):
     assert shown_actions(inspector.get("/manage/audit/?action=survey").get_data(as_text=True)) == []
 
 
-def test_action_filter_offers_the_actions_and_their_prefixes(inspector, log):
+def test_the_kind_filter_offers_kinds_and_actions_by_name(inspector, log):
     page = inspector.get("/manage/audit/").get_data(as_text=True)
-    datalist = page.split('<datalist id="audit-actions">')[1].split("</datalist>")[0]
-    for value in ("survey.", "user.", "survey.open", "user.create"):
-        assert f'<option value="{value}">' in datalist
+    select = page.split('<select name="action">')[1].split("</select>")[0]
+    for value, label in (
+        ("survey.", "Khảo sát"),
+        ("user.", "Tài khoản"),
+        ("survey.open", "— Mở khảo sát"),
+        ("user.create", "— Tạo tài khoản"),
+        ("evaluation.finalize", "— Chốt xếp loại"),
+    ):
+        assert f'<option value="{value}">{label}</option>' in select
 
 
 def test_filter_by_target_text_in_any_case(inspector, log):
