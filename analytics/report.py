@@ -123,6 +123,15 @@ def tier_label(tier: str, lang: str = "vi") -> str:
     return (TIER_LABELS_VI if lang == "vi" else TIER_LABELS_EN)[tier]
 
 
+def criterion_codes() -> tuple[str, ...]:
+    """Every criterion the rule set can weigh, the survey criteria first.
+
+    >>> criterion_codes()[:2]
+    ('satisfaction', 'supervision_quality')
+    """
+    return tuple(sorted(CATALOG, key=lambda code: CATALOG[code].source != "survey"))
+
+
 def criterion_label(code: str, lang: str = "vi") -> str:
     """The criterion's name in `lang`."""
     info = CATALOG[code]
@@ -276,6 +285,7 @@ def evaluation_document(
     return {
         "year": year,
         "ruleset": rules.name,
+        "ruleset_title": rules.title,
         "flagged_excluded": rules.exclude_flagged,
         "organizations": organizations,
     }
@@ -373,8 +383,9 @@ def _finalized_cell(org: Mapping) -> str:
 
 def evaluation_text(document: Mapping) -> str:
     """The Evaluation JSON as plain Vietnamese tables: the summary, then each organization."""
+    ruleset = document.get("ruleset_title") or document["ruleset"]
     lines = [
-        f"Kết quả đánh giá, xếp loại năm {document['year']} (bộ tiêu chí: {document['ruleset']})",
+        f"Kết quả đánh giá, xếp loại năm {document['year']} (bộ tiêu chí: {ruleset})",
         "",
     ]
     summary = [["Tổ chức", "Điểm", "Xếp loại", "Sát ngưỡng", "Cần xem xét", "Đã chốt"]]

@@ -5,6 +5,7 @@ codes). The stored entry is never changed; its raw record stays one click away o
 """
 
 import json
+import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -327,10 +328,19 @@ def value_in_words(action, field, value, names):
     if field == "show_if":
         return _("yes")
     if field == "toml":
-        return _("changed (see the raw record)")
+        return _rule_set_words(value)
     if isinstance(value, dict):
         return _text(value)
     return str(readable(value))
+
+
+def _rule_set_words(text):
+    """A saved rule set by its title (the TOML itself is in the raw record)."""
+    try:
+        title = tomllib.loads(text).get("title")
+    except (tomllib.TOMLDecodeError, AttributeError):
+        title = None
+    return str(title) if title else _("changed (see the raw record)")
 
 
 def _criterion(code):

@@ -129,7 +129,7 @@ def _code_field():
     return StringField(
         _l("Code"),
         validators=[
-            DataRequired(message=_l("Write a short code.")),
+            Optional(),
             Length(max=32),
             Regexp(
                 CODE_PATTERN,

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit import trail
+from survey.core.codes import code_from_text
 from survey.core.extensions import db
 from survey.models import Organization, Unit
 
@@ -61,6 +62,8 @@ def save_organization(organization, values):
 
 
 def _save(model, row, values, fields, noun):
+    if not values.get("code"):  # kept, or made from the name the office typed
+        values = dict(values, code=row.code if row is not None else _new_code(model, values))
     taken = db.session.scalar(
         sa.select(model.id).where(model.code == values["code"], model.id != (row.id if row else -1))
     )
@@ -82,3 +85,10 @@ def _save(model, row, values, fields, noun):
     action = f"{noun}.create" if creating else f"{noun}.update"
     trail.record(action, f"{noun}:{row.code}", before=before, after=after)
     return row
+
+
+def _new_code(model, values):
+    """A code for a new village or organization, from its short name or its name."""
+    taken = set(db.session.scalars(sa.select(model.code)))
+    name = values.get("short_name") or values.get("name") or ""
+    return code_from_text(name, taken, fallback=model.__tablename__)

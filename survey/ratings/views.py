@@ -18,6 +18,7 @@ from survey.indicators.figures import overview_years, valid_year
 from survey.ratings.finalization import FinalizationRefused, finalize_year
 from survey.ratings.kept_figures import Freshness, NotReady
 from survey.ratings.reading import year_rating
+from survey.responses import catalog
 
 bp = Blueprint("ratings", __name__, url_prefix="/manage/ratings")
 
@@ -80,6 +81,8 @@ def _page(year, form, status=200):
     return render_template(
         "ratings/year.html",
         document=rating.document,
+        survey_titles=catalog.survey_titles(select_locale()),
+        village_names={unit.code: unit.name for unit in catalog.units()},
         freshness=Freshness.of(rating.kept),
         year=year,
         form=form,

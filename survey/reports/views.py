@@ -32,6 +32,7 @@ from survey.reports.dashboards import (
     question_labels,
     survey_page,
 )
+from survey.responses import catalog
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -121,6 +122,7 @@ def survey(code):
         page=page,
         may_export=may_read_survey(current_user, found),
         withheld=withheld,
+        village_names={unit.code: unit.name for unit in catalog.units()},
     )
 
 

@@ -204,9 +204,10 @@ def integrity_rows(data: YearData) -> list[IntegrityRow]:
         for s in data.surveys
     }
     flags = flags_without_hidden_villages(data.document.get("integrity") or [], hidden)
+    titles = {s.code: s.title for s in data.surveys}
     rows = [
         IntegrityRow(
-            survey=flag["survey"],
+            survey=titles.get(flag["survey"], flag["survey"]),
             check=flag_text(flag),
             responses=flag["responses"],
             groups=flag["groups"],

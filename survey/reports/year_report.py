@@ -359,18 +359,17 @@ def _surveys_method_blocks(data):
     )
     blocks.append(
         Table(
-            (_("Code"), _("Survey"), _("Who answers"), _("Responses")),
+            (_("Survey"), _("Who answers"), _("Responses")),
             tuple(
                 (
-                    s.code,
                     s.title,
                     str(AUDIENCE_NAMES.get(s.audience, s.audience)),
                     as_number(s.results["n"], 0),
                 )
                 for s in data.surveys
             ),
-            numeric=(3,),
-            widths=(2.0, 4.2, 2.0, 1.2),
+            numeric=(2,),
+            widths=(6.2, 2.0, 1.2),
         )
     )
     return blocks
@@ -488,7 +487,7 @@ def _ruleset_method_blocks(data):
                 "%(tot)s points, with every key target met; completed from %(hoan_thanh)s "
                 "points; under that, or with a recorded breach of discipline or unity, not "
                 "completed. Feedback counts as answered in time within %(days)s days.",
-                name=data.document["ruleset"],
+                name=rules.title or data.document["ruleset"],
                 xuat_sac=as_number(rules.xuat_sac),
                 share=as_percent(rules.xuat_sac_exceeded_share),
                 tot=as_number(rules.tot),

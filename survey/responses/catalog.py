@@ -136,6 +136,15 @@ def survey_title_by_id(survey_id):
     return db.session.scalar(sa.select(Survey.title).where(Survey.id == survey_id))
 
 
+def survey_titles(lang="vi"):
+    """Every survey's title in `lang` (else in Vietnamese), by code: what pages show for a code
+    that a document carries (the integrity table of the Evaluation JSON, say)."""
+    return {
+        code: (title or {}).get(lang) or (title or {}).get("vi") or code
+        for code, title in db.session.execute(sa.select(Survey.code, Survey.title)).all()
+    }
+
+
 def survey_listing():
     """Every survey with its number of responses (one grouped query), newest year first."""
     counts = (

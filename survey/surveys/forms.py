@@ -6,7 +6,9 @@ and says why.
 """
 
 import re
+import unicodedata
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -22,6 +24,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from analytics import criterion_codes, criterion_label
 from survey.core.forms import OfficerForm, OfficerSubform
 from survey.models.vocabulary import (
     AUDIENCE_NAMES,
@@ -31,6 +34,7 @@ from survey.models.vocabulary import (
     TOPIC_NAMES,
 )
 from survey.responses.answer_rules import FIXED_RANGES
+from survey.responses.survey_form import LIKERT_WORDS
 from survey.surveys.survey_life import parse_local_time
 
 START_NAMES = {
@@ -38,7 +42,7 @@ START_NAMES = {
     "satisfaction": _l("Template: satisfaction of the people"),
     "participation": _l("Template: members taking part in activities"),
     "supervision": _l("Template: social supervision and criticism"),
-    "copy": _l("A copy of an earlier survey (same question codes, so years compare)"),
+    "copy": _l("A copy of an earlier survey (the same questions, so years compare)"),
 }
 BLANK_OPTION_ROWS = 3
 
@@ -173,24 +177,33 @@ class QuestionForm(OfficerForm):
     help_vi = StringField(_l("Help in Vietnamese"))
     help_en = StringField(_l("Help in English"))
     required = BooleanField(_l("An answer is required"))
-    criterion = StringField(_l("Criterion (code, e.g. satisfaction)"))
+    criterion = SelectField(_l("Criterion it counts toward"), choices=[], validate_choice=False)
     organization = SelectField(_l("Organization the question is about"), choices=[])
     show_if_question = SelectField(_l("Show only when question"), choices=[])
     show_if_values = StringField(_l("has one of these answers (separated by commas)"))
+    # The codes of the question and its options, typed only under "Nâng cao" (else made).
     feedback = BooleanField(_l("The answers are feedback to forward and answer"))
     min_value = StringField(_l("Smallest value"), validators=[_a_number])
     max_value = StringField(_l("Largest value"), validators=[_a_number])
     max_length = StringField(_l("Longest answer (characters)"), validators=[_a_whole_number])
     options = FieldList(FormField(OptionRowForm))
 
-    def set_choices(self, organizations, earlier_questions):
-        """Offer the organizations and the earlier questions a condition may name."""
+    def set_choices(self, organizations, earlier_questions, lang="vi", current_criterion=None):
+        """Offer the criteria, the organizations and the earlier questions a condition may
+        name, each by its name."""
+        self.earlier = list(earlier_questions)
+        self.criterion.choices = [SelectChoice("", _l("(none: not scored)"))] + [
+            SelectChoice(code, criterion_label(code, lang)) for code in criterion_codes()
+        ]
+        if current_criterion and current_criterion not in criterion_codes():
+            # a criterion of the commune's own rule set: it has no name but its code
+            self.criterion.choices.append(SelectChoice(current_criterion, current_criterion))
         self.organization.choices = [SelectChoice("", _l("(none)"))] + [
             SelectChoice(o.code, o.short_name or o.name) for o in organizations
         ]
         self.show_if_question.choices = [SelectChoice("", _l("(always shown)"))] + [
-            SelectChoice(q.code, f"{q.code}: {q.text.get('vi', '')[:60]}")
-            for q in earlier_questions
+            SelectChoice(q.code, f"{n}. {q.text.get('vi', '')[:60]}")
+            for n, q in enumerate(earlier_questions, start=1)
         ]
 
     def fill_from(self, question):
@@ -205,7 +218,12 @@ class QuestionForm(OfficerForm):
         self.organization.data = question.organization.code if question.organization else ""
         condition = question.show_if or {}
         self.show_if_question.data = condition.get("question", "")
-        self.show_if_values.data = ", ".join(str(v) for v in condition.get("in", []))
+        target = next(
+            (q for q in getattr(self, "earlier", []) if q.code == condition.get("question")), None
+        )
+        self.show_if_values.data = ", ".join(
+            answer_words(v, target) for v in condition.get("in", [])
+        )
         self.feedback.data = question.feedback
         self.min_value.data = _plain(question.min_value)
         self.max_value.data = _plain(question.max_value)
@@ -266,10 +284,50 @@ class QuestionForm(OfficerForm):
         if not target_code:
             return None
         target = next((q for q in survey.questions if q.code == target_code), None)
-        values = [v for v in re.split(r"[,;\s]+", self.show_if_values.data or "") if v]
-        if target is not None and target.kind in FIXED_RANGES:
-            values = [int(v) if re.fullmatch(r"-?\d+", v) else v for v in values]
+        typed = [v.strip() for v in re.split(r"[,;\n]+", self.show_if_values.data or "")]
+        values = [answer_value(target, v) for v in typed if v]
         return {"question": target_code, "in": values}
+
+
+def _folded(text):
+    """Text compared as an officer types it: no case, no accents ("Có" = "co")."""
+    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def _answers(target):
+    """(value, the words for it) of each answer a condition on `target` may name."""
+    if target.kind == "likert5":
+        return [(n, str(LIKERT_WORDS[n - 1])) for n in range(1, 6)]
+    if target.kind == "yesno":
+        return [(1, _("Yes")), (0, _("No"))]
+    return [(o.code, o.label.get("vi") or o.code) for o in target.options]
+
+
+def answer_words(value, target):
+    """How an answer named in a condition reads in the form ("Không hài lòng", "Có", a label)."""
+    if target is None or target.kind in ("nps", "number"):
+        return str(value)
+    for answer, words in _answers(target):
+        if str(answer) == str(value):
+            return words
+    return str(value)
+
+
+def answer_value(target, typed):
+    """The answer an officer named by its words (or its number or code); unknown words stay
+    as typed, for the builder to refuse with a reason."""
+    if target is None:
+        return typed
+    if target.kind in FIXED_RANGES and re.fullmatch(r"-?\d+", typed):
+        return int(typed)
+    if target.kind in ("nps", "number"):
+        return typed
+    wanted = _folded(typed)
+    for answer, words in _answers(target):
+        if wanted in (_folded(words), _folded(answer)):
+            return answer
+    return typed
 
 
 class ScheduleForm(OfficerForm):

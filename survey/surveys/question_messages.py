@@ -5,6 +5,8 @@ Rules the question form cannot break (it always sends texts per language and a w
 condition) keep the command line's precise words behind "The survey cannot be saved".
 """
 
+import re
+
 from flask_babel import format_number
 from flask_babel import gettext as _
 
@@ -25,7 +27,7 @@ MESSAGES = {
     Rule.CODE_TAKEN: (lambda values: _("Another question of this survey has this code."), "code"),
     Rule.KIND_UNKNOWN: (lambda values: _("Choose the kind of question."), "kind"),
     Rule.CRITERION_FORM: (
-        lambda values: _("The criterion is a short code of lowercase letters, e.g. satisfaction."),
+        lambda values: _("Choose a criterion from the list."),
         "criterion",
     ),
     Rule.ORGANIZATION_FORM: (
@@ -53,8 +55,8 @@ MESSAGES = {
     ),
     Rule.OPTION_VALUE_NUMBER: (
         lambda values: _(
-            "The value of option %(code)s must be a number no larger than %(largest)s.",
-            code=values["code"],
+            "The value of option %(n)s must be a number no larger than %(largest)s.",
+            n=values["row"],
             largest=format_number(int(values["largest"])),
         ),
         "options",
@@ -102,9 +104,8 @@ MESSAGES = {
     ),
     Rule.CONDITION_NOT_AN_ANSWER: (
         lambda values: _(
-            "%(value)s is not an answer of question %(code)s.",
+            "“%(value)s” is not one of the answers of the question it depends on.",
             value=values["value"],
-            code=values["question"],
         ),
         "show_if",
     ),
@@ -117,7 +118,8 @@ def refusal(problem):
         return _vietnamese_missing(problem)
     if problem.rule in MESSAGES:
         message, field = MESSAGES[problem.rule]
-        return BuilderError(message(problem.values), field or problem.field)
+        values = {**problem.values, "row": _row(problem)}
+        return BuilderError(message(values), field or problem.field)
     return BuilderError(_("The survey cannot be saved: %(detail)s", detail=worded(problem)))
 
 
@@ -126,7 +128,13 @@ def _vietnamese_missing(problem):
         return BuilderError(_("Write the question in Vietnamese."), "text_vi")
     if problem.field.startswith("options["):
         return BuilderError(
-            _("Write the label of option %(code)s in Vietnamese.", code=problem.values["code"]),
+            _("Write the label of option %(n)s in Vietnamese.", n=_row(problem)),
             "options",
         )
     return BuilderError(_("The survey cannot be saved: %(detail)s", detail=worded(problem)))
+
+
+def _row(problem):
+    """The option row a problem is about, counted from 1 as the form shows them ("" if none)."""
+    found = re.match(r"options\[(\d+)\]", problem.field or "")
+    return int(found.group(1)) + 1 if found else ""

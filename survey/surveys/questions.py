@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from survey.audit import trail
 from survey.commune.directory import organization_by_code
+from survey.core.codes import code_from_text
 from survey.core.extensions import db
 from survey.models import Option, Question
 from survey.surveys.changes import (
@@ -49,7 +50,7 @@ def save_question(user, survey, question, data):
     before = question_record(question) if question is not None else None
     if question is None and frozen:
         raise BuilderError(frozen_message())
-    data = _normalized(survey, data)
+    data = _normalized(survey, data, question)
     position = question.position if question is not None else len(survey.questions)
     _check_question(survey, question, data, position)
     if frozen:
@@ -122,11 +123,17 @@ def _target(question):
     return target_of(question.kind, [o.code for o in question.options])
 
 
-def _normalized(survey, data):
+def _normalized(survey, data, question=None):
+    """`data` trimmed; a code left empty is the question's own, or one made from its text (an
+    option's from its label)."""
     languages = survey.languages
     data = dict(data)
     data["code"] = (data.get("code") or "").strip()
     data["text"] = texts(data.get("text") or {}, languages)
+    if not data["code"]:
+        others = {q.code for q in survey.questions if q is not question}
+        made = code_from_text(data["text"].get("vi", ""), others, fallback="cau")
+        data["code"] = question.code if question is not None else made
     data["help"] = texts(data.get("help") or {}, languages)
     data["criterion"] = (data.get("criterion") or "").strip() or None
     data["organization"] = data.get("organization") or None
@@ -138,6 +145,12 @@ def _normalized(survey, data):
         }
         for o in data.get("options") or []
     ]
+    taken = {o["code"] for o in data["options"] if o["code"]}
+    for option in data["options"]:
+        if not option["code"]:
+            label = option["label"].get("vi", "") if isinstance(option["label"], dict) else ""
+            option["code"] = code_from_text(label, taken, fallback="lua_chon")
+            taken.add(option["code"])
     return data
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from survey.accounts.access import may_change_survey
 from survey.audit import trail
+from survey.core.codes import survey_code
 from survey.core.extensions import db
 from survey.models import AUDIENCES, TOPICS, Organization, Survey
 from survey.surveys.changes import (
@@ -48,10 +49,16 @@ def create_survey(user, *, start, fields, organization_codes, source=None):
     copy (`start` == "copy"), `source` is the earlier survey; its question and option codes stay.
     """
     orgs = _organizations_for(user, organization_codes)
+    made = not fields["code"]
+    fields = dict(fields, code=fields["code"] or "khao-sat")  # made from the title below
     check_survey_fields(fields, title_required=start == "blank")
-    check_code_free(fields["code"])
+    if not made:
+        check_code_free(fields["code"])
     languages = fields["languages"]
     definition = _starting_definition(user, start, fields, orgs, source)
+    if made:
+        title = (fields.get("title") or {}).get("vi") or definition.get("title", {}).get("vi")
+        fields["code"] = survey_code(title, fields["year"], _survey_codes())
     definition.update(
         code=fields["code"],
         year=fields["year"],
@@ -234,6 +241,10 @@ def check_code(code):
             ),
             "code",
         )
+
+
+def _survey_codes():
+    return set(db.session.scalars(sa.select(Survey.code)))
 
 
 def check_code_free(code):

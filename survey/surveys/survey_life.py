@@ -10,11 +10,14 @@ committed.
 
 from datetime import datetime, timezone
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from survey.audit import trail
+from survey.core.codes import survey_code
+from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME
-from survey.models import utcnow
+from survey.models import Survey, utcnow
 from survey.responses.release import release_ready
 from survey.surveys.changes import BuilderError, check_whole, in_savepoint, save, survey_record
 from survey.surveys.definitions import dump_definition
@@ -89,7 +92,12 @@ def release_after_closing(survey):
 
 @in_savepoint
 def clone_survey(user, survey, code):
-    """A new draft version of a survey (version + 1, previous_id set) with the same codes."""
+    """A new draft version of a survey (version + 1, previous_id set) with the same codes; its
+    own code made from the title, year and version when `code` is empty."""
+    if not code:
+        taken = set(db.session.scalars(sa.select(Survey.code)))
+        title = f"{survey.text('title', 'vi')} v{survey.version + 1}"
+        code = survey_code(title, survey.year, taken)
     check_code(code)
     check_code_free(code)
     definition = dump_definition(survey)

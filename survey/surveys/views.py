@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from analytics import criterion_label
 from survey.accounts.access import (
     ORG_CHANGE_ROLES,
     ORG_READ_ROLES,
@@ -21,6 +22,7 @@ from survey.accounts.access import (
 )
 from survey.commune import directory
 from survey.core.extensions import db
+from survey.core.i18n import select_locale
 from survey.models import SURVEY_STATUSES, TOPICS, utcnow
 from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
 from survey.responses import catalog, qr
@@ -43,11 +45,21 @@ bp = Blueprint("builder", __name__, url_prefix="/manage/surveys")
 def builder_names():
     """Names of kinds, topics, audiences and statuses for the builder's templates."""
     return {
+        "criterion_name": criterion_name,
         "kind_names": KIND_NAMES,
         "topic_names": TOPIC_NAMES,
         "audience_names": AUDIENCE_NAMES,
         "status_names": STATUS_NAMES,
     }
+
+
+def criterion_name(code):
+    """A criterion by its name in the reader's language; a commune's own criterion (one its rule
+    set adds) has no name but its code."""
+    try:
+        return criterion_label(code, select_locale())
+    except KeyError:
+        return code
 
 
 @bp.app_template_filter("localtime")
@@ -85,7 +97,7 @@ def new():
     form = NewSurveyForm()
     sources = listing.copy_sources(current_user)
     form.source.choices = [SelectChoice("", "")] + [
-        SelectChoice(s.code, f"{s.year} · {s.text('title', 'vi')} ({s.code})") for s in sources
+        SelectChoice(s.code, f"{s.year} · {s.text('title', 'vi')}") for s in sources
     ]
     form.organizations.choices = [SelectChoice(o.code, o.name) for o in listing.organizations()]
     status = 200
@@ -353,7 +365,12 @@ def _question_page(survey, question):
     form = QuestionForm()
     position = question.position if question is not None else len(survey.questions)
     earlier = [q for q in survey.questions if q.position < position]
-    form.set_choices(listing.organizations(), earlier)
+    form.set_choices(
+        listing.organizations(),
+        earlier,
+        select_locale(),
+        current_criterion=question.criterion if question is not None else None,
+    )
     error = None
     status = 200
     if request.method == "GET":

@@ -355,7 +355,6 @@ def test_village_edit_records_before_and_after(admin, db):
     [
         ({"code": "thon1"}, "Mã này đã được dùng"),
         ({"code": "Thôn 9"}, "Chỉ dùng chữ thường không dấu"),
-        ({"code": ""}, "Vui lòng ghi một mã ngắn"),
         ({"name": ""}, "Vui lòng ghi tên thôn"),
         ({"adult_population": "-3"}, "từ 0 trở lên"),
         ({"adult_population": "1.200"}, "không có dấu chấm"),
@@ -368,6 +367,18 @@ def test_village_form_refuses_bad_values(admin, db, changes, message):
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 1
     assert entries(db, "unit.create") == []
+
+
+def test_a_new_village_s_code_is_made_from_its_name_when_left_empty(admin, db):
+    make_unit(db, code="lang_kon_hring", name="Làng cũ")
+    db.session.commit()
+    sent = admin.post(
+        "/manage/admin/villages/new", data=VILLAGE | {"code": "", "name": "Làng Kon Hring"}
+    )
+    assert sent.status_code == 302
+    assert db.session.scalar(sa.select(Unit.code).where(Unit.name == "Làng Kon Hring")) == (
+        "lang_kon_hring_2"  # the plain one was taken
+    )
 
 
 def test_renaming_a_village_code_to_a_taken_one_is_refused(admin, db):

@@ -32,56 +32,67 @@ def sign_in(open_page, username):
     return page
 
 
-def test_an_officer_builds_a_survey_from_a_template_and_the_public_sees_it(officers, open_page):
+KINDS = [  # (kind, the question, its options as the officer types them)
+    ("likert5", "Bà con có hài lòng với cán bộ Hội không?", []),
+    ("single", "Bà con nghe tin của Hội chủ yếu qua đâu?", ["Loa thôn", "Họp thôn", "Zalo"]),
+    ("multi", "Hội đã giúp bà con những việc gì?", ["Vay vốn", "Giống cây trồng", "Tập huấn"]),
+    ("yesno", "Năm nay bà con có dự họp chi hội không?", []),
+    ("number", "Năm nay bà con dự họp chi hội mấy lần?", []),
+    ("nps", "Bà con có giới thiệu người quen vào Hội không? (0 đến 10)", []),
+    ("text", "Bà con muốn góp ý thêm điều gì?", []),
+]
+
+
+def test_an_officer_builds_a_survey_typing_only_vietnamese_and_the_public_sees_it(
+    officers, open_page
+):
     page = sign_in(open_page, "cb_nongdan")
     page.goto(officers.url + "/manage/surveys/new")
-    page.get_by_label("Mẫu: mức độ hài lòng của Nhân dân").check()
-    page.fill("#code", "hailong-2026")
+    page.get_by_label("Khảo sát trống").check()
+    page.fill("#title_vi", "Khảo sát thử của Hội Nông dân")
     page.fill("#year", "2026")
     page.get_by_role("button", name="Tạo khảo sát").click()
-    page.wait_for_url("**/manage/surveys/hailong-2026")
-    assert "Hội Nông dân xã" in page.locator("h1").inner_text()
+    page.wait_for_url("**/manage/surveys/khao-sat-thu-cua-hoi-nong-dan-2026")
+    code = page.url.rsplit("/", 1)[1]
+    assert "Khảo sát thử của Hội Nông dân" in page.locator("h1").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # A number question, then a choose-several question with three options.
-    page.get_by_role("link", name="Thêm câu hỏi").click()
-    page.fill("#code", "so_lan")
-    page.select_option("#kind", "number")
-    page.fill("#text_vi", "Năm nay bà con dự họp chi hội mấy lần?")
-    page.fill("#min_value", "0")
-    page.fill("#max_value", "50")
-    page.get_by_role("button", name="Lưu câu hỏi").click()
-    page.wait_for_url("**/manage/surveys/hailong-2026#q-so_lan")
-
-    page.get_by_role("link", name="Thêm câu hỏi").click()
-    page.fill("#code", "kenh_tin")
-    page.select_option("#kind", "multi")
-    page.fill("#text_vi", "Bà con nghe tin của Hội qua đâu?")
-    for index, (code, label) in enumerate([("loa", "Loa thôn"), ("hop", "Họp"), ("zalo", "Zalo")]):
-        page.fill(f"#options-{index}-code", code)
-        page.fill(f"#options-{index}-label_vi", label)
-    page.get_by_role("button", name="Lưu câu hỏi").click()
-    page.wait_for_url("**/manage/surveys/hailong-2026#q-kenh_tin")
+    for kind, text, labels in KINDS:  # no code typed anywhere
+        page.get_by_role("link", name="Thêm câu hỏi").click()
+        page.select_option("#kind", kind)
+        page.fill("#text_vi", text)
+        if kind == "number":
+            page.fill("#min_value", "0")
+            page.fill("#max_value", "50")
+        for index, label in enumerate(labels):
+            page.fill(f"#options-{index}-label_vi", label)
+        page.get_by_role("button", name="Lưu câu hỏi").click()
+        page.wait_for_url(f"**/manage/surveys/{code}#q-*")
+        assert "Đã lưu câu hỏi" in page.locator(".flash").inner_text()
+    shown = page.locator("#questions .q-text").all_inner_texts()
+    assert shown == [text for _kind, text, _labels in KINDS]
 
     page.get_by_role("button", name="Mở ngay").click()
-    page.wait_for_url("**/manage/surveys/hailong-2026#questions")
+    page.wait_for_url(f"**/manage/surveys/{code}*")
     assert "Khảo sát đã mở" in page.locator(".flash").inner_text()
     assert page.console_errors == [] and page.blocked == []
 
-    public = open_page("/s/hailong-2026", width=360, height=740)
-    assert "Hội Nông dân xã" in public.locator("h1").inner_text()
-    assert public.locator('input[name="q_hl_chamlo"]').count() == 5  # likert5 faces
-    assert public.locator('input[name="q_tiepxuc"]').count() == 4  # single choice
-    assert public.locator('input[name="q_gioithieu"]').count() == 11  # 0 to 10
-    assert public.locator('input[name="q_so_lan"]').count() == 1  # number
-    assert public.locator('input[name="q_kenh_tin"]').count() == 3  # choose several
-    assert public.get_by_text("Năm nay bà con dự họp chi hội mấy lần?").is_visible()
-    assert public.get_by_text("Zalo").count() == 1
+    public = open_page(f"/s/{code}", width=360, height=740)
+    assert "Khảo sát thử của Hội Nông dân" in public.locator("h1").inner_text()
+    assert public.locator("fieldset.question").count() == len(KINDS)
+    assert public.locator(".kind-likert5 input[type=radio]").count() == 5
+    assert public.locator(".kind-single input[type=radio]").count() == 3
+    assert public.locator(".kind-multi input[type=checkbox]").count() == 3
+    assert public.locator(".kind-yesno input[type=radio]").count() == 2
+    assert public.locator(".kind-nps input[type=radio]").count() == 11
+    assert public.locator(".kind-number input").count() == 1
+    assert public.locator(".kind-text textarea").count() == 1
+    assert public.get_by_text("Giống cây trồng").is_visible()
     assert "Xem trước" not in public.content()
     assert public.evaluate("document.documentElement.scrollWidth") <= 360
 
     other = sign_in(open_page, "cb_phunu")
-    refused = other.goto(officers.url + "/manage/surveys/hailong-2026")
+    refused = other.goto(officers.url + f"/manage/surveys/{code}")
     assert refused.status == 403
     listing = other.goto(officers.url + "/manage/surveys/")
-    assert listing.status == 200 and "hailong-2026" not in other.content()
+    assert listing.status == 200 and "Khảo sát thử của Hội Nông dân" not in other.content()

@@ -312,7 +312,7 @@ def test_workspace_pages_show_every_text_as_text(world, open_page):
             ("/manage/surveys/new", (ORG,)),
             ("/manage/indicators/", (ORG_SHORT, FULL_NAME)),
             ("/manage/indicators/nongdan/2025", (ORG, NOTE, FULL_NAME)),
-            ("/manage/ratings/2025", (ORG, RULES_NAME)),
+            ("/manage/ratings/2025", (ORG, RULES_TITLE)),  # the rule set by its title
             ("/manage/paper/", (TITLE,)),
             ("/manage/paper/ks", (TITLE, QUESTION, OPTION, UNIT)),
             ("/manage/paper/ks/differences", (TITLE, PAPER_FIRST, PAPER_SECOND)),
@@ -361,7 +361,7 @@ def test_what_other_roles_see_shows_every_text_as_text(world, open_page):
         world.url,
         [
             (f"/manage/feedback/{answered}", (FEEDBACK, REPLY, ORG, UNIT, TITLE)),
-            ("/manage/ratings/2025", (ORG, RULES_NAME)),
+            ("/manage/ratings/2025", (ORG, RULES_TITLE)),  # the rule set by its title
             ("/dashboard/org/nongdan?year=2025", (ORG, TITLE, QUESTION, FEEDBACK)),
         ],
     )

@@ -109,7 +109,9 @@ def test_the_organization_page_holds_the_criteria_and_hides_small_villages(clien
     row = next(r for r in chart["rows"] if r["label"] == satisfaction["label"])
     assert row["value"] == round(100 * satisfaction["value"] / satisfaction["target"], 1)
     assert row["low"] == round(100 * satisfaction["ci"][0] / satisfaction["target"], 1)
-    assert "<td>hl1</td>" in html and "<td>hl2</td>" in html  # the questions' texts
+    # the questions' texts, numbered
+    assert '<span class="muted">Câu 1</span> hl1</td>' in html
+    assert '<span class="muted">Câu 2</span> hl2</td>' in html
     # thon3 (2 respondents) is under k = 5; thon2 goes too, or the total would give thon3 away
     assert results["units"]["thon3"]["suppressed"] and results["units"]["thon2"]["suppressed"]
     for village in ("Thôn 2", "Thôn 3"):  # by name, as officers know them

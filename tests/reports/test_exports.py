@@ -17,7 +17,14 @@ from docx.shared import Pt
 
 from analytics.targets import commune_targets
 from survey.core.local_time import COMMUNE_TIME
-from survey.models import AnnualIndicator, FeedbackItem, Organization, ReceiptCode, Response
+from survey.models import (
+    AnnualIndicator,
+    FeedbackItem,
+    Organization,
+    ReceiptCode,
+    Response,
+    Survey,
+)
 from survey.ratings.finalization import finalize_year
 from survey.ratings.reading import year_document
 from survey.reports.docx import report_docx
@@ -421,8 +428,11 @@ def test_the_docx_report_holds_the_ratings_in_administrative_style(runner, db, c
     met = sum(1 for t in targets if t.met is True)
     assert f"Đạt {met}/{len(targets)} mục tiêu chủ yếu của Nghị quyết" in text
     # The appendix: the survey and its sample, the threshold, the weighting.
-    appendix = next(t for t in docx_tables(report) if t[0][0] == "Mã")
-    assert appendix[1][0] == "hailong-nongdan-2025" and appendix[1][-1] == "70"
+    title = db.session.scalar(sa.select(Survey.title).where(Survey.code == "hailong-nongdan-2025"))
+    appendix = next(
+        t for t in docx_tables(report) if t[0][:2] == ["Cuộc khảo sát", "Đối tượng trả lời"]
+    )
+    assert appendix[1][0] == title["vi"] and appendix[1][-1] == "70"  # a name, not a code
     assert "dưới 5 người trả lời" in text and "n_eff = (Σw)² / Σw²" in text
     # Seventy answers in a few seconds: a burst, whose hidden village is not named.
     flags = next(t for t in docx_tables(report) if t[0][:2] == ["Cuộc khảo sát", "Dấu hiệu"])
@@ -431,7 +441,7 @@ def test_the_docx_report_holds_the_ratings_in_administrative_style(runner, db, c
     assert burst["kind"] == "burst" and None in burst["units"]
     assert not set(burst["units"]) & set(HIDDEN_VILLAGES)
     assert flags[1] == [
-        "hailong-nongdan-2025",
+        title["vi"],
         "rất nhiều phiếu của một thôn trong mười phút",
         str(burst["responses"]),
         ", ".join(SUPPRESSED if u is None else VILLAGE_NAMES[u] for u in burst["units"]),

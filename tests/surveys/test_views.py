@@ -353,13 +353,13 @@ def test_options_are_edited_reordered_and_removed(app, db, world):
         (question_fields(kind="likert5", feedback="y"), "Chỉ câu hỏi trả lời tự do mới"),
         (
             question_fields(show_if_question="hl", show_if_values="7"),
-            "7 không phải là câu trả lời của câu hl",
+            "“7” không phải là một câu trả lời của câu hỏi làm điều kiện",
         ),
         (
             question_fields(show_if_question="gop_y", show_if_values="1"),
             "chỉ có thể phụ thuộc vào câu hỏi chọn",
         ),
-        (question_fields(criterion="Hài lòng"), "Tiêu chí là một mã ngắn"),
+        (question_fields(criterion="Hài lòng"), "Xin chọn một tiêu chí trong danh sách"),
     ],
 )
 def test_bad_questions_are_refused_in_vietnamese_and_keep_what_was_typed(
@@ -389,7 +389,7 @@ def test_numbers_too_large_are_refused_beside_their_field_in_vietnamese(app, db,
         url, data=question_fields(kind="single") | options(("a", "Một", "1e20"), ("b", "Hai", ""))
     )
     assert value.status_code == 422
-    assert "Giá trị của lựa chọn a phải là một số không lớn hơn" in value.get_data(as_text=True)
+    assert "Giá trị của lựa chọn 1 phải là một số không lớn hơn" in value.get_data(as_text=True)
     assert [q.code for q in get_survey(db, survey.code).questions] == [
         q.code for q in survey.questions
     ]
