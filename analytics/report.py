@@ -63,10 +63,18 @@ _NOTES = {
         "en": "Borderline: within the survey's margin ({criterion}) the tier could differ.",
     },
     "capped": {
-        "vi": "Số tổ chức hoàn thành xuất sắc không vượt quá {share} số tổ chức hoàn thành tốt "
-        "trở lên (năm nay tối đa {allowed}); tổ chức này xếp hoàn thành tốt.",
-        "en": "At most {share} of those rated well or better may be rated excellent (this year "
-        "at most {allowed}); this one is rated well.",
+        "vi": "Số tổ chức hoàn thành xuất sắc không được vượt quá {share} số tổ chức hoàn thành "
+        "tốt trở lên, nên năm nay chỉ {allowed} tổ chức được xếp xuất sắc; tổ chức này xếp "
+        "hoàn thành tốt.",
+        "en": "At most {share} of those rated well or better may be rated excellent, so this "
+        "year only {allowed} can be; this one is rated well.",
+    },
+    "capped_none": {
+        "vi": "Số tổ chức hoàn thành xuất sắc không được vượt quá {share} số tổ chức hoàn thành "
+        "tốt trở lên; năm nay có quá ít tổ chức hoàn thành tốt nên không tổ chức nào được xếp "
+        "xuất sắc, tổ chức này xếp hoàn thành tốt.",
+        "en": "At most {share} of those rated well or better may be rated excellent; this year "
+        "too few were rated well for any to be excellent, so this one is rated well.",
     },
     "sensitive": {
         "vi": "Cần xem xét: bỏ các phiếu bị gắn cờ thì kết quả tiêu chí {criteria} thay đổi.",
@@ -151,7 +159,8 @@ def note_text(note: Note, lang: str = "vi") -> str:
     if note.code not in _NOTES:
         raise AnalyticsError(f"note code {note.code!r} has no text")
     params = {key: _param(key, value, lang) for key, value in note.params.items()}
-    return _NOTES[note.code][lang].format(**params)
+    code = "capped_none" if note.code == "capped" and note.params.get("allowed") == 0 else note.code
+    return _NOTES[code][lang].format(**params)
 
 
 def _number(value: float, lang: str, digits: int = 1) -> str:

@@ -60,7 +60,7 @@ def make_survey(db, questions=(), **overrides):
     } | overrides
     survey = Survey(**fields)
     for position, q in enumerate(questions):
-        survey.questions.append(Question(position=position, text={"vi": q["code"]}, **q))
+        survey.questions.append(Question(position=position, **({"text": {"vi": q["code"]}} | q)))
     db.session.add(survey)
     db.session.flush()
     return survey
