@@ -39,8 +39,9 @@ from survey.surveys.question_rules import (
 
 
 @in_savepoint
-def save_question(user, survey, question, data):
-    """Add a question (`question` None) at the end, or change one, as `user`; return it.
+def save_question(user, survey, question, data, position=None):
+    """Add a question (`question` None) at `position` (counted from 0; None: at the end), or
+    change one, as `user`; return it.
 
     `data` holds code, kind, text, help (per language), required, criterion, organization (a
     code or None), show_if (None or {"question", "in"}), feedback, min_value, max_value,
@@ -51,7 +52,10 @@ def save_question(user, survey, question, data):
     if question is None and frozen:
         raise BuilderError(frozen_message())
     data = _normalized(survey, data, question)
-    position = question.position if question is not None else len(survey.questions)
+    if question is not None:
+        position = question.position
+    elif position is None or not 0 <= position <= len(survey.questions):
+        position = len(survey.questions)
     _check_question(survey, question, data, position)
     if frozen:
         _refuse_structure_change(question, data)
@@ -60,7 +64,9 @@ def save_question(user, survey, question, data):
     if question is None:
         question = Question(position=position, code=data["code"], kind=data["kind"])
         _fill(question, data, organization)
-        survey.questions.append(question)
+        ordered = list(survey.questions)
+        ordered.insert(position, question)
+        _renumber(survey, ordered)
     elif data["code"] != question.code:
         _rename_in_conditions(survey, question.code, data["code"])
     _fill(question, data, organization)
@@ -112,7 +118,7 @@ def _check_dependents(survey, question, data):
                 _(
                     "Question %(dependent)s is shown by some answers to this question; "
                     "those answers would no longer exist. Change its condition first.",
-                    dependent=dependent.code,
+                    dependent=dependent.position + 1,
                 ),
                 "kind",
             ) from None
@@ -242,14 +248,16 @@ def move_question(survey, question, direction):
 
 def _check_order(ordered):
     seen = set()
+    numbers = {q.code: q.position + 1 for q in ordered}  # as the list shows them now
     for question in ordered:
         target = (question.show_if or {}).get("question")
         if target and target not in seen:
             raise BuilderError(
                 _(
-                    "Question %(code)s depends on question %(target)s, so it must stay after it.",
-                    code=question.code,
-                    target=target,
+                    "Question %(n)s is shown by the answer to question %(target)s, so it must "
+                    "stay after it.",
+                    n=numbers[question.code],
+                    target=numbers.get(target, "?"),
                 )
             )
         seen.add(question.code)
@@ -302,7 +310,9 @@ def delete_question(survey, question):
     """Delete a question no other question's condition depends on."""
     refuse_if_frozen(survey)
     dependents = [
-        q.code for q in survey.questions if (q.show_if or {}).get("question") == question.code
+        q.position + 1
+        for q in survey.questions
+        if (q.show_if or {}).get("question") == question.code
     ]
     if dependents:
         raise BuilderError(

@@ -23,6 +23,7 @@ from survey.accounts.access import (
 from survey.commune import directory
 from survey.core.extensions import db
 from survey.core.i18n import select_locale
+from survey.core.local_time import COMMUNE_TIME
 from survey.models import SURVEY_STATUSES, TOPICS, utcnow
 from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
 from survey.responses import catalog, qr
@@ -65,7 +66,7 @@ def criterion_name(code):
 @bp.app_template_filter("localtime")
 def localtime_filter(moment):
     """A stored UTC time as the commune's local time, e.g. 01/03/2026 07:00."""
-    return survey_life.local_input_value(moment).replace("T", " ") if moment else ""
+    return moment.astimezone(COMMUNE_TIME).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 @bp.get("/")
@@ -156,9 +157,10 @@ def edit(code):
 @bp.route("/<code>/questions/new", methods=["GET", "POST"])
 @roles_required(*ORG_READ_ROLES)
 def add_question(code):
-    """Add a question at the end of the survey."""
+    """Add a question at the end of the survey, or after the one named by `?after=`."""
     survey = _survey(code, change=request.method == "POST")
-    return _question_page(survey, None)
+    after = next((q for q in survey.questions if q.code == request.args.get("after")), None)
+    return _question_page(survey, None, after.position + 1 if after is not None else None)
 
 
 @bp.route("/<code>/questions/<qcode>", methods=["GET", "POST"])
@@ -208,8 +210,18 @@ def preview(code):
 @bp.post("/<code>/open")
 @roles_required(*ORG_CHANGE_ROLES)
 def open_now(code):
-    """Open the survey for answers now."""
+    """Open the survey for answers now, once the officer has confirmed what that means."""
     survey = _survey(code, change=True)
+    if not _confirmed():
+        return _confirm_page(
+            survey,
+            "builder.open_now",
+            _("Open the survey now?"),
+            _("People will see this survey at once and can answer it.")
+            if survey.audience == "public"
+            else _("Members with an invitation slip can answer it at once."),
+            _("Yes, open it now"),
+        )
     survey_life.release_if_closed(survey)
     return _act(survey, survey_life.open_survey, survey, message=_("The survey is open."))
 
@@ -217,8 +229,19 @@ def open_now(code):
 @bp.post("/<code>/close")
 @roles_required(*ORG_CHANGE_ROLES)
 def close_now(code):
-    """Close the survey now."""
+    """Close the survey now, once the officer has confirmed what that means."""
     survey = _survey(code, change=True)
+    if not _confirmed():
+        return _confirm_page(
+            survey,
+            "builder.close_now",
+            _("Close the survey now?"),
+            _(
+                "It will take no more answers; every answer received counts at once. It can be "
+                "opened again later."
+            ),
+            _("Yes, close it now"),
+        )
     return _act(
         survey,
         survey_life.close_survey,
@@ -235,7 +258,18 @@ def schedule(code):
     survey = _survey(code, change=True)
     schedule_form = ScheduleForm()
     error = None
-    if schedule_form.validate():
+    valid = schedule_form.validate()
+    if valid and not _confirmed() and _dates_in_order(schedule_form):
+        dates = {"opens_at": schedule_form.opens_at.data, "closes_at": schedule_form.closes_at.data}
+        return _confirm_page(
+            survey,
+            "builder.schedule",
+            _("Take answers between these dates?"),
+            _schedule_words(schedule_form),
+            _("Yes, save the dates"),
+            carried=dates,
+        )
+    if valid:
         survey_life.release_if_closed(survey)
         try:
             survey_life.schedule_survey(
@@ -286,6 +320,48 @@ def clone(code):
         error=error,
         can_change=may_change_survey(current_user, survey),
     ), status
+
+
+def _confirmed():
+    """Whether the officer pressed the confirmation page's button (not the first one)."""
+    return request.form.get("confirm") == "yes"
+
+
+def _confirm_page(survey, endpoint, question, consequence, button, carried=None):
+    """What a change will do, asked before it is done: the form posts again with confirm."""
+    return render_template(
+        "builder/confirm.html",
+        survey=survey,
+        action=url_for(endpoint, code=survey.code),
+        question=question,
+        consequence=consequence,
+        button=button,
+        carried=carried or {},
+    )
+
+
+def _dates_in_order(form):
+    """Whether the dates could be saved (the builder refuses a close before the opening)."""
+    opens = survey_life.parse_local_time(form.opens_at.data)
+    closes = survey_life.parse_local_time(form.closes_at.data)
+    return opens is None or closes is None or opens < closes
+
+
+def _schedule_words(form):
+    """The dates chosen, said as what will happen."""
+    opens = survey_life.parse_local_time(form.opens_at.data)
+    closes = survey_life.parse_local_time(form.closes_at.data)
+    start = localtime_filter(opens) if opens else _("now")
+    if closes is None:
+        return _(
+            "The survey will take answers from %(start)s until it is closed by hand.", start=start
+        )
+    return _(
+        "The survey will take answers from %(start)s until %(end)s; people will see it only "
+        "between these times.",
+        start=start,
+        end=localtime_filter(closes),
+    )
 
 
 def _survey(code, change=False):
@@ -361,9 +437,12 @@ def _edit_page(survey, form, schedule_form=None, error=None, status=200):
     ), status
 
 
-def _question_page(survey, question):
+def _question_page(survey, question, insert_at=None):
     form = QuestionForm()
-    position = question.position if question is not None else len(survey.questions)
+    if question is not None:
+        position = question.position
+    else:
+        position = len(survey.questions) if insert_at is None else insert_at
     earlier = [q for q in survey.questions if q.position < position]
     form.set_choices(
         listing.organizations(),
@@ -381,7 +460,7 @@ def _question_page(survey, question):
     elif form.validate():
         try:
             saved = questions.save_question(
-                current_user, survey, question, form.question_data(survey)
+                current_user, survey, question, form.question_data(survey), position=insert_at
             )
         except BuilderError as refused:
             db.session.rollback()
@@ -404,4 +483,6 @@ def _question_page(survey, question):
         error=error,
         frozen=is_frozen(survey),
         can_change=may_change_survey(current_user, survey),
+        number=position + 1,
+        after=request.args.get("after") if insert_at is not None else None,
     ), status

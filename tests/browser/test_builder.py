@@ -58,7 +58,7 @@ def test_an_officer_builds_a_survey_typing_only_vietnamese_and_the_public_sees_i
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     for kind, text, labels in KINDS:  # no code typed anywhere
-        page.get_by_role("link", name="Thêm câu hỏi").click()
+        page.get_by_role("link", name="Thêm câu hỏi", exact=True).click()
         page.select_option("#kind", kind)
         page.fill("#text_vi", text)
         if kind == "number":
@@ -72,18 +72,36 @@ def test_an_officer_builds_a_survey_typing_only_vietnamese_and_the_public_sees_i
     shown = page.locator("#questions .q-text").all_inner_texts()
     assert shown == [text for _kind, text, _labels in KINDS]
 
+    # A question added after the first one goes there, not after the closing free text.
+    page.get_by_role("link", name="Thêm câu hỏi sau câu này").first.click()
+    page.select_option("#kind", "yesno")
+    page.fill("#text_vi", "Bà con có biết cán bộ Hội ở thôn mình không?")
+    page.get_by_role("button", name="Lưu câu hỏi").click()
+    page.wait_for_url(f"**/manage/surveys/{code}#q-*")
+    shown = page.locator("#questions .q-text").all_inner_texts()
+    assert shown[1] == "Bà con có biết cán bộ Hội ở thôn mình không?"
+    assert shown[-1] == KINDS[-1][1] and len(shown) == len(KINDS) + 1
+
+    # The preview leads back to the editor.
+    page.get_by_role("link", name="Xem trước như người dân thấy").click()
+    page.get_by_role("link", name="Quay lại trang soạn khảo sát").click()
+    page.wait_for_url(f"**/manage/surveys/{code}#questions")
+
+    # Opening asks first, saying what will happen.
     page.get_by_role("button", name="Mở ngay").click()
+    assert "Người dân sẽ thấy khảo sát này ngay" in page.locator(".notice").inner_text()
+    page.get_by_role("button", name="Đồng ý, mở ngay").click()
     page.wait_for_url(f"**/manage/surveys/{code}*")
     assert "Khảo sát đã mở" in page.locator(".flash").inner_text()
     assert page.console_errors == [] and page.blocked == []
 
     public = open_page(f"/s/{code}", width=360, height=740)
     assert "Khảo sát thử của Hội Nông dân" in public.locator("h1").inner_text()
-    assert public.locator("fieldset.question").count() == len(KINDS)
+    assert public.locator("fieldset.question").count() == len(KINDS) + 1
     assert public.locator(".kind-likert5 input[type=radio]").count() == 5
     assert public.locator(".kind-single input[type=radio]").count() == 3
     assert public.locator(".kind-multi input[type=checkbox]").count() == 3
-    assert public.locator(".kind-yesno input[type=radio]").count() == 2
+    assert public.locator(".kind-yesno input[type=radio]").count() == 4  # two yes/no
     assert public.locator(".kind-nps input[type=radio]").count() == 11
     assert public.locator(".kind-number input").count() == 1
     assert public.locator(".kind-text textarea").count() == 1

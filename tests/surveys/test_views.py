@@ -12,6 +12,7 @@ from survey.surveys.definitions import load_question_set
 from tests.factories import make_defined_survey, make_organization, make_survey, make_user
 from tests.test_route_access import sign_in_quickly
 
+CONFIRMED = {"confirm": "yes"}  # the confirmation page's button
 FROZEN = "chỉ được sửa câu chữ"
 
 
@@ -464,9 +465,11 @@ def test_a_condition_may_name_only_an_earlier_question(app, db, world):
         f"/manage/surveys/{survey.code}/questions/ly_do/move", data={"direction": "up"}
     )
     assert up.status_code == 422
-    assert "Câu ly_do phụ thuộc câu hl nên phải đứng sau câu đó" in up.get_data(as_text=True)
+    assert "Câu 2 chỉ hiện theo câu trả lời của câu 1 nên phải đứng sau câu đó" in up.get_data(
+        as_text=True
+    )
     deleted = client.post(f"/manage/surveys/{survey.code}/questions/hl/delete")
-    assert deleted.status_code == 422 and "ly_do" in deleted.get_data(as_text=True)
+    assert deleted.status_code == 422 and "Câu 2" in deleted.get_data(as_text=True)
     to_text = client.post(
         f"/manage/surveys/{survey.code}/questions/hl",
         data=question_fields(code="hl", kind="text", text_vi="Đổi thành câu chữ"),
@@ -700,11 +703,12 @@ def test_a_draft_without_questions_cannot_open(app, db, world):
     survey.organizations.append(world["nongdan"])
     db.session.commit()
     client = as_user(app, db, "nongdan")
-    response = client.post("/manage/surveys/trong/open")
+    response = client.post("/manage/surveys/trong/open", data=CONFIRMED)
     assert response.status_code == 422
     assert "Khảo sát chưa có câu hỏi nào nên chưa mở được" in response.get_data(as_text=True)
     scheduled = client.post(
-        "/manage/surveys/trong/schedule", data={"opens_at": "2026-03-01T07:00", "closes_at": ""}
+        "/manage/surveys/trong/schedule",
+        data={"opens_at": "2026-03-01T07:00", "closes_at": ""} | CONFIRMED,
     )
     assert scheduled.status_code == 422
     assert get_survey(db, "trong").status == "draft"
@@ -716,19 +720,27 @@ def test_open_close_and_schedule_in_commune_time(app, db, world):
     assert client.get(f"/s/{survey.code}").status_code == 200  # a signed-in preview
     assert app.test_client().get(f"/s/{survey.code}").status_code == 404  # a draft
 
-    assert client.post(f"/manage/surveys/{survey.code}/open").status_code == 303
+    # The first press asks, saying what will happen; nothing changes until the officer agrees.
+    asked = client.post(f"/manage/surveys/{survey.code}/open")
+    assert asked.status_code == 200 and get_survey(db, survey.code).status == "draft"
+    assert "Người dân sẽ thấy khảo sát này ngay" in asked.get_data(as_text=True)
+    assert client.post(f"/manage/surveys/{survey.code}/open", data=CONFIRMED).status_code == 303
     assert get_survey(db, survey.code).status == "open"
     assert "Bà con hài lòng" in app.test_client().get(f"/s/{survey.code}").get_data(as_text=True)
 
-    assert client.post(f"/manage/surveys/{survey.code}/close").status_code == 303
+    asked = client.post(f"/manage/surveys/{survey.code}/close")
+    assert asked.status_code == 200 and get_survey(db, survey.code).status == "open"
+    assert "không nhận thêm ý kiến" in asked.get_data(as_text=True)
+    assert client.post(f"/manage/surveys/{survey.code}/close", data=CONFIRMED).status_code == 303
     assert get_survey(db, survey.code).status == "closed"
     closed = app.test_client().post(f"/s/{survey.code}", data={"q_hl": "4"})
     assert closed.status_code == 410
 
-    response = client.post(
-        f"/manage/surveys/{survey.code}/schedule",
-        data={"opens_at": "2030-03-01T07:00", "closes_at": "2030-03-31T17:30"},
-    )
+    dates = {"opens_at": "2030-03-01T07:00", "closes_at": "2030-03-31T17:30"}
+    asked = client.post(f"/manage/surveys/{survey.code}/schedule", data=dates)
+    assert "từ 01/03/2030 07:00 đến 31/03/2030 17:30" in asked.get_data(as_text=True)
+    assert get_survey(db, survey.code).opens_at is None
+    response = client.post(f"/manage/surveys/{survey.code}/schedule", data=dates | CONFIRMED)
     assert response.status_code == 303
     scheduled = get_survey(db, survey.code)
     assert scheduled.status == "open"
@@ -742,7 +754,7 @@ def test_open_close_and_schedule_in_commune_time(app, db, world):
     backwards = client.post(
         f"/manage/surveys/{survey.code}/schedule",
         data={"opens_at": "2030-03-31T07:00", "closes_at": "2030-03-01T07:00"},
-    )
+    )  # refused at once: no question asked about dates that cannot be saved
     assert backwards.status_code == 422
     assert "Thời điểm đóng phải sau thời điểm mở" in backwards.get_data(as_text=True)
     garbled = client.post(
@@ -750,7 +762,7 @@ def test_open_close_and_schedule_in_commune_time(app, db, world):
     )
     assert garbled.status_code == 422 and "mai" in garbled.get_data(as_text=True)
 
-    assert client.post(f"/manage/surveys/{survey.code}/open").status_code == 303
+    assert client.post(f"/manage/surveys/{survey.code}/open", data=CONFIRMED).status_code == 303
     opened = get_survey(db, survey.code)
     assert opened.opens_at is None and opened.status == "open"  # "open now" clears a later start
     actions = [e.action for e in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id))]
