@@ -13,17 +13,24 @@ checks. Nothing records which sheet, or which response, a person typed.
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from analytics import typed_too_fast
 from survey.core.extensions import db
+from survey.core.local_time import COMMUNE_TIME, day_start
 from survey.models import FastSheet, PaperEntry, PaperTyping, Response, UTCDateTime, utcnow
-from survey.responses.answer_rules import NOT_A_CHOICE, check_answers, small_whole_number
+from survey.responses.answer_rules import (
+    FIXED_RANGES,
+    NOT_A_CHOICE,
+    check_answers,
+    small_whole_number,
+)
 from survey.responses.storing import SubmissionConflict, submit_response
 
 SHEET_NAMESPACE = uuid.UUID("5b0f6f0e-6a55-4b0e-9d61-6a7f7f1c2e11")
@@ -74,13 +81,13 @@ def raw_from_typed(questions, typed):
             for number in numbers:
                 chosen = small_whole_number(number)
                 if chosen is None or not 1 <= chosen <= len(question.options):
-                    errors[question.code] = NOT_A_CHOICE
+                    errors[question.code] = _allowed(question)
                     break
                 codes.append(question.options[chosen - 1].code)
             if question.code in errors:
                 continue
             if question.kind == "single" and len(codes) > 1:
-                errors[question.code] = NOT_A_CHOICE
+                errors[question.code] = _allowed(question)
                 continue
             raw[question.code] = codes if question.kind == "multi" else codes[0]
         else:
@@ -109,8 +116,40 @@ def check_sheet(survey, typed):
     questions = list(survey.questions)
     raw, parse_errors = raw_from_typed(questions, typed)
     answers, errors = check_answers(questions, raw)
+    for question in questions:  # on paper, say which numbers the sheet allows
+        if errors.get(question.code) is NOT_A_CHOICE:
+            errors[question.code] = _allowed(question)
     errors.update(parse_errors)
     return answers, errors
+
+
+def _allowed(question):
+    """What may be typed for a question, as the officer reads it beside the field."""
+    if question.kind == "yesno":
+        return _l("Type 1 for yes or 0 for no.")
+    if question.kind in FIXED_RANGES:
+        low, high = FIXED_RANGES[question.kind]
+        return _l("Type a number from %(low)d to %(high)d.", low=low, high=high)
+    if question.kind == "multi":
+        return _l(
+            "Type the numbers of the answers ticked, from 1 to %(high)d, separated by spaces.",
+            high=len(question.options),
+        )
+    return _l("Type one number from 1 to %(high)d.", high=len(question.options))
+
+
+def sheet_counts(survey, unit):
+    """Paper sheets of `survey` counted for `unit`: today (commune time) and in all."""
+    paper = sa.and_(
+        Response.survey_id == survey.id, Response.unit_id == unit.id, Response.channel == "paper"
+    )
+    today = day_start(datetime.now(COMMUNE_TIME).date())
+    total, since_today = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(Response.submitted_at >= today)).where(
+            paper
+        )
+    ).one()
+    return {"today": since_today, "total": total}
 
 
 def enter_sheet(survey, unit, sheet_no, answers, user):

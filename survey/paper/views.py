@@ -23,6 +23,7 @@ from survey.paper.entry import (
     mismatches,
     parse_sheet_number,
     resolve,
+    sheet_counts,
     sheet_label,
     typed_from_answers,
 )
@@ -45,11 +46,12 @@ REFUSALS = {
 @bp.get("/")
 @roles_required(*PAPER_ROLES)
 def index():
-    """The surveys whose paper forms this officer may type."""
+    """The surveys open for paper forms that this officer may type (closed ones are not
+    offered: their answers are counted)."""
     surveys = db.session.scalars(
-        sa.select(Survey).where(Survey.status != "draft").order_by(Survey.year.desc(), Survey.code)
+        sa.select(Survey).where(Survey.status == "open").order_by(Survey.year.desc(), Survey.code)
     ).all()
-    allowed = [s for s in surveys if may_type_survey(current_user, s)]
+    allowed = [s for s in surveys if s.state() == "open" and may_type_survey(current_user, s)]
     return render_template("paper/index.html", surveys=allowed)
 
 
@@ -97,6 +99,7 @@ def enter(code):
             errors=errors,
             sheet=number_text,
             sheet_error=sheet_error,
+            counts=sheet_counts(survey, unit) if unit is not None else None,
         ),
         status,
         retry_later() if busy else {},

@@ -82,9 +82,49 @@ def test_wrong_values_are_marked_and_everything_typed_is_kept(client, login, set
     sent = type_sheet(client, survey, 3, q_kenh="5", q_so_buoi="40", q_gop_y="Giữ lại chữ này")
     html = sent.get_data(as_text=True)
     assert sent.status_code == 422
-    assert "Xin chọn một trong các câu trả lời" in html and "Xin ghi một số từ 0 đến 24" in html
+    assert "Ghi một số từ 1 đến 2." in html and "Xin ghi một số từ 0 đến 24" in html
     assert 'value="40"' in html and "Giữ lại chữ này" in html and 'value="3"' in html
     assert count(Response) == 0
+
+
+def test_out_of_range_answers_say_which_numbers_the_sheet_allows(client, login, setting):
+    survey, _officer = setting
+    login("thon1", PASSWORD)
+    html = type_sheet(client, survey, 3, q_hl="7", q_co_du="2", q_gioi_thieu="11").get_data(
+        as_text=True
+    )
+    assert "Ghi một số từ 1 đến 5." in html  # the faces
+    assert "Ghi 1 nếu Có, 0 nếu Không." in html
+    assert "Ghi một số từ 0 đến 10." in html
+    assert count(Response) == 0
+
+
+def test_the_page_counts_the_village_s_sheets_today_and_in_all(client, login, setting):
+    survey, _officer = setting
+    login("thon1", PASSWORD)
+    page = client.get(f"/manage/paper/{survey.code}").get_data(as_text=True)
+    assert "Hôm nay đã nhập 0 phiếu · tổng cộng 0 phiếu (Thôn 1)" in page
+    type_sheet(client, survey, 1)
+    type_sheet(client, survey, 2)
+    page = client.get(f"/manage/paper/{survey.code}").get_data(as_text=True)
+    assert "Hôm nay đã nhập 2 phiếu · tổng cộng 2 phiếu (Thôn 1)" in page
+    login("thon2", PASSWORD)  # another village's count is its own
+    page = client.get(f"/manage/paper/{survey.code}").get_data(as_text=True)
+    assert "tổng cộng 0 phiếu (Thôn 2)" in page
+
+
+def test_only_open_surveys_are_offered_and_differences_say_when_there_are_none(
+    client, login, setting, db
+):
+    survey, _officer = setting
+    closed = make_defined_survey(db, status="closed", title={"vi": "Khảo sát đã đóng"})
+    db.session.commit()
+    login("thon1", PASSWORD)
+    listing = client.get("/manage/paper/").get_data(as_text=True)
+    assert survey.text("title", "vi") in listing and "Đang mở" in listing
+    assert "Khảo sát đã đóng" not in listing and closed.code not in listing
+    differences = client.get(f"/manage/paper/{survey.code}/differences").get_data(as_text=True)
+    assert "không dùng cách nhập hai lần" in differences
 
 
 def test_sheet_number_must_be_a_positive_number(client, login, setting):
