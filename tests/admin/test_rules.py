@@ -58,3 +58,95 @@ def test_every_year_table_is_checked(client, db, login):
     response = client.post("/manage/admin/rules", data={"rules": "[year.2019.tiers]\ntot = 99\n"})
     assert response.status_code == 422
     assert "must rise" in response.get_data(as_text=True)
+
+
+# --- the rule set as a form ----------------------------------------------------------------
+
+
+def form_data(app, **changes):
+    """What the form posts when the office changes nothing but `changes` (criteria by code)."""
+    from analytics import load_ruleset
+    from survey.admin.rules_form import RuleSetForm
+
+    with app.test_request_context():
+        form = RuleSetForm(formdata=None)
+        form.fill_from(load_ruleset(2025, None))
+        data = {}
+        for field in form:
+            subfields = (
+                [s for row in field for s in row.form] if field.type == "FieldList" else [field]
+            )
+            for sub in subfields:
+                if sub.type == "BooleanField":
+                    if sub.data:
+                        data[sub.name] = "y"
+                elif sub.type != "CSRFTokenField":
+                    data[sub.name] = sub._value() if sub.type != "SelectField" else sub.data
+    codes = {data[k]: k[: -len("-code")] for k in data if k.endswith("-code")}
+    for key, value in changes.items():
+        code, _, name = key.partition("__")
+        target = f"{codes[code]}-{name}" if name else key
+        if value is None:
+            data.pop(target, None)
+        else:
+            data[target] = value
+    return data
+
+
+def test_the_form_shows_each_criterion_by_name_with_its_numbers(client, db, login):
+    _admin(db, login)
+    html = client.get("/manage/admin/rules").get_data(as_text=True)
+    assert "Tỷ lệ hội viên, đoàn viên tham gia các cuộc vận động, phong trào thi đua" in html
+    assert 'name="answer_within_days" type="text" value="30"' in html
+    assert 'name="xuat_sac" type="text" value="90"' in html
+    # The TOML is there for the office, behind "Nâng cao".
+    advanced = html[html.index('<details class="advanced"') :]
+    assert 'name="rules"' in advanced and 'name="rules"' not in html[: html.index(advanced)]
+
+
+def test_a_change_made_in_the_form_is_saved_as_the_difference_and_audited(app, client, db, login):
+    import tomllib
+
+    _admin(db, login)
+    data = form_data(app, answer_within_days="45", campaigns__target="60")
+    response = client.post("/manage/admin/rules", data=data)
+    assert response.status_code == 302
+    saved = tomllib.loads(db.session.get(Setting, RULES_SETTING).value)
+    assert saved["feedback"] == {"answer_within_days": 45}
+    assert saved["criteria"] == [
+        {"code": "campaigns", "group": "results", "weight": 10, "target": 0.6, "key": True}
+    ]
+    assert set(saved) == {"feedback", "criteria"}  # only what differs from the default
+    rules = commune_rules(2025)
+    assert rules.answer_within_days == 45
+    assert next(c for c in rules.criteria if c.code == "campaigns").target == 0.6
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditLog)
+            .where(AuditLog.action == "ruleset.update")
+        )
+        == 1
+    )
+    # Saving it again unchanged changes nothing.
+    again = client.post("/manage/admin/rules", data=form_data(app) | data)
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 1
+
+
+def test_points_that_do_not_add_up_or_tiers_out_of_order_are_refused_beside_them(
+    app, client, db, login
+):
+    _admin(db, login)
+    too_many = client.post("/manage/admin/rules", data=form_data(app, meetings__weight="20"))
+    html = too_many.get_data(as_text=True)
+    assert too_many.status_code == 422
+    assert "cộng lại bằng 110; phải bằng 100" in html and 'value="20"' in html
+    backwards = client.post("/manage/admin/rules", data=form_data(app, tot="95"))
+    assert backwards.status_code == 422
+    assert "Hoàn thành < Tốt < Xuất sắc" in backwards.get_data(as_text=True)
+    not_a_number = client.post("/manage/admin/rules", data=form_data(app, hoan_thanh="năm mươi"))
+    assert not_a_number.status_code == 422 and 'value="năm mươi"' in not_a_number.get_data(
+        as_text=True
+    )
+    assert db.session.get(Setting, RULES_SETTING) is None
