@@ -9,15 +9,17 @@ from analytics import AnalyticsError, criterion_label, default_text, load_rulese
 from survey.accounts import officers, sign_ins
 from survey.accounts.access import roles_required
 from survey.admin.forms import (
+    CRITERION_COLUMNS,
+    GROUP_NAMES,
     NewUserForm,
     OrganizationForm,
     PasswordForm,
+    RuleSetForm,
     RulesForm,
     SettingsForm,
     UserForm,
     VillageForm,
 )
-from survey.admin.rules_form import GROUP_NAMES, RuleSetForm
 from survey.commune import directory
 from survey.commune import settings as commune_settings
 from survey.core.extensions import db
@@ -306,7 +308,8 @@ def rules():
     if posted_toml and toml_form.validate_on_submit():
         done = _save_rules(toml_form.rules.data or "", year, toml_form.rules)
     elif posted_form and form.validate_on_submit():
-        done = _save_rules(form.override_text(saved, year), year, form.title)
+        text = rulesets.override_from(form.tables(), saved, year)
+        done = _save_rules(text, year, form.title)
     if done is not None:
         return done
     return render_template(
@@ -318,6 +321,7 @@ def rules():
         default=default_text(),
         criterion_label=criterion_label,
         group_names=GROUP_NAMES,
+        columns=CRITERION_COLUMNS,
     ), (422 if request.method == "POST" else 200)
 
 

@@ -8,6 +8,7 @@ instead put it in instance/rules.toml, which applies only while nothing is saved
 import os
 import tomllib
 
+import tomli_w
 from flask import current_app
 
 from analytics import RuleSet, load_ruleset
@@ -67,3 +68,56 @@ def save_override(text: str, year: int) -> bool:
         row.value = text
     trail.record("ruleset.update", "commune", before={"toml": before}, after={"toml": text})
     return True
+
+
+def override_from(tables: dict, saved_text: str, year: int) -> str:
+    """The commune's override TOML holding `tables` (the rule set form's values): only what
+    differs from the default, with the name and the [year.YYYY] tables already saved kept."""
+    saved = tomllib.loads(saved_text) if saved_text else {}
+    default = load_ruleset(year, None)
+    override = {key: saved[key] for key in ("name", "year") if key in saved}
+    if tables["title"] != default.title:
+        override["title"] = tables["title"]
+    for table, values in tables.items():
+        if table in ("title", "criteria"):
+            continue
+        changed = {k: v for k, v in values.items() if v != _default_value(default, table, k)}
+        if changed:
+            override[table] = changed
+    default_criteria = {c.code: c for c in default.criteria}
+    criteria = [
+        row for row in tables["criteria"] if _differs(row, default_criteria.get(row["code"]))
+    ]
+    if criteria:
+        override["criteria"] = criteria
+    return tomli_w.dumps(override)
+
+
+_DEFAULT_NAMES = {
+    ("tiers", "xuat_sac"): "xuat_sac",
+    ("tiers", "tot"): "tot",
+    ("tiers", "hoan_thanh"): "hoan_thanh",
+    ("tiers", "xuat_sac_exceeded_share"): "xuat_sac_exceeded_share",
+    ("cap", "enabled"): "cap_enabled",
+    ("cap", "xuat_sac_share"): "cap_share",
+    ("surveys", "min_n_eff"): "min_n_eff",
+    ("surveys", "insufficient"): "insufficient",
+    ("surveys", "level"): "level",
+    ("feedback", "answer_within_days"): "answer_within_days",
+    ("integrity", "exclude_flagged"): "exclude_flagged",
+}
+
+
+def _default_value(default, table, key):
+    return getattr(default, _DEFAULT_NAMES[(table, key)])
+
+
+def _differs(row, rule):
+    if rule is None:
+        return row["weight"] != 0
+    return (row["group"], row["weight"], row["target"], row["key"]) != (
+        rule.group,
+        rule.weight,
+        rule.target,
+        rule.key,
+    )

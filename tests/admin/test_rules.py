@@ -66,7 +66,7 @@ def test_every_year_table_is_checked(client, db, login):
 def form_data(app, **changes):
     """What the form posts when the office changes nothing but `changes` (criteria by code)."""
     from analytics import load_ruleset
-    from survey.admin.rules_form import RuleSetForm
+    from survey.admin.forms import RuleSetForm
 
     with app.test_request_context():
         form = RuleSetForm(formdata=None)
