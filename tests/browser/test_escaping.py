@@ -347,8 +347,9 @@ def test_workspace_pages_show_every_text_as_text(world, open_page):
 
     # A rule set refused for a key of its own naming says which key, as text
     page.goto(world.url + "/manage/admin/rules")
+    page.locator("details.advanced > summary").first.click()  # the TOML, under "Nâng cao"
     page.fill("#rules", json.dumps(PAYLOAD) + " = 1")
-    page.get_by_role("button", name="Kiểm tra và lưu bộ tiêu chí").click()
+    page.get_by_role("button", name="Kiểm tra và lưu TOML").click()
     page.locator(".error").wait_for()
     shows_as_text(page, ["unknown key " + repr(PAYLOAD)])
 
