@@ -32,9 +32,10 @@ from survey.accounts.officers import (
     username_taken,
 )
 from survey.commune.settings import public_base_url_problem
-from survey.core.forms import OfficerForm, OfficerSubform
+from survey.core.forms import OfficerForm, OfficerSubform, choices_of
 from survey.models import ROLES
 from survey.models.vocabulary import ROLE_NAMES
+from survey.responses.answer_rules import plain_number
 from survey.surveys.forms import parse_number
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -273,14 +274,6 @@ LEVELS = {"0.9": "90%", "0.95": "95%", "0.99": "99%"}
 NUMBER = _l("Write a number, e.g. 10 or 2,5.")
 
 
-def _choices(names):
-    return [SelectChoice(value, label) for value, label in names.items()]
-
-
-def _number_field(label, **kwargs):
-    return StringField(label, **kwargs)
-
-
 # The criteria table's column heads (the same words as the row's fields).
 CRITERION_COLUMNS = {"weight": _l("Points"), "target": _l("Target (%)"), "key": _l("Key target")}
 
@@ -289,9 +282,9 @@ class CriterionRow(OfficerSubform):
     """One criterion's line: its code (hidden), group, points, target and key."""
 
     code = HiddenField()
-    group = SelectField(_l("Group"), choices=_choices(GROUP_NAMES))
-    weight = _number_field(CRITERION_COLUMNS["weight"])
-    target = _number_field(CRITERION_COLUMNS["target"])
+    group = SelectField(_l("Group"), choices=choices_of(GROUP_NAMES))
+    weight = StringField(CRITERION_COLUMNS["weight"])
+    target = StringField(CRITERION_COLUMNS["target"])
     key = BooleanField(CRITERION_COLUMNS["key"])
 
 
@@ -299,20 +292,21 @@ class RuleSetForm(OfficerForm):
     """The numbers of the annual rating, each beside its check."""
 
     title = StringField(_l("Name of the rule set"), validators=[Length(max=200)])
-    xuat_sac = _number_field(_l("Excellent from (points)"))
-    tot = _number_field(_l("Good from (points)"))
-    hoan_thanh = _number_field(_l("Completed from (points)"))
-    exceeded_share = _number_field(_l("Excellent also needs this share of targets exceeded (%)"))
+    xuat_sac = StringField(_l("Excellent from (points)"))
+    tot = StringField(_l("Good from (points)"))
+    hoan_thanh = StringField(_l("Completed from (points)"))
+    exceeded_share = StringField(_l("Excellent also needs this share of targets exceeded (%)"))
     cap_enabled = BooleanField(_l("Limit how many organizations can be excellent"))
-    cap_share = _number_field(_l("At most this share of those rated good or better (%)"))
-    answer_within_days = _number_field(_l("Feedback answered in time within (days)"))
-    min_n_eff = _number_field(_l("Fewest effective answers for a survey criterion to count"))
+    cap_share = StringField(_l("At most this share of those rated good or better (%)"))
+    answer_within_days = StringField(_l("Feedback answered in time within (days)"))
+    min_n_eff = StringField(_l("Fewest effective answers for a survey criterion to count"))
     insufficient = SelectField(
-        _l("A survey criterion with too few answers"), choices=_choices(INSUFFICIENT_NAMES)
+        _l("A survey criterion with too few answers"), choices=choices_of(INSUFFICIENT_NAMES)
     )
-    level = SelectField(_l("Confidence of the intervals"), choices=_choices(LEVELS))
+    level = SelectField(_l("Confidence of the intervals"), choices=choices_of(LEVELS))
     exclude_flagged = BooleanField(_l("Leave out the responses the integrity checks flag"))
     criteria = FieldList(FormField(CriterionRow))
+    weights_error = None  # "the points add up to ...", shown above the criteria
 
     def fill_from(self, rules: RuleSet):
         """The rule set in force, every criterion listed (those at 0 points too)."""
@@ -369,8 +363,6 @@ class RuleSetForm(OfficerForm):
             ]
             return False
         return valid
-
-    weights_error = None
 
     def _number_fields(self):
         fields = [
@@ -429,6 +421,5 @@ class RuleSetForm(OfficerForm):
 
 
 def _plain(value):
-    """12.0 -> "12", 2.5 -> "2,5" (as officers write numbers)."""
-    value = round(float(value), 4)
-    return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
+    """A rule's number as officers write it (12, 2,5), without float noise (30.000000000000004)."""
+    return plain_number(round(float(value), 4))

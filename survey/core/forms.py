@@ -1,7 +1,7 @@
 """The base every officer form is built on: texts typed in lose their control characters."""
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, PasswordField
+from wtforms import FieldList, Form, FormField, PasswordField, SelectChoice
 
 from survey.core.text_safety import strip_control
 
@@ -34,3 +34,8 @@ class OfficerSubform(Form):
 
     class Meta(StripControlMeta):
         pass
+
+
+def choices_of(names):
+    """A select's choices from {value: label}, in that order."""
+    return [SelectChoice(value, label) for value, label in names.items()]

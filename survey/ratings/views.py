@@ -82,7 +82,7 @@ def _page(year, form, status=200):
         "ratings/year.html",
         document=rating.document,
         survey_titles=catalog.survey_titles(select_locale()),
-        village_names={unit.code: unit.name for unit in catalog.units()},
+        village_names=catalog.village_names(),
         freshness=Freshness.of(rating.kept),
         year=year,
         form=form,

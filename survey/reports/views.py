@@ -122,7 +122,7 @@ def survey(code):
         page=page,
         may_export=may_read_survey(current_user, found),
         withheld=withheld,
-        village_names={unit.code: unit.name for unit in catalog.units()},
+        village_names=catalog.village_names(),
     )
 
 

@@ -32,6 +32,24 @@ LIKERT_WORDS = (
 NO_UNIT = "-"
 
 
+def answer_choices(target, lang="vi"):
+    """(value, the words the form shows for it) of each answer of a scale, yes/no or choice
+    question; none for the others."""
+    if target.kind == "likert5":
+        return [(n, str(LIKERT_WORDS[n - 1])) for n in range(1, 6)]
+    if target.kind == "yesno":
+        return [(1, str(_l("Yes"))), (0, str(_l("No")))]
+    return [(o.code, o.label.get(lang) or o.label["vi"]) for o in target.options]
+
+
+def answer_words(value, target, lang="vi"):
+    """How an answer reads in the form ("Không hài lòng", "Có", an option's label)."""
+    for answer, words in answer_choices(target, lang):
+        if str(answer) == str(value):
+            return words
+    return str(value)
+
+
 class SurveyForm(FlaskForm):
     """Fields every survey form has; the question fields are added per survey."""
 

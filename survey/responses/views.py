@@ -40,7 +40,7 @@ from survey.responses.invitations import (
 )
 from survey.responses.release import release_ready
 from survey.responses.storing import SubmissionConflict, submit_response
-from survey.responses.survey_form import LIKERT_WORDS, NO_UNIT, build_form
+from survey.responses.survey_form import NO_UNIT, answer_words, build_form
 
 bp = Blueprint("take", __name__)
 
@@ -459,14 +459,8 @@ def plain_number_filter(value):
 @bp.app_template_filter("show_if_label")
 def show_if_label(value, target, lang):
     """How an answer named in a show_if condition reads to the person."""
-    if target.kind == "likert5":
-        return f"{value} ({LIKERT_WORDS[int(value) - 1]})"
-    if target.kind == "yesno":
-        return str(_("Yes") if int(value) == 1 else _("No"))
-    for option in target.options:
-        if option.code == value:
-            return option.label.get(lang) or option.label["vi"]
-    return str(value)
+    words = answer_words(value, target, lang)
+    return f"{value} ({words})" if target.kind == "likert5" else words
 
 
 def may_see_draft(survey):

@@ -6,10 +6,9 @@ and says why.
 """
 
 import re
-import unicodedata
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from slugify import slugify
 from wtforms import (
     BooleanField,
     FieldList,
@@ -25,7 +24,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from analytics import criterion_codes, criterion_label
-from survey.core.forms import OfficerForm, OfficerSubform
+from survey.core.forms import OfficerForm, OfficerSubform, choices_of
 from survey.models.vocabulary import (
     AUDIENCE_NAMES,
     KIND_NAMES,
@@ -34,7 +33,7 @@ from survey.models.vocabulary import (
     TOPIC_NAMES,
 )
 from survey.responses.answer_rules import FIXED_RANGES
-from survey.responses.survey_form import LIKERT_WORDS
+from survey.responses.survey_form import answer_choices, answer_words
 from survey.surveys.survey_life import parse_local_time
 
 START_NAMES = {
@@ -45,10 +44,6 @@ START_NAMES = {
     "copy": _l("A copy of an earlier survey (the same questions, so years compare)"),
 }
 BLANK_OPTION_ROWS = 3
-
-
-def _choices(names):
-    return [SelectChoice(code, label) for code, label in names.items()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -101,10 +96,10 @@ class SurveyFieldsForm(OfficerForm):
     description_vi = TextAreaField(_l("Introduction in Vietnamese"))
     description_en = TextAreaField(_l("Introduction in English"))
     languages = MultiCheckboxField(
-        _l("Languages of the survey"), choices=_choices(LANGUAGE_NAMES), default=["vi"]
+        _l("Languages of the survey"), choices=choices_of(LANGUAGE_NAMES), default=["vi"]
     )
-    audience = SelectField(_l("Who answers"), choices=_choices(AUDIENCE_NAMES))
-    topic = SelectField(_l("Topic"), choices=_choices(TOPIC_NAMES))
+    audience = SelectField(_l("Who answers"), choices=choices_of(AUDIENCE_NAMES))
+    topic = SelectField(_l("Topic"), choices=choices_of(TOPIC_NAMES))
     year = StringField(_l("Year"), validators=[_a_whole_number])
     double_entry = BooleanField(_l("Paper forms are typed twice by two people"))
 
@@ -143,7 +138,7 @@ class SurveyFieldsForm(OfficerForm):
 class NewSurveyForm(SurveyFieldsForm):
     """A new survey: how it starts (blank, a template, a copy) and whom it evaluates."""
 
-    start = RadioField(_l("Start from"), choices=_choices(START_NAMES), default="blank")
+    start = RadioField(_l("Start from"), choices=choices_of(START_NAMES), default="blank")
     source = SelectField(_l("Survey to copy"), choices=[], validate_choice=False)
     organizations = MultiCheckboxField(
         _l("Organizations this survey evaluates"), choices=[], validate_choice=False
@@ -171,7 +166,7 @@ class QuestionForm(OfficerForm):
     """One question: its code, kind, texts per language, tags, condition, bounds, options."""
 
     code = StringField(_l("Question code"))
-    kind = SelectField(_l("Kind of question"), choices=_choices(KIND_NAMES))
+    kind = SelectField(_l("Kind of question"), choices=choices_of(KIND_NAMES))
     text_vi = TextAreaField(_l("Question in Vietnamese"))
     text_en = TextAreaField(_l("Question in English"))
     help_vi = StringField(_l("Help in Vietnamese"))
@@ -222,7 +217,7 @@ class QuestionForm(OfficerForm):
             (q for q in getattr(self, "earlier", []) if q.code == condition.get("question")), None
         )
         self.show_if_values.data = ", ".join(
-            answer_words(v, target) for v in condition.get("in", [])
+            str(v) if target is None else answer_words(v, target) for v in condition.get("in", [])
         )
         self.feedback.data = question.feedback
         self.min_value.data = _plain(question.min_value)
@@ -290,28 +285,8 @@ class QuestionForm(OfficerForm):
 
 
 def _folded(text):
-    """Text compared as an officer types it: no case, no accents ("Có" = "co")."""
-    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
-def _answers(target):
-    """(value, the words for it) of each answer a condition on `target` may name."""
-    if target.kind == "likert5":
-        return [(n, str(LIKERT_WORDS[n - 1])) for n in range(1, 6)]
-    if target.kind == "yesno":
-        return [(1, _("Yes")), (0, _("No"))]
-    return [(o.code, o.label.get("vi") or o.code) for o in target.options]
-
-
-def answer_words(value, target):
-    """How an answer named in a condition reads in the form ("Không hài lòng", "Có", a label)."""
-    if target is None or target.kind in ("nps", "number"):
-        return str(value)
-    for answer, words in _answers(target):
-        if str(answer) == str(value):
-            return words
-    return str(value)
+    """Text compared as an officer types it: no case, accents or punctuation ("Có" = "co")."""
+    return slugify(str(text))
 
 
 def answer_value(target, typed):
@@ -321,10 +296,8 @@ def answer_value(target, typed):
         return typed
     if target.kind in FIXED_RANGES and re.fullmatch(r"-?\d+", typed):
         return int(typed)
-    if target.kind in ("nps", "number"):
-        return typed
     wanted = _folded(typed)
-    for answer, words in _answers(target):
+    for answer, words in answer_choices(target):
         if wanted in (_folded(words), _folded(answer)):
             return answer
     return typed

@@ -51,9 +51,14 @@ def close_survey(survey):
 
 
 @in_savepoint
+def dates_in_order(opens_at, closes_at):
+    """Whether a survey may take answers between these times (either may be None)."""
+    return not (opens_at and closes_at and opens_at >= closes_at)
+
+
 def schedule_survey(survey, opens_at, closes_at):
     """Take answers between `opens_at` and `closes_at` (UTC; either may be None)."""
-    if opens_at and closes_at and opens_at >= closes_at:
+    if not dates_in_order(opens_at, closes_at):
         raise BuilderError(_("The closing time must come after the opening time."), "closes_at")
     _check_ready(survey)
     before = survey_record(survey)

@@ -7,6 +7,7 @@ once, here, and then drops the public form's cached copy of it.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -23,7 +24,6 @@ from survey.accounts.access import (
 from survey.commune import directory
 from survey.core.extensions import db
 from survey.core.i18n import select_locale
-from survey.core.local_time import COMMUNE_TIME
 from survey.models import SURVEY_STATUSES, TOPICS, utcnow
 from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
 from survey.responses import catalog, qr
@@ -66,7 +66,7 @@ def criterion_name(code):
 @bp.app_template_filter("localtime")
 def localtime_filter(moment):
     """A stored UTC time as the commune's local time, e.g. 01/03/2026 07:00."""
-    return moment.astimezone(COMMUNE_TIME).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return format_datetime(moment, "dd/MM/yyyy HH:mm") if moment else ""
 
 
 @bp.get("/")
@@ -258,25 +258,24 @@ def schedule(code):
     survey = _survey(code, change=True)
     schedule_form = ScheduleForm()
     error = None
-    valid = schedule_form.validate()
-    if valid and not _confirmed() and _dates_in_order(schedule_form):
-        dates = {"opens_at": schedule_form.opens_at.data, "closes_at": schedule_form.closes_at.data}
-        return _confirm_page(
-            survey,
-            "builder.schedule",
-            _("Take answers between these dates?"),
-            _schedule_words(schedule_form),
-            _("Yes, save the dates"),
-            carried=dates,
-        )
-    if valid:
+    if schedule_form.validate():
+        opens = survey_life.parse_local_time(schedule_form.opens_at.data)
+        closes = survey_life.parse_local_time(schedule_form.closes_at.data)
+        if not _confirmed() and survey_life.dates_in_order(opens, closes):
+            return _confirm_page(
+                survey,
+                "builder.schedule",
+                _("Take answers between these dates?"),
+                _schedule_words(opens, closes),
+                _("Yes, save the dates"),
+                carried={
+                    "opens_at": schedule_form.opens_at.data,
+                    "closes_at": schedule_form.closes_at.data,
+                },
+            )
         survey_life.release_if_closed(survey)
         try:
-            survey_life.schedule_survey(
-                survey,
-                survey_life.parse_local_time(schedule_form.opens_at.data),
-                survey_life.parse_local_time(schedule_form.closes_at.data),
-            )
+            survey_life.schedule_survey(survey, opens, closes)
         except BuilderError as refused:
             db.session.rollback()
             error = _mark(schedule_form, refused)
@@ -340,17 +339,8 @@ def _confirm_page(survey, endpoint, question, consequence, button, carried=None)
     )
 
 
-def _dates_in_order(form):
-    """Whether the dates could be saved (the builder refuses a close before the opening)."""
-    opens = survey_life.parse_local_time(form.opens_at.data)
-    closes = survey_life.parse_local_time(form.closes_at.data)
-    return opens is None or closes is None or opens < closes
-
-
-def _schedule_words(form):
+def _schedule_words(opens, closes):
     """The dates chosen, said as what will happen."""
-    opens = survey_life.parse_local_time(form.opens_at.data)
-    closes = survey_life.parse_local_time(form.closes_at.data)
     start = localtime_filter(opens) if opens else _("now")
     if closes is None:
         return _(
