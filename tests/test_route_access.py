@@ -34,6 +34,8 @@ OWNER_CHANGES = frozenset({"admin", "officer"})
 ORG_ROLES = READERS | {"officer", "other_officer"}
 PAPER = frozenset({"admin", "officer", "other_officer", "village", "other_village"})
 PAPER_FOR_OWN = frozenset({"admin", "officer", "village", "other_village"})
+# Typed sheets are corrected by the office and the villages (each its own), not organizations.
+SHEET_KEEPERS = frozenset({"admin", "village", "other_village"})
 ADMIN = frozenset({"admin"})
 AUDIT = frozenset({"admin", "inspector"})
 
@@ -55,6 +57,8 @@ ACCESS = {
     ("paper.enter", "POST"): Access(PAPER_FOR_OWN),
     ("paper.differences", "GET"): Access(PAPER_FOR_OWN),
     ("paper.differences", "POST"): Access(PAPER_FOR_OWN),
+    ("paper.sheets", "GET"): Access(SHEET_KEEPERS),
+    ("paper.sheets", "POST"): Access(SHEET_KEEPERS),
     ("paper.slips", "GET"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
     ("paper.slips", "POST"): Access(PAPER_FOR_OWN, {"code": "members-2025"}),
     # --- API ---

@@ -155,6 +155,13 @@ def may_enter_paper(user, survey, unit):
     return user.role != "unit_officer" or unit.id == user.unit_id
 
 
+def may_change_sheets(user, survey, unit):
+    """Whether `user` may correct or withdraw the typed paper sheets of `survey` for village
+    `unit`: the office, and the officers who type that village's sheets (they hold its papers);
+    not an organization's officer, whose own organization the answers rate."""
+    return user.role != "org_officer" and may_enter_paper(user, survey, unit)
+
+
 def may_read_free_text(user, question_organization_id, survey_organization_ids):
     """Whether `user` may read the free-text answers to one question.
 

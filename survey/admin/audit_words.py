@@ -37,6 +37,7 @@ KINDS = {
     "survey.": _l("Surveys"),
     "question.": _l("Questions of a survey"),
     "responses.": _l("Responses imported from a file"),
+    "paper.": _l("Paper sheets"),
     "feedback.": _l("Feedback and replies"),
     "indicator.": _l("Annual figures"),
     "evaluation.": _l("Annual ratings"),
@@ -86,6 +87,14 @@ ACTIONS = {
     "responses.import": (
         _l("Responses imported"),
         _l("imported %(added)s responses from a file into the survey “%(survey)s”"),
+    ),
+    "paper.correct": (
+        _l("Paper sheet corrected"),
+        _l("corrected the paper sheet no. %(sheet)s of %(village)s in the survey “%(survey)s”"),
+    ),
+    "paper.withdraw": (
+        _l("Paper sheet withdrawn"),
+        _l("withdrew the paper sheet no. %(sheet)s of %(village)s from the survey “%(survey)s”"),
     ),
     "feedback.topic": (_l("Feedback tagged"), _l("tagged a feedback item to %(org)s")),
     "feedback.status": (
@@ -193,10 +202,12 @@ FIELD_LABELS = {
     "source": _l("Made from"),
     "start": _l("Started from"),
     "revision": _l("Schema revision"),
+    "questions": _l("Questions changed"),
+    "waiting": _l("Still waiting for its second typing"),
 } | INDICATOR_LABELS
 
 # Detail fields that say nothing to a reader (they stay in the raw record).
-QUIET_FIELDS = {"replaced", "organization", "year", "data_digest"}
+QUIET_FIELDS = {"replaced", "organization", "year", "data_digest", "unit", "sheet"}
 
 
 @dataclass(frozen=True)
@@ -378,6 +389,8 @@ def notes_in_words(entry, names):
 def _note_value(key, value, names):
     if key == "source":
         return names.survey(value)
+    if key == "questions":
+        return ", ".join(_("question %(number)s", number=n) for n in value)
     return str(readable(value))
 
 
@@ -406,6 +419,8 @@ def _facts(entry, names):
         if kind == "feedback" and code.isdigit()
         else names.organization(code if kind == "organization" else org_code),
         "unit": names.unit(code),
+        "village": names.unit(details.get("unit")),
+        "sheet": details.get("sheet", ""),
         "person": names.person(code),
         "year": details.get("year") or tail,
         "tier": tier_label(after["tier"], _lang()) if after.get("tier") else "—",

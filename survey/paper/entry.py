@@ -61,6 +61,15 @@ def sheet_label(unit, number):
     return f"{unit.code}-{int(number):04d}"
 
 
+def sheet_number(label):
+    """The number written on the sheet, from its stored label.
+
+    >>> sheet_number("thon1-0012")
+    12
+    """
+    return int(label.rsplit("-", 1)[1])
+
+
 def parse_sheet_number(text):
     """The number written on the sheet, or None when it is not a positive whole number."""
     text = (text or "").strip()

@@ -9,6 +9,7 @@ from flask_login import current_user
 from survey.accounts.access import (
     PAPER_ROLES,
     allow,
+    may_change_sheets,
     may_enter_paper,
     may_type_survey,
     roles_required,
@@ -25,8 +26,10 @@ from survey.paper.entry import (
     resolve,
     sheet_counts,
     sheet_label,
+    sheet_number,
     typed_from_answers,
 )
+from survey.paper.sheets import correct_sheet, find_sheet, stored_answers, withdraw_sheet
 from survey.responses import catalog
 from survey.responses.answer_rules import small_whole_number
 from survey.responses.release import release_ready
@@ -40,7 +43,17 @@ REFUSALS = {
     "mismatch pending": _l("This sheet waits for its difference to be resolved."),
     "other village": _l("This sheet was first typed for another village."),
     "typed meanwhile": _l("Someone saved this sheet a moment ago. Check it and save again."),
+    "not your typing": _l(
+        "This sheet waits for its second typing: only the person who typed it, or the office, "
+        "may change it."
+    ),
 }
+
+
+@bp.app_template_filter("sheet_number")
+def sheet_number_filter(label):
+    """The number written on a sheet, from its stored label ("thon1-0012" -> 12)."""
+    return sheet_number(label)
 
 
 @bp.get("/")
@@ -84,7 +97,7 @@ def enter(code):
                 busy = True
             else:
                 _counted(survey, result)
-                flash(_outcome_message(survey, result))
+                flash(_outcome_message(survey, unit, result))
                 return redirect(url_for("paper.enter", code=code, unit=unit.code, sheet=number + 1))
         status = 503 if busy else 422
     else:
@@ -100,6 +113,7 @@ def enter(code):
             sheet=number_text,
             sheet_error=sheet_error,
             counts=sheet_counts(survey, unit) if unit is not None else None,
+            may_change=unit is not None and may_change_sheets(current_user, survey, unit),
         ),
         status,
         retry_later() if busy else {},
@@ -124,7 +138,7 @@ def differences(code):
             result = resolve(survey, sheet, answers, current_user)
             db.session.commit()
             _counted(survey, result)
-            flash(_outcome_message(survey, result))
+            flash(_outcome_message(survey, first.unit, result))
             return redirect(url_for("paper.differences", code=code))
     pairs = [
         (
@@ -173,21 +187,96 @@ def _unit_for(survey):
     return unit, units
 
 
-def _outcome_message(survey, result):
+def _outcome_message(survey, unit, result):
+    sheet = _(
+        "no. %(number)d (%(village)s)", number=sheet_number(result.sheet_no), village=unit.name
+    )
     if result.outcome == "stored":
-        return _("Sheet %(sheet)s counted.", sheet=result.sheet_no)
+        return _("Sheet %(sheet)s counted.", sheet=sheet)
     if result.outcome == "waiting":
         return _(
             "Sheet %(sheet)s typed once. Another person must type it again to check it.",
-            sheet=result.sheet_no,
+            sheet=sheet,
         )
     positions = {q.code: i + 1 for i, q in enumerate(survey.questions)}
     numbers = ", ".join(str(positions[c]) for c in result.differences)
     return _(
         "Sheet %(sheet)s: the two typings differ at question %(numbers)s. See Differences.",
-        sheet=result.sheet_no,
+        sheet=sheet,
         numbers=numbers,
     )
+
+
+@bp.route("/<code>/sheets", methods=["GET", "POST"])
+@roles_required("admin", "unit_officer")
+def sheets(code):
+    """Find a typed sheet by its village and number, to correct its answers from the paper or
+    withdraw it with a reason (survey.paper.sheets)."""
+    survey = _survey_or_404(code)
+    unit, units = _unit_for(survey)
+    allow(may_change_sheets(current_user, survey, unit))
+    number_text = request.values.get("sheet", "").strip()
+    number = parse_sheet_number(number_text)
+    sheet = find_sheet(survey, unit, number) if number is not None else None
+    page = {"typed": {}, "errors": {}, "message": None, "reason": "", "reason_error": None}
+    if sheet is not None:
+        answers = sheet.waiting.answers if sheet.waiting else stored_answers(survey, sheet.response)
+        page["typed"] = typed_from_answers(survey.questions, answers)
+    status = 200
+    if request.method == "POST":
+        if sheet is None or survey.state() != "open":
+            abort(409)
+        status, done = _change_sheet(survey, sheet, page)
+        if done:
+            return done
+    return render_template(
+        "paper/sheets.html",
+        survey=survey,
+        unit=unit,
+        units=units,
+        number=number_text,
+        looked=bool(number_text),
+        number_error=bool(number_text) and number is None,
+        sheet=sheet,
+        **page,
+    ), status
+
+
+def _change_sheet(survey, sheet, page):
+    """Correct or withdraw `sheet` as the form asks; (status, redirect) or (status, None) with
+    `page` telling what to show again."""
+    back = url_for("paper.sheets", code=survey.code, unit=sheet.unit.code, sheet=sheet.number)
+    try:
+        if request.form.get("action") == "withdraw":
+            page["reason"] = request.form.get("reason", "").strip()[:500]
+            if not page["reason"] or request.form.get("confirm") != "yes":
+                page["reason_error"] = _(
+                    "Write why the sheet is withdrawn and tick the box to confirm."
+                )
+                return 422, None
+            withdraw_sheet(survey, sheet, page["reason"], current_user)
+            db.session.commit()
+            flash(_("The sheet was withdrawn: it no longer counts."))
+            return 200, redirect(url_for("paper.sheets", code=survey.code, unit=sheet.unit.code))
+        page["typed"] = {q.code: request.form.get(f"q_{q.code}", "") for q in survey.questions}
+        answers, page["errors"] = check_sheet(survey, page["typed"])
+        if page["errors"]:
+            return 422, None
+        changed = correct_sheet(survey, sheet, answers, current_user)
+        db.session.commit()
+    except SheetRefused as refused:
+        db.session.rollback()
+        page["message"] = REFUSALS[str(refused)]
+        return 409, None
+    if changed:
+        flash(_("Sheet corrected: question %(numbers)s changed.", numbers=_numbers(changed)))
+    else:
+        flash(_("Nothing changed: the answers typed are those already saved."))
+    return 200, redirect(back)
+
+
+def _numbers(positions):
+    return ", ".join(str(n) for n in positions)
 
 
 @bp.route("/<code>/slips", methods=["GET", "POST"])

@@ -67,7 +67,7 @@ def test_a_typed_sheet_becomes_a_paper_response(client, login, setting):
         _db.session.scalars(sa.select(Answer.option_id).where(Answer.option_id.is_not(None)))
     )
     assert len(options) == 3  # "Họp thôn" and the two movements
-    assert "Tờ thon1-0007 đã được ghi nhận" in client.get(sent.headers["Location"]).get_data(
+    assert "Tờ số 7 (Thôn 1) đã được ghi nhận" in client.get(sent.headers["Location"]).get_data(
         as_text=True
     )
 
@@ -183,7 +183,7 @@ def test_double_entry_mismatch_is_listed_and_resolved(client, login, setting, db
     assert count(Response) == 0
 
     listing = client.get(f"/manage/paper/{survey.code}/differences").get_data(as_text=True)
-    assert "thon1-0009" in listing and "Dự bao nhiêu buổi?" in listing
+    assert "Tờ số 9 (Thôn 1)" in listing and "Dự bao nhiêu buổi?" in listing
     resolved = client.post(
         f"/manage/paper/{survey.code}/differences",
         data=SHEET | {"sheet_no": "thon1-0009", "q_so_buoi": "5"},
