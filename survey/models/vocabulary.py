@@ -52,6 +52,11 @@ LANGUAGE_NAMES = {"vi": _l("Vietnamese"), "en": _l("English")}
 
 
 CHANNELS = ("web", "paper", "import")
+CHANNEL_NAMES = {
+    "web": _l("Online"),
+    "paper": _l("Paper form"),
+    "import": _l("Imported from a file"),
+}
 
 
 FEEDBACK_STATUSES = ("new", "in_progress", "forwarded", "answered", "closed")

@@ -24,9 +24,16 @@ from openpyxl.utils import get_column_letter
 
 from survey.core.local_time import COMMUNE_TIME
 from survey.core.text_safety import strip_control
-from survey.models.vocabulary import KIND_NAMES
-from survey.reports.year_data import SUPPRESSED, SurveyData, YearData, integrity_rows
+from survey.models.vocabulary import CHANNEL_NAMES, KIND_NAMES, LANGUAGE_NAMES
+from survey.reports.year_data import (
+    SUPPRESSED,
+    SurveyData,
+    YearData,
+    integrity_rows,
+    question_infos,
+)
 from survey.responses.export import response_rows
+from survey.responses.importing import FIXED_COLUMNS
 
 PERCENT = "0.0%"
 SCORE = "0.0"
@@ -118,7 +125,6 @@ def _summary_sheet(workbook, data):
         _("Summary"),
         [
             Column(_("No."), 5),
-            Column(_("Code"), 14),
             Column(_("Organization"), 36),
             Column(_("Score"), 8, SCORE),
             Column(_("Rating"), 30),
@@ -128,7 +134,7 @@ def _summary_sheet(workbook, data):
             Column(_("Finalized on"), 12, DAY),
             Column(_("Changed since finalization"), 14),
         ],
-        freeze_columns=3,
+        freeze_columns=2,
     )
     for position, org in enumerate(data.document["organizations"], start=1):
         finalized_on = None
@@ -138,7 +144,6 @@ def _summary_sheet(workbook, data):
         sheet.add(
             [
                 position,
-                org["org"],
                 org["name"],
                 org["score"],
                 org["tier_label"],
@@ -171,7 +176,6 @@ def _criteria_sheet(workbook, data):
             Column(_("Exceeded"), 10),
             Column(_("Key target"), 10),
             Column(_("To review"), 10),
-            Column(_("Criterion code"), 20),
         ],
         freeze_columns=2,
     )
@@ -193,7 +197,6 @@ def _criteria_sheet(workbook, data):
                     _yes(c.get("exceeded")),
                     _yes(c.get("key")),
                     _yes(c.get("sensitive")),
-                    c["code"],
                 ]
             )
 
@@ -205,8 +208,7 @@ def _question_sheet(workbook, surveys: Sequence[SurveyData]):
         workbook,
         _("Question results"),
         [
-            Column(_("Survey"), 18),
-            Column(_("Question code"), 10),
+            Column(_("Survey"), 24),
             Column(_("Question"), 44),
             Column(_("Kind"), 16),
             Column(_("Answers (n)"), 9, COUNT),
@@ -216,8 +218,7 @@ def _question_sheet(workbook, surveys: Sequence[SurveyData]):
             Column(_("Share of 4-5"), 9, PERCENT),
             Column(_("Share from"), 9, PERCENT),
             Column(_("Share to"), 9, PERCENT),
-            Column(_("Option or value"), 10),
-            Column(_("Option"), 30),
+            Column(_("Answer"), 30),
             Column(_("Count"), 9, COUNT),
             Column(_("Share of answers"), 10, PERCENT),
         ],
@@ -228,18 +229,16 @@ def _question_sheet(workbook, surveys: Sequence[SurveyData]):
             result = survey.results["questions"].get(question.code)
             if result is None:
                 continue
+            kind = str(KIND_NAMES.get(question.kind, question.kind))
+            head = [survey.title, question.heading]
             if result.get("suppressed"):
                 hidden = _("Hidden: fewer than %(k)s answers.", k=survey.results["suppression_k"])
-                kind = str(KIND_NAMES.get(question.kind, question.kind))
-                head = [survey.code, question.code, question.text, kind]
-                sheet.add([*head, *[SUPPRESSED] * 7, None, hidden, SUPPRESSED, SUPPRESSED])
+                sheet.add([*head, kind, *[SUPPRESSED] * 7, hidden, SUPPRESSED, SUPPRESSED])
                 continue
             n = result["n"]
             summary = [
-                survey.code,
-                question.code,
-                question.text,
-                str(KIND_NAMES.get(question.kind, question.kind)),
+                *head,
+                kind,
                 n,
                 result.get("mean"),
                 _pair(result.get("ci"), 0),
@@ -250,16 +249,30 @@ def _question_sheet(workbook, surveys: Sequence[SurveyData]):
             ]
             counts = list(result["counts"].items()) or [(None, None)]
             for i, (value, count) in enumerate(counts):
-                first = summary if i == 0 else [survey.code, question.code] + [None] * 9
+                first = summary if i == 0 else [*head] + [None] * 8
                 sheet.add(
                     [
                         *first,
-                        value,
-                        question.options.get(value, "") if value is not None else "",
+                        _answer_words(question, value),
                         count,
                         (count / n) if (count is not None and n) else None,
                     ]
                 )
+
+
+def _answer_words(question, value):
+    """An answer as a reader knows it: an option by its label, a scale value as its number."""
+    if value is None:
+        return ""
+    if value in question.options:
+        return question.options[value]
+    if question.kind == "yesno":
+        return _("Yes") if str(value) == "1" else _("No")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return int(number) if number.is_integer() else number
 
 
 def _village_sheet(workbook, surveys: Sequence[SurveyData], village_names):
@@ -268,11 +281,10 @@ def _village_sheet(workbook, surveys: Sequence[SurveyData], village_names):
         workbook,
         _("By village"),
         [
-            Column(_("Survey"), 18),
-            Column(_("Village code"), 12),
+            Column(_("Survey"), 24),
             Column(_("Village"), 22),
             Column(_("Respondents"), 11, COUNT),
-            Column(_("Question code"), 10),
+            Column(_("Question"), 40),
             Column(_("Answers (n)"), 9, COUNT),
             Column(_("Mean"), 8, MEAN),
             Column(_("Mean from"), 8, MEAN),
@@ -282,36 +294,37 @@ def _village_sheet(workbook, surveys: Sequence[SurveyData], village_names):
             Column(_("Share to"), 9, PERCENT),
             Column(_("Remarks"), 40),
         ],
-        freeze_columns=3,
+        freeze_columns=2,
     )
     for survey in surveys:
         k = survey.results["suppression_k"]
+        headings = {q.code: q.heading for q in survey.questions}
         for code, unit in survey.results["units"].items():
             name = village_names.get(code, code)
             if unit["suppressed"]:
                 hidden = _(
                     "Hidden: fewer than %(k)s respondents, or needed to keep one hidden.", k=k
                 )
-                sheet.add([survey.code, code, name, SUPPRESSED, *[SUPPRESSED] * 8, hidden])
+                sheet.add([survey.title, name, SUPPRESSED, *[SUPPRESSED] * 8, hidden])
                 continue
             questions = list(unit["questions"].items()) or [(None, {})]
             for question_code, result in questions:
+                question = headings.get(question_code, question_code)
                 if result.get("suppressed"):
                     cell_hidden = _(
                         "Hidden: fewer than %(k)s answers in the village, or needed to keep "
                         "one hidden.",
                         k=k,
                     )
-                    row = [survey.code, code, name, unit["n"], question_code]
+                    row = [survey.title, name, unit["n"], question]
                     sheet.add([*row, *[SUPPRESSED] * 7, cell_hidden])
                     continue
                 sheet.add(
                     [
-                        survey.code,
-                        code,
+                        survey.title,
                         name,
                         unit["n"],
-                        question_code,
+                        question,
                         result.get("n"),
                         result.get("mean"),
                         _pair(result.get("ci"), 0),
@@ -400,26 +413,64 @@ def _notes_sheet(workbook, left_out):
             )
         ]
     )
-    for code, text in left_out:
-        sheet.add([f"{code}: {text}"])
+    for _code, text in left_out:
+        sheet.add([text])
+
+
+def _responses_sheet(workbook, survey, lang, village_names, left_out):
+    """The anonymized responses of the CSV export, for people: each question headed by its
+    text ("Câu 3. ..."), villages, channels and languages by name, options by their label,
+    yes/no in words. The CSV keeps the codes, for machines and re-import."""
+    rows = response_rows(survey, as_numbers=True, left_out=left_out)
+    codes = next(rows)[len(FIXED_COLUMNS) :]
+    questions = {q.code: q for q in question_infos(survey, lang, free_text=True)}
+    fixed = [
+        Column(_("Row"), 14),
+        Column(_("Village"), 16),
+        Column(_("Day"), 12, DAY),
+        Column(_("Channel"), 12),
+        Column(_("Language"), 12),
+    ]
+    heads = [Column(questions[code].heading, 24) for code in codes]
+    sheet = _Sheet(workbook, _("Anonymized responses"), [*fixed, *heads], freeze_columns=1)
+    said = [questions[code] for code in codes]
+    for row in rows:
+        row_id, village, day, channel, language, *answers = row
+        sheet.add(
+            [
+                row_id,
+                village_names.get(village, village) if village else "",
+                day,
+                str(CHANNEL_NAMES.get(channel, channel)),
+                str(LANGUAGE_NAMES.get(language, language)),
+                *(_cell_words(q, value) for q, value in zip(said, answers, strict=True)),
+            ]
+        )
+
+
+def _cell_words(question, value):
+    """One answer cell: option labels for choices (several joined by "; "), yes/no in words,
+    numbers as numbers, texts as typed."""
+    if value is None or value == "":
+        return None
+    if question.kind == "multi":
+        return "; ".join(question.options.get(code, code) for code in str(value).split("|"))
+    if question.kind == "single":
+        return question.options.get(value, value)
+    if question.kind == "yesno":
+        return _("Yes") if value == 1 else _("No")
+    return value
 
 
 def survey_workbook(
     survey, data: SurveyData, village_names, lang: str = "vi", left_out: Sequence = ()
 ) -> bytes:
-    """One survey's anonymized responses (as in its CSV export), with its question results
-    and village breakdown. The questions of `left_out` ((code, text) pairs: free text the
-    reader may not read) have no column; a sheet of notes names them."""
+    """One survey's anonymized responses (as in its CSV export, in words), with its question
+    results and village breakdown. The questions of `left_out` ((code, text) pairs: free text
+    the reader may not read) have no column; a sheet of notes names them."""
     with force_locale(lang):
         workbook = Workbook(write_only=True)
-        rows = response_rows(survey, as_numbers=True, left_out={code for code, _t in left_out})
-        columns = [
-            Column(code, 14 if i < 5 else max(8.0, len(code) + 2), DAY if i == 2 else None)
-            for i, code in enumerate(next(rows))
-        ]
-        responses = _Sheet(workbook, _("Anonymized responses"), columns, freeze_columns=1)
-        for row in rows:
-            responses.add(row)
+        _responses_sheet(workbook, survey, lang, village_names, {code for code, _t in left_out})
         _question_sheet(workbook, [data])
         _village_sheet(workbook, [data], village_names)
         if left_out:

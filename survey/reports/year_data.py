@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from analytics import CommuneTarget, RuleSet, commune_targets, flags_without_hidden_villages
@@ -50,6 +51,12 @@ class QuestionInfo:
     kind: str
     text: str
     options: Mapping[str, str]  # option code -> label
+    number: int = 0  # its place in the survey ("Câu n"), counting every question
+
+    @property
+    def heading(self) -> str:
+        """The question as a column or row names it: "Câu 3. Bà con hài lòng ...?"."""
+        return f"{_('Question %(n)d', n=self.number)}. {self.text}"
 
 
 @dataclass(frozen=True)
@@ -99,16 +106,18 @@ def has_figures(year: int) -> bool:
     return False
 
 
-def _questions(survey, lang):
+def question_infos(survey, lang, free_text=False):
+    """The survey's questions (those with figures, or every one with `free_text`)."""
     return tuple(
         QuestionInfo(
             q.code,
             q.kind,
             _in(q.text, lang),
             {o.code: _in(o.label, lang) for o in q.options},
+            number,
         )
-        for q in survey.questions
-        if q.kind != "text"
+        for number, q in enumerate(survey.questions, start=1)
+        if free_text or q.kind != "text"
     )
 
 
@@ -125,7 +134,7 @@ def survey_data(survey, lang: str = "vi") -> SurveyData:
         audience=survey.audience,
         topic=survey.topic,
         status=survey.status,
-        questions=_questions(survey, lang),
+        questions=question_infos(survey, lang),
         results=survey_results(survey),
     )
 

@@ -58,18 +58,18 @@ def test_the_downloads_hold_the_numbers_of_the_evaluations_api(app, db, world):
     book = openpyxl.load_workbook(io.BytesIO(client.get("/dashboard/report/2025.xlsx").data))
     summary = {row[1]: row for row in book["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
     criteria = {
-        (row[0], row[14]): row for row in book["Tiêu chí"].iter_rows(min_row=2, values_only=True)
+        (row[0], row[1]): row for row in book["Tiêu chí"].iter_rows(min_row=2, values_only=True)
     }
     report = docx.Document(io.BytesIO(client.get("/dashboard/report/2025.docx").data))
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in report.tables]
     in_word = {row[1]: row for row in next(t for t in tables if t[0][0] == "STT")[1:]}
     for org in api["organizations"]:
-        assert summary[org["org"]][3:5] == (org["score"], org["tier_label"])
+        assert summary[org["name"]][2:4] == (org["score"], org["tier_label"])
         score = float(in_word[org["name"]][2].replace(",", "."))
         assert score == pytest.approx(org["score"], abs=0.05)
         assert in_word[org["name"]][3] == org["tier_label"]
         for c in org["criteria"]:
-            row = criteria[(org["name"], c["code"])]
+            row = criteria[(org["name"], c["label"])]
             assert (row[2], row[5], row[9]) == (c["value"], c["n"], c["points"])
 
 

@@ -111,25 +111,25 @@ def test_the_workbook_holds_the_numbers_of_the_evaluation(runner, db, commune, t
         "Phiếu bất thường",
     ]
     summary = book["Tổng hợp"]
-    assert summary.freeze_panes == "D2"
-    assert [c.value for c in summary[1]][:5] == ["STT", "Mã", "Tổ chức", "Điểm", "Xếp loại"]
+    assert summary.freeze_panes == "C2"
+    assert [c.value for c in summary[1]][:4] == ["STT", "Tổ chức", "Điểm", "Xếp loại"]
     rows = {row[1]: row for row in summary.iter_rows(min_row=2, values_only=True)}
-    assert set(rows) == {"nongdan", "phunu"}
+    assert set(rows) == {o["name"] for o in document["organizations"]}
     for org in document["organizations"]:
-        assert rows[org["org"]][3] == org["score"]
-        assert rows[org["org"]][4] == org["tier_label"]
-    assert summary["D2"].number_format == "0.0"
+        assert rows[org["name"]][2] == org["score"]
+        assert rows[org["name"]][3] == org["tier_label"]
+    assert summary["C2"].number_format == "0.0"
 
     criteria = book["Tiêu chí"]
     assert criteria.freeze_panes == "C2"
-    cells = {(row[0], row[14]): row for row in criteria.iter_rows(min_row=2, values_only=True)}
+    cells = {(row[0], row[1]): row for row in criteria.iter_rows(min_row=2, values_only=True)}
+    assert len(next(criteria.iter_rows(values_only=True))) == 14  # no column of codes
     assert len(cells) == sum(len(o["criteria"]) for o in document["organizations"])
     status = {"met": "đạt", "not_met": "chưa đạt", "insufficient": "chưa đủ phiếu"}
     for org in document["organizations"]:
         for c in org["criteria"]:
-            row = cells[(org["name"], c["code"])]
+            row = cells[(org["name"], c["label"])]
             ci = c["ci"] or [None, None]
-            assert row[1] == c["label"]
             assert row[2:10] == (
                 c["value"],
                 ci[0],
@@ -159,24 +159,27 @@ def test_the_question_results_are_those_of_the_results_json(runner, db, commune,
     results = survey_results(commune["survey"])
     sheet = openpyxl.load_workbook(path)["Kết quả câu hỏi"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    hl = [r for r in rows if r[1] == "hl"]
+    survey = commune["survey"]
+    heading = {q.code: f"Câu {n}. {q.text['vi']}" for n, q in enumerate(survey.questions, 1)}
+    assert {r[0] for r in rows} == {survey.title["vi"]}
+    hl = [r for r in rows if r[1] == heading["hl"]]
     expected = results["questions"]["hl"]
-    assert hl[0][4:11] == (
+    assert hl[0][3:10] == (
         expected["n"],
         expected["mean"],
         *expected["ci"],
         expected["top2"],
         *expected["top2_ci"],
     )
-    assert {r[11]: r[13] for r in hl} == expected["counts"]
-    kenh = {r[11]: (r[12], r[13], r[14]) for r in rows if r[1] == "kenh"}
+    assert {str(r[10]): r[11] for r in hl} == expected["counts"]
+    kenh = {r[10]: (r[11], r[12]) for r in rows if r[1] == heading["kenh"]}
     n = results["questions"]["kenh"]["n"]
-    assert kenh["loa"] == (
-        "Loa thôn",
+    assert kenh["Loa thôn"] == (
         results["questions"]["kenh"]["counts"]["loa"],
         results["questions"]["kenh"]["counts"]["loa"] / n,
     )
-    assert not [r for r in rows if r[1] in ("ly_do", "gop_y")]  # free text has no results
+    free_text = {heading["ly_do"], heading["gop_y"]}
+    assert not [r for r in rows if r[1] in free_text]  # free text has no results
 
 
 # --- hidden villages ---------------------------------------------------------------------------
@@ -204,11 +207,11 @@ def test_a_village_the_results_json_hides_is_hidden_in_every_export(runner, db, 
         by_village = {}
         for row in sheet.iter_rows(min_row=2, values_only=True):
             by_village.setdefault(row[1], []).append(row)
-        assert set(by_village) == {code for code, *_rest in SURVEYED_VILLAGES}
+        assert set(by_village) == {VILLAGE_NAMES[code] for code, *_rest in SURVEYED_VILLAGES}
         for code in HIDDEN_VILLAGES:
-            for row in by_village[code]:
-                assert all(value == SUPPRESSED for value in row[3:12]), row
-        assert by_village["thon1"][0][3] == 40
+            for row in by_village[VILLAGE_NAMES[code]]:
+                assert all(value == SUPPRESSED for value in row[2:11]), row
+        assert by_village[VILLAGE_NAMES["thon1"]][0][2] == 40
 
     # The CSV and the responses sheet: no row names a hidden village.
     with open(csv_path, encoding="utf-8-sig", newline="") as f:
@@ -217,7 +220,8 @@ def test_a_village_the_results_json_hides_is_hidden_in_every_export(runner, db, 
     assert units.count("") == 2 + 8 and not set(units) & set(HIDDEN_VILLAGES)
     responses = openpyxl.load_workbook(xlsx_path)["Phiếu trả lời"]
     sheet_units = [row[1] for row in responses.iter_rows(min_row=2, values_only=True)]
-    assert sorted(u or "" for u in sheet_units) == sorted(units)
+    by_name = {**{name: code for code, name in VILLAGE_NAMES.items()}, "": ""}
+    assert sorted(by_name[u or ""] for u in sheet_units) == sorted(units)
 
     # The report gives no figure by village: the hidden ones are not even named.
     texts = [
@@ -301,15 +305,39 @@ def test_the_survey_workbook_has_the_same_rows_and_the_results(runner, db, commu
     sheet = book["Phiếu trả lời"]
     assert sheet.freeze_panes == "B2"
     header, *rows = list(sheet.iter_rows(values_only=True))
-    assert list(header) == _read_csv(csv_path)[0]
+    questions = list(survey.questions)
+    assert list(header) == [
+        "Dòng",
+        "Thôn, làng",
+        "Ngày",
+        "Hình thức",
+        "Ngôn ngữ",
+        *(f"Câu {n}. {q.text['vi']}" for n, q in enumerate(questions, 1)),
+    ]
     assert len(rows) == 70
     first = next(sheet.iter_rows(min_row=2, max_row=2))
     assert isinstance(first[2].value, datetime) and first[2].number_format == "dd/mm/yyyy"
-    columns = list(header)
-    hl = [row[columns.index("hl")] for row in rows]
+    hl = [row[5 + questions.index(next(q for q in questions if q.code == "hl"))] for row in rows]
     assert all(isinstance(v, int) for v in hl)
-    # The same answers as the CSV, row for row once both are put in the same order.
-    from_csv = sorted(tuple(row[3:]) for row in _read_csv(csv_path)[1:])
+    assert {row[3] for row in rows} == {"Trực tuyến"}
+
+    # The same answers as the CSV, in words, row for row once both are put in the same order.
+    def in_words(question, cell):
+        labels = {o.code: o.label["vi"] for o in question.options}
+        if cell == "":
+            return ""
+        if question.kind == "multi":
+            return "; ".join(labels[code] for code in cell.split("|"))
+        if question.kind == "single":
+            return labels[cell]
+        if question.kind == "yesno":
+            return {"1": "Có", "0": "Không"}[cell]
+        return cell
+
+    from_csv = sorted(
+        tuple(in_words(q, cell) for q, cell in zip(questions, row[5:], strict=True))
+        for row in _read_csv(csv_path)[1:]
+    )
 
     def as_text(value):
         if value is None:
@@ -318,8 +346,9 @@ def test_the_survey_workbook_has_the_same_rows_and_the_results(runner, db, commu
             return repr(value)
         return str(value)
 
-    from_sheet = sorted(tuple(as_text(v) for v in row[3:]) for row in rows)
+    from_sheet = sorted(tuple(as_text(v) for v in row[5:]) for row in rows)
     assert from_sheet == from_csv
+    assert any("; " in cell for row in from_sheet for cell in row)  # a multi answer in words
 
 
 def test_the_export_reads_responses_a_page_at_a_time(db, commune, monkeypatch):
@@ -499,8 +528,12 @@ def test_finalized_ratings_say_so_with_their_date_and_later_changes(runner, db, 
             min_row=2, values_only=True
         )
     }
-    assert rows["phunu"][7:10] == ("có", datetime.combine(day, datetime.min.time()), "có")
-    assert rows["nongdan"][9] is None
+    assert rows["Hội Liên hiệp Phụ nữ xã"][6:9] == (
+        "có",
+        datetime.combine(day, datetime.min.time()),
+        "có",
+    )
+    assert rows["Hội Nông dân xã"][8] is None
 
 
 # --- refusals --------------------------------------------------------------------------------

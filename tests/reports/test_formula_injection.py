@@ -156,13 +156,15 @@ def test_the_survey_workbook_stores_every_text_as_text(runner, db, tmp_path):
     cells = list(_text_cells(book))
     values = {cell.value for _sheet, cell in cells}
     assert set(TEXTS) <= values  # exactly as answered, no apostrophe in a workbook
-    assert {"=1+1", "-Nhiệt độ"} <= values  # the question texts on the results sheet
+    # The survey's title and the question texts, as the sheets name them.
+    assert {"=Khảo sát", "Câu 1. =1+1", "Câu 3. -Nhiệt độ"} <= values
     formulas = [(s, c.coordinate, c.value) for s, c in cells if c.data_type != "s"]
     assert not formulas
     sheet = book["Phiếu trả lời"]
     header = [c.value for c in sheet[1]]
     numbers = {
-        row[header.index("nhiet_do")] for row in sheet.iter_rows(min_row=2, values_only=True)
+        row[header.index("Câu 3. -Nhiệt độ")]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
     }
     assert numbers == {-3, -2.5, 0, 7}
 
@@ -181,7 +183,7 @@ def test_the_survey_workbook_of_an_officer_stores_its_notes_as_text(app, db, run
         io.BytesIO(survey_xlsx(survey, withheld_text_questions(officer, survey)))
     )
     notes = [c for s, c in _text_cells(book) if s == "Ghi chú"]
-    assert any(c.value == "gop_y: @Góp ý" and c.data_type == "s" for c in notes)
+    assert any(c.value == "@Góp ý" and c.data_type == "s" for c in notes)
 
 
 @pytest.mark.parametrize("starter", FORMULA_STARTERS)
@@ -204,7 +206,9 @@ def test_the_year_workbook_stores_officers_texts_as_text(runner, db, tmp_path, s
     result = run(runner, "report", "--year", 2025, "--format", "xlsx", "-o", path)
     assert result.exit_code == 0, result.output
     cells = list(_text_cells(openpyxl.load_workbook(path)))
+    question = texts.pop("question")
     assert set(texts.values()) <= {c.value for _s, c in cells}
+    assert f"Câu 1. {question}" in {c.value for _s, c in cells}
     assert not [(s, c.coordinate, c.value) for s, c in cells if c.data_type != "s"]
 
 
@@ -234,6 +238,6 @@ def test_a_spreadsheet_program_does_not_evaluate_the_answers(runner, db, tmp_pat
     )
     with (tmp_path / "phieu.csv").open(encoding="utf-8", newline="") as f:
         header, *rows = list(csv.reader(f))
-    answers = {row[header.index("gop_y")] for row in rows}
+    answers = {row[header.index("Câu 2. @Góp ý")] for row in rows}
     assert "=1+1" in answers and "2" not in answers
     assert {starter + ATTACK for starter in ("=", "+", "-", "@")} <= answers
