@@ -29,6 +29,7 @@ from survey.responses.answer_rules import (
     FIXED_RANGES,
     NOT_A_CHOICE,
     check_answers,
+    plain_number,
     small_whole_number,
 )
 from survey.responses.storing import SubmissionConflict, submit_response
@@ -115,6 +116,8 @@ def typed_from_answers(questions, answers):
             order = [o.code for o in question.options]
             values = value if isinstance(value, list) else [value]
             typed[question.code] = " ".join(str(order.index(v) + 1) for v in values)
+        elif isinstance(value, int | float):
+            typed[question.code] = plain_number(value)  # 4, not 4.0
         else:
             typed[question.code] = str(value)
     return typed

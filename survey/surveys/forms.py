@@ -84,7 +84,9 @@ def _a_local_time(form, field):
     try:
         parse_local_time(field.data)
     except ValueError:
-        raise ValidationError(_l("Write a date and time, e.g. 2026-03-01 07:00.")) from None
+        raise ValidationError(
+            _l("Write the day as day/month/year, with the time if needed, e.g. 01/03/2026 07:00.")
+        ) from None
 
 
 class SurveyFieldsForm(OfficerForm):

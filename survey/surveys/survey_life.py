@@ -8,6 +8,7 @@ release_if_closed before reopening a survey, release_after_closing once the clos
 committed.
 """
 
+import re
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -126,21 +127,41 @@ def clone_survey(user, survey, code):
 
 
 def local_input_value(moment):
-    """A stored UTC time as the value of a datetime-local input in the commune's time."""
+    """A stored UTC time as the officer reads and types it, in commune time: 01/03/2026 07:00."""
     if moment is None:
         return ""
-    return moment.astimezone(COMMUNE_TIME).strftime("%Y-%m-%dT%H:%M")
+    return moment.astimezone(COMMUNE_TIME).strftime("%d/%m/%Y %H:%M")
 
 
-def parse_local_time(text):
-    """A datetime-local input value (commune time) as a UTC datetime; None when empty.
+# 1/3/2026, 01/03/2026 07:00, 01-03-2026 7h30: a day as people write it, with an optional time.
+TYPED_TIME = re.compile(
+    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})(?:[:hH](\d{2})?)?)?\s*"
+)
 
-    Raises ValueError for text that is not a date and time.
+
+def parse_local_time(text, end_of_day=False):
+    """A typed day and time (commune time) as a UTC datetime; None when empty.
+
+    Read as dd/mm/yyyy with an optional hh:mm (also "7h30"); a day without a time is its first
+    minute, or its last with `end_of_day` (a closing day counts whole). ISO text (2026-03-01T07:00,
+    what a datetime-local input sends) is read too. Raises ValueError for anything else.
+
+    >>> parse_local_time("01/03/2026 07:00").isoformat()
+    '2026-03-01T00:00:00+00:00'
+    >>> parse_local_time("31/3/2026", end_of_day=True).isoformat()
+    '2026-03-31T16:59:00+00:00'
     """
     text = (text or "").strip()
     if not text:
         return None
-    parsed = datetime.fromisoformat(text)
+    typed = TYPED_TIME.fullmatch(text)
+    if typed:
+        day, month, year, hour, minute = typed.groups()
+        if hour is None and end_of_day:
+            hour, minute = 23, 59
+        parsed = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+    else:
+        parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=COMMUNE_TIME)
     try:

@@ -260,7 +260,7 @@ def schedule(code):
     error = None
     if schedule_form.validate():
         opens = survey_life.parse_local_time(schedule_form.opens_at.data)
-        closes = survey_life.parse_local_time(schedule_form.closes_at.data)
+        closes = survey_life.parse_local_time(schedule_form.closes_at.data, end_of_day=True)
         if not _confirmed() and survey_life.dates_in_order(opens, closes):
             return _confirm_page(
                 survey,

@@ -82,6 +82,7 @@ def test_a_counted_sheet_is_found_by_its_number_and_corrected(client, login, set
     page = client.get(url(survey), query_string={"sheet": "7"}).get_data(as_text=True)
     assert "Tờ số 7 (Thôn Một)" in page and "Tờ phiếu này đã được tính" in page
     assert 'value="1 2"' in page  # the multi answer as typed: options 1 and 2
+    assert 'name="q_hl" value="2"' in page and 'name="q_so_buoi" value="4"' in page  # not 2.0
 
     sent = client.post(url(survey), data=SHEET | {"unit": "thon1", "sheet": "7", "q_hl": "1"})
     assert sent.status_code == 302

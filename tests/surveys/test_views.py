@@ -736,7 +736,7 @@ def test_open_close_and_schedule_in_commune_time(app, db, world):
     closed = app.test_client().post(f"/s/{survey.code}", data={"q_hl": "4"})
     assert closed.status_code == 410
 
-    dates = {"opens_at": "2030-03-01T07:00", "closes_at": "2030-03-31T17:30"}
+    dates = {"opens_at": "01/03/2030 07:00", "closes_at": "31/3/2030 17h30"}  # as people write
     asked = client.post(f"/manage/surveys/{survey.code}/schedule", data=dates)
     assert "từ 01/03/2030 07:00 đến 31/03/2030 17:30" in asked.get_data(as_text=True)
     assert get_survey(db, survey.code).opens_at is None
@@ -747,7 +747,7 @@ def test_open_close_and_schedule_in_commune_time(app, db, world):
     assert scheduled.opens_at == datetime(2030, 3, 1, 0, 0, tzinfo=timezone.utc)
     assert scheduled.closes_at == datetime(2030, 3, 31, 10, 30, tzinfo=timezone.utc)
     page = client.get(f"/manage/surveys/{survey.code}").get_data(as_text=True)
-    assert 'value="2030-03-01T07:00"' in page
+    assert 'value="01/03/2030 07:00"' in page and 'value="31/03/2030 17:30"' in page
     not_yet = app.test_client().get(f"/s/{survey.code}").get_data(as_text=True)
     assert 'name="q_hl"' not in not_yet  # before opens_at the form takes no answers
 
@@ -761,6 +761,16 @@ def test_open_close_and_schedule_in_commune_time(app, db, world):
         f"/manage/surveys/{survey.code}/schedule", data={"opens_at": "mai", "closes_at": ""}
     )
     assert garbled.status_code == 422 and "mai" in garbled.get_data(as_text=True)
+    assert "ví dụ 01/03/2026 07:00" in garbled.get_data(as_text=True)
+    impossible = client.post(
+        f"/manage/surveys/{survey.code}/schedule", data={"opens_at": "31/02/2030", "closes_at": ""}
+    )
+    assert impossible.status_code == 422
+    whole_day = client.post(
+        f"/manage/surveys/{survey.code}/schedule",
+        data={"opens_at": "", "closes_at": "31/03/2030"},
+    )  # a closing day without a time counts whole
+    assert "đến 31/03/2030 23:59" in whole_day.get_data(as_text=True)
 
     assert client.post(f"/manage/surveys/{survey.code}/open", data=CONFIRMED).status_code == 303
     opened = get_survey(db, survey.code)
