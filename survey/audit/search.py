@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from survey.core.extensions import db
-from survey.core.local_time import day_start
+from survey.core.local_time import day_start, typed_day
 from survey.models import AuditLog
 
 PER_PAGE = 50
@@ -36,15 +36,15 @@ class AuditFilter:
 def filter_from_args(args):
     """The filter a query string asks for, and the names of the fields that could not be read.
 
-    Dates are YYYY-MM-DD (what a date input sends); a range whose end comes before its start
-    is refused as a whole.
+    Days are typed day first (01/03/2026; ISO is read too); a range whose end comes before
+    its start is refused as a whole.
     """
     bad = []
     days = {}
     for name in ("date_from", "date_to"):
         text = (args.get(name) or "").strip()
         try:
-            days[name] = date.fromisoformat(text) if text else None
+            days[name] = typed_day(text) if text else None
             if days[name] is not None and not FIRST_DAY <= days[name] <= LAST_DAY:
                 raise ValueError(f"{name}: {text} is out of range")
         except ValueError:

@@ -8,8 +8,7 @@ release_if_closed before reopening a survey, release_after_closing once the clos
 committed.
 """
 
-import re
-from datetime import datetime, timezone
+from datetime import timezone
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,7 +16,7 @@ from flask_babel import gettext as _
 from survey.audit import trail
 from survey.core.codes import survey_code
 from survey.core.extensions import db
-from survey.core.local_time import COMMUNE_TIME
+from survey.core.local_time import COMMUNE_TIME, typed_moment
 from survey.models import Survey, utcnow
 from survey.responses.release import release_ready
 from survey.surveys.changes import BuilderError, check_whole, in_savepoint, save, survey_record
@@ -133,12 +132,6 @@ def local_input_value(moment):
     return moment.astimezone(COMMUNE_TIME).strftime("%d/%m/%Y %H:%M")
 
 
-# 1/3/2026, 01/03/2026 07:00, 01-03-2026 7h30: a day as people write it, with an optional time.
-TYPED_TIME = re.compile(
-    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})(?:[:hH](\d{2})?)?)?\s*"
-)
-
-
 def parse_local_time(text, end_of_day=False):
     """A typed day and time (commune time) as a UTC datetime; None when empty.
 
@@ -154,14 +147,7 @@ def parse_local_time(text, end_of_day=False):
     text = (text or "").strip()
     if not text:
         return None
-    typed = TYPED_TIME.fullmatch(text)
-    if typed:
-        day, month, year, hour, minute = typed.groups()
-        if hour is None and end_of_day:
-            hour, minute = 23, 59
-        parsed = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-    else:
-        parsed = datetime.fromisoformat(text)
+    parsed = typed_moment(text, end_of_day)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=COMMUNE_TIME)
     try:

@@ -135,8 +135,11 @@ def test_target_filter_takes_wildcards_literally(inspector, log):
 
 
 def test_filter_by_local_dates(inspector, log):
-    second = inspector.get("/manage/audit/?date_from=2026-01-02&date_to=2026-01-02")
+    second = inspector.get("/manage/audit/?date_from=02/01/2026&date_to=2/1/2026")
     assert shown_actions(second.get_data(as_text=True)) == ["user.create", "survey.open"]
+    assert 'name="date_to" value="02/01/2026"' in second.get_data(as_text=True)  # day first
+    iso = inspector.get("/manage/audit/?date_from=2026-01-02&date_to=2026-01-02")
+    assert shown_actions(iso.get_data(as_text=True)) == ["user.create", "survey.open"]
     first = inspector.get("/manage/audit/?date_to=2026-01-01").get_data(as_text=True)
     assert shown_actions(first) == ["survey.create"]
     later = inspector.get("/manage/audit/?date_from=2026-01-03").get_data(as_text=True)
@@ -145,7 +148,12 @@ def test_filter_by_local_dates(inspector, log):
 
 @pytest.mark.parametrize(
     "query",
-    ["date_from=2026-13-01", "date_from=hôm qua", "date_from=2026-01-03&date_to=2026-01-01"],
+    [
+        "date_from=2026-13-01",
+        "date_from=31/02/2026",
+        "date_from=hôm qua",
+        "date_from=03/01/2026&date_to=01/01/2026",
+    ],
 )
 def test_unreadable_or_reversed_dates_are_said_and_other_filters_kept(inspector, log, query):
     page = inspector.get(f"/manage/audit/?{query}&action=survey.").get_data(as_text=True)
