@@ -142,8 +142,8 @@ class IndicatorRow:
     dialogues_held: int | None = None
     shortcomings_identified: int | None = None
     shortcomings_remedied: int | None = None
-    veto_discipline: bool = False
-    veto_disunity: bool = False
+    veto_discipline: bool | None = None  # None only when no figure at all was entered
+    veto_disunity: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,8 @@ def indicator_criteria(row: IndicatorRow) -> dict[str, CriterionValue]:
     (0.9167, 0.6, 'missing')
     """
     members = row.members_end if row.members_end is not None else row.members_start
+    # No figure at all: nothing was entered for the year, not even that no one was disciplined.
+    nothing = all(getattr(row, name) is None for name in row.__dataclass_fields__)
     values = [
         _ratio(
             "meetings",
@@ -207,8 +209,9 @@ def indicator_criteria(row: IndicatorRow) -> dict[str, CriterionValue]:
         ),
         CriterionValue(
             "unity",
-            0.0 if (row.veto_discipline or row.veto_disunity) else 1.0,
+            None if nothing else (0.0 if (row.veto_discipline or row.veto_disunity) else 1.0),
             evidence={"discipline": row.veto_discipline, "disunity": row.veto_disunity},
+            reason="missing" if nothing else None,
         ),
         _ratio(
             "member_development",

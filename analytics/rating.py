@@ -16,11 +16,15 @@ from analytics.errors import AnalyticsError
 from analytics.rules import RuleSet
 
 TIERS = ("xuat_sac", "tot", "hoan_thanh", "khong_hoan_thanh")
+# Not a tier: an organization without annual figures for the year is not rated at all, rather
+# than rated as failing on the points that happen to exist.
+NOT_RATED = "chua_du_can_cu"
 TIER_LABELS_VI = {
     "xuat_sac": "Hoàn thành xuất sắc nhiệm vụ",
     "tot": "Hoàn thành tốt nhiệm vụ",
     "hoan_thanh": "Hoàn thành nhiệm vụ",
     "khong_hoan_thanh": "Không hoàn thành nhiệm vụ",
+    NOT_RATED: "Chưa đủ căn cứ để xếp loại",
 }
 VETOES = ("discipline", "disunity")
 _EPSILON = 1e-9
@@ -75,6 +79,11 @@ class Rating:
         """The tier in the words of the rating documents."""
         return TIER_LABELS_VI[self.tier]
 
+    @property
+    def rated(self) -> bool:
+        """Whether there was evidence enough to rate (else the tier is NOT_RATED)."""
+        return self.tier != NOT_RATED
+
     def criterion(self, code: str) -> CriterionResult | None:
         """The scored criterion `code`, or None when the rule set leaves it out."""
         return next((c for c in self.criteria if c.code == code), None)
@@ -87,7 +96,7 @@ def score_criteria(
 
     A survey or inbox criterion without a value, or with n_eff under the rule set's minimum,
     is `insufficient`: under "renormalize" its weight is spread over the others, under "zero"
-    it scores 0. An indicator criterion without figures scores 0 (not_met).
+    it scores 0. An indicator criterion without figures is `missing` and scores 0.
     """
     provisional = []
     for rule in rules.criteria:
@@ -110,11 +119,12 @@ def score_criteria(
         else:
             ratio = value.value / rule.target
             points = 0.0 if ratio < rules.zero_below_share_of_target else weight * min(1.0, ratio)
-        status = (
-            "insufficient"
-            if out
-            else ("met" if ratio is not None and ratio >= 1 - _EPSILON else "not_met")
-        )
+        if out:
+            status = "insufficient"
+        elif value.value is None and value.reason == "missing":
+            status = "missing"
+        else:
+            status = "met" if ratio is not None and ratio >= 1 - _EPSILON else "not_met"
         results.append(
             CriterionResult(
                 code=rule.code,
@@ -202,12 +212,27 @@ def annual_rating(
         if veto not in VETOES:
             raise AnalyticsError(f"vetoes: unknown veto {veto!r} (known: {VETOES})")
     results, score = score_criteria(values, rules)
+    figures = [r for r in results if r.source == "indicators"]
+    if figures and all(r.status == "missing" for r in figures):
+        # No annual figures at all: not enough to rate, whatever the surveys say.
+        surveys = [r.code for r in results if r.source != "indicators" and r.status != "met"]
+        return Rating(
+            organization=organization,
+            score=score,
+            tier=NOT_RATED,
+            criteria=results,
+            vetoes=tuple(vetoes),
+            borderline=False,
+            deciding=None,
+            capped=False,
+            notes=(Note("not_rated", {"criteria": surveys}),),
+        )
     tier, notes = tier_for(score, results, vetoes, rules)
     notes = list(notes)
     insufficient = [r.code for r in results if r.status == "insufficient"]
     if insufficient:
         notes.append(Note(f"insufficient_{rules.insufficient}", {"criteria": insufficient}))
-    missing = [r.code for r in results if r.source == "indicators" and r.reason == "missing"]
+    missing = [r.code for r in results if r.status == "missing"]
     if missing:
         notes.append(Note("figures_missing", {"criteria": missing}))
     borderline, deciding = _borderline(values, vetoes, rules, tier)

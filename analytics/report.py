@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from analytics.criteria import CATALOG
 from analytics.errors import AnalyticsError
-from analytics.rating import TIER_LABELS_VI, Note, Rating
+from analytics.rating import NOT_RATED, TIER_LABELS_VI, Note, Rating
 from analytics.rules import RuleSet
 from analytics.stats import kruskal_wallis, mann_whitney, top2_share, two_proportion_test
 
@@ -21,6 +21,7 @@ TIER_LABELS_EN = {
     "tot": "Completed its tasks well",
     "hoan_thanh": "Completed its tasks",
     "khong_hoan_thanh": "Did not complete its tasks",
+    NOT_RATED: "Not enough evidence to rate",
 }
 LANGS = ("vi", "en")
 
@@ -53,6 +54,11 @@ _NOTES = {
     "insufficient_zero": {
         "vi": "Chưa đủ số phiếu để tính: {criteria}; tiêu chí này được 0 điểm.",
         "en": "Too few answers to count: {criteria}; it scores 0.",
+    },
+    "not_rated": {
+        "vi": "Chưa đủ căn cứ để xếp loại: chưa nhập số liệu hằng năm của tổ chức{surveys}.",
+        "en": "Not enough evidence to rate: the organization's annual figures are not entered"
+        "{surveys}.",
     },
     "figures_missing": {
         "vi": "Chưa nhập số liệu: {criteria} (được 0 điểm).",
@@ -159,6 +165,14 @@ def note_text(note: Note, lang: str = "vi") -> str:
     if note.code not in _NOTES:
         raise AnalyticsError(f"note code {note.code!r} has no text")
     params = {key: _param(key, value, lang) for key, value in note.params.items()}
+    if note.code == "not_rated":
+        missing = note.params.get("criteria") or ()
+        params["surveys"] = (
+            ""
+            if not missing
+            else {"vi": "; chưa đủ căn cứ từ khảo sát: ", "en": "; no survey evidence yet: "}[lang]
+            + params["criteria"]
+        )
     code = "capped_none" if note.code == "capped" and note.params.get("allowed") == 0 else note.code
     return _NOTES[code][lang].format(**params)
 
@@ -257,9 +271,10 @@ def evaluation_document(
             {
                 "org": result.code,
                 "name": result.name,
-                "score": round(rating.score, 2),
+                "score": round(rating.score, 2) if rating.rated else None,
                 "tier": tier,
                 "tier_label": tier_label(tier, lang),
+                "rated": rating.rated,
                 "borderline": rating.borderline,
                 "deciding": rating.deciding,
                 "capped": rating.capped,
@@ -357,7 +372,12 @@ def csv_rows(document: Mapping) -> list[list[object]]:
     return rows
 
 
-_STATUS_VI = {"met": "đạt", "not_met": "chưa đạt", "insufficient": "chưa đủ phiếu"}
+_STATUS_VI = {
+    "met": "đạt",
+    "not_met": "chưa đạt",
+    "insufficient": "chưa đủ phiếu",
+    "missing": "chưa có số liệu",
+}
 
 
 def _cell(value, digits=2):
@@ -366,6 +386,10 @@ def _cell(value, digits=2):
     if isinstance(value, float):
         return _number(value, "vi", digits)
     return str(value)
+
+
+def _score_cell(score):
+    return "–" if score is None else _cell(float(score), 1)
 
 
 def _percent(value):
@@ -403,7 +427,7 @@ def evaluation_text(document: Mapping) -> str:
         summary.append(
             [
                 org["name"],
-                _cell(float(org["score"]), 1),
+                _score_cell(org["score"]),
                 org["tier_label"],
                 "có" if org["borderline"] else "",
                 "có" if sensitive else "",
@@ -417,7 +441,7 @@ def evaluation_text(document: Mapping) -> str:
         )
     lines += _table(summary)
     for org in document["organizations"]:
-        lines += ["", f"{org['name']}: {_cell(float(org['score']), 1)} điểm, {org['tier_label']}"]
+        lines += ["", f"{org['name']}: {_score_cell(org['score'])} điểm, {org['tier_label']}"]
         rows = [
             ["Tiêu chí", "Đạt được", "Khoảng tin cậy 95%", "n", "Chỉ tiêu", "Điểm", "Trạng thái"]
         ]

@@ -701,7 +701,7 @@ def valid_forms(org, officer, item):
             "SUPPRESSION_K": "5",
         },
         "/manage/admin/rules": {"rules": 'title = "Quy chế"'},
-        "/manage/ratings/2025/finalize": {"reason": "Số liệu được sửa"},
+        "/manage/ratings/2025/finalize": {"reason": "Số liệu được sửa", "confirm": "y"},
         "/manage/paper/ks-fuzz": sheet,
         "/manage/paper/ks-double": sheet,
         "/manage/paper/ks-double/differences": sheet | {"sheet_no": "thon1-0001"},

@@ -119,6 +119,7 @@ ACCESS = {
     # and the office finalize
     ("ratings.index", "GET"): Access(ORG_ROLES),
     ("ratings.year", "GET"): Access(ORG_ROLES),
+    ("ratings.finalize", "GET"): Access(frozenset({"admin", "committee"})),
     ("ratings.finalize", "POST"): Access(frozenset({"admin", "committee"})),
     # --- dashboards: an organization's officer is sent from the overview to its own page
     ("dashboard.index", "GET"): Access(ORG_ROLES),

@@ -10,9 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 COMMUNE_TIME = timezone(timedelta(hours=7), "ICT")
 
 # 1/3/2026, 01/03/2026 07:00, 01-03-2026 7h30: a day as people write it, with an optional time.
-TYPED = re.compile(
-    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})(?:[:hH](\d{2})?)?)?\s*"
-)
+TYPED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T]+(\d{1,2})(?:[:hH](\d{2})?)?)?\s*")
 
 
 def typed_moment(text: str, end_of_day: bool = False) -> datetime:

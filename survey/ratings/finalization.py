@@ -29,16 +29,21 @@ def finalize_year(year: int, user, reason: str = "") -> list[str]:
 
     Organizations already finalized are finalized again only with a `reason` (their snapshot
     is replaced and the old one kept in the audit log); without one they are left as they are.
+    Organizations not rated (no annual figures) are not finalized.
     """
     reason = (reason or "").strip()
     evaluation = evaluate_year(year)
     documents = _documents(year, evaluation)
     snapshots = reading.snapshots(year)
-    if snapshots and not reason and len(snapshots) == len(evaluation.results):
+    # An organization without evidence enough to rate is left out: nothing to fix for it yet.
+    rated = [result for result in evaluation.results if result.rating.rated]
+    if not rated:
+        raise FinalizationRefused("nothing to rate")
+    if snapshots and not reason and all(r.code in snapshots for r in rated):
         raise FinalizationRefused("reason needed")
     ids = dict(db.session.execute(sa.select(Organization.code, Organization.id)).all())
     done = []
-    for result in evaluation.results:
+    for result in rated:
         fields = _snapshot_fields(result, evaluation.rules, documents, reason, user)
         existing = snapshots.get(result.code)
         if existing is None:
@@ -111,3 +116,35 @@ def _replace_snapshot(existing, year, code, fields):
         after=after | {"reason": fields["reason"]},
         replaced=replaced,
     )
+
+
+def warnings_before(document: dict, updating: bool) -> dict[str, list]:
+    """What the committee should know before finalizing the year of `document` (its Evaluation
+    JSON as the ratings page shows it), by kind; an empty list for a kind with nothing to say.
+
+    - `updating`: responses arrived after the figures were computed (they are being computed
+      again), so the ratings may still move;
+    - `to_review`: organizations with a criterion that changes with or without the flagged
+      responses (name, criterion labels);
+    - `borderline`: organizations whose tier could differ within the surveys' margin;
+    - `not_rated`: organizations without evidence enough, which will not be finalized;
+    - `finalized`: organizations already finalized (finalizing again needs a reason);
+    - `changed`: finalized organizations whose data changed since.
+    """
+    organizations = document["organizations"]
+    return {
+        "updating": [True] if updating else [],
+        "to_review": [
+            (org["name"], [c["label"] for c in org["criteria"] if c.get("sensitive")])
+            for org in organizations
+            if any(c.get("sensitive") for c in org["criteria"]) and not org.get("finalized")
+        ],
+        "borderline": [
+            org["name"]
+            for org in organizations
+            if org.get("borderline") and not org.get("finalized")
+        ],
+        "not_rated": [org["name"] for org in organizations if not org.get("rated", True)],
+        "finalized": [org["name"] for org in organizations if org.get("finalized")],
+        "changed": [org["name"] for org in organizations if org.get("changed_since_finalization")],
+    }

@@ -80,6 +80,15 @@ def evaluation_years() -> list[int]:
     return sorted(years) or [current_year()]
 
 
+def evidence_years() -> list[int]:
+    """The years with something to rate on: annual figures, or responses to a survey. A year
+    whose surveys have only just opened is not one yet."""
+    years = set(db.session.scalars(sa.select(AnnualIndicator.year).distinct()))
+    answered = sa.select(Survey.year).where(sa.exists().where(Response.survey_id == Survey.id))
+    years |= set(db.session.scalars(answered.distinct()))
+    return sorted(years)
+
+
 # --- the committee's overview ----------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from survey.ratings.integrity_text import flag_detail, kind_label
 from survey.ratings.kept_figures import NotReady
 from survey.reports.dashboards import (
     evaluation_years,
+    evidence_years,
     organization_page,
     overview,
     question_labels,
@@ -127,11 +128,13 @@ def survey(code):
 
 
 def _year():
-    """?year=, else the latest year with data up to this one; 404 for a year never held."""
+    """?year=, else the latest year with evidence (figures or responses) up to this one; 404 for
+    a year never held."""
     years = evaluation_years()
     asked = request.args.get("year", type=int)
     if asked is None:
-        return max((y for y in years if y <= current_year()), default=current_year())
+        latest = max((y for y in years if y <= current_year()), default=current_year())
+        return max((y for y in evidence_years() if y <= current_year()), default=latest)
     if asked not in years:
         abort(404)
     return asked

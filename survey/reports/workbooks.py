@@ -157,7 +157,12 @@ def _summary_sheet(workbook, data):
 
 
 def _criteria_sheet(workbook, data):
-    status = {"met": _("met"), "not_met": _("not met"), "insufficient": _("too few answers")}
+    status = {
+        "met": _("met"),
+        "not_met": _("not met"),
+        "insufficient": _("too few answers"),
+        "missing": _("no figures yet"),
+    }
     sheet = _Sheet(
         workbook,
         _("Criteria"),

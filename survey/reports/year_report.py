@@ -48,7 +48,12 @@ def _place_date(data):
 
 
 def _status(criterion):
-    words = {"met": _("met"), "not_met": _("not met"), "insufficient": _("too few answers")}
+    words = {
+        "met": _("met"),
+        "not_met": _("not met"),
+        "insufficient": _("too few answers"),
+        "missing": _("no figures yet"),
+    }
     text = words[criterion["status"]]
     if criterion.get("exceeded"):
         text = _("exceeded")
@@ -114,7 +119,9 @@ def _strengths(org):
 def _limitations(org, rules):
     found = []
     for c in org["criteria"]:
-        if c["status"] == "not_met":
+        if c["status"] == "missing":
+            found.append(_("%(criterion)s: figures not entered.", criterion=c["label"]))
+        elif c["status"] == "not_met":
             if c["value"] is None:
                 found.append(_("%(criterion)s: figures not entered.", criterion=c["label"]))
             else:
@@ -161,6 +168,8 @@ def _standing(org):
             score=as_number(org["score"]),
             tier=org["tier_label"],
         )
+        if org.get("rated", True)
+        else org["tier_label"] + "."
     ]
     if org.get("finalized") and org.get("finalized_at"):
         lines.append(
@@ -269,7 +278,7 @@ def _summary_blocks(data):
     for org in document["organizations"]:
         counts[org["tier"]] = counts.get(org["tier"], 0) + 1
         labels[org["tier"]] = org["tier_label"]
-    order = ("xuat_sac", "tot", "hoan_thanh", "khong_hoan_thanh")
+    order = ("xuat_sac", "tot", "hoan_thanh", "khong_hoan_thanh", "chua_du_can_cu")
     tally = "; ".join(
         _("%(tier)s: %(count)s", tier=labels[tier], count=counts[tier])
         for tier in order

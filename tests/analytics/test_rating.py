@@ -204,3 +204,36 @@ def test_the_explanation_says_how_many_flagged_responses_were_left_out_or_counte
     ]
     assert FlaggedResponses(0, (), excluded=True).notes(()) == []
     assert note_text(Note("flagged_counted", {"count": 100, "kinds": [("paper_fast", 100)]}))
+
+
+# --- not enough evidence ----------------------------------------------------------------------
+
+
+def test_no_annual_figures_is_not_rated_rather_than_failing():
+    from analytics import evaluation_document
+    from analytics.rating import NOT_RATED
+    from analytics.report import OrganizationResult
+
+    rating = annual_rating("nongdan", values_for(row=IndicatorRow()), (), RULES)
+    assert rating.tier == NOT_RATED and not rating.rated and not rating.borderline
+    figures = [c for c in rating.criteria if c.source == "indicators"]
+    assert {c.status for c in figures} == {"missing"} and all(c.points == 0 for c in figures)
+    assert [n.code for n in rating.notes] == ["not_rated"]
+    document = evaluation_document(2025, RULES, [OrganizationResult("nongdan", "Hội", rating)])
+    org = document["organizations"][0]
+    assert (org["tier"], org["score"], org["rated"]) == (NOT_RATED, None, False)
+    assert org["tier_label"] == "Chưa đủ căn cứ để xếp loại"
+    assert org["notes"] == ["Chưa đủ căn cứ để xếp loại: chưa nhập số liệu hằng năm của tổ chức."]
+    # The cap counts only rated organizations: one excellent among two rated.
+    excellent = annual_rating("phunu", values_for(), (), RULES)
+    capped = apply_cap((rating, excellent), RULES)
+    assert [r.tier for r in capped] == [NOT_RATED, "tot"]
+
+
+def test_one_figure_entered_rates_and_the_blank_ones_are_missing_not_failed():
+    row = IndicatorRow(activities_required=12, activities_held=12)
+    rating = annual_rating("nongdan", values_for(row=row), (), RULES)
+    assert rating.rated and rating.tier == "khong_hoan_thanh"  # 0 points for what is blank
+    statuses = {c.code: c.status for c in rating.criteria}
+    assert statuses["meetings"] == "met" and statuses["unity"] == "met"
+    assert statuses["attendance"] == "missing" and statuses["dialogue"] == "missing"

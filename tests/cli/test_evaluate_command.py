@@ -40,7 +40,12 @@ def test_json_follows_the_design_shape(runner, db):
         "vetoes",
         "notes",
     }
-    assert document["organizations"][1]["tier"] == "khong_hoan_thanh"
+    # phunu has no annual figures: not enough evidence to rate.
+    assert document["organizations"][1]["tier"] == "chua_du_can_cu"
+    assert (
+        document["organizations"][1]["score"] is None and not document["organizations"][1]["rated"]
+    )
+    assert nongdan["rated"] is True
 
 
 def test_one_organization_and_csv(runner, db):
@@ -62,7 +67,7 @@ def test_table_is_vietnamese(runner, db):
     assert "Kết quả đánh giá, xếp loại năm 2025" in result.output
     assert "Phát triển hội viên, đoàn viên so với chỉ tiêu" in result.output
     assert "50%" in result.output
-    assert "Không hoàn thành nhiệm vụ" in result.output
+    assert "Chưa đủ căn cứ để xếp loại" in result.output
 
 
 def test_unknown_organization_and_bad_rules_fail_precisely(runner, db, app):

@@ -312,7 +312,7 @@ OFFICER_POSTS = [
         {"rules": "# " + DIRT + '\ntitle = "Quy định ' + DIRT[:3] + 'mới"\n'},
     ),
     ("/manage/indicators/nongdan/2025", {"note": dirty("Ghi chú của hội")}),
-    ("/manage/ratings/2025/finalize", {"reason": dirty("Lần đầu")}),
+    ("/manage/ratings/2025/finalize", {"reason": dirty("Lần đầu"), "confirm": "y"}),
 ]
 
 

@@ -193,10 +193,11 @@ def test_the_year_rates_every_organization_from_its_figures(db, commune):
         "supervision_quality",
         "feedback_answered",
     }
-    # phunu entered nothing: rated, with every figure missing.
+    # phunu entered nothing: not rated (rather than failing), every figure missing.
     everyone = evaluate_year(2025)
     phunu = next(r for r in everyone.results if r.code == "phunu").rating
-    assert phunu.tier == "khong_hoan_thanh"
+    assert phunu.tier == "chua_du_can_cu" and not phunu.rated
+    assert {c.status for c in phunu.criteria if c.source == "indicators"} == {"missing"}
 
 
 def test_comparisons_year_over_year_and_across_organizations(db, commune):

@@ -12,8 +12,9 @@ from tests.factories import make_indicator, make_organization, make_user
 @pytest.fixture
 def commune(db):
     nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
-    make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
+    phunu = make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
     figures = make_indicator(db, nongdan)
+    make_indicator(db, phunu, activities_held=3)
     committee = make_user(db, username="thuongtruc", role="committee")
     db.session.commit()
     return {"figures": figures, "committee": committee}
@@ -79,6 +80,10 @@ def test_finalizing_again_needs_a_reason_and_is_audited(db, commune):
 def test_a_new_organization_is_finalized_without_touching_the_others(db, commune):
     finalize_year(2025, commune["committee"])
     db.session.commit()
-    make_organization(db, code="cuuchienbinh", name="Hội Cựu chiến binh xã", position=3)
+    veterans = make_organization(db, code="cuuchienbinh", name="Hội Cựu chiến binh xã", position=3)
+    db.session.commit()
+    with pytest.raises(FinalizationRefused):  # not rated yet (no figures): nothing new to fix
+        finalize_year(2025, commune["committee"])
+    make_indicator(db, veterans)
     db.session.commit()
     assert finalize_year(2025, commune["committee"]) == ["cuuchienbinh"]

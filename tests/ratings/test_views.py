@@ -3,12 +3,17 @@
 import sqlalchemy as sa
 
 from survey.models import Evaluation
-from tests.factories import make_organization, make_user
+from tests.factories import make_indicator, make_organization, make_user
+
+CONFIRMED = {"confirm": "y"}
 
 
-def _commune(db):
+def _commune(db, figures=True):
     nongdan = make_organization(db, code="nongdan", name="Hội Nông dân xã", position=1)
-    make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
+    phunu = make_organization(db, code="phunu", name="Hội Phụ nữ xã", position=2)
+    if figures:
+        make_indicator(db, nongdan, activities_held=3)  # 3 of 12 meetings: not completed
+        make_indicator(db, phunu, activities_held=3)
     make_user(db, username="thuongtruc", role="committee")
     make_user(db, username="ubkt", role="inspector")
     make_user(db, username="canbo", role="org_officer", organization=nongdan)
@@ -19,17 +24,47 @@ def test_the_committee_reads_and_finalizes_with_a_reason_the_second_time(client,
     _commune(db)
     login("thuongtruc", "a-long-password")
     html = client.get("/manage/ratings/2025").get_data(as_text=True)
-    assert "Hội Phụ nữ xã" in html and "Không hoàn thành nhiệm vụ" in html
-    assert "Chưa nhập số liệu" in html  # the explanation, in Vietnamese
-    assert "Chốt kết quả xếp loại năm 2025" in html
-    response = client.post("/manage/ratings/2025/finalize", data={"reason": ""})
+    assert "Hội Phụ nữ xã" in html and "Hoàn thành nhiệm vụ" in html
+    assert "Xem lại và chốt kết quả xếp loại năm 2025" in html
+    assert 'action="/manage/ratings/2025/finalize"' not in html  # no one-click finalizing
+    page = client.get("/manage/ratings/2025/finalize").get_data(as_text=True)
+    assert "Những gì sẽ được chốt" in page and page.count("sẽ được chốt") >= 2
+    response = client.post("/manage/ratings/2025/finalize", data={"reason": ""} | CONFIRMED)
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 2
-    again = client.post("/manage/ratings/2025/finalize", data={"reason": ""})
+    again = client.post("/manage/ratings/2025/finalize", data={"reason": ""} | CONFIRMED)
     assert again.status_code == 422
     assert "Năm này đã được chốt. Muốn chốt lại, xin ghi rõ lý do." in again.get_data(as_text=True)
     html = client.get("/manage/ratings/2025").get_data(as_text=True)
     assert "đã chốt" in html
+
+
+def test_finalizing_without_the_confirmation_changes_nothing(client, db, login):
+    _commune(db)
+    login("thuongtruc", "a-long-password")
+    refused = client.post("/manage/ratings/2025/finalize", data={"reason": "Chốt sớm"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Xin đánh dấu ô xác nhận" in page
+    assert "Chốt sớm" in page  # what was typed stays
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0
+
+
+def test_a_year_without_figures_is_not_a_failure_and_is_not_finalized(client, db, login):
+    _commune(db, figures=False)
+    login("thuongtruc", "a-long-password")
+    html = client.get("/manage/ratings/2025").get_data(as_text=True)
+    assert "Không hoàn thành nhiệm vụ" not in html.split("<main", 1)[1]
+    assert html.count("Chưa đủ căn cứ để xếp loại") >= 2
+    assert "chưa nhập số liệu hằng năm" in html and "chưa có số liệu" in html
+    document = client.get("/api/v1/evaluations/2025").get_json()
+    assert {(o["tier"], o["score"], o["rated"]) for o in document["organizations"]} == {
+        ("chua_du_can_cu", None, False)
+    }
+    page = client.get("/manage/ratings/2025/finalize").get_data(as_text=True)
+    assert "Chưa đủ căn cứ để xếp loại nên không chốt: Hội Nông dân xã, Hội Phụ nữ xã" in page
+    refused = client.post("/manage/ratings/2025/finalize", data=CONFIRMED)
+    assert refused.status_code == 422 and "chưa có gì để chốt" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0
 
 
 def test_an_officer_sees_its_own_organization_only_and_cannot_finalize(client, db, login):
