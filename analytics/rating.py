@@ -280,11 +280,35 @@ def _borderline(values, vetoes, rules, tier):
     return True, deciding
 
 
+def cap_allowed(good: int, share: float, rounding: str, any_excellent: bool = True) -> int:
+    """How many organizations may be rated excellent when `good` are rated good or better.
+
+    >>> [cap_allowed(n, 0.2, "down") for n in (3, 5, 12)]
+    [0, 1, 2]
+    >>> [cap_allowed(n, 0.2, "half_up") for n in (3, 5, 12)]
+    [1, 1, 2]
+    >>> [cap_allowed(n, 0.2, "at_least_one") for n in (3, 5, 12)]
+    [1, 1, 2]
+    >>> cap_allowed(3, 0.2, "at_least_one", any_excellent=False)
+    0
+    """
+    exact = share * good
+    if rounding == "half_up":
+        return math.floor(exact + 0.5 + _EPSILON)
+    allowed = math.floor(exact + _EPSILON)
+    if rounding == "at_least_one" and any_excellent and good:
+        return max(1, allowed)
+    return allowed
+
+
 def apply_cap(ratings: Sequence[Rating], rules: RuleSet) -> tuple[Rating, ...]:
-    """Keep "xuất sắc" to at most the rule set's share of those rated "tốt" or above.
+    """Keep "xuất sắc" to at most the rule set's share of those rated "tốt" or above, counted
+    as the rule set rounds it (cap_allowed).
 
     The highest scores keep it (ties broken by organization code, so the result does not depend
-    on the order given); the others become "tốt" with a note.
+    on the order given); the others become "tốt" with a note that says how many were allowed
+    and why. When the superior committee applies the cap over its wider group, nothing is
+    held back here: each excellent rating says it is a proposal under that quota.
 
     >>> from analytics.rules import load_ruleset
     >>> apply_cap((), load_ruleset())
@@ -292,19 +316,27 @@ def apply_cap(ratings: Sequence[Rating], rules: RuleSet) -> tuple[Rating, ...]:
     """
     if not rules.cap_enabled:
         return tuple(ratings)
+    if rules.cap_applies_to == "superior":
+        note = Note("cap_superior", {"share": rules.cap_share})
+        return tuple(
+            replace(r, notes=(*r.notes, note)) if r.tier == "xuat_sac" else r for r in ratings
+        )
     good = [r for r in ratings if r.tier in ("xuat_sac", "tot")]
-    allowed = math.floor(rules.cap_share * len(good) + _EPSILON)
     excellent = sorted(
         (r for r in ratings if r.tier == "xuat_sac"), key=lambda r: (-r.score, r.organization)
     )
+    allowed = cap_allowed(len(good), rules.cap_share, rules.cap_rounding, bool(excellent))
     demoted = {r.organization for r in excellent[allowed:]}
+    params = {
+        "share": rules.cap_share,
+        "allowed": allowed,
+        "good": len(good),
+        "exact": rules.cap_share * len(good),
+        "rounding": rules.cap_rounding,
+        "kept": [r.organization for r in excellent[:allowed]],
+    }
     return tuple(
-        replace(
-            r,
-            tier="tot",
-            capped=True,
-            notes=(*r.notes, Note("capped", {"share": rules.cap_share, "allowed": allowed})),
-        )
+        replace(r, tier="tot", capped=True, notes=(*r.notes, Note("capped", params)))
         if r.organization in demoted
         else r
         for r in ratings

@@ -69,18 +69,28 @@ _NOTES = {
         "en": "Borderline: within the survey's margin ({criterion}) the tier could differ.",
     },
     "capped": {
-        "vi": "Số tổ chức hoàn thành xuất sắc không được vượt quá {share} số tổ chức hoàn thành "
-        "tốt trở lên, nên năm nay chỉ {allowed} tổ chức được xếp xuất sắc; tổ chức này xếp "
-        "hoàn thành tốt.",
-        "en": "At most {share} of those rated well or better may be rated excellent, so this "
-        "year only {allowed} can be; this one is rated well.",
+        "vi": "Đủ điểm và điều kiện xếp hoàn thành xuất sắc, nhưng số tổ chức hoàn thành xuất sắc "
+        "không được vượt quá {share} số tổ chức hoàn thành tốt trở lên: {share} của {good} tổ "
+        "chức là {exact}, {rounding} thành {allowed}, và {allowed} suất đó thuộc các tổ chức "
+        "điểm cao hơn ({kept}); tổ chức này xếp hoàn thành tốt.",
+        "en": "It qualifies as excellent, but at most {share} of those rated well or better may "
+        "be: {share} of {good} is {exact}, {rounding} to {allowed}, and those places go to "
+        "higher scores ({kept}); this one is rated well.",
     },
     "capped_none": {
-        "vi": "Số tổ chức hoàn thành xuất sắc không được vượt quá {share} số tổ chức hoàn thành "
-        "tốt trở lên; năm nay có quá ít tổ chức hoàn thành tốt nên không tổ chức nào được xếp "
-        "xuất sắc, tổ chức này xếp hoàn thành tốt.",
-        "en": "At most {share} of those rated well or better may be rated excellent; this year "
-        "too few were rated well for any to be excellent, so this one is rated well.",
+        "vi": "Đủ điểm và điều kiện xếp hoàn thành xuất sắc, nhưng số tổ chức hoàn thành xuất sắc "
+        "không được vượt quá {share} số tổ chức hoàn thành tốt trở lên: {share} của {good} tổ "
+        "chức là {exact}, {rounding} thành 0, nên năm nay không tổ chức nào được xếp xuất sắc; "
+        "tổ chức này xếp hoàn thành tốt.",
+        "en": "It qualifies as excellent, but at most {share} of those rated well or better may "
+        "be: {share} of {good} is {exact}, {rounding} to 0, so none can be this year; this "
+        "one is rated well.",
+    },
+    "cap_superior": {
+        "vi": "Mức hoàn thành xuất sắc là đề xuất: cấp ủy cấp trên xét tỷ lệ không quá {share} "
+        "trong phạm vi của mình.",
+        "en": "Excellent is a proposal: the superior committee applies the {share} quota over "
+        "its wider group.",
     },
     "sensitive": {
         "vi": "Cần xem xét: bỏ các phiếu bị gắn cờ thì kết quả tiêu chí {criteria} thay đổi.",
@@ -125,6 +135,14 @@ FLAG_NAMES = {
 _SEVERAL_FLAGS = {
     "vi": "một phiếu có thể bị nhiều kiểm tra gắn cờ",
     "en": "one response may be flagged by several checks",
+}
+_ROUNDING_WORDS = {
+    "down": {"vi": "làm tròn xuống", "en": "rounded down"},
+    "half_up": {"vi": "làm tròn", "en": "rounded"},
+    "at_least_one": {
+        "vi": "làm tròn xuống (nhưng ít nhất một)",
+        "en": "rounded down (but at least one)",
+    },
 }
 _VETO_NAMES = {
     "discipline": {"vi": "kỷ luật", "en": "discipline"},
@@ -197,6 +215,14 @@ def _param(key, value, lang):
         return _VETO_NAMES[value][lang]
     if key == "count":
         return str(int(value))
+    if key == "good" or key == "allowed":
+        return str(int(value))
+    if key == "exact":
+        return _number(value, lang, 2)
+    if key == "rounding":
+        return _ROUNDING_WORDS[value][lang]
+    if key == "kept":
+        return ", ".join(value) if value else "—"
     if key == "kinds":
         return _kinds_text(value, lang)
     return value
@@ -261,11 +287,13 @@ def evaluation_document(
     year: int, rules: RuleSet, results: Iterable[OrganizationResult], lang: str = "vi"
 ) -> dict:
     """The Evaluation JSON for `results`, with notes and labels in `lang`."""
+    results = list(results)
+    names = {result.code: result.name for result in results}
     organizations = []
     for result in results:
         rating = result.rating
         flagged = result.flagged or FlaggedResponses(0, (), rules.exclude_flagged)
-        notes = [*rating.notes, *flagged.notes(result.sensitive)]
+        notes = [_with_names(n, names) for n in (*rating.notes, *flagged.notes(result.sensitive))]
         tier = rating.tier
         organizations.append(
             {
@@ -313,6 +341,14 @@ def evaluation_document(
         "flagged_excluded": rules.exclude_flagged,
         "organizations": organizations,
     }
+
+
+def _with_names(note: Note, names: Mapping[str, str]) -> Note:
+    """A note naming organizations (the cap's "kept") by their names rather than codes."""
+    if "kept" not in note.params:
+        return note
+    kept = [names.get(code, code) for code in note.params["kept"]]
+    return Note(note.code, {**note.params, "kept": kept})
 
 
 def sensitive_criteria(with_all: Rating, without_flagged: Rating) -> tuple[str, ...]:

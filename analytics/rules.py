@@ -37,7 +37,7 @@ _TOP_KEYS = {
 }
 _TABLE_KEYS = {
     "tiers": {"xuat_sac", "tot", "hoan_thanh", "xuat_sac_exceeded_share"},
-    "cap": {"enabled", "xuat_sac_share"},
+    "cap": {"enabled", "xuat_sac_share", "rounding", "applies_to"},
     "scoring": {"zero_below_share_of_target"},
     "surveys": {"min_n_eff", "insufficient", "level"},
     "feedback": {"answer_within_days"},
@@ -63,6 +63,15 @@ _STRING_OR_COMMENT = re.compile(
 # Dot-separated parts outside strings (a quoted part is a placeholder by then): a key, or a
 # number (70.5 has 2 parts; a date-time at most 2).
 _DOTTED = re.compile(r"[\w-]+(?:[ \t]*\.[ \t]*[\w-]+)+")
+
+
+# The cap's share of the organizations rated good or better, as a whole number of them:
+# "down" (the strict reading of "không vượt quá": 20% of 4 is 0), "half_up" (20% of 3 is 1),
+# "at_least_one" (down, but one when any organization qualifies).
+CAP_ROUNDINGS = ("down", "half_up", "at_least_one")
+# Over which group the cap is counted: the commune's own organizations, or a wider group of
+# the superior committee (which applies it there: the commune's ratings are its proposals).
+CAP_GROUPS = ("commune", "superior")
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,10 @@ class RuleSet:
     source: str
     # Whether the responses an integrity check flagged are left out of the survey criteria.
     exclude_flagged: bool = True
+    # How the cap's share becomes a number of organizations (CAP_ROUNDINGS), and over which
+    # group it is counted (CAP_GROUPS).
+    cap_rounding: str = "down"
+    cap_applies_to: str = "commune"
 
     def criterion(self, code: str) -> CriterionRule | None:
         """The rule for criterion `code`, or None when the rule set leaves it out."""
@@ -260,6 +273,9 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         value = data.get(table, {}).get(key)
         if not isinstance(value, bool):
             raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {value!r}")
+    for key, known in (("rounding", CAP_ROUNDINGS), ("applies_to", CAP_GROUPS)):
+        if cap.get(key, known[0]) not in known:
+            raise AnalyticsError(f"rules: cap.{key} must be one of {known}, got {cap[key]!r}")
     criteria = _check_criteria(data.get("criteria", []))
     name = str(data.get("name", "")) or "default"
     if len(name) > NAME_LENGTH:
@@ -284,6 +300,8 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         answer_within_days=int(days),
         source=source,
         exclude_flagged=data["integrity"]["exclude_flagged"],
+        cap_rounding=cap.get("rounding", CAP_ROUNDINGS[0]),
+        cap_applies_to=cap.get("applies_to", CAP_GROUPS[0]),
     )
 
 

@@ -271,6 +271,17 @@ INSUFFICIENT_NAMES = {
     "zero": _l("count it as 0 points"),
 }
 LEVELS = {"0.9": "90%", "0.95": "95%", "0.99": "99%"}
+CAP_ROUNDING_NAMES = {
+    "down": _l("rounded down (the strict reading: 20 per cent of 4 is 0)"),
+    "half_up": _l("rounded to the nearest (20 per cent of 3 is 1)"),
+    "at_least_one": _l("rounded down, but at least one when any qualifies"),
+}
+CAP_GROUP_NAMES = {
+    "commune": _l("the commune's own organizations"),
+    "superior": _l(
+        "the superior committee's wider group (it applies the limit; ours are proposals)"
+    ),
+}
 NUMBER = _l("Write a number, e.g. 10 or 2,5.")
 
 
@@ -298,6 +309,10 @@ class RuleSetForm(OfficerForm):
     exceeded_share = StringField(_l("Excellent also needs this share of targets exceeded (%)"))
     cap_enabled = BooleanField(_l("Limit how many organizations can be excellent"))
     cap_share = StringField(_l("At most this share of those rated good or better (%)"))
+    cap_rounding = SelectField(
+        _l("The share as a number of organizations"), choices=choices_of(CAP_ROUNDING_NAMES)
+    )
+    cap_applies_to = SelectField(_l("Counted over"), choices=choices_of(CAP_GROUP_NAMES))
     answer_within_days = StringField(_l("Feedback answered in time within (days)"))
     min_n_eff = StringField(_l("Fewest effective answers for a survey criterion to count"))
     insufficient = SelectField(
@@ -318,6 +333,7 @@ class RuleSetForm(OfficerForm):
             rules.cap_enabled,
             _plain(100 * rules.cap_share),
         )
+        self.cap_rounding.data, self.cap_applies_to.data = rules.cap_rounding, rules.cap_applies_to
         self.answer_within_days.data = str(rules.answer_within_days)
         self.min_n_eff.data = _plain(rules.min_n_eff)
         self.insufficient.data, self.level.data = rules.insufficient, str(rules.level)
@@ -399,6 +415,8 @@ class RuleSetForm(OfficerForm):
             "cap": {
                 "enabled": bool(self.cap_enabled.data),
                 "xuat_sac_share": share(self.cap_share),
+                "rounding": self.cap_rounding.data,
+                "applies_to": self.cap_applies_to.data,
             },
             "surveys": {
                 "min_n_eff": number(self.min_n_eff),

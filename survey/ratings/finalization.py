@@ -129,7 +129,8 @@ def warnings_before(document: dict, updating: bool) -> dict[str, list]:
     - `borderline`: organizations whose tier could differ within the surveys' margin;
     - `not_rated`: organizations without evidence enough, which will not be finalized;
     - `finalized`: organizations already finalized (finalizing again needs a reason);
-    - `changed`: finalized organizations whose data changed since.
+    - `changed`: finalized organizations whose data changed since;
+    - `capped`: organizations held back to "tốt" by the cap on "xuất sắc" (the notes say why).
     """
     organizations = document["organizations"]
     return {
@@ -147,4 +148,7 @@ def warnings_before(document: dict, updating: bool) -> dict[str, list]:
         "not_rated": [org["name"] for org in organizations if not org.get("rated", True)],
         "finalized": [org["name"] for org in organizations if org.get("finalized")],
         "changed": [org["name"] for org in organizations if org.get("changed_since_finalization")],
+        "capped": [
+            org["name"] for org in organizations if org.get("capped") and not org.get("finalized")
+        ],
     }

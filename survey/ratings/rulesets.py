@@ -100,6 +100,8 @@ _DEFAULT_NAMES = {
     ("tiers", "xuat_sac_exceeded_share"): "xuat_sac_exceeded_share",
     ("cap", "enabled"): "cap_enabled",
     ("cap", "xuat_sac_share"): "cap_share",
+    ("cap", "rounding"): "cap_rounding",
+    ("cap", "applies_to"): "cap_applies_to",
     ("surveys", "min_n_eff"): "min_n_eff",
     ("surveys", "insufficient"): "insufficient",
     ("surveys", "level"): "level",

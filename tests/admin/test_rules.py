@@ -150,3 +150,19 @@ def test_points_that_do_not_add_up_or_tiers_out_of_order_are_refused_beside_them
         as_text=True
     )
     assert db.session.get(Setting, RULES_SETTING) is None
+
+
+def test_the_cap_is_set_in_words_and_saved_as_its_difference(app, client, db, login):
+    import tomllib
+
+    _admin(db, login)
+    html = client.get("/manage/admin/rules").get_data(as_text=True)
+    assert "làm tròn xuống (cách hiểu chặt: 20 phần trăm của 4 là 0)" in html
+    assert "phạm vi rộng hơn của cấp ủy cấp trên" in html
+    data = form_data(app, cap_rounding="half_up")
+    assert client.post("/manage/admin/rules", data=data).status_code == 302
+    saved = tomllib.loads(db.session.get(Setting, RULES_SETTING).value)
+    assert saved == {"cap": {"rounding": "half_up"}}
+    assert commune_rules(2025).cap_rounding == "half_up"
+    refused = client.post("/manage/admin/rules", data=data | {"cap_rounding": "ceiling"})
+    assert refused.status_code == 422

@@ -237,3 +237,76 @@ def test_one_figure_entered_rates_and_the_blank_ones_are_missing_not_failed():
     statuses = {c.code: c.status for c in rating.criteria}
     assert statuses["meetings"] == "met" and statuses["unity"] == "met"
     assert statuses["attendance"] == "missing" and statuses["dialogue"] == "missing"
+
+
+# --- the cap, configurable -------------------------------------------------------------------
+
+
+def _rules_with_cap(**cap):
+    from analytics.rules import load_ruleset
+
+    lines = "\n".join(f'{key} = "{value}"' for key, value in cap.items())
+    return load_ruleset(2025, override=f"[cap]\n{lines}\n")
+
+
+@pytest.mark.parametrize(
+    ("rounding", "expected"),
+    [
+        ("down", {3: 0, 5: 1, 12: 2}),
+        ("half_up", {3: 1, 5: 1, 12: 2}),
+        ("at_least_one", {3: 1, 5: 1, 12: 2}),
+    ],
+)
+@pytest.mark.parametrize("organizations", [3, 5, 12])
+def test_the_cap_under_each_rounding(rounding, expected, organizations):
+    rules = _rules_with_cap(rounding=rounding)
+    # Every organization excellent, with scores 100, 99, 98, ...: the highest keep it.
+    ratings = [
+        replace(annual_rating(f"org{n:02d}", values_for(), (), rules), score=100.0 - n)
+        for n in range(organizations)
+    ]
+    capped = apply_cap(ratings, rules)
+    kept = [r.organization for r in capped if r.tier == "xuat_sac"]
+    assert kept == [f"org{n:02d}" for n in range(expected[organizations])]
+    held_back = [r for r in capped if r.capped]
+    assert len(held_back) == organizations - expected[organizations]
+    assert all(r.tier == "tot" for r in held_back)
+    note = held_back[0].notes[-1]
+    assert note.params["good"] == organizations and note.params["rounding"] == rounding
+
+
+def test_the_cap_note_says_the_arithmetic_and_who_kept_it():
+    from analytics import evaluation_document
+    from analytics.report import OrganizationResult
+
+    rules = _rules_with_cap(rounding="down")
+    ratings = apply_cap(
+        [
+            replace(annual_rating(code, values_for(), (), rules), score=score)
+            for code, score in (("a", 99.0), ("b", 98.0), ("c", 97.0))
+        ],
+        rules,
+    )
+    names = {"a": "Hội Nông dân", "b": "Hội Phụ nữ", "c": "Đoàn Thanh niên"}
+    results = [OrganizationResult(r.organization, names[r.organization], r) for r in ratings]
+    notes = [o["notes"][-1] for o in evaluation_document(2025, rules, results)["organizations"]]
+    assert "20% của 3 tổ chức là 0,6, làm tròn xuống thành 0" in notes[0]
+    rules = _rules_with_cap(rounding="half_up")
+    ratings = apply_cap([replace(r, tier="xuat_sac", capped=False) for r in ratings], rules)
+    results = [OrganizationResult(r.organization, names[r.organization], r) for r in ratings]
+    notes = [o["notes"][-1] for o in evaluation_document(2025, rules, results)["organizations"]]
+    assert "là 0,6, làm tròn thành 1" in notes[1] and "(Hội Nông dân)" in notes[1]
+
+
+def test_a_superior_cap_holds_no_one_back_here_and_says_so():
+    rules = _rules_with_cap(applies_to="superior")
+    ratings = apply_cap([annual_rating(c, values_for(), (), rules) for c in "abc"], rules)
+    assert [r.tier for r in ratings] == ["xuat_sac"] * 3
+    assert all(r.notes[-1].code == "cap_superior" for r in ratings)
+
+
+def test_an_unknown_rounding_is_refused_precisely():
+    from analytics.errors import AnalyticsError
+
+    with pytest.raises(AnalyticsError, match="cap.rounding must be one of"):
+        _rules_with_cap(rounding="ceiling")

@@ -57,6 +57,7 @@ def test_the_warnings_before_finalizing_name_each_open_question():
             org("Hội Phụ nữ", criteria=[sensitive]),
             org("Đoàn Thanh niên", rated=False),
             org("Hội Cựu chiến binh", finalized=True, changed_since_finalization=True),
+            org("Mặt trận", capped=True),
         ]
     }
     found = warnings_before(document, updating=True)
@@ -67,6 +68,7 @@ def test_the_warnings_before_finalizing_name_each_open_question():
         "not_rated": ["Đoàn Thanh niên"],
         "finalized": ["Hội Cựu chiến binh"],
         "changed": ["Hội Cựu chiến binh"],
+        "capped": ["Mặt trận"],
     }
     quiet = warnings_before({"organizations": [org("Hội Nông dân")]}, updating=False)
     assert not any(quiet.values())
