@@ -7,6 +7,7 @@ from `analytics` only; the modules behind it (stats, results, criteria, rules, r
 integrity, targets) are its own and its tests'.
 """
 
+from analytics.conditions import TaskCounts
 from analytics.criteria import (
     FeedbackCounts,
     IndicatorRow,
@@ -27,7 +28,7 @@ from analytics.integrity import (
     speed_limit,
     typed_too_fast,
 )
-from analytics.rating import annual_rating, apply_cap
+from analytics.rating import Evidence, annual_rating, apply_cap
 from analytics.report import (
     Comparison,
     FlaggedResponses,
@@ -77,6 +78,8 @@ __all__ = [
     "RuleSet",
     "load_ruleset",
     "default_text",
+    "Evidence",
+    "TaskCounts",
     "annual_rating",
     "apply_cap",
     # the rating explained: Evaluation JSON, text, CSV, comparisons

@@ -142,6 +142,7 @@ class IndicatorRow:
     dialogues_held: int | None = None
     shortcomings_identified: int | None = None
     shortcomings_remedied: int | None = None
+    members_disciplined: int | None = None
     veto_discipline: bool | None = None  # None only when no figure at all was entered
     veto_disunity: bool | None = None
 

@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from analytics.conditions import Condition, TaskCounts, blocked_tiers, tier_conditions
 from analytics.criteria import CATALOG, CriterionValue
 from analytics.errors import AnalyticsError
 from analytics.rules import RuleSet
@@ -28,6 +29,15 @@ TIER_LABELS_VI = {
 }
 VETOES = ("discipline", "disunity")
 _EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What Quy định 366's conditions are judged on beyond the criteria: how many officers and
+    members were disciplined (None: not entered), and the year's tasks (None: none recorded)."""
+
+    members_disciplined: int | None = None
+    tasks: TaskCounts | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class Rating:
     deciding: str | None
     capped: bool
     notes: tuple[Note, ...]
+    conditions: tuple[Condition, ...] = ()
 
     @property
     def tier_label(self) -> str:
@@ -157,43 +168,70 @@ def _is_insufficient(value: CriterionValue, rules: RuleSet) -> bool:
 
 
 def tier_for(
-    score: float, results: Sequence[CriterionResult], vetoes: Sequence[str], rules: RuleSet
+    score: float,
+    results: Sequence[CriterionResult],
+    vetoes: Sequence[str],
+    rules: RuleSet,
+    evidence: Evidence | None = None,
 ) -> tuple[str, tuple[Note, ...]]:
-    """The tier a score earns given key targets, exceeded targets and vetoes, with the reasons.
+    """The tier a score earns given key targets, Quy định 366's conditions (exceeded targets,
+    tasks on time, no one disciplined) and vetoes, with the reasons.
 
     >>> from analytics.rules import load_ruleset
     >>> tier_for(95.0, (), ("discipline",), load_ruleset())[0]
     'khong_hoan_thanh'
     """
+    tier, notes, _conditions = judge(score, results, vetoes, rules, evidence or Evidence())
+    return tier, notes
+
+
+def judge(score, results, vetoes, rules, evidence):
+    """tier_for's answer with the conditions it was judged on."""
+    scored = [r for r in results if r.status != "insufficient"]
+    conditions = tier_conditions(
+        scored, evidence.members_disciplined, evidence.tasks, rules.xuat_sac_exceeded_share
+    )
+    on = {
+        "targets_exceeded": True,
+        "tasks_on_time": rules.tasks_on_time,
+        "no_discipline": rules.no_discipline,
+    }
+    blocked = blocked_tiers(conditions, evidence.tasks, rules.max_late_share, on)
     notes = []
     if vetoes:
         notes.extend(Note("veto", {"veto": v}) for v in vetoes)
-        return "khong_hoan_thanh", tuple(notes)
+        return "khong_hoan_thanh", tuple(notes), conditions
     if score < rules.hoan_thanh - _EPSILON:
         notes.append(Note("score_below", {"score": score, "threshold": rules.hoan_thanh}))
-        return "khong_hoan_thanh", tuple(notes)
-    scored = [r for r in results if r.status != "insufficient"]
+        return "khong_hoan_thanh", tuple(notes), conditions
+    if "hoan_thanh" in blocked:
+        notes.append(Note("condition_not_met", {"condition": "tasks_late", "tier": "hoan_thanh"}))
+        return "khong_hoan_thanh", tuple(notes), conditions
     unmet_keys = [r.code for r in scored if r.key and r.status != "met"]
-    exceeded = sum(1 for r in scored if r.exceeded)
-    exceeded_share = exceeded / len(scored) if scored else 0.0
-    if score >= rules.xuat_sac - _EPSILON:
-        if not unmet_keys and exceeded_share >= rules.xuat_sac_exceeded_share - _EPSILON:
-            return "xuat_sac", (Note("score_reaches", {"score": score, "tier": "xuat_sac"}),)
-        if not unmet_keys:
-            notes.append(
-                Note(
-                    "too_few_exceeded",
-                    {"share": exceeded_share, "needed": rules.xuat_sac_exceeded_share},
-                )
-            )
+    if score >= rules.xuat_sac - _EPSILON and not unmet_keys:
+        if "xuat_sac" not in blocked:
+            note = Note("score_reaches", {"score": score, "tier": "xuat_sac"})
+            return "xuat_sac", (note,), conditions
+        notes.append(_held_back(blocked["xuat_sac"], conditions, rules))
     if score >= rules.tot - _EPSILON:
-        if not unmet_keys:
+        if not unmet_keys and "tot" not in blocked:
             notes.append(Note("score_reaches", {"score": score, "tier": "tot"}))
-            return "tot", tuple(notes)
-        # Both upper tiers need every key target met: one note says why neither applies.
-        notes.append(Note("key_not_met", {"criteria": unmet_keys, "tier": "tot"}))
+            return "tot", tuple(notes), conditions
+        if unmet_keys:
+            # Both upper tiers need every key target met: one note says why neither applies.
+            notes.append(Note("key_not_met", {"criteria": unmet_keys, "tier": "tot"}))
+        else:
+            notes.append(Note("condition_not_met", {"condition": "tasks_on_time", "tier": "tot"}))
     notes.append(Note("score_reaches", {"score": score, "tier": "hoan_thanh"}))
-    return "hoan_thanh", tuple(notes)
+    return "hoan_thanh", tuple(notes), conditions
+
+
+def _held_back(code, conditions, rules):
+    """Why an organization with the points for "xuất sắc" is not rated so."""
+    if code == "targets_exceeded":
+        share = next(c.value for c in conditions if c.code == code)
+        return Note("too_few_exceeded", {"share": share, "needed": rules.xuat_sac_exceeded_share})
+    return Note("condition_not_met", {"condition": code, "tier": "xuat_sac"})
 
 
 def annual_rating(
@@ -201,6 +239,7 @@ def annual_rating(
     values: Mapping[str, CriterionValue],
     vetoes: Sequence[str],
     rules: RuleSet,
+    evidence: Evidence | None = None,
 ) -> Rating:
     """Rate one organization for a year (before the cap across organizations).
 
@@ -227,7 +266,8 @@ def annual_rating(
             capped=False,
             notes=(Note("not_rated", {"criteria": surveys}),),
         )
-    tier, notes = tier_for(score, results, vetoes, rules)
+    evidence = evidence or Evidence()
+    tier, notes, conditions = judge(score, results, vetoes, rules, evidence)
     notes = list(notes)
     insufficient = [r.code for r in results if r.status == "insufficient"]
     if insufficient:
@@ -235,7 +275,7 @@ def annual_rating(
     missing = [r.code for r in results if r.status == "missing"]
     if missing:
         notes.append(Note("figures_missing", {"criteria": missing}))
-    borderline, deciding = _borderline(values, vetoes, rules, tier)
+    borderline, deciding = _borderline(values, vetoes, rules, tier, evidence)
     if borderline:
         notes.append(Note("borderline", {"criterion": deciding}))
     return Rating(
@@ -248,16 +288,17 @@ def annual_rating(
         deciding=deciding,
         capped=False,
         notes=tuple(notes),
+        conditions=conditions,
     )
 
 
-def _tier_with(values, vetoes, rules, changes):
+def _tier_with(values, vetoes, rules, changes, evidence):
     moved = {code: replace(v, value=changes.get(code, v.value)) for code, v in values.items()}
     results, score = score_criteria(moved, rules)
-    return tier_for(score, results, vetoes, rules)[0], score
+    return judge(score, results, vetoes, rules, evidence)[0], score
 
 
-def _borderline(values, vetoes, rules, tier):
+def _borderline(values, vetoes, rules, tier, evidence):
     survey = {
         code: v
         for code, v in values.items()
@@ -267,12 +308,16 @@ def _borderline(values, vetoes, rules, tier):
         return False, None
     low = {code: v.ci[0] for code, v in survey.items()}
     high = {code: v.ci[1] for code, v in survey.items()}
-    differs = any(_tier_with(values, vetoes, rules, ends)[0] != tier for ends in (low, high))
+    differs = any(
+        _tier_with(values, vetoes, rules, ends, evidence)[0] != tier for ends in (low, high)
+    )
     if not differs:
         return False, None
     swings = []
     for code, v in survey.items():
-        tiers_and_scores = [_tier_with(values, vetoes, rules, {code: end}) for end in v.ci]
+        tiers_and_scores = [
+            _tier_with(values, vetoes, rules, {code: end}, evidence) for end in v.ci
+        ]
         if any(t != tier for t, _s in tiers_and_scores):
             swing = abs(tiers_and_scores[1][1] - tiers_and_scores[0][1])
             swings.append((swing, code))

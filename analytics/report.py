@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from analytics.conditions import Condition
 from analytics.criteria import CATALOG
 from analytics.errors import AnalyticsError
 from analytics.rating import NOT_RATED, TIER_LABELS_VI, Note, Rating
@@ -59,6 +60,10 @@ _NOTES = {
         "vi": "Chưa đủ căn cứ để xếp loại: chưa nhập số liệu hằng năm của tổ chức{surveys}.",
         "en": "Not enough evidence to rate: the organization's annual figures are not entered"
         "{surveys}.",
+    },
+    "condition_not_met": {
+        "vi": "Chưa đạt điều kiện “{condition}” nên không xếp mức {tier}.",
+        "en": "The condition “{condition}” is not met, so not: {tier}.",
     },
     "figures_missing": {
         "vi": "Chưa nhập số liệu: {criteria} (được 0 điểm).",
@@ -135,6 +140,24 @@ FLAG_NAMES = {
 _SEVERAL_FLAGS = {
     "vi": "một phiếu có thể bị nhiều kiểm tra gắn cờ",
     "en": "one response may be flagged by several checks",
+}
+CONDITION_LABELS = {
+    "tasks_on_time": {
+        "vi": "Mọi nhiệm vụ hoàn thành đúng hạn",
+        "en": "Every task done on time",
+    },
+    "tasks_late": {
+        "vi": "Mọi nhiệm vụ hoàn thành, trễ hạn không quá tỷ lệ cho phép",
+        "en": "Every task done, no more late than allowed",
+    },
+    "targets_exceeded": {
+        "vi": "Đủ tỷ lệ chỉ tiêu vượt mức",
+        "en": "Enough targets exceeded",
+    },
+    "no_discipline": {
+        "vi": "Không có cán bộ, hội viên bị kỷ luật",
+        "en": "No officer or member disciplined",
+    },
 }
 _ROUNDING_WORDS = {
     "down": {"vi": "làm tròn xuống", "en": "rounded down"},
@@ -213,6 +236,8 @@ def _param(key, value, lang):
         return criterion_label(value, lang) if value else "?"
     if key == "veto":
         return _VETO_NAMES[value][lang]
+    if key == "condition":
+        return CONDITION_LABELS[value][lang]
     if key == "count":
         return str(int(value))
     if key == "good" or key == "allowed":
@@ -328,6 +353,7 @@ def evaluation_document(
                     }
                     for c in rating.criteria
                 ],
+                "conditions": [condition_entry(c, lang) for c in rating.conditions],
                 "vetoes": list(rating.vetoes),
                 "flagged_excluded": flagged.excluded,
                 "flagged": {"responses": flagged.responses, "kinds": dict(flagged.kinds)},
@@ -341,6 +367,58 @@ def evaluation_document(
         "flagged_excluded": rules.exclude_flagged,
         "organizations": organizations,
     }
+
+
+def condition_entry(condition: Condition, lang: str = "vi") -> dict:
+    """One of Quy định 366's tier conditions as the Evaluation JSON gives it.
+
+    >>> condition_entry(Condition("no_discipline", None, None, {"disciplined": None}))["detail"]
+    'Chưa nhập số cán bộ, hội viên bị kỷ luật trong năm.'
+    """
+    return {
+        "code": condition.code,
+        "label": CONDITION_LABELS[condition.code][lang],
+        "met": condition.met,
+        "value": _round(condition.value),
+        "detail": _condition_detail(condition, lang),
+        "evidence": dict(condition.detail),
+    }
+
+
+def _condition_detail(condition: Condition, lang: str) -> str:
+    d = condition.detail
+    vi = lang == "vi"
+    if condition.code == "tasks_on_time":
+        if not d.get("total"):
+            return (
+                "Chưa ghi nhận nhiệm vụ nào của năm (chưa có căn cứ)."
+                if vi
+                else "No task recorded for the year (no evidence yet)."
+            )
+        on_time = d["done"] - d["late"]
+        open_ = d["total"] - d["done"]
+        if vi:
+            return (
+                f"{on_time}/{d['total']} nhiệm vụ đúng hạn; {d['late']} trễ hạn; "
+                f"{open_} chưa hoàn thành."
+            )
+        return f"{on_time}/{d['total']} tasks on time; {d['late']} late; {open_} not done."
+    if condition.code == "targets_exceeded":
+        share = _number(100 * (condition.value or 0.0), lang) + "%"
+        needed = _number(100 * d["needed"], lang) + "%"
+        if vi:
+            return f"Vượt {d['exceeded']}/{d['targets']} chỉ tiêu ({share}); cần từ {needed}."
+        return f"{d['exceeded']} of {d['targets']} targets exceeded ({share}); {needed} needed."
+    if d.get("disciplined") is None:
+        return (
+            "Chưa nhập số cán bộ, hội viên bị kỷ luật trong năm."
+            if vi
+            else "The number disciplined is not entered."
+        )
+    n = int(d["disciplined"])
+    if vi:
+        return "Không ai bị kỷ luật." if n == 0 else f"{n} người bị kỷ luật."
+    return "No one disciplined." if n == 0 else f"{n} disciplined."
 
 
 def _with_names(note: Note, names: Mapping[str, str]) -> Note:

@@ -28,6 +28,7 @@ _TOP_KEYS = {
     "title",
     "tiers",
     "cap",
+    "conditions",
     "scoring",
     "surveys",
     "feedback",
@@ -38,6 +39,7 @@ _TOP_KEYS = {
 _TABLE_KEYS = {
     "tiers": {"xuat_sac", "tot", "hoan_thanh", "xuat_sac_exceeded_share"},
     "cap": {"enabled", "xuat_sac_share", "rounding", "applies_to"},
+    "conditions": {"tasks_on_time", "max_late_share", "no_discipline"},
     "scoring": {"zero_below_share_of_target"},
     "surveys": {"min_n_eff", "insufficient", "level"},
     "feedback": {"answer_within_days"},
@@ -111,6 +113,12 @@ class RuleSet:
     # group it is counted (CAP_GROUPS).
     cap_rounding: str = "down"
     cap_applies_to: str = "commune"
+    # Quy định 366's conditions beside the points (analytics.conditions): every task on time for
+    # the two upper tiers, at most this share late for "hoàn thành", no one disciplined for the
+    # top tier.
+    tasks_on_time: bool = True
+    max_late_share: float = 0.20
+    no_discipline: bool = True
 
     def criterion(self, code: str) -> CriterionRule | None:
         """The rule for criterion `code`, or None when the rule set leaves it out."""
@@ -273,6 +281,12 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         value = data.get(table, {}).get(key)
         if not isinstance(value, bool):
             raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {value!r}")
+    conditions = data.get("conditions", {})
+    for key in ("tasks_on_time", "no_discipline"):
+        if not isinstance(conditions.get(key, True), bool):
+            raise AnalyticsError(
+                f"rules: conditions.{key} must be true or false, got {conditions[key]!r}"
+            )
     for key, known in (("rounding", CAP_ROUNDINGS), ("applies_to", CAP_GROUPS)):
         if cap.get(key, known[0]) not in known:
             raise AnalyticsError(f"rules: cap.{key} must be one of {known}, got {cap[key]!r}")
@@ -302,6 +316,11 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         exclude_flagged=data["integrity"]["exclude_flagged"],
         cap_rounding=cap.get("rounding", CAP_ROUNDINGS[0]),
         cap_applies_to=cap.get("applies_to", CAP_GROUPS[0]),
+        tasks_on_time=conditions.get("tasks_on_time", True),
+        max_late_share=_share(conditions, "max_late_share", "conditions")
+        if "max_late_share" in conditions
+        else 0.20,
+        no_discipline=conditions.get("no_discipline", True),
     )
 
 

@@ -160,6 +160,7 @@ TARGETS_MET = {
     "dialogues_held": 1,
     "shortcomings_identified": 0,
     "shortcomings_remedied": 0,
+    "members_disciplined": 0,
 }
 
 

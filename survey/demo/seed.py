@@ -510,6 +510,8 @@ def _indicator(org, year):
         dialogues_held=2 if s > 0.4 else 1,
         shortcomings_identified=3,
         shortcomings_remedied=min(3, round(3 * (0.4 + 0.6 * s))),
+        # One member of a weaker organization disciplined: no "xuất sắc" for it that year.
+        members_disciplined=1 if s < 0.3 else 0,
         note="",
         created_at=datetime(year + 1, 1, 10, tzinfo=COMMUNE_TIME),
         updated_at=datetime(year + 1, 1, 10, tzinfo=COMMUNE_TIME),

@@ -175,6 +175,17 @@ SECTIONS = (
             ),
         ),
     ),
+    (
+        _l("Discipline"),
+        (
+            Figure(
+                "members_disciplined",
+                "count",
+                _l("Officers and members disciplined in the year"),
+                _l("Write 0 when no one was. Regulation 366: an excellent rating needs none."),
+            ),
+        ),
+    ),
 )
 FIGURES = tuple(figure for _title, figures in SECTIONS for figure in figures)
 FIGURE_NAMES = tuple(figure.name for figure in FIGURES)

@@ -27,6 +27,7 @@ INDICATOR_COUNTS = (
     "dialogues_held",
     "shortcomings_identified",
     "shortcomings_remedied",
+    "members_disciplined",
 )
 
 
@@ -59,6 +60,8 @@ class AnnualIndicator(db.Model):
     dialogues_held: Mapped[int | None]
     shortcomings_identified: Mapped[int | None]
     shortcomings_remedied: Mapped[int | None]
+    # Officers and members disciplined in the year: Quy định 366's top tier needs none.
+    members_disciplined: Mapped[int | None]
     # Vetoes recorded by the committee: a breach of discipline, or internal disunity.
     veto_discipline: Mapped[bool] = mapped_column(default=False)
     veto_disunity: Mapped[bool] = mapped_column(default=False)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from analytics import (
     Comparison,
+    Evidence,
     FeedbackCounts,
     FlaggedResponses,
     IndicatorRow,
@@ -224,7 +225,9 @@ def _ratings(organizations, rules, indicators, survey_values, feedback):
             for v, on in (("discipline", row.veto_discipline), ("disunity", row.veto_disunity))
             if on
         ]
-        ratings.append(annual_rating(org.code, values, vetoes, rules))
+        # Tasks come with the coordination programmes; until then none is recorded.
+        evidence = Evidence(members_disciplined=row.members_disciplined, tasks=None)
+        ratings.append(annual_rating(org.code, values, vetoes, rules, evidence))
     return apply_cap(ratings, rules)
 
 

@@ -130,8 +130,15 @@ def warnings_before(document: dict, updating: bool) -> dict[str, list]:
     - `not_rated`: organizations without evidence enough, which will not be finalized;
     - `finalized`: organizations already finalized (finalizing again needs a reason);
     - `changed`: finalized organizations whose data changed since;
-    - `capped`: organizations held back to "tốt" by the cap on "xuất sắc" (the notes say why).
+    - `capped`: organizations held back to "tốt" by the cap on "xuất sắc" (the notes say why);
+    - `no_evidence`: Quy định 366's conditions without evidence yet: (condition label, names).
     """
+    pending = [org for org in document["organizations"] if not org.get("finalized")]
+    unknown: dict[str, list[str]] = {}
+    for org in pending:
+        for condition in org.get("conditions", ()):
+            if condition["met"] is None:
+                unknown.setdefault(condition["label"], []).append(org["name"])
     organizations = document["organizations"]
     return {
         "updating": [True] if updating else [],
@@ -151,4 +158,5 @@ def warnings_before(document: dict, updating: bool) -> dict[str, list]:
         "capped": [
             org["name"] for org in organizations if org.get("capped") and not org.get("finalized")
         ],
+        "no_evidence": list(unknown.items()),
     }

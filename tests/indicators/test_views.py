@@ -32,6 +32,7 @@ VALID = {
     "dialogues_held": "3",
     "shortcomings_identified": "3",
     "shortcomings_remedied": "2",
+    "members_disciplined": "0",
     "note": "Số liệu chốt ngày 31/12",
 }
 
@@ -180,7 +181,7 @@ def test_the_list_shows_readers_every_organization_and_who_changed_what(client, 
     # The year of the figures, and the current year even without any data.
     assert "/manage/indicators/nongdan/2025" in page
     assert f"/manage/indicators/phunu/{current_year()}" in page
-    assert "Đã nhập 17/17 số liệu" in page
+    assert "Đã nhập 18/18 số liệu" in page
     assert "Phạm Văn An" in page
     assert "Chưa nhập" in page
 

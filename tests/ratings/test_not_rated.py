@@ -69,6 +69,7 @@ def test_the_warnings_before_finalizing_name_each_open_question():
         "finalized": ["Hội Cựu chiến binh"],
         "changed": ["Hội Cựu chiến binh"],
         "capped": ["Mặt trận"],
+        "no_evidence": [],
     }
     quiet = warnings_before({"organizations": [org("Hội Nông dân")]}, updating=False)
     assert not any(quiet.values())

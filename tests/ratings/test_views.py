@@ -97,3 +97,23 @@ def test_readers_of_every_result_see_the_integrity_checks_officers_do_not(client
         as_text=True
     )
     assert "integrity" not in client.get("/api/v1/evaluations/2025").get_json()
+
+
+def test_the_tier_conditions_show_with_their_evidence(client, db, login):
+    from survey.models import AnnualIndicator
+
+    _commune(db)
+    figures = db.session.scalar(sa.select(AnnualIndicator).limit(1))
+    figures.members_disciplined = 1
+    db.session.commit()
+    login("thuongtruc", "a-long-password")
+    html = client.get("/manage/ratings/2025").get_data(as_text=True)
+    assert "Điều kiện của từng mức xếp loại (Quy định 366)" in html
+    assert "Không có cán bộ, hội viên bị kỷ luật</strong>: chưa đạt. " in html
+    assert "1 người bị kỷ luật." in html
+    assert "Chưa ghi nhận nhiệm vụ nào của năm (chưa có căn cứ)." in html
+    document = client.get("/api/v1/evaluations/2025").get_json()
+    conditions = {c["code"]: c for c in document["organizations"][0]["conditions"]}
+    assert conditions["no_discipline"]["met"] is False and conditions["no_discipline"]["value"] == 1
+    page = client.get("/manage/ratings/2025/finalize").get_data(as_text=True)
+    assert "Chưa có căn cứ cho điều kiện “Mọi nhiệm vụ hoàn thành đúng hạn”" in page

@@ -1,0 +1,102 @@
+"""Quy định 366-QĐ/TW's conditions on the tiers, beside the points.
+
+Each tier needs its points and more: "hoàn thành xuất sắc" every task done on time, at least
+30% of the targets exceeded and no one disciplined; "hoàn thành tốt" every task done on time;
+"hoàn thành" every task done with at most 20% of them late. The rule set's [conditions] table
+says which apply and with what bar (each line citing its source).
+
+A condition is met (True), not met (False) or without evidence (None): no tasks recorded yet,
+no discipline figure entered. A condition without evidence is reported as such, and does not
+hold a tier back: it is for the committee to weigh, and the decision page names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+_EPSILON = 1e-9
+CONDITION_CODES = ("tasks_on_time", "targets_exceeded", "no_discipline")
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """An organization's tasks of the year in its coordination programmes: how many, how many
+    done, and how many of those done after their deadline."""
+
+    total: int
+    done: int
+    late: int
+
+    @property
+    def on_time(self) -> int:
+        return self.done - self.late
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One tier condition: whether it holds, the value it was judged on, and its evidence."""
+
+    code: str
+    met: bool | None
+    value: float | None
+    detail: Mapping[str, object] = field(default_factory=dict)
+
+
+def tier_conditions(
+    scored: Sequence,
+    members_disciplined: int | None,
+    tasks: TaskCounts | None,
+    exceeded_share_needed: float,
+) -> tuple[Condition, ...]:
+    """The three conditions for one organization: `scored` are its criteria results that count
+    (not insufficient); `tasks` None or empty when no task is recorded for the year.
+
+    >>> [c.met for c in tier_conditions((), 0, TaskCounts(3, 3, 0), 0.3)]
+    [True, False, True]
+    """
+    if tasks is None or tasks.total == 0:
+        on_time = Condition("tasks_on_time", None, None, {"total": 0})
+    else:
+        on_time = Condition(
+            "tasks_on_time",
+            tasks.on_time == tasks.total,
+            tasks.on_time / tasks.total,
+            {"total": tasks.total, "done": tasks.done, "late": tasks.late},
+        )
+    exceeded = sum(1 for r in scored if r.exceeded)
+    share = exceeded / len(scored) if scored else 0.0
+    targets = Condition(
+        "targets_exceeded",
+        bool(scored) and share >= exceeded_share_needed - _EPSILON,
+        share,
+        {"exceeded": exceeded, "targets": len(scored), "needed": exceeded_share_needed},
+    )
+    discipline = Condition(
+        "no_discipline",
+        None if members_disciplined is None else members_disciplined == 0,
+        None if members_disciplined is None else float(members_disciplined),
+        {"disciplined": members_disciplined},
+    )
+    return (on_time, targets, discipline)
+
+
+def blocked_tiers(
+    conditions: Sequence[Condition], tasks: TaskCounts | None, max_late_share: float, rules_on
+) -> dict[str, str]:
+    """The tiers the conditions hold the organization back from: tier -> the condition's code.
+    `rules_on` maps each condition code to whether the rule set applies it."""
+    by_code = {c.code: c for c in conditions}
+    blocked: dict[str, str] = {}
+    if rules_on["targets_exceeded"] and by_code["targets_exceeded"].met is False:
+        blocked["xuat_sac"] = "targets_exceeded"
+    if rules_on["no_discipline"] and by_code["no_discipline"].met is False:
+        blocked.setdefault("xuat_sac", "no_discipline")
+    if rules_on["tasks_on_time"] and by_code["tasks_on_time"].met is False:
+        blocked.setdefault("xuat_sac", "tasks_on_time")
+        blocked["tot"] = "tasks_on_time"
+        if tasks is not None and (
+            tasks.done < tasks.total or tasks.late > max_late_share * tasks.total + _EPSILON
+        ):
+            blocked["hoan_thanh"] = "tasks_on_time"
+    return blocked
