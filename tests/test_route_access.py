@@ -37,6 +37,8 @@ PAPER_FOR_OWN = frozenset({"admin", "officer", "village", "other_village"})
 # Typed sheets are corrected by the office and the villages (each its own), not organizations.
 SHEET_KEEPERS = frozenset({"admin", "village", "other_village"})
 ADMIN = frozenset({"admin"})
+# An organization's year is reviewed by the office, or by the Fatherland Front's officer.
+FRONT_REVIEW = frozenset({"admin", "other_officer"})
 AUDIT = frozenset({"admin", "inspector"})
 
 
@@ -120,6 +122,12 @@ ACCESS = {
     ("ratings.index", "GET"): Access(ORG_ROLES),
     ("ratings.year", "GET"): Access(ORG_ROLES),
     ("ratings.finalize", "GET"): Access(frozenset({"admin", "committee"})),
+    ("steps.self_assessment", "GET"): Access(OWNER_CHANGES, {"code": "nongdan"}),
+    ("steps.self_assessment", "POST"): Access(OWNER_CHANGES, {"code": "nongdan"}),
+    ("steps.review", "GET"): Access(FRONT_REVIEW, {"code": "nongdan"}),
+    ("steps.review", "POST"): Access(FRONT_REVIEW, {"code": "nongdan"}),
+    ("steps.decision", "GET"): Access(frozenset({"admin", "committee"}), {"code": "nongdan"}),
+    ("steps.decision", "POST"): Access(frozenset({"admin", "committee"}), {"code": "nongdan"}),
     ("ratings.finalize", "POST"): Access(frozenset({"admin", "committee"})),
     # --- dashboards: an organization's officer is sent from the overview to its own page
     ("dashboard.index", "GET"): Access(ORG_ROLES),
@@ -138,7 +146,10 @@ DEFAULT_ARGS = {"code": "own-2025", "org": "nongdan", "year": 2025, "qcode": "hl
 def build_world(db):
     """The objects every case asks about: all owned by `nongdan` and village `thon1`."""
     own = make_organization(db, code="nongdan", name="Hội Nông dân", short_name="Nông dân")
-    other = make_organization(db, code="phunu", name="Hội Phụ nữ", short_name="Phụ nữ")
+    # The other organization is the Fatherland Front: its officer reviews the own one's year.
+    other = make_organization(
+        db, code="phunu", name="Hội Phụ nữ", short_name="Phụ nữ", is_front=True
+    )
     thon1 = make_unit(db, code="thon1", name="Thôn 1")
     thon2 = make_unit(db, code="thon2", name="Thôn 2")
     questions = [

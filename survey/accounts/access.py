@@ -162,6 +162,27 @@ def may_change_sheets(user, survey, unit):
     return user.role != "org_officer" and may_enter_paper(user, survey, unit)
 
 
+def may_assess_itself(user, organization):
+    """Whether `user` writes `organization`'s self-assessment: its own officer, or the office."""
+    return user.role == "admin" or (
+        user.role == "org_officer" and user.organization_id == organization.id
+    )
+
+
+def may_review(user, organization):
+    """Whether `user` reviews `organization`'s year: the office, or for an affiliated
+    organization an officer of the Fatherland Front (its standing board)."""
+    if user.role == "admin":
+        return True
+    front = user.organization if user.role == "org_officer" else None
+    return bool(front is not None and front.is_front and not organization.is_front)
+
+
+def may_decide(user):
+    """Whether `user` decides the tiers and finalizes: the Standing Committee, or the office."""
+    return user.role in ("admin", "committee")
+
+
 def may_read_free_text(user, question_organization_id, survey_organization_ids):
     """Whether `user` may read the free-text answers to one question.
 

@@ -114,6 +114,18 @@ ACTIONS = {
         _l("Annual figures changed"),
         _l("changed the %(year)s figures of %(org)s"),
     ),
+    "evaluation.self": (
+        _l("Self-assessment written"),
+        _l("wrote the %(year)s self-assessment of %(org)s"),
+    ),
+    "evaluation.review": (
+        _l("Review written"),
+        _l("reviewed the %(year)s year of %(org)s"),
+    ),
+    "evaluation.decide": (
+        _l("Tier decided"),
+        _l("decided the %(year)s tier of %(org)s: %(tier)s"),
+    ),
     "evaluation.finalize": (
         _l("Rating finalized"),
         _l("finalized the %(year)s rating of %(org)s: %(tier)s"),
@@ -181,6 +193,7 @@ FIELD_LABELS = {
     "adult_population": _l("Adult population"),
     "households": _l("Households"),
     "members_count": _l("Number of members"),
+    "is_front": _l("The Fatherland Front committee"),
     "COMMUNE_NAME": _l("Commune name"),
     "DISTRICT_NAME": _l("District"),
     "PROVINCE_NAME": _l("Province"),
@@ -203,6 +216,13 @@ FIELD_LABELS = {
     "start": _l("Started from"),
     "revision": _l("Schema revision"),
     "questions": _l("Questions changed"),
+    "strengths": _l("Strengths and results"),
+    "limitations": _l("Limitations and shortcomings"),
+    "causes": _l("Their causes"),
+    "remedies": _l("How they will be remedied"),
+    "proposed_tier": _l("Tier it proposes"),
+    "review": _l("Review comments"),
+    "computed": _l("Computed tier"),
     "waiting": _l("Still waiting for its second typing"),
 } | INDICATOR_LABELS
 
@@ -312,6 +332,7 @@ def value_in_words(action, field, value, names):
         return "—"
     named = {
         "tier": lambda v: tier_label(v, _lang()),
+        "proposed_tier": lambda v: tier_label(v, _lang()),
         "role": lambda v: ROLE_NAMES.get(v, v),
         "audience": lambda v: AUDIENCE_NAMES.get(v, v),
         "kind": lambda v: KIND_NAMES.get(v, v),
@@ -389,6 +410,8 @@ def notes_in_words(entry, names):
 def _note_value(key, value, names):
     if key == "source":
         return names.survey(value)
+    if key == "computed":
+        return tier_label(value, _lang()) if value else "—"
     if key == "questions":
         return ", ".join(_("question %(number)s", number=n) for n in value)
     return str(readable(value))

@@ -207,6 +207,9 @@ class OrganizationForm(OfficerForm):
     )
     position = _count_field(_l("Order in lists"))
     members_count = _count_field(_l("Number of members"))
+    is_front = BooleanField(
+        _l("This is the commune's Fatherland Front committee (it reviews the other organizations)")
+    )
 
 
 URL_PROBLEMS = {

@@ -20,7 +20,7 @@ class CommuneRefused(ValueError):
 
 
 UNIT_FIELDS = ("code", "name", "adult_population", "households", "position")
-ORGANIZATION_FIELDS = ("code", "name", "short_name", "position", "members_count")
+ORGANIZATION_FIELDS = ("code", "name", "short_name", "position", "members_count", "is_front")
 
 
 def villages():
@@ -58,7 +58,8 @@ def save_organization(organization, values):
 
     Raises CommuneRefused("code", "taken") when another organization has the code.
     """
-    return _save(Organization, organization, values, ORGANIZATION_FIELDS, "organization")
+    kept = {"is_front": organization.is_front if organization is not None else False}
+    return _save(Organization, organization, kept | values, ORGANIZATION_FIELDS, "organization")
 
 
 def _save(model, row, values, fields, noun):

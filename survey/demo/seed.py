@@ -131,7 +131,12 @@ def _organizations():
     orgs = {}
     for position, (code, name, short, _en, members) in enumerate(data.ORGANIZATIONS):
         orgs[code] = Organization(
-            code=code, name=name, short_name=short, position=position, members_count=members
+            code=code,
+            name=name,
+            short_name=short,
+            position=position,
+            members_count=members,
+            is_front=position == 0,  # the Fatherland Front committee comes first
         )
         db.session.add(orgs[code])
     return orgs

@@ -20,6 +20,9 @@ class Organization(db.Model):
     short_name: Mapped[str] = mapped_column(sa.String(80))
     position: Mapped[int] = mapped_column(default=0)
     members_count: Mapped[int] = mapped_column(default=0)
+    # The commune's Fatherland Front committee: its standing board reviews the affiliated
+    # organizations' self-assessments.
+    is_front: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = tuple(non_negative("members_count"))
 

@@ -43,3 +43,58 @@ class Evaluation(db.Model):
         sa.CheckConstraint(check_in("tier", TIERS), name="tier"),
         sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
     )
+
+
+class YearAssessment(db.Model):
+    """The steps of one organization's year before finalization (HD 43-HD/BTCTW): its own
+    self-assessment, the review of the Fatherland Front's standing board (or the office), and
+    the Standing Committee's decision on its tier, each with who and when.
+
+    The computed tier is the proposal; a decided tier that differs from it carries the
+    committee's written reason (`decision_reason`)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="RESTRICT")
+    )
+    year: Mapped[int]
+    # Tự đánh giá: strengths, limitations, their causes, remedies; the tier it proposes.
+    strengths: Mapped[str] = mapped_column(sa.Text, default="")
+    limitations: Mapped[str] = mapped_column(sa.Text, default="")
+    causes: Mapped[str] = mapped_column(sa.Text, default="")
+    remedies: Mapped[str] = mapped_column(sa.Text, default="")
+    proposed_tier: Mapped[str | None] = mapped_column(sa.String(20))
+    self_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    self_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Thẩm định: the review's comments.
+    review: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Quyết định: the tier decided, the tier computed when deciding, and the reason.
+    decided_tier: Mapped[str | None] = mapped_column(sa.String(20))
+    computed_tier: Mapped[str | None] = mapped_column(sa.String(20))
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship()
+    self_by: Mapped[User | None] = relationship(foreign_keys=[self_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "year"),
+        sa.CheckConstraint(
+            f"proposed_tier IS NULL OR {check_in('proposed_tier', TIERS)}", name="proposed_tier"
+        ),
+        sa.CheckConstraint(
+            f"decided_tier IS NULL OR {check_in('decided_tier', TIERS)}", name="decided_tier"
+        ),
+        sa.CheckConstraint(
+            "decided_tier IS NULL OR computed_tier IS NULL OR decided_tier = computed_tier "
+            "OR decision_reason != ''",
+            name="adjustment_has_reason",
+        ),
+    )

@@ -17,6 +17,7 @@ from survey.core.extensions import db
 from survey.models import Evaluation, Organization, utcnow
 from survey.ratings import reading
 from survey.ratings.evaluation import evaluate_year
+from survey.ratings.steps import assessments, with_steps
 
 
 class FinalizationRefused(ValueError):
@@ -42,9 +43,10 @@ def finalize_year(year: int, user, reason: str = "") -> list[str]:
     if snapshots and not reason and all(r.code in snapshots for r in rated):
         raise FinalizationRefused("reason needed")
     ids = dict(db.session.execute(sa.select(Organization.code, Organization.id)).all())
+    steps = assessments(year)
     done = []
     for result in rated:
-        fields = _snapshot_fields(result, evaluation.rules, documents, reason, user)
+        fields = _snapshot_fields(result, evaluation.rules, documents, steps, reason, user)
         existing = snapshots.get(result.code)
         if existing is None:
             _first_snapshot(ids[result.code], year, result.code, fields)
@@ -70,13 +72,18 @@ def _documents(year, evaluation) -> dict[str, dict[str, dict]]:
     }
 
 
-def _snapshot_fields(result, rules, documents, reason, user) -> dict:
-    """What a snapshot of one organization's `result` keeps."""
+def _snapshot_fields(result, rules, documents, steps, reason, user) -> dict:
+    """What a snapshot of one organization's `result` keeps: the tier as decided (the
+    computed one when the committee has not decided), with the steps taken."""
     code = result.code
+    details = {
+        lang: with_steps(documents[lang][code], steps.get(code), lang) | {"finalized": True}
+        for lang in reading.LANGS
+    }
     return {
         "score": round(result.rating.score, 2),
-        "tier": result.rating.tier,
-        "details": {lang: documents[lang][code] | {"finalized": True} for lang in reading.LANGS},
+        "tier": details["vi"]["tier"],
+        "details": details,
         "ruleset_name": rules.name,
         "ruleset_text": rules.source,
         "data_digest": reading.input_digest(documents["vi"][code]),
@@ -131,9 +138,16 @@ def warnings_before(document: dict, updating: bool) -> dict[str, list]:
     - `finalized`: organizations already finalized (finalizing again needs a reason);
     - `changed`: finalized organizations whose data changed since;
     - `capped`: organizations held back to "tốt" by the cap on "xuất sắc" (the notes say why);
-    - `no_evidence`: Quy định 366's conditions without evidence yet: (condition label, names).
+    - `no_evidence`: Quy định 366's conditions without evidence yet: (condition label, names);
+    - `no_self_assessment`: rated organizations that have not assessed themselves;
+    - `undecided`: rated organizations the committee has not decided (their computed tier will
+      be finalized);
+    - `adjusted`: decisions that differ from the computed tier: (name, computed, decided, reason);
+    - `outdated`: decisions taken on a computed tier the data have changed since;
+    - `pending`: finalized organizations re-rated since, to finalize again.
     """
     pending = [org for org in document["organizations"] if not org.get("finalized")]
+    rated = [org for org in pending if org.get("rated", True)]
     unknown: dict[str, list[str]] = {}
     for org in pending:
         for condition in org.get("conditions", ()):
@@ -159,4 +173,18 @@ def warnings_before(document: dict, updating: bool) -> dict[str, list]:
             org["name"] for org in organizations if org.get("capped") and not org.get("finalized")
         ],
         "no_evidence": list(unknown.items()),
+        "no_self_assessment": [org["name"] for org in rated if not org.get("self_assessment")],
+        "undecided": [org["name"] for org in rated if not org.get("decided")],
+        "adjusted": [
+            (
+                org["name"],
+                org["adjustment"]["from_label"],
+                org["adjustment"]["to_label"],
+                org["adjustment"]["reason"],
+            )
+            for org in rated
+            if org.get("adjustment") and org["adjustment"]["from"] != org["adjustment"]["to"]
+        ],
+        "outdated": [org["name"] for org in rated if org.get("decision_outdated")],
+        "pending": [org["name"] for org in organizations if org.get("decision_pending")],
     }

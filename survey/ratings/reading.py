@@ -19,6 +19,7 @@ from survey.core.extensions import db
 from survey.models import Evaluation, Organization
 from survey.ratings.evaluation import YearEvaluation, comparisons, evaluate_year
 from survey.ratings.kept_figures import Cached, cached, released_of_years
+from survey.ratings.steps import assessments, with_steps
 from survey.responses.suppression import flags_with_villages_hidden
 
 LANGS = ("vi", "en")
@@ -81,19 +82,33 @@ def year_document(
             integrity_summary((i.survey_code, i.flags) for i in evaluation.integrity)
         )
     snapshots_ = snapshots(year)
+    steps = assessments(year)
     organizations = []
     for current in document["organizations"]:
         snapshot = snapshots_.get(current["org"])
+        row = steps.get(current["org"])
         if snapshot is None:
-            organizations.append(current | {"changed_since_finalization": False})
+            organizations.append(
+                with_steps(current, row, lang) | {"changed_since_finalization": False}
+            )
             continue
-        kept = dict(snapshot.details[lang])
+        # A snapshot taken before the steps existed: its tier was the computed one.
+        kept = {"computed_tier": snapshot.details[lang]["tier"]} | STEPLESS
+        kept |= dict(snapshot.details[lang])
         kept["finalized"] = True
+        # A decision taken after finalizing (a re-rating) counts once finalized again.
+        kept["decision_pending"] = bool(
+            row is not None and row.decided_at and row.decided_at > snapshot.finalized_at
+        )
         kept["finalized_at"] = snapshot.finalized_at.isoformat()
         kept["changed_since_finalization"] = input_digest(current) != snapshot.data_digest
         organizations.append(kept)
     document["organizations"] = organizations
     return document
+
+
+# What an organization's entry holds about the steps when none was taken.
+STEPLESS = {"decided": False, "adjustment": None, "self_assessment": None, "review": None}
 
 
 @dataclass(frozen=True)

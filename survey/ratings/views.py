@@ -8,7 +8,15 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
 from analytics import AnalyticsError
-from survey.accounts.access import ORG_READ_ROLES, organization_scope, roles_required
+from survey.accounts.access import (
+    ORG_READ_ROLES,
+    may_assess_itself,
+    may_decide,
+    may_review,
+    organization_scope,
+    roles_required,
+)
+from survey.commune.directory import organizations
 from survey.core.computing import computing_page
 from survey.core.extensions import db
 from survey.core.forms import OfficerForm
@@ -118,4 +126,17 @@ def _page(year):
         year=year,
         may_finalize=current_user.role in FINALIZE_ROLES,
         this_year=current_year(),
+        steps_allowed=_steps_allowed(),
     )
+
+
+def _steps_allowed():
+    """Per organization code, which steps this user may take: self, review, decide."""
+    return {
+        org.code: {
+            "self": may_assess_itself(current_user, org),
+            "review": may_review(current_user, org),
+            "decide": may_decide(current_user),
+        }
+        for org in organizations()
+    }

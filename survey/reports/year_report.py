@@ -171,6 +171,17 @@ def _standing(org):
         if org.get("rated", True)
         else org["tier_label"] + "."
     ]
+    adjustment = org.get("adjustment")
+    if adjustment and adjustment["from"] != adjustment["to"]:
+        lines.append(
+            _(
+                "Computed tier: %(computed)s; the Standing Committee decided: %(decided)s. "
+                "Reason: %(reason)s",
+                computed=adjustment["from_label"],
+                decided=adjustment["to_label"],
+                reason=adjustment["reason"],
+            )
+        )
     if org.get("finalized") and org.get("finalized_at"):
         lines.append(
             _(

@@ -70,8 +70,14 @@ def test_the_warnings_before_finalizing_name_each_open_question():
         "changed": ["Hội Cựu chiến binh"],
         "capped": ["Mặt trận"],
         "no_evidence": [],
+        "no_self_assessment": ["Hội Nông dân", "Hội Phụ nữ", "Mặt trận"],
+        "undecided": ["Hội Nông dân", "Hội Phụ nữ", "Mặt trận"],
+        "adjusted": [],
+        "outdated": [],
+        "pending": [],
     }
-    quiet = warnings_before({"organizations": [org("Hội Nông dân")]}, updating=False)
+    decided = org("Hội Nông dân", decided=True, self_assessment={"strengths": "Tốt"})
+    quiet = warnings_before({"organizations": [decided]}, updating=False)
     assert not any(quiet.values())
 
 

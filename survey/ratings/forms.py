@@ -1,0 +1,51 @@
+"""The forms of the year's steps: the self-assessment, the review and the decision."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Length
+
+from analytics import tier_label
+from survey.core.forms import OfficerForm
+from survey.models.vocabulary import TIERS
+
+TEXT = [Length(max=5000)]
+
+
+def tier_choices(with_none=False):
+    """The four tiers by their labels (analytics' words), the best first."""
+    choices = [(tier, tier_label(tier)) for tier in TIERS]
+    return [("", _l("— not proposed —")), *choices] if with_none else choices
+
+
+class SelfAssessmentForm(OfficerForm):
+    """An organization's own review of its year, in the shape of HD 43's self-review form."""
+
+    strengths = TextAreaField(_l("Strengths and results"), validators=TEXT)
+    limitations = TextAreaField(_l("Limitations and shortcomings"), validators=TEXT)
+    causes = TextAreaField(_l("Their causes"), validators=TEXT)
+    remedies = TextAreaField(_l("How they will be remedied"), validators=TEXT)
+    proposed_tier = SelectField(_l("The tier the organization proposes for itself"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposed_tier.choices = tier_choices(with_none=True)
+
+
+class ReviewForm(OfficerForm):
+    """The review's comments on an organization's year."""
+
+    review = TextAreaField(_l("Review comments"), validators=[Length(min=1, max=5000)])
+
+
+class DecisionForm(OfficerForm):
+    """The Standing Committee's decision on an organization's tier."""
+
+    tier = SelectField(_l("Tier decided"))
+    reason = TextAreaField(
+        _l("Reason (needed when the tier differs from the computed one)"),
+        validators=[Length(max=2000)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = tier_choices()

@@ -1,0 +1,172 @@
+"""The year's steps in the workspace: an organization's self-assessment, the review, and the
+Standing Committee's decision on its tier (survey.ratings.steps)."""
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from analytics import AnalyticsError
+from survey.accounts.access import may_assess_itself, may_decide, may_review, roles_required
+from survey.commune.directory import organization_by_code
+from survey.core.computing import computing_page
+from survey.core.extensions import db
+from survey.core.i18n import select_locale
+from survey.indicators.figures import valid_year
+from survey.ratings.forms import DecisionForm, ReviewForm, SelfAssessmentForm
+from survey.ratings.kept_figures import NotReady
+from survey.ratings.reading import year_rating
+from survey.ratings.steps import (
+    SELF_FIELDS,
+    StepRefused,
+    decide,
+    save_review,
+    save_self_assessment,
+)
+
+bp = Blueprint("steps", __name__, url_prefix="/manage/ratings")
+
+
+@bp.app_template_filter("isotime")
+def isotime_filter(text):
+    """A time the Evaluation JSON gives in ISO 8601 (UTC), as the commune reads it."""
+    if not text:
+        return ""
+    return format_datetime(datetime.fromisoformat(text), "dd/MM/yyyy HH:mm")
+
+
+STEP_ROLES = ("admin", "committee", "org_officer")
+REFUSED = {
+    "finalized": _l("This year is finalized for this organization: its steps are closed."),
+    "reason needed": _l(
+        "Write the reason: the tier differs from the computed one, or the year is already "
+        "finalized."
+    ),
+}
+
+
+def _entry(year, code):
+    """The organization and its Evaluation JSON entry (with its steps) for `year`."""
+    if not valid_year(year):
+        abort(404)
+    org = organization_by_code(code)
+    if org is None:
+        abort(404)
+    rating = year_rating(year, code, select_locale())
+    return org, rating.document["organizations"][0]
+
+
+def _page(template, year, code, form, allowed, status=200, **extra):
+    try:
+        org, entry = _entry(year, code)
+    except NotReady:
+        return computing_page()
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
+    if not allowed(org):
+        abort(403)
+    return render_template(template, year=year, org=org, entry=entry, form=form, **extra), status
+
+
+@bp.route("/<int:year>/<code>/self", methods=["GET", "POST"])
+@roles_required(*STEP_ROLES)
+def self_assessment(year, code):
+    """The organization's own review of its year (its officer, or the office)."""
+    form = SelfAssessmentForm()
+    org = organization_by_code(code)
+    if org is None:
+        abort(404)
+    if not may_assess_itself(current_user, org):
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            save_self_assessment(org, year, {f: form[f].data for f in SELF_FIELDS}, current_user)
+            db.session.commit()
+        except StepRefused as refused:
+            db.session.rollback()
+            form.strengths.errors = [REFUSED[str(refused)]]
+        else:
+            flash(_("Self-assessment saved."))
+            return redirect(url_for("ratings.year", year=year))
+    elif not form.is_submitted():
+        _fill_self(form, year, code)
+    status = 422 if form.is_submitted() else 200
+    return _page("ratings/self.html", year, code, form, lambda o: True, status)
+
+
+def _fill_self(form, year, code):
+    try:
+        _org, entry = _entry(year, code)
+    except (NotReady, AnalyticsError):
+        return
+    mine = entry.get("self_assessment") or {}
+    for name in SELF_FIELDS:
+        form[name].data = mine.get(name) or ""
+    if not mine.get("proposed_tier"):
+        form.proposed_tier.data = entry["computed_tier"] if entry.get("rated", True) else ""
+
+
+@bp.route("/<int:year>/<code>/review", methods=["GET", "POST"])
+@roles_required(*STEP_ROLES)
+def review(year, code):
+    """The review's comments (the Front's standing board for an affiliated organization, or
+    the office)."""
+    form = ReviewForm()
+    org = organization_by_code(code)
+    if org is None:
+        abort(404)
+    if not may_review(current_user, org):
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            save_review(org, year, form.review.data.strip(), current_user)
+            db.session.commit()
+        except StepRefused as refused:
+            db.session.rollback()
+            form.review.errors = [REFUSED[str(refused)]]
+        else:
+            flash(_("Review saved."))
+            return redirect(url_for("ratings.year", year=year))
+    elif not form.is_submitted():
+        try:
+            _org, entry = _entry(year, code)
+            form.review.data = (entry.get("review") or {}).get("text", "")
+        except (NotReady, AnalyticsError):
+            pass
+    status = 422 if form.is_submitted() else 200
+    return _page("ratings/review.html", year, code, form, lambda o: True, status)
+
+
+@bp.route("/<int:year>/<code>/decide", methods=["GET", "POST"])
+@roles_required("admin", "committee")
+def decision(year, code):
+    """The Standing Committee decides the organization's tier; the computed one is proposed."""
+    if not may_decide(current_user):
+        abort(403)
+    form = DecisionForm()
+    try:
+        org, entry = _entry(year, code)
+    except NotReady:
+        return computing_page()
+    if not entry.get("rated", True):
+        return _page("ratings/decide.html", year, code, form, lambda o: True, 409)
+    if form.validate_on_submit():
+        try:
+            decide(
+                org, year, form.tier.data, form.reason.data, entry["computed_tier"], current_user
+            )
+            db.session.commit()
+        except StepRefused as refused:
+            db.session.rollback()
+            form.reason.errors = [REFUSED[str(refused)]]
+        else:
+            flash(_("Decision saved."))
+            return redirect(url_for("ratings.year", year=year))
+    elif not form.is_submitted():
+        form.tier.data = entry["tier"]
+        form.reason.data = (entry.get("adjustment") or {}).get("reason", "")
+    status = 422 if form.is_submitted() else 200
+    return _page("ratings/decide.html", year, code, form, lambda o: True, status)
