@@ -77,6 +77,8 @@ USERS = (
     ("thuongtruc", "committee", "Trần Văn Hùng (Thường trực Đảng ủy)", None, None),
     ("ubkt", "inspector", "Lê Minh Tâm (UBKT Đảng ủy)", None, None),
     ("hoinongdan", "org_officer", "Phạm Văn Thành (Hội Nông dân)", "nongdan", None),
+    # The Fatherland Front's standing board reviews the other organizations' years.
+    ("mattran", "org_officer", "Võ Thị Hoa (Ủy ban MTTQ xã)", "mttq", None),
     ("thon1", "unit_officer", "Đinh Văn Bảy (Trưởng thôn 1)", None, "thon1"),
 )
 
