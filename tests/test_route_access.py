@@ -128,6 +128,12 @@ ACCESS = {
     ("steps.review", "POST"): Access(FRONT_REVIEW, {"code": "nongdan"}),
     ("steps.decision", "GET"): Access(frozenset({"admin", "committee"}), {"code": "nongdan"}),
     ("steps.decision", "POST"): Access(frozenset({"admin", "committee"}), {"code": "nongdan"}),
+    ("steps.heads", "GET"): Access(OWNER_CHANGES | {"committee"}, {"code": "nongdan"}),
+    ("steps.heads", "POST"): Access(OWNER_CHANGES, {"code": "nongdan"}),
+    ("steps.remove", "POST"): Access(OWNER_CHANGES, {"code": "nongdan", "head_id": 1}),
+    ("steps.decide_for_head", "POST"): Access(
+        frozenset({"admin", "committee"}), {"code": "nongdan", "head_id": 1}
+    ),
     ("ratings.finalize", "POST"): Access(frozenset({"admin", "committee"})),
     # --- dashboards: an organization's officer is sent from the overview to its own page
     ("dashboard.index", "GET"): Access(ORG_ROLES),

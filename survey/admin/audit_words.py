@@ -41,6 +41,7 @@ KINDS = {
     "feedback.": _l("Feedback and replies"),
     "indicator.": _l("Annual figures"),
     "evaluation.": _l("Annual ratings"),
+    "head.": _l("Heads and deputies"),
     "ruleset.": _l("The rule set"),
     "user.": _l("Accounts"),
     "unit.": _l("Villages"),
@@ -125,6 +126,18 @@ ACTIONS = {
     "evaluation.decide": (
         _l("Tier decided"),
         _l("decided the %(year)s tier of %(org)s: %(tier)s"),
+    ),
+    "head.add": (
+        _l("Head or deputy added"),
+        _l("recorded a head or deputy of %(org)s for %(year)s"),
+    ),
+    "head.remove": (
+        _l("Head or deputy removed"),
+        _l("removed a head or deputy of %(org)s for %(year)s"),
+    ),
+    "head.decide": (
+        _l("Head's tier decided"),
+        _l("decided the %(year)s tier of %(person_name)s (%(org)s): %(tier)s"),
     ),
     "evaluation.finalize": (
         _l("Rating finalized"),
@@ -223,11 +236,12 @@ FIELD_LABELS = {
     "proposed_tier": _l("Tier it proposes"),
     "review": _l("Review comments"),
     "computed": _l("Computed tier"),
+    "job": _l("Position"),
     "waiting": _l("Still waiting for its second typing"),
 } | INDICATOR_LABELS
 
 # Detail fields that say nothing to a reader (they stay in the raw record).
-QUIET_FIELDS = {"replaced", "organization", "year", "data_digest", "unit", "sheet"}
+QUIET_FIELDS = {"replaced", "organization", "year", "data_digest", "unit", "sheet", "name"}
 
 
 @dataclass(frozen=True)
@@ -443,6 +457,7 @@ def _facts(entry, names):
         else names.organization(code if kind == "organization" else org_code),
         "unit": names.unit(code),
         "village": names.unit(details.get("unit")),
+        "person_name": details.get("name", ""),
         "sheet": details.get("sheet", ""),
         "person": names.person(code),
         "year": details.get("year") or tail,

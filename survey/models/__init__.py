@@ -14,7 +14,7 @@ from survey.models.commune import Organization, Setting, Unit
 from survey.models.feedback import FeedbackItem
 from survey.models.indicators import INDICATOR_COUNTS, INDICATOR_RATES, AnnualIndicator
 from survey.models.paper import FastSheet, PaperEntry, PaperTyping
-from survey.models.ratings import Evaluation, YearAssessment
+from survey.models.ratings import Evaluation, OrganizationHead, YearAssessment
 from survey.models.responses import (
     Answer,
     Invitation,
@@ -45,6 +45,7 @@ __all__ = [
     "CHANNELS",
     "Evaluation",
     "YearAssessment",
+    "OrganizationHead",
     "FEEDBACK_STATUSES",
     "FastSheet",
     "FeedbackItem",

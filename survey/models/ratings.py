@@ -98,3 +98,30 @@ class YearAssessment(db.Model):
             name="adjustment_has_reason",
         ),
     )
+
+
+class OrganizationHead(db.Model):
+    """A head or deputy of an organization for one year (a name and a position, nothing else
+    about the person), and the tier the Standing Committee decided for them: the resolution
+    (III.7) ties it to the organization's, so a tier above the organization's needs a reason."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="RESTRICT")
+    )
+    year: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[str] = mapped_column(sa.String(120))
+    decided_tier: Mapped[str | None] = mapped_column(sa.String(20))
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    decided_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"decided_tier IS NULL OR {check_in('decided_tier', TIERS)}", name="decided_tier"
+        ),
+        sa.Index(None, "organization_id", "year"),
+    )

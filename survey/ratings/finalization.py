@@ -17,6 +17,7 @@ from survey.core.extensions import db
 from survey.models import Evaluation, Organization, utcnow
 from survey.ratings import reading
 from survey.ratings.evaluation import evaluate_year
+from survey.ratings.heads import heads_of_year
 from survey.ratings.steps import assessments, with_steps
 
 
@@ -44,9 +45,10 @@ def finalize_year(year: int, user, reason: str = "") -> list[str]:
         raise FinalizationRefused("reason needed")
     ids = dict(db.session.execute(sa.select(Organization.code, Organization.id)).all())
     steps = assessments(year)
+    heads = heads_of_year(year)
     done = []
     for result in rated:
-        fields = _snapshot_fields(result, evaluation.rules, documents, steps, reason, user)
+        fields = _snapshot_fields(result, evaluation.rules, documents, (steps, heads), reason, user)
         existing = snapshots.get(result.code)
         if existing is None:
             _first_snapshot(ids[result.code], year, result.code, fields)
@@ -72,12 +74,14 @@ def _documents(year, evaluation) -> dict[str, dict[str, dict]]:
     }
 
 
-def _snapshot_fields(result, rules, documents, steps, reason, user) -> dict:
+def _snapshot_fields(result, rules, documents, taken, reason, user) -> dict:
     """What a snapshot of one organization's `result` keeps: the tier as decided (the
-    computed one when the committee has not decided), with the steps taken."""
+    computed one when the committee has not decided), with the steps taken and its heads."""
     code = result.code
+    steps, heads = taken
     details = {
-        lang: with_steps(documents[lang][code], steps.get(code), lang) | {"finalized": True}
+        lang: with_steps(documents[lang][code], steps.get(code), lang, heads.get(code, ()))
+        | {"finalized": True}
         for lang in reading.LANGS
     }
     return {

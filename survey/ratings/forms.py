@@ -1,8 +1,8 @@
 """The forms of the year's steps: the self-assessment, the review and the decision."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import Length
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from analytics import tier_label
 from survey.core.forms import OfficerForm
@@ -44,6 +44,35 @@ class DecisionForm(OfficerForm):
     reason = TextAreaField(
         _l("Reason (needed when the tier differs from the computed one)"),
         validators=[Length(max=2000)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = tier_choices()
+
+
+class HeadForm(OfficerForm):
+    """A head or deputy of an organization: a name and a position, nothing else."""
+
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(message=_l("Write the person's full name.")), Length(max=120)],
+    )
+    position = StringField(
+        _l("Position"),
+        validators=[
+            DataRequired(message=_l("Write the position, e.g. Chủ tịch.")),
+            Length(max=120),
+        ],
+    )
+
+
+class HeadDecisionForm(OfficerForm):
+    """The committee's decision on a head's tier."""
+
+    tier = SelectField(_l("Tier decided"))
+    reason = TextAreaField(
+        _l("Reason (needed above the organization's tier)"), validators=[Length(max=2000)]
     )
 
     def __init__(self, *args, **kwargs):

@@ -18,6 +18,7 @@ from analytics import evaluation_document, integrity_summary
 from survey.core.extensions import db
 from survey.models import Evaluation, Organization
 from survey.ratings.evaluation import YearEvaluation, comparisons, evaluate_year
+from survey.ratings.heads import heads_of_year
 from survey.ratings.kept_figures import Cached, cached, released_of_years
 from survey.ratings.steps import assessments, with_steps
 from survey.responses.suppression import flags_with_villages_hidden
@@ -83,13 +84,15 @@ def year_document(
         )
     snapshots_ = snapshots(year)
     steps = assessments(year)
+    heads = heads_of_year(year)
     organizations = []
     for current in document["organizations"]:
         snapshot = snapshots_.get(current["org"])
         row = steps.get(current["org"])
         if snapshot is None:
             organizations.append(
-                with_steps(current, row, lang) | {"changed_since_finalization": False}
+                with_steps(current, row, lang, heads.get(current["org"], ()))
+                | {"changed_since_finalization": False}
             )
             continue
         # A snapshot taken before the steps existed: its tier was the computed one.
@@ -108,7 +111,13 @@ def year_document(
 
 
 # What an organization's entry holds about the steps when none was taken.
-STEPLESS = {"decided": False, "adjustment": None, "self_assessment": None, "review": None}
+STEPLESS = {
+    "decided": False,
+    "adjustment": None,
+    "self_assessment": None,
+    "review": None,
+    "heads": [],
+}
 
 
 @dataclass(frozen=True)

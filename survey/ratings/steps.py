@@ -120,9 +120,17 @@ def _when(moment) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def with_steps(org: dict, row: YearAssessment | None, lang: str) -> dict:
+def with_steps(org: dict, row: YearAssessment | None, lang: str, heads=()) -> dict:
     """One organization's Evaluation JSON entry with its steps: the decided `tier` beside the
-    `computed_tier`, the `adjustment` when they differ, the self-assessment and the review."""
+    `computed_tier`, the `adjustment` when they differ, the self-assessment, the review, and
+    its `heads` (survey.ratings.heads) proposed the organization's tier."""
+    entry = _with_decision(org, row, lang)
+    rated = org.get("rated", True)
+    entry["heads"] = heads_entry(heads, entry["tier"], lang) if rated else []
+    return entry
+
+
+def _with_decision(org: dict, row: YearAssessment | None, lang: str) -> dict:
     computed = org["tier"]
     entry = dict(org)
     entry["computed_tier"] = computed
@@ -168,3 +176,23 @@ def with_steps(org: dict, row: YearAssessment | None, lang: str) -> dict:
                 "at": _when(row.decided_at),
             }
     return entry
+
+
+def heads_entry(heads, org_tier: str, lang: str) -> list[dict]:
+    """The heads as the Evaluation JSON gives them: each proposed the organization's tier."""
+    return [
+        {
+            "id": head.id,
+            "name": head.name,
+            "position": head.position,
+            "proposed_tier": org_tier,
+            "proposed_tier_label": tier_label(org_tier, lang),
+            "tier": head.decided_tier or org_tier,
+            "tier_label": tier_label(head.decided_tier or org_tier, lang),
+            "decided": head.decided_tier is not None,
+            "reason": head.decision_reason,
+            "by": None if head.decided_by is None else head.decided_by.full_name,
+            "at": None if head.decided_at is None else head.decided_at.isoformat(),
+        }
+        for head in heads
+    ]

@@ -14,9 +14,17 @@ from survey.accounts.access import may_assess_itself, may_decide, may_review, ro
 from survey.commune.directory import organization_by_code
 from survey.core.computing import computing_page
 from survey.core.extensions import db
+from survey.core.forms import OfficerForm
 from survey.core.i18n import select_locale
 from survey.indicators.figures import valid_year
-from survey.ratings.forms import DecisionForm, ReviewForm, SelfAssessmentForm
+from survey.ratings.forms import (
+    DecisionForm,
+    HeadDecisionForm,
+    HeadForm,
+    ReviewForm,
+    SelfAssessmentForm,
+)
+from survey.ratings.heads import add_head, decide_head, head_of, remove_head
 from survey.ratings.kept_figures import NotReady
 from survey.ratings.reading import year_rating
 from survey.ratings.steps import (
@@ -41,6 +49,9 @@ def isotime_filter(text):
 STEP_ROLES = ("admin", "committee", "org_officer")
 REFUSED = {
     "finalized": _l("This year is finalized for this organization: its steps are closed."),
+    "head reason needed": _l(
+        "Write the reason: the tier is above the organization's, or the year is already finalized."
+    ),
     "reason needed": _l(
         "Write the reason: the tier differs from the computed one, or the year is already "
         "finalized."
@@ -170,3 +181,101 @@ def decision(year, code):
         form.reason.data = (entry.get("adjustment") or {}).get("reason", "")
     status = 422 if form.is_submitted() else 200
     return _page("ratings/decide.html", year, code, form, lambda o: True, status)
+
+
+@bp.route("/<int:year>/<code>/heads", methods=["GET", "POST"])
+@roles_required(*STEP_ROLES)
+def heads(year, code):
+    """An organization's head and deputies for the year: recorded by its officer or the
+    office, rated by the committee (their tier proposed from the organization's)."""
+    org = organization_by_code(code) or abort(404)
+    may_record, may_rate = may_assess_itself(current_user, org), may_decide(current_user)
+    if not (may_record or may_rate):
+        abort(403)
+    form, status = HeadForm(), 200
+    if form.is_submitted():
+        if not may_record:
+            abort(403)
+        status = 422
+        if form.validate():
+            try:
+                add_head(org, year, form.name.data, form.position.data)
+                db.session.commit()
+            except StepRefused as refused:
+                db.session.rollback()
+                form.name.errors = [REFUSED[str(refused)]]
+            else:
+                flash(_("Saved."))
+                return redirect(url_for("steps.heads", year=year, code=code))
+    return _heads_page(year, code, form, status, may_record, may_rate)
+
+
+def _heads_page(year, code, form, status, may_record, may_rate, refused=None):
+    """The heads page; `refused` is a decision form sent back with its errors."""
+    try:
+        org, entry = _entry(year, code)
+    except NotReady:
+        return computing_page()
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
+    decisions = {
+        head["id"]: HeadDecisionForm(
+            formdata=None, prefix=f"h{head['id']}", tier=head["tier"], reason=head["reason"]
+        )
+        for head in entry["heads"]
+    }
+    if refused is not None:
+        decisions[refused[0]] = refused[1]
+    return render_template(
+        "ratings/heads.html",
+        year=year,
+        org=org,
+        entry=entry,
+        form=form,
+        may_record=may_record,
+        may_rate=may_rate,
+        decisions=decisions,
+    ), status
+
+
+@bp.post("/<int:year>/<code>/heads/<int:head_id>/remove")
+@roles_required(*STEP_ROLES)
+def remove(year, code, head_id):
+    org = organization_by_code(code) or abort(404)
+    if not may_assess_itself(current_user, org):
+        abort(403)
+    head = head_of(org, year, head_id) or abort(404)
+    if not OfficerForm().validate_on_submit():  # the CSRF token
+        abort(400)
+    try:
+        remove_head(org, head)
+        db.session.commit()
+    except StepRefused as refused:
+        db.session.rollback()
+        flash(str(REFUSED[str(refused)]))
+    return redirect(url_for("steps.heads", year=year, code=code))
+
+
+@bp.post("/<int:year>/<code>/heads/<int:head_id>/decide")
+@roles_required("admin", "committee")
+def decide_for_head(year, code, head_id):
+    """The committee decides one head's tier (above the organization's only with a reason)."""
+    org = organization_by_code(code) or abort(404)
+    head = head_of(org, year, head_id) or abort(404)
+    form = HeadDecisionForm(prefix=f"h{head.id}")
+    if form.validate_on_submit():
+        try:
+            _org, entry = _entry(year, code)
+        except NotReady:
+            return computing_page()
+        try:
+            decide_head(org, head, form.tier.data, form.reason.data, entry["tier"], current_user)
+            db.session.commit()
+        except StepRefused as refused:
+            db.session.rollback()
+            form.reason.errors = [REFUSED[str(refused)]]
+        else:
+            flash(_("Decision saved."))
+            return redirect(url_for("steps.heads", year=year, code=code))
+    may_record = may_assess_itself(current_user, org)
+    return _heads_page(year, code, HeadForm(formdata=None), 422, may_record, True, (head.id, form))

@@ -182,6 +182,16 @@ def _standing(org):
                 reason=adjustment["reason"],
             )
         )
+    for head in org.get("heads") or ():
+        lines.append(
+            _(
+                "%(position)s %(name)s: %(tier)s.",
+                position=head["position"],
+                name=head["name"],
+                tier=head["tier_label"] if head["decided"] else _("not decided yet"),
+            )
+            + (" " + _("Reason: %(reason)s", reason=head["reason"]) if head["reason"] else "")
+        )
     if org.get("finalized") and org.get("finalized_at"):
         lines.append(
             _(
