@@ -29,6 +29,7 @@ from survey.feedback import inbox_views as inbox
 from survey.feedback import replies_views as replies
 from survey.indicators import views as indicators
 from survey.paper import views as paper
+from survey.ratings import commendation_views as commendations
 from survey.ratings import steps_views as steps
 from survey.ratings import views as ratings
 from survey.reports import download_views as reports
@@ -96,6 +97,7 @@ def register_blueprints(app):
     app.register_blueprint(audit.bp)
     app.register_blueprint(ratings.bp)
     app.register_blueprint(steps.bp)
+    app.register_blueprint(commendations.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(reports.bp)
 

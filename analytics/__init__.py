@@ -7,6 +7,7 @@ from `analytics` only; the modules behind it (stats, results, criteria, rules, r
 integrity, targets) are its own and its tests'.
 """
 
+from analytics.commendations import Proposal, shortlist
 from analytics.conditions import TaskCounts
 from analytics.criteria import (
     FeedbackCounts,
@@ -79,6 +80,8 @@ __all__ = [
     "load_ruleset",
     "default_text",
     "Evidence",
+    "Proposal",
+    "shortlist",
     "TaskCounts",
     "annual_rating",
     "apply_cap",

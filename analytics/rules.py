@@ -29,6 +29,7 @@ _TOP_KEYS = {
     "tiers",
     "cap",
     "conditions",
+    "commendations",
     "scoring",
     "surveys",
     "feedback",
@@ -40,6 +41,7 @@ _TABLE_KEYS = {
     "tiers": {"xuat_sac", "tot", "hoan_thanh", "xuat_sac_exceeded_share"},
     "cap": {"enabled", "xuat_sac_share", "rounding", "applies_to"},
     "conditions": {"tasks_on_time", "max_late_share", "no_discipline"},
+    "commendations": {"excellent", "good_and_rising"},
     "scoring": {"zero_below_share_of_target"},
     "surveys": {"min_n_eff", "insufficient", "level"},
     "feedback": {"answer_within_days"},
@@ -119,6 +121,9 @@ class RuleSet:
     tasks_on_time: bool = True
     max_late_share: float = 0.20
     no_discipline: bool = True
+    # The grounds for proposing a commendation (analytics.commendations).
+    commend_excellent: bool = True
+    commend_good_and_rising: bool = True
 
     def criterion(self, code: str) -> CriterionRule | None:
         """The rule for criterion `code`, or None when the rule set leaves it out."""
@@ -281,12 +286,15 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         value = data.get(table, {}).get(key)
         if not isinstance(value, bool):
             raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {value!r}")
-    conditions = data.get("conditions", {})
-    for key in ("tasks_on_time", "no_discipline"):
-        if not isinstance(conditions.get(key, True), bool):
-            raise AnalyticsError(
-                f"rules: conditions.{key} must be true or false, got {conditions[key]!r}"
-            )
+    conditions, commend = data.get("conditions", {}), data.get("commendations", {})
+    for table, values, key in (
+        ("conditions", conditions, "tasks_on_time"),
+        ("conditions", conditions, "no_discipline"),
+        ("commendations", commend, "excellent"),
+        ("commendations", commend, "good_and_rising"),
+    ):
+        if not isinstance(values.get(key, True), bool):
+            raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {values[key]!r}")
     for key, known in (("rounding", CAP_ROUNDINGS), ("applies_to", CAP_GROUPS)):
         if cap.get(key, known[0]) not in known:
             raise AnalyticsError(f"rules: cap.{key} must be one of {known}, got {cap[key]!r}")
@@ -321,6 +329,8 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         if "max_late_share" in conditions
         else 0.20,
         no_discipline=conditions.get("no_discipline", True),
+        commend_excellent=commend.get("excellent", True),
+        commend_good_and_rising=commend.get("good_and_rising", True),
     )
 
 

@@ -128,6 +128,12 @@ ACCESS = {
     ("steps.review", "POST"): Access(FRONT_REVIEW, {"code": "nongdan"}),
     ("steps.decision", "GET"): Access(frozenset({"admin", "committee"}), {"code": "nongdan"}),
     ("steps.decision", "POST"): Access(frozenset({"admin", "committee"}), {"code": "nongdan"}),
+    ("commendations.index", "GET"): Access(READERS | {"other_officer"}),
+    ("commendations.index", "POST"): Access(frozenset({"admin", "other_officer"})),
+    ("commendations.remove", "POST"): Access(
+        frozenset({"admin", "other_officer"}), {"entry_id": 1}
+    ),
+    ("commendations.confirm", "POST"): Access(frozenset({"admin", "other_officer"})),
     ("steps.heads", "GET"): Access(OWNER_CHANGES | {"committee"}, {"code": "nongdan"}),
     ("steps.heads", "POST"): Access(OWNER_CHANGES, {"code": "nongdan"}),
     ("steps.remove", "POST"): Access(OWNER_CHANGES, {"code": "nongdan", "head_id": 1}),
@@ -153,8 +159,14 @@ def build_world(db):
     """The objects every case asks about: all owned by `nongdan` and village `thon1`."""
     own = make_organization(db, code="nongdan", name="Hội Nông dân", short_name="Nông dân")
     # The other organization is the Fatherland Front: its officer reviews the own one's year.
+    # ... and it leads the proposals for commendation.
     other = make_organization(
-        db, code="phunu", name="Hội Phụ nữ", short_name="Phụ nữ", is_front=True
+        db,
+        code="phunu",
+        name="Hội Phụ nữ",
+        short_name="Phụ nữ",
+        is_front=True,
+        leads_commendations=True,
     )
     thon1 = make_unit(db, code="thon1", name="Thôn 1")
     thon2 = make_unit(db, code="thon2", name="Thôn 2")

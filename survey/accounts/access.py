@@ -178,6 +178,15 @@ def may_review(user, organization):
     return bool(front is not None and front.is_front and not organization.is_front)
 
 
+def may_propose_commendations(user):
+    """Whether `user` draws up the list of commendations: the office, or an officer of the
+    organization that leads it (the resolution names the Youth Union's executive committee)."""
+    if user.role == "admin":
+        return True
+    org = user.organization if user.role == "org_officer" else None
+    return bool(org is not None and org.leads_commendations)
+
+
 def may_decide(user):
     """Whether `user` decides the tiers and finalizes: the Standing Committee, or the office."""
     return user.role in ("admin", "committee")

@@ -25,6 +25,7 @@ from survey.indicators.figures import LABELS as INDICATOR_LABELS
 from survey.models import FeedbackItem, Organization, Survey, Unit, User
 from survey.models.vocabulary import (
     AUDIENCE_NAMES,
+    COMMENDATION_GROUND_NAMES,
     KIND_NAMES,
     LANGUAGE_NAMES,
     ROLE_NAMES,
@@ -42,6 +43,7 @@ KINDS = {
     "indicator.": _l("Annual figures"),
     "evaluation.": _l("Annual ratings"),
     "head.": _l("Heads and deputies"),
+    "commendation.": _l("Commendations"),
     "ruleset.": _l("The rule set"),
     "user.": _l("Accounts"),
     "unit.": _l("Villages"),
@@ -139,6 +141,18 @@ ACTIONS = {
         _l("Head's tier decided"),
         _l("decided the %(year)s tier of %(person_name)s (%(org)s): %(tier)s"),
     ),
+    "commendation.add": (
+        _l("Put on the list of commendations"),
+        _l("put %(org)s on the %(year)s list of commendations"),
+    ),
+    "commendation.remove": (
+        _l("Taken off the list of commendations"),
+        _l("took %(org)s off the %(year)s list of commendations"),
+    ),
+    "commendation.confirm": (
+        _l("List of commendations confirmed"),
+        _l("confirmed the %(year)s list of commendations"),
+    ),
     "evaluation.finalize": (
         _l("Rating finalized"),
         _l("finalized the %(year)s rating of %(org)s: %(tier)s"),
@@ -207,6 +221,10 @@ FIELD_LABELS = {
     "households": _l("Households"),
     "members_count": _l("Number of members"),
     "is_front": _l("The Fatherland Front committee"),
+    "leads_commendations": _l("Draws up the list of commendations"),
+    "ground": _l("Ground"),
+    "note": _l("Notes"),
+    "entries": _l("Entries"),
     "COMMUNE_NAME": _l("Commune name"),
     "DISTRICT_NAME": _l("District"),
     "PROVINCE_NAME": _l("Province"),
@@ -365,6 +383,8 @@ def value_in_words(action, field, value, names):
         return str(named[field](value))
     if field == "organizations":
         return ", ".join(names.organization(code) for code in value)
+    if field == "ground":
+        return str(COMMENDATION_GROUND_NAMES.get(value, value))
     if field == "languages":
         return ", ".join(str(LANGUAGE_NAMES.get(code, code)) for code in value)
     if field.endswith("_at"):

@@ -210,6 +210,9 @@ class OrganizationForm(OfficerForm):
     is_front = BooleanField(
         _l("This is the commune's Fatherland Front committee (it reviews the other organizations)")
     )
+    leads_commendations = BooleanField(
+        _l("It draws up the list of commendations (the resolution names the Youth Union)")
+    )
 
 
 URL_PROBLEMS = {

@@ -20,7 +20,15 @@ class CommuneRefused(ValueError):
 
 
 UNIT_FIELDS = ("code", "name", "adult_population", "households", "position")
-ORGANIZATION_FIELDS = ("code", "name", "short_name", "position", "members_count", "is_front")
+ORGANIZATION_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "position",
+    "members_count",
+    "is_front",
+    "leads_commendations",
+)
 
 
 def villages():
@@ -58,7 +66,10 @@ def save_organization(organization, values):
 
     Raises CommuneRefused("code", "taken") when another organization has the code.
     """
-    kept = {"is_front": organization.is_front if organization is not None else False}
+    kept = {
+        flag: getattr(organization, flag) if organization is not None else False
+        for flag in ("is_front", "leads_commendations")
+    }
     return _save(Organization, organization, kept | values, ORGANIZATION_FIELDS, "organization")
 
 

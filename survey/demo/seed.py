@@ -137,6 +137,7 @@ def _organizations():
             position=position,
             members_count=members,
             is_front=position == 0,  # the Fatherland Front committee comes first
+            leads_commendations=code == "doanthanhnien",  # as the resolution says (IV.2)
         )
         db.session.add(orgs[code])
     return orgs

@@ -14,7 +14,7 @@ from survey.models.commune import Organization, Setting, Unit
 from survey.models.feedback import FeedbackItem
 from survey.models.indicators import INDICATOR_COUNTS, INDICATOR_RATES, AnnualIndicator
 from survey.models.paper import FastSheet, PaperEntry, PaperTyping
-from survey.models.ratings import Evaluation, OrganizationHead, YearAssessment
+from survey.models.ratings import Commendation, Evaluation, OrganizationHead, YearAssessment
 from survey.models.responses import (
     Answer,
     Invitation,
@@ -46,6 +46,7 @@ __all__ = [
     "Evaluation",
     "YearAssessment",
     "OrganizationHead",
+    "Commendation",
     "FEEDBACK_STATUSES",
     "FastSheet",
     "FeedbackItem",

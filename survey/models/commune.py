@@ -23,6 +23,9 @@ class Organization(db.Model):
     # The commune's Fatherland Front committee: its standing board reviews the affiliated
     # organizations' self-assessments.
     is_front: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Leads the proposals for commendation (the resolution names the Youth Union's executive
+    # committee).
+    leads_commendations: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = tuple(non_negative("members_count"))
 

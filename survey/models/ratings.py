@@ -12,7 +12,7 @@ from survey.core.extensions import db
 from survey.models.accounts import User
 from survey.models.columns import UTCDateTime, check_in, utcnow
 from survey.models.commune import Organization
-from survey.models.vocabulary import TIERS
+from survey.models.vocabulary import COMMENDATION_GROUNDS, TIERS
 
 
 class Evaluation(db.Model):
@@ -124,4 +124,33 @@ class OrganizationHead(db.Model):
             f"decided_tier IS NULL OR {check_in('decided_tier', TIERS)}", name="decided_tier"
         ),
         sa.Index(None, "organization_id", "year"),
+    )
+
+
+class Commendation(db.Model):
+    """One entry of a year's list of proposed commendations (Nghị quyết, IV.2): an
+    organization, or one of its heads by name, on a ground, with the proposers' words. The
+    list is confirmed as a whole; any change to it asks for confirming again."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="RESTRICT")
+    )
+    head_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    ground: Mapped[str] = mapped_column(sa.String(32))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship()
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(check_in("ground", COMMENDATION_GROUNDS), name="ground"),
+        sa.Index(None, "year"),
     )

@@ -63,6 +63,14 @@ FEEDBACK_STATUSES = ("new", "in_progress", "forwarded", "answered", "closed")
 
 
 TIERS = ("xuat_sac", "tot", "hoan_thanh", "khong_hoan_thanh")
+# Why a commendation is proposed: analytics.commendations' grounds, or the proposers' own.
+COMMENDATION_GROUNDS = ("excellent", "good_and_rising", "head_excellent", "other")
+COMMENDATION_GROUND_NAMES = {
+    "excellent": _l("Excellently completed its tasks this year"),
+    "good_and_rising": _l("Completed its tasks well two years running, satisfaction rising"),
+    "head_excellent": _l("A head rated as excellently completing the tasks"),
+    "other": _l("Another achievement in carrying out the resolution"),
+}
 
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -5,8 +5,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from analytics import tier_label
-from survey.core.forms import OfficerForm
-from survey.models.vocabulary import TIERS
+from survey.core.forms import OfficerForm, choices_of
+from survey.models.vocabulary import COMMENDATION_GROUND_NAMES, TIERS
 
 TEXT = [Length(max=5000)]
 
@@ -78,3 +78,15 @@ class HeadDecisionForm(OfficerForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tier.choices = tier_choices()
+
+
+class CommendationForm(OfficerForm):
+    """An entry of the year's list of commendations."""
+
+    organization = SelectField(_l("Organization"))
+    head_name = StringField(
+        _l("A head or deputy, by full name (empty: the organization)"),
+        validators=[Length(max=120)],
+    )
+    ground = SelectField(_l("Ground"), choices=choices_of(COMMENDATION_GROUND_NAMES))
+    note = TextAreaField(_l("Achievements and evidence"), validators=[Length(max=2000)])

@@ -162,6 +162,8 @@ def decision(year, code):
         org, entry = _entry(year, code)
     except NotReady:
         return computing_page()
+    except AnalyticsError as error:
+        return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
     if not entry.get("rated", True):
         return _page("ratings/decide.html", year, code, form, lambda o: True, 409)
     if form.validate_on_submit():
@@ -268,6 +270,8 @@ def decide_for_head(year, code, head_id):
             _org, entry = _entry(year, code)
         except NotReady:
             return computing_page()
+        except AnalyticsError as error:
+            return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
         try:
             decide_head(org, head, form.tier.data, form.reason.data, entry["tier"], current_user)
             db.session.commit()

@@ -29,6 +29,8 @@ from survey.models import (
     Question,
     Survey,
 )
+from survey.models.vocabulary import COMMENDATION_GROUND_NAMES
+from survey.ratings import commendations
 from survey.ratings.integrity_text import flag_text
 from survey.ratings.reading import year_document
 from survey.ratings.rulesets import commune_rules
@@ -89,6 +91,9 @@ class YearData:
     district_name: str
     province_name: str
     today: date
+    # The year's list of commendations: (who, ground, achievements) and whether it is confirmed.
+    commendations: tuple[tuple[str, str, str], ...] = ()
+    commendations_confirmed: bool = False
 
 
 def has_figures(year: int) -> bool:
@@ -187,7 +192,23 @@ def gather_year(year: int, lang: str = "vi", today: date | None = None) -> YearD
         district_name=setting("DISTRICT_NAME") or "",
         province_name=setting("PROVINCE_NAME") or "",
         today=today or datetime.now(COMMUNE_TIME).date(),
+        **_commendations(year),
     )
+
+
+def _commendations(year):
+    entries = commendations.year_list(year)
+    return {
+        "commendations": tuple(
+            (
+                f"{e.head_name} ({e.organization.name})" if e.head_name else e.organization.name,
+                str(COMMENDATION_GROUND_NAMES[e.ground]),
+                e.note,
+            )
+            for e in entries
+        ),
+        "commendations_confirmed": commendations.confirmed(entries),
+    }
 
 
 @dataclass(frozen=True)

@@ -366,6 +366,26 @@ def _target_blocks(data):
     ]
 
 
+def _commendation_blocks(data):
+    """The list of commendations (Nghị quyết, IV.2), when there is one."""
+    if not data.commendations:
+        return []
+    state = (
+        _("The list was confirmed by its proposers.")
+        if data.commendations_confirmed
+        else _("The list is proposed and not yet confirmed.")
+    )
+    return [
+        Heading(_("IV. PROPOSED COMMENDATIONS")),
+        Paragraph(state),
+        Table(
+            (_("Who is commended"), _("Ground"), _("Achievements and evidence")),
+            tuple((who, ground, note or DASH) for who, ground, note in data.commendations),
+            widths=(3.0, 2.5, 4.0),
+        ),
+    ]
+
+
 def _surveys_method_blocks(data):
     """1. The year's surveys and the responses each received, or that none was held."""
     blocks = [Heading(_("1. Surveys and sample sizes"), level=2)]
@@ -569,6 +589,7 @@ def year_report(data: YearData) -> YearReport:
             _summary_blocks(data)
             + _organization_blocks(data)
             + _target_blocks(data)
+            + _commendation_blocks(data)
             + _method_blocks(data)
         )
         return YearReport(

@@ -74,7 +74,9 @@ def test_a_yes_no_question_reads_as_its_share_of_yes(client, db, login):
 
 
 def test_the_cap_is_said_in_words_when_no_one_can_be_excellent():
-    none = note_text(Note("capped", {"share": 0.2, "allowed": 0}))
+    params = {"share": 0.2, "good": 4, "exact": 0.8, "rounding": "down", "kept": []}
+    none = note_text(Note("capped", params | {"allowed": 0}))
     assert "không tổ chức nào được xếp xuất sắc" in none and "tối đa 0" not in none
-    one = note_text(Note("capped", {"share": 0.2, "allowed": 1}))
-    assert "năm nay chỉ 1 tổ chức được xếp xuất sắc" in one
+    assert "20% của 4 tổ chức là 0,8, làm tròn xuống thành 0" in none
+    one = note_text(Note("capped", params | {"good": 5, "exact": 1.0, "allowed": 1, "kept": ["A"]}))
+    assert "là 1, làm tròn xuống thành 1, và 1 suất đó thuộc các tổ chức điểm cao hơn (A)" in one
