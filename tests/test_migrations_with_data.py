@@ -40,6 +40,10 @@ REVISIONS = [
     "e5b2c4a7f913",
     "e5b2c8d41f97",
     "936500b8bb18",
+    "e0f670307dc7",
+    "8b565b61b76d",
+    "b14b6c81a05c",
+    "46a27c303058",
 ]
 UNLINKED = "e5b2c4a7f913"  # nothing leads from a slip or a receipt to the answers
 # What the data fills that a later revision added (read from migrations/versions).
@@ -58,6 +62,12 @@ ADDED_BY = {
     "sign_in": "e5b2c8d41f97",
     "paper_typing": "936500b8bb18",
     "fast_sheet": "936500b8bb18",
+    "annual_indicator.members_disciplined": "e0f670307dc7",
+    "year_assessment": "8b565b61b76d",
+    "organization.is_front": "8b565b61b76d",
+    "organization_head": "b14b6c81a05c",
+    "commendation": "46a27c303058",
+    "organization.leads_commendations": "46a27c303058",
 }
 # What a later revision removed on purpose: the values that linked a slip, a receipt or a
 # start time to a response; and what it changed: the submission id kept as its digest.
@@ -186,7 +196,13 @@ class Commune(Tables):
         super().__init__()
         self.rng = random.Random(2025)
         self.orgs = {
-            org["code"]: self.add("organization", position=i, **org)
+            org["code"]: self.add(
+                "organization",
+                position=i,
+                is_front=org["code"] == "mttq",
+                leads_commendations=org["code"] == "doan",
+                **org,
+            )
             for i, org in enumerate(ORGANIZATIONS)
         }
         self.villages = [self.add("unit", position=i, **v) for i, v in enumerate(VILLAGES)]
@@ -371,6 +387,7 @@ class Commune(Tables):
                 dialogues_held=rng.randint(1, 2),
                 shortcomings_identified=5,
                 shortcomings_remedied=rng.randint(2, 5),
+                members_disciplined=1 if (code, year) == ("ccb", 2024) else 0,
                 veto_discipline=False,
                 veto_disunity=(code, year) == ("ccb", 2024),
                 note="Số liệu của văn phòng Đảng ủy.",
@@ -378,6 +395,59 @@ class Commune(Tables):
                 created_at=utc(year, 11, 2),
                 updated_at=utc(year, 12, 1),
             )
+
+    def steps(self, year):
+        """The year's steps: a self-assessment, a review and a decision (one adjusted), the
+        heads of two organizations, and the list of commendations."""
+        for code, org_id in self.orgs.items():
+            adjusted = code == "nongdan"
+            self.add(
+                "year_assessment",
+                organization_id=org_id,
+                year=year,
+                strengths="Hoàn thành các chỉ tiêu chủ yếu.",
+                limitations="Sinh hoạt ở thôn xa chưa đều.",
+                causes="Mùa vụ.",
+                remedies="Sinh hoạt theo cụm thôn.",
+                proposed_tier="tot",
+                self_by_id=self.staff.get(f"cb_{code}", self.staff["admin"]),
+                self_at=utc(year, 12, 10),
+                review="" if code == "mttq" else "Nhất trí.",
+                reviewed_by_id=None if code == "mttq" else self.staff["cb_mttq"],
+                reviewed_at=None if code == "mttq" else utc(year, 12, 15),
+                decided_tier="xuat_sac" if adjusted else "tot",
+                computed_tier="tot",
+                decision_reason="Thành tích đột xuất phòng chống bão." if adjusted else "",
+                decided_by_id=self.staff["bithu"],
+                decided_at=utc(year + 1, 1, 10),
+            )
+        for code, name, position in (
+            ("phunu", "Nguyễn Thị Mai", "Chủ tịch"),
+            ("nongdan", "Trần Văn Lộc", "Phó Chủ tịch"),
+        ):
+            self.add(
+                "organization_head",
+                organization_id=self.orgs[code],
+                year=year,
+                name=name,
+                position=position,
+                decided_tier="tot",
+                decision_reason="",
+                decided_by_id=self.staff["bithu"],
+                decided_at=utc(year + 1, 1, 10),
+            )
+        self.add(
+            "commendation",
+            year=year,
+            organization_id=self.orgs["phunu"],
+            head_name="",
+            ground="excellent",
+            note="Hoàn thành xuất sắc nhiệm vụ.",
+            added_by_id=self.staff["admin"],
+            added_at=utc(year + 1, 1, 12),
+            confirmed_by_id=self.staff["admin"],
+            confirmed_at=utc(year + 1, 1, 13),
+        )
 
     def finalize(self, year):
         """The Standing Committee's ratings of `year`, fixed."""
@@ -485,6 +555,7 @@ def commune(revision):
     c.indicators(2024)
     c.indicators(2025)
     c.finalize(2024)
+    c.steps(2024)
     for k, entry in enumerate(AUDIT):
         who = c.staff.get(entry["username"])
         c.add("audit_log", at=T0 + timedelta(days=k, minutes=5), user_id=who, **entry)
