@@ -344,6 +344,27 @@ def _organization_blocks(data):
         blocks.append(Bullets(_limitations(org, data.rules)))
         blocks.append(Heading(_("e) What citizens and members raised"), level=3))
         blocks.extend(_feedback_blocks(data, org))
+        blocks.extend(_self_assessment_blocks(org))
+    return blocks
+
+
+def _self_assessment_blocks(org):
+    """The organization's own review of its year and the review's comments, when written."""
+    mine, review = org.get("self_assessment"), org.get("review")
+    if not mine and not review:
+        return []
+    blocks = [Heading(_("f) Its self-assessment and the review"), level=3)]
+    if mine:
+        parts = (
+            (_("Strengths and results"), mine["strengths"]),
+            (_("Limitations and shortcomings"), mine["limitations"]),
+            (_("Their causes"), mine["causes"]),
+            (_("How they will be remedied"), mine["remedies"]),
+            (_("Tier it proposes"), mine.get("proposed_tier_label") or DASH),
+        )
+        blocks.append(Bullets(tuple(f"{label}: {text or DASH}" for label, text in parts)))
+    if review:
+        blocks.append(Paragraph(_("Review: %(text)s", text=review["text"]), "italic"))
     return blocks
 
 

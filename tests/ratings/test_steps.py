@@ -105,6 +105,9 @@ def test_the_steps_in_order_and_an_adjustment_shown_everywhere(client, db, login
     assert "quyết định khác mức tính toán Hoàn thành nhiệm vụ" in dashboard
     report = client.get("/dashboard/report/2025.html").get_data(as_text=True)
     assert "Ban Thường vụ quyết định: Hoàn thành tốt nhiệm vụ. Lý do: " + reason in report
+    assert "f) Tự đánh giá của tổ chức và ý kiến thẩm định" in report
+    assert "Hạn chế, khuyết điểm: Sinh hoạt chưa đều." in report
+    assert "Ý kiến thẩm định: Nhất trí đề xuất." in report
     confirm = client.get("/manage/ratings/2025/finalize").get_data(as_text=True)
     assert "quyết định Hoàn thành tốt nhiệm vụ thay cho mức tính toán" in confirm
     assert "Chưa có bản tự đánh giá: Ủy ban MTTQ xã" in confirm
