@@ -21,8 +21,9 @@ CONDITION_CODES = ("tasks_on_time", "targets_exceeded", "no_discipline")
 
 @dataclass(frozen=True)
 class TaskCounts:
-    """An organization's tasks of the year in its coordination programmes: how many, how many
-    done, and how many of those done after their deadline."""
+    """An organization's tasks of the year in its coordination programmes that are due by now
+    (cancelled ones left out): how many, how many done, and how many of those done after their
+    due date."""
 
     total: int
     done: int
@@ -56,13 +57,20 @@ def tier_conditions(
     [True, False, True]
     """
     if tasks is None or tasks.total == 0:
-        on_time = Condition("tasks_on_time", None, None, {"total": 0})
+        on_time = Condition(
+            "tasks_on_time", None, None, {"due": 0, "on_time": 0, "late": 0, "not_done": 0}
+        )
     else:
         on_time = Condition(
             "tasks_on_time",
             tasks.on_time == tasks.total,
             tasks.on_time / tasks.total,
-            {"total": tasks.total, "done": tasks.done, "late": tasks.late},
+            {
+                "due": tasks.total,
+                "on_time": tasks.on_time,
+                "late": tasks.late,
+                "not_done": tasks.total - tasks.done,
+            },
         )
     exceeded = sum(1 for r in scored if r.exceeded)
     share = exceeded / len(scored) if scored else 0.0

@@ -389,20 +389,21 @@ def _condition_detail(condition: Condition, lang: str) -> str:
     d = condition.detail
     vi = lang == "vi"
     if condition.code == "tasks_on_time":
-        if not d.get("total"):
+        if not d.get("due"):
             return (
                 "Chưa ghi nhận nhiệm vụ nào của năm (chưa có căn cứ)."
                 if vi
                 else "No task recorded for the year (no evidence yet)."
             )
-        on_time = d["done"] - d["late"]
-        open_ = d["total"] - d["done"]
         if vi:
             return (
-                f"{on_time}/{d['total']} nhiệm vụ đúng hạn; {d['late']} trễ hạn; "
-                f"{open_} chưa hoàn thành."
+                f"{d['on_time']}/{d['due']} nhiệm vụ đến hạn hoàn thành đúng hạn; "
+                f"{d['late']} trễ hạn; {d['not_done']} chưa hoàn thành."
             )
-        return f"{on_time}/{d['total']} tasks on time; {d['late']} late; {open_} not done."
+        return (
+            f"{d['on_time']} of {d['due']} tasks due done on time; {d['late']} late; "
+            f"{d['not_done']} not done."
+        )
     if condition.code == "targets_exceeded":
         share = _number(100 * (condition.value or 0.0), lang) + "%"
         needed = _number(100 * d["needed"], lang) + "%"

@@ -26,6 +26,7 @@ PACKAGES = (
     "surveys",
     "paper",
     "indicators",
+    "programmes",
     "ratings",
     "feedback",
     "reports",

@@ -44,6 +44,7 @@ REVISIONS = [
     "8b565b61b76d",
     "b14b6c81a05c",
     "46a27c303058",
+    "fb1554fe7602",
 ]
 UNLINKED = "e5b2c4a7f913"  # nothing leads from a slip or a receipt to the answers
 # What the data fills that a later revision added (read from migrations/versions).
@@ -68,6 +69,9 @@ ADDED_BY = {
     "organization_head": "b14b6c81a05c",
     "commendation": "46a27c303058",
     "organization.leads_commendations": "46a27c303058",
+    "programme": "fb1554fe7602",
+    "programme_party": "fb1554fe7602",
+    "task": "fb1554fe7602",
 }
 # What a later revision removed on purpose: the values that linked a slip, a receipt or a
 # start time to a response; and what it changed: the submission id kept as its digest.
@@ -79,7 +83,7 @@ DROPPED_BY = {
 CHANGED_BY = {"response.submission_uid": (UNLINKED, uid_digest)}
 # Rows compared across databases in this order: the row's id is the database's choice.
 NATURAL_ORDER = {"response_criterion": ("response_id", "criterion", "organization_id")}
-WITHOUT_ID = {"setting", "survey_organization", "fast_sheet"}
+WITHOUT_ID = {"setting", "survey_organization", "fast_sheet", "programme_party"}
 
 T0 = datetime(2025, 3, 3, 1, 30, tzinfo=timezone.utc)  # 8:30 in the commune
 PASSWORD_HASH = "scrypt:32768:8:1$kqv3ZTbM$" + "5f0e" * 32
@@ -449,6 +453,40 @@ class Commune(Tables):
             confirmed_at=utc(year + 1, 1, 13),
         )
 
+    def programme(self, year):
+        """A coordination programme of `year` between two organizations, with their tasks: on
+        time, late, not done, cancelled."""
+        programme_id = self.add(
+            "programme",
+            year=year,
+            title="Chương trình phối hợp giảm nghèo",
+            topic="Giảm nghèo bền vững",
+            with_commune_government=True,
+            created_at=utc(year, 1, 5),
+        )
+        for code in ("phunu", "nongdan"):
+            self.add("programme_party", programme_id=programme_id, organization_id=self.orgs[code])
+        for code, title, due, done, status, note in (
+            ("phunu", "Tập huấn kỹ thuật", date(year, 3, 31), date(year, 3, 30), "done", ""),
+            ("nongdan", "Vay vốn hộ nghèo", date(year, 6, 30), date(year, 7, 4), "done", ""),
+            ("nongdan", "Hội thi nhà nông", date(year, 9, 30), None, "cancelled", "Bão số 3."),
+            ("phunu", "Sửa nhà hộ nghèo", date(year, 11, 30), None, "in_progress", ""),
+        ):
+            self.add(
+                "task",
+                programme_id=programme_id,
+                organization_id=self.orgs[code],
+                title=title,
+                owner="Cán bộ " + code,
+                supporting="UBND xã",
+                started_on=date(year, 1, 15),
+                due_on=due,
+                status=status,
+                done_on=done,
+                note=note,
+                updated_at=utc(year, 12, 1),
+            )
+
     def finalize(self, year):
         """The Standing Committee's ratings of `year`, fixed."""
         for code, org_id in self.orgs.items():
@@ -556,6 +594,7 @@ def commune(revision):
     c.indicators(2025)
     c.finalize(2024)
     c.steps(2024)
+    c.programme(2025)
     for k, entry in enumerate(AUDIT):
         who = c.staff.get(entry["username"])
         c.add("audit_log", at=T0 + timedelta(days=k, minutes=5), user_id=who, **entry)

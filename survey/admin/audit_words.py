@@ -38,6 +38,7 @@ KINDS = {
     "survey.": _l("Surveys"),
     "question.": _l("Questions of a survey"),
     "responses.": _l("Responses imported from a file"),
+    "tasks.": _l("Tasks imported from a file"),
     "paper.": _l("Paper sheets"),
     "feedback.": _l("Feedback and replies"),
     "indicator.": _l("Annual figures"),
@@ -98,6 +99,10 @@ ACTIONS = {
     "paper.withdraw": (
         _l("Paper sheet withdrawn"),
         _l("withdrew the paper sheet no. %(sheet)s of %(village)s from the survey “%(survey)s”"),
+    ),
+    "tasks.import": (
+        _l("Tasks imported"),
+        _l("imported %(added)s tasks of the coordination programmes from a file"),
     ),
     "feedback.topic": (_l("Feedback tagged"), _l("tagged a feedback item to %(org)s")),
     "feedback.status": (
@@ -225,6 +230,7 @@ FIELD_LABELS = {
     "ground": _l("Ground"),
     "note": _l("Notes"),
     "entries": _l("Entries"),
+    "programmes": _l("New programmes"),
     "COMMUNE_NAME": _l("Commune name"),
     "DISTRICT_NAME": _l("District"),
     "PROVINCE_NAME": _l("Province"),

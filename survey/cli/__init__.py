@@ -11,6 +11,7 @@ from survey.cli.ratings import evaluate_command
 from survey.cli.reports import report_command
 from survey.cli.responses import responses_group
 from survey.cli.surveys import survey_group
+from survey.cli.tasks import tasks_group
 from survey.cli.users import user_group
 
 
@@ -22,6 +23,7 @@ def register(app):
     app.cli.add_command(responses_group)
     app.cli.add_command(evaluate_command)
     app.cli.add_command(indicators_group)
+    app.cli.add_command(tasks_group)
     app.cli.add_command(report_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -14,6 +14,7 @@ from survey.models.commune import Organization, Setting, Unit
 from survey.models.feedback import FeedbackItem
 from survey.models.indicators import INDICATOR_COUNTS, INDICATOR_RATES, AnnualIndicator
 from survey.models.paper import FastSheet, PaperEntry, PaperTyping
+from survey.models.programmes import TASK_STATUSES, Programme, Task, programme_party
 from survey.models.ratings import Commendation, Evaluation, OrganizationHead, YearAssessment
 from survey.models.responses import (
     Answer,
@@ -38,6 +39,10 @@ from survey.models.vocabulary import (
 )
 
 __all__ = [
+    "Programme",
+    "TASK_STATUSES",
+    "Task",
+    "programme_party",
     "AUDIENCES",
     "AnnualIndicator",
     "Answer",

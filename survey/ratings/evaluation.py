@@ -8,6 +8,7 @@ views, the CLI and the API call `evaluate_year` and hand its result to analytics
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -30,7 +31,7 @@ from analytics import (
     year_over_year,
 )
 from survey.core.extensions import db
-from survey.core.local_time import year_bounds
+from survey.core.local_time import COMMUNE_TIME, year_bounds
 from survey.models import (
     AnnualIndicator,
     FeedbackItem,
@@ -38,6 +39,7 @@ from survey.models import (
     Survey,
     Unit,
 )
+from survey.programmes.tasks import task_counts
 from survey.ratings.integrity_checks import SurveyIntegrity, year_integrity
 from survey.ratings.rulesets import commune_rules
 from survey.ratings.year_scan import (
@@ -209,7 +211,7 @@ def _survey_values(year, rules, counts, population):
     return values
 
 
-def _ratings(organizations, rules, indicators, survey_values, feedback):
+def _ratings(organizations, rules, indicators, survey_values, feedback, tasks):
     ratings = []
     for org in organizations:
         row = indicators.get(org.id, IndicatorRow())
@@ -225,8 +227,7 @@ def _ratings(organizations, rules, indicators, survey_values, feedback):
             for v, on in (("discipline", row.veto_discipline), ("disunity", row.veto_disunity))
             if on
         ]
-        # Tasks come with the coordination programmes; until then none is recorded.
-        evidence = Evidence(members_disciplined=row.members_disciplined, tasks=None)
+        evidence = Evidence(members_disciplined=row.members_disciplined, tasks=tasks.get(org.id))
         ratings.append(annual_rating(org.code, values, vetoes, rules, evidence))
     return apply_cap(ratings, rules)
 
@@ -244,6 +245,7 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
     indicators = indicator_rows(year)
     population = village_population()
     feedback = feedback_counts(year, rules.answer_within_days)
+    tasks = task_counts(year, datetime.now(COMMUNE_TIME).date())
     surveys = db.session.scalars(
         sa.select(Survey).where(Survey.year == year, Survey.status != "draft").order_by(Survey.code)
     ).all()
@@ -255,7 +257,7 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
 
     def rate(survey_counts):
         values = _survey_values(year, rules, survey_counts, population)
-        return _ratings(organizations, rules, indicators, values, feedback)
+        return _ratings(organizations, rules, indicators, values, feedback, tasks)
 
     with_all = rate(counts)
     without_flagged = rate(without(counts, flagged_counts)) if flagged else with_all

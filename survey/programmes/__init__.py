@@ -1,0 +1,1 @@
+"""Coordination programmes and their tasks: who does what by when, feeding the rating."""
