@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from analytics.conditions import Condition
+from analytics.conditions import CONDITION_LABELS, condition_entry
 from analytics.criteria import CATALOG
 from analytics.errors import AnalyticsError
 from analytics.rating import NOT_RATED, TIER_LABELS_VI, Note, Rating
@@ -140,24 +140,6 @@ FLAG_NAMES = {
 _SEVERAL_FLAGS = {
     "vi": "một phiếu có thể bị nhiều kiểm tra gắn cờ",
     "en": "one response may be flagged by several checks",
-}
-CONDITION_LABELS = {
-    "tasks_on_time": {
-        "vi": "Mọi nhiệm vụ hoàn thành đúng hạn",
-        "en": "Every task done on time",
-    },
-    "tasks_late": {
-        "vi": "Mọi nhiệm vụ hoàn thành, trễ hạn không quá tỷ lệ cho phép",
-        "en": "Every task done, no more late than allowed",
-    },
-    "targets_exceeded": {
-        "vi": "Đủ tỷ lệ chỉ tiêu vượt mức",
-        "en": "Enough targets exceeded",
-    },
-    "no_discipline": {
-        "vi": "Không có cán bộ, hội viên bị kỷ luật",
-        "en": "No officer or member disciplined",
-    },
 }
 _ROUNDING_WORDS = {
     "down": {"vi": "làm tròn xuống", "en": "rounded down"},
@@ -367,59 +349,6 @@ def evaluation_document(
         "flagged_excluded": rules.exclude_flagged,
         "organizations": organizations,
     }
-
-
-def condition_entry(condition: Condition, lang: str = "vi") -> dict:
-    """One of Quy định 366's tier conditions as the Evaluation JSON gives it.
-
-    >>> condition_entry(Condition("no_discipline", None, None, {"disciplined": None}))["detail"]
-    'Chưa nhập số cán bộ, hội viên bị kỷ luật trong năm.'
-    """
-    return {
-        "code": condition.code,
-        "label": CONDITION_LABELS[condition.code][lang],
-        "met": condition.met,
-        "value": _round(condition.value),
-        "detail": _condition_detail(condition, lang),
-        "evidence": dict(condition.detail),
-    }
-
-
-def _condition_detail(condition: Condition, lang: str) -> str:
-    d = condition.detail
-    vi = lang == "vi"
-    if condition.code == "tasks_on_time":
-        if not d.get("due"):
-            return (
-                "Chưa ghi nhận nhiệm vụ nào của năm (chưa có căn cứ)."
-                if vi
-                else "No task recorded for the year (no evidence yet)."
-            )
-        if vi:
-            return (
-                f"{d['on_time']}/{d['due']} nhiệm vụ đến hạn hoàn thành đúng hạn; "
-                f"{d['late']} trễ hạn; {d['not_done']} chưa hoàn thành."
-            )
-        return (
-            f"{d['on_time']} of {d['due']} tasks due done on time; {d['late']} late; "
-            f"{d['not_done']} not done."
-        )
-    if condition.code == "targets_exceeded":
-        share = _number(100 * (condition.value or 0.0), lang) + "%"
-        needed = _number(100 * d["needed"], lang) + "%"
-        if vi:
-            return f"Vượt {d['exceeded']}/{d['targets']} chỉ tiêu ({share}); cần từ {needed}."
-        return f"{d['exceeded']} of {d['targets']} targets exceeded ({share}); {needed} needed."
-    if d.get("disciplined") is None:
-        return (
-            "Chưa nhập số cán bộ, hội viên bị kỷ luật trong năm."
-            if vi
-            else "The number disciplined is not entered."
-        )
-    n = int(d["disciplined"])
-    if vi:
-        return "Không ai bị kỷ luật." if n == 0 else f"{n} người bị kỷ luật."
-    return "No one disciplined." if n == 0 else f"{n} disciplined."
 
 
 def _with_names(note: Note, names: Mapping[str, str]) -> Note:

@@ -31,14 +31,13 @@ from survey.core.extensions import db
 from survey.core.local_time import current_year
 from survey.core.text_safety import strip_control
 from survey.models import INDICATOR_RATES, AnnualIndicator, AuditLog, Organization, Survey, User
-from survey.responses.importing import ImportRejected, csv_reader
+from survey.responses.importing import ImportRejected, csv_reader, refuse_if_any
 
 AUDIT_ACTION = "indicator.update"
 YEAR_MIN = 2000
 MAX_NOTE = 2000
 # Far above any commune's membership; keeps typing slips out of the integer columns.
 MAX_COUNT = 1_000_000
-MAX_REPORTED = 50
 
 
 @dataclass(frozen=True)
@@ -529,11 +528,7 @@ def import_indicators(lines, source="import"):
             seen[key] = line_no
             rows.append(row)
         errors.extend(f"line {line_no}, {problem}" for problem in problems)
-    if errors:
-        shown = errors[:MAX_REPORTED]
-        if len(errors) > MAX_REPORTED:
-            shown.append(f"... and {len(errors) - MAX_REPORTED} more problems")
-        raise ImportRejected(shown)
+    refuse_if_any(errors)
     created = updated = unchanged = 0
     for row in rows:
         existed = indicator_for(row["organization"], row["year"]) is not None

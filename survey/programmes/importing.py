@@ -21,12 +21,11 @@ from survey.audit import trail
 from survey.core.extensions import db
 from survey.core.text_safety import strip_control
 from survey.models import TASK_STATUSES, Organization, Programme, Task
-from survey.responses.importing import ImportRejected, csv_reader
+from survey.responses.importing import ImportRejected, csv_reader, refuse_if_any
 
 REQUIRED = ("organization", "programme", "title", "owner", "due", "done_at")
 OPTIONAL = ("status", "supporting", "started", "note")
 LENGTHS = {"programme": 300, "title": 300, "owner": 160, "supporting": 300, "note": 2000}
-MAX_REPORTED = 50
 
 
 @dataclass(frozen=True)
@@ -118,11 +117,7 @@ def import_tasks(lines, source="import") -> TasksImported:
         errors.extend(f"line {line_no}, column {column}: {reason}" for column, reason in problems)
         if task is not None:
             tasks.append(task)
-    if errors:
-        shown = errors[:MAX_REPORTED]
-        if len(errors) > MAX_REPORTED:
-            shown.append(f"... and {len(errors) - MAX_REPORTED} more problems")
-        raise ImportRejected(shown)
+    refuse_if_any(errors)
     return _store(tasks, source)
 
 

@@ -12,6 +12,7 @@ Services: they change the session and flush; the caller commits.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from analytics import shortlist
 from survey.audit import trail
@@ -39,7 +40,12 @@ def year_list(year: int) -> list[Commendation]:
     """The year's list, in the order entries were added."""
     return list(
         db.session.scalars(
-            sa.select(Commendation).where(Commendation.year == year).order_by(Commendation.id)
+            sa.select(Commendation)
+            .where(Commendation.year == year)
+            .order_by(Commendation.id)
+            .options(
+                selectinload(Commendation.organization), selectinload(Commendation.confirmed_by)
+            )
         )
     )
 

@@ -2,6 +2,7 @@
 Standing Committee's decision on its tier (survey.ratings.steps)."""
 
 from datetime import datetime
+from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_datetime
@@ -92,20 +93,31 @@ def self_assessment(year, code):
         abort(404)
     if not may_assess_itself(current_user, org):
         abort(403)
-    if form.validate_on_submit():
-        try:
-            save_self_assessment(org, year, {f: form[f].data for f in SELF_FIELDS}, current_user)
-            db.session.commit()
-        except StepRefused as refused:
-            db.session.rollback()
-            form.strengths.errors = [REFUSED[str(refused)]]
-        else:
-            flash(_("Self-assessment saved."))
-            return redirect(url_for("ratings.year", year=year))
-    elif not form.is_submitted():
+    fields = {f: form[f].data for f in SELF_FIELDS}
+    save = partial(save_self_assessment, org, year, fields, current_user)
+    done = _take_step(form, save, form.strengths, _("Self-assessment saved."), year)
+    if done:
+        return done
+    if not form.is_submitted():
         _fill_self(form, year, code)
     status = 422 if form.is_submitted() else 200
     return _page("ratings/self.html", year, code, form, lambda o: True, status)
+
+
+def _take_step(form, save, error_field, saved, year):
+    """Save a step's valid form and commit: the redirect to the year's ratings, or None with a
+    refusal on `error_field` (or the form's own errors) to show the page again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        save()
+        db.session.commit()
+    except StepRefused as refused:
+        db.session.rollback()
+        error_field.errors = [REFUSED[str(refused)]]
+        return None
+    flash(saved)
+    return redirect(url_for("ratings.year", year=year))
 
 
 def _fill_self(form, year, code):
@@ -131,17 +143,11 @@ def review(year, code):
         abort(404)
     if not may_review(current_user, org):
         abort(403)
-    if form.validate_on_submit():
-        try:
-            save_review(org, year, form.review.data.strip(), current_user)
-            db.session.commit()
-        except StepRefused as refused:
-            db.session.rollback()
-            form.review.errors = [REFUSED[str(refused)]]
-        else:
-            flash(_("Review saved."))
-            return redirect(url_for("ratings.year", year=year))
-    elif not form.is_submitted():
+    save = partial(save_review, org, year, (form.review.data or "").strip(), current_user)
+    done = _take_step(form, save, form.review, _("Review saved."), year)
+    if done:
+        return done
+    if not form.is_submitted():
         try:
             _org, entry = _entry(year, code)
             form.review.data = (entry.get("review") or {}).get("text", "")

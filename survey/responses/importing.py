@@ -79,16 +79,23 @@ def import_responses(survey, lines):
             errors.append(f"line {line_no}: " + "; ".join(problems))
         else:
             rows.append(row)
-    if errors:
-        shown = errors[:MAX_REPORTED]
-        if len(errors) > MAX_REPORTED:
-            shown.append(f"... and {len(errors) - MAX_REPORTED} more lines with problems")
-        raise ImportRejected(shown)
+    refuse_if_any(errors, more="lines with problems")
     _write(survey, rows)
     if rows:
         # Imported sheets carry their own past times: the log tells the dashboards too.
         trail.record("responses.import", survey.code, added=len(rows))
     return ImportResult(added=len(rows), already_there=already)
+
+
+def refuse_if_any(errors, more="problems"):
+    """Raise ImportRejected when there are `errors`, naming the first MAX_REPORTED of them and
+    how many `more` there are beyond."""
+    if not errors:
+        return
+    shown = errors[:MAX_REPORTED]
+    if len(errors) > MAX_REPORTED:
+        shown.append(f"... and {len(errors) - MAX_REPORTED} more {more}")
+    raise ImportRejected(shown)
 
 
 def csv_reader(lines):
