@@ -45,6 +45,7 @@ REVISIONS = [
     "b14b6c81a05c",
     "46a27c303058",
     "fb1554fe7602",
+    "964be31c20be",
 ]
 UNLINKED = "e5b2c4a7f913"  # nothing leads from a slip or a receipt to the answers
 # What the data fills that a later revision added (read from migrations/versions).
@@ -72,6 +73,11 @@ ADDED_BY = {
     "programme": "fb1554fe7602",
     "programme_party": "fb1554fe7602",
     "task": "fb1554fe7602",
+    "task_note": "964be31c20be",
+    "task_evidence": "964be31c20be",
+    "dialogue": "964be31c20be",
+    "dialogue_issue": "964be31c20be",
+    "feedback_item.task_id": "964be31c20be",
 }
 # What a later revision removed on purpose: the values that linked a slip, a receipt or a
 # start time to a response; and what it changed: the submission id kept as its digest.
@@ -353,6 +359,7 @@ class Commune(Tables):
             unit_id=unit_id,
             answer_id=answer_id,
             text=text,
+            task_id=None,
             topic=("hạ tầng", None)[k % 2],
             status=status,
             public_reply="Đã chuyển UBND xã, sẽ sửa trong quý III." if replied else "",
@@ -487,6 +494,58 @@ class Commune(Tables):
                 updated_at=utc(year, 12, 1),
             )
 
+    def follow_up(self, year):
+        """Progress notes and evidence on the year's first task, a feedback item made its task,
+        and a dialogue held with two issues: one answered, one made a task."""
+        task_id = self["task"][-1]["id"]
+        self.add(
+            "task_note",
+            task_id=task_id,
+            written_on=date(year, 10, 2),
+            text="Đã khảo sát 3 hộ.",
+            by_id=self.staff["cb_phunu"],
+            created_at=utc(year, 10, 2),
+        )
+        self.add(
+            "task_evidence",
+            task_id=task_id,
+            stored_name="3f2a9c1e7b5d4a6c8e0f1a2b3c4d5e6f.jpg",
+            filename="nha-ho-ngheo.jpg",
+            content_type="image/jpeg",
+            size=48213,
+            caption="Nhà bà Hoa đang sửa",
+            public=True,
+            uploaded_by_id=self.staff["cb_phunu"],
+            uploaded_at=utc(year, 10, 2, 4),
+        )
+        self["feedback_item"][0]["task_id"] = task_id
+        dialogue_id = self.add(
+            "dialogue",
+            organization_id=self.orgs["mttq"],
+            kind="dialogue",
+            title="Đối thoại giữa Chủ tịch UBND xã với Nhân dân",
+            held_on=date(year, 8, 20),
+            held=True,
+            unit_id=self.villages[0],
+            organizers="MTTQ, UBND xã",
+            leaders_present="Chủ tịch UBND xã",
+            attending=64,
+            note="",
+            updated_at=utc(year, 8, 21),
+        )
+        for text, answer, task in (
+            ("Đường liên thôn xuống cấp.", "", task_id),
+            ("Lịch tiêm chủng?", "Ngày 5 hằng tháng tại trạm y tế.", None),
+        ):
+            self.add(
+                "dialogue_issue",
+                dialogue_id=dialogue_id,
+                text=text,
+                answer=answer,
+                task_id=task,
+                created_at=utc(year, 8, 20, 3),
+            )
+
     def finalize(self, year):
         """The Standing Committee's ratings of `year`, fixed."""
         for code, org_id in self.orgs.items():
@@ -516,6 +575,7 @@ def commune(revision):
     invitations, feedback and replies, annual figures, finalized ratings, settings (a rule
     set among them) and the audit trail. The same rows every time."""
     c = Commune()
+    c.programme(2025)  # before the feedback items, which may name a task
     everyone = list(c.orgs)
     old_id, old = c.survey("hl-2024", 2024, PUBLIC, everyone)
     public_id, public = c.survey(
@@ -594,7 +654,7 @@ def commune(revision):
     c.indicators(2025)
     c.finalize(2024)
     c.steps(2024)
-    c.programme(2025)
+    c.follow_up(2025)
     for k, entry in enumerate(AUDIT):
         who = c.staff.get(entry["username"])
         c.add("audit_log", at=T0 + timedelta(days=k, minutes=5), user_id=who, **entry)

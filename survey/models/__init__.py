@@ -14,7 +14,18 @@ from survey.models.commune import Organization, Setting, Unit
 from survey.models.feedback import FeedbackItem
 from survey.models.indicators import INDICATOR_COUNTS, INDICATOR_RATES, AnnualIndicator
 from survey.models.paper import FastSheet, PaperEntry, PaperTyping
-from survey.models.programmes import TASK_STATUSES, Programme, Task, programme_party
+from survey.models.programmes import (
+    DIALOGUE_KINDS,
+    EVIDENCE_TYPES,
+    TASK_STATUSES,
+    Dialogue,
+    DialogueIssue,
+    Programme,
+    Task,
+    TaskEvidence,
+    TaskNote,
+    programme_party,
+)
 from survey.models.ratings import Commendation, Evaluation, OrganizationHead, YearAssessment
 from survey.models.responses import (
     Answer,
@@ -42,6 +53,12 @@ __all__ = [
     "Programme",
     "TASK_STATUSES",
     "Task",
+    "TaskNote",
+    "TaskEvidence",
+    "Dialogue",
+    "DialogueIssue",
+    "DIALOGUE_KINDS",
+    "EVIDENCE_TYPES",
     "programme_party",
     "AUDIENCES",
     "AnnualIndicator",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, check_in, utcnow
 from survey.models.commune import Organization, Unit
+from survey.models.programmes import Task
 from survey.models.surveys import Survey
 from survey.models.vocabulary import FEEDBACK_STATUSES
 
@@ -29,6 +30,10 @@ class FeedbackItem(db.Model):
         unique=True,
     )
     text: Mapped[str] = mapped_column(sa.Text)
+    # The task it became or was attached to: its progress shows in the public reply.
+    task_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("task.id", ondelete="SET NULL"), index=True
+    )
     topic: Mapped[str | None] = mapped_column(sa.String(64))
     status: Mapped[str] = mapped_column(sa.String(16), default="new")
     public_reply: Mapped[str] = mapped_column(sa.Text, default="")
@@ -43,6 +48,7 @@ class FeedbackItem(db.Model):
     organization: Mapped[Organization] = relationship()
     unit: Mapped[Unit | None] = relationship()
     survey: Mapped[Survey | None] = relationship()
+    task: Mapped[Task | None] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint(check_in("status", FEEDBACK_STATUSES), name="status"),
