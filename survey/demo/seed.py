@@ -16,6 +16,7 @@ from survey.core.bulk import insert_rows
 from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME
 from survey.demo import data
+from survey.demo.programmes import seed_programmes
 from survey.models import (
     AnnualIndicator,
     Answer,
@@ -97,6 +98,7 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0):
         for year in data.YEARS:
             db.session.add(_indicator(org, year))
     db.session.flush()
+    seed_programmes(orgs, people)
     return result
 
 
