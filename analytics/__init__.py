@@ -45,6 +45,7 @@ from analytics.report import (
     tier_label,
     year_over_year,
 )
+from analytics.resolution import ResolutionTask, resolution_tasks
 from analytics.results import (
     CriterionConsistency,
     QuestionCounts,
@@ -112,4 +113,7 @@ __all__ = [
     # the commune resolution's targets
     "CommuneTarget",
     "commune_targets",
+    # the resolution's tasks (III.1-III.7) for the report on carrying it out
+    "ResolutionTask",
+    "resolution_tasks",
 ]

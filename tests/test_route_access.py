@@ -148,6 +148,7 @@ ACCESS = {
     # downloads: the year-end report and workbook for the readers of every result; a
     # survey's anonymized responses for whoever may read the survey
     ("reports.year_report", "GET"): Access(READERS, {"fmt": "docx"}),
+    ("reports.resolution_report", "GET"): Access(READERS, {"fmt": "docx"}),
     ("reports.survey_export", "GET"): Access(OWNER_READS, {"fmt": "csv"}),
 }
 
