@@ -16,6 +16,7 @@ from analytics.criteria import (
     feedback_criterion,
     indicator_criteria,
     survey_criterion,
+    task_criterion,
 )
 from analytics.errors import AnalyticsError
 from analytics.integrity import (
@@ -76,6 +77,7 @@ __all__ = [
     "survey_criterion",
     "indicator_criteria",
     "feedback_criterion",
+    "task_criterion",
     # rule sets and the annual rating
     "RuleSet",
     "load_ruleset",

@@ -1,7 +1,9 @@
 """The evaluation criteria, each computed from plain aggregated rows.
 
-Three sources: the organization's annual figures (`IndicatorRow`), survey answers aggregated
-per village (`VillageCounts`), and the platform's own feedback inbox (`FeedbackCounts`). Every
+Four sources: the organization's annual figures (`IndicatorRow`), survey answers aggregated
+per village (`VillageCounts`), the platform's own feedback inbox (`FeedbackCounts`), and the
+coordination programmes' task records (`TaskCounts`, a criterion only when a rule set weights
+`tasks_on_time`: the default one holds it as Quy định 366's condition instead). Every
 function returns a `CriterionValue`: the achieved value, and for survey criteria its interval
 and (effective) sample size. Scoring against targets is analytics.rating's job.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from analytics.conditions import TaskCounts
 from analytics.errors import AnalyticsError
 from analytics.stats import (
     poststratification,
@@ -24,7 +27,7 @@ class CriterionInfo:
     """What a criterion measures: its source, and whether its value is a share (0..1)."""
 
     code: str
-    source: str  # indicators | survey | inbox
+    source: str  # indicators | survey | inbox | tasks
     share: bool
     label_vi: str
     label_en: str
@@ -116,6 +119,13 @@ CATALOG = {
             True,
             "Ý kiến của Nhân dân được trả lời đúng hạn",
             "Feedback answered in time",
+        ),
+        CriterionInfo(
+            "tasks_on_time",
+            "tasks",
+            True,
+            "Nhiệm vụ của chương trình phối hợp hoàn thành đúng hạn",
+            "Coordination programme tasks done on time",
         ),
     )
 }
@@ -341,4 +351,27 @@ def feedback_criterion(counts: FeedbackCounts, level: float = 0.95) -> Criterion
         n=counts.received,
         n_eff=float(counts.received),
         evidence=evidence,
+    )
+
+
+def task_criterion(counts: TaskCounts | None) -> CriterionValue:
+    """The share of the organization's tasks due by now that were done by their due date.
+
+    >>> v = task_criterion(TaskCounts(total=4, done=3, late=1))
+    >>> v.value, v.n, v.evidence["not_done"]
+    (0.5, 4, 1)
+    >>> task_criterion(None).reason
+    'nothing_to_do'
+    """
+    counts = counts or TaskCounts(0, 0, 0)
+    evidence = {
+        "due": counts.total,
+        "on_time": counts.on_time,
+        "late": counts.late,
+        "not_done": counts.total - counts.done,
+    }
+    if counts.total == 0:
+        return CriterionValue("tasks_on_time", None, n=0, reason="nothing_to_do", evidence=evidence)
+    return CriterionValue(
+        "tasks_on_time", counts.on_time / counts.total, n=counts.total, evidence=evidence
     )

@@ -28,6 +28,7 @@ from analytics import (
     indicator_criteria,
     sensitive_criteria,
     survey_criterion,
+    task_criterion,
     year_over_year,
 )
 from survey.core.extensions import db
@@ -222,6 +223,7 @@ def _ratings(organizations, rules, indicators, survey_values, feedback, tasks):
         values["feedback_answered"] = feedback_criterion(
             feedback.get(org.id, FeedbackCounts(0, 0)), rules.level
         )
+        values["tasks_on_time"] = task_criterion(tasks.get(org.id))
         vetoes = [
             v
             for v, on in (("discipline", row.veto_discipline), ("disunity", row.veto_disunity))

@@ -135,7 +135,14 @@ def _limitations(org, rules):
                     )
                 )
         elif c["status"] == "insufficient":
-            if not c["n_eff"]:
+            if c["source"] == "tasks":
+                found.append(
+                    _(
+                        "%(criterion)s: no task was due, so it was not counted.",
+                        criterion=c["label"],
+                    )
+                )
+            elif not c["n_eff"]:
                 found.append(
                     _(
                         "%(criterion)s: no answers this year, so it was not counted.",
