@@ -52,7 +52,7 @@ PROGRAMMES = (
 
 # The person responsible for each organization's tasks ("rõ người").
 OWNERS = {
-    "mttq": "Võ Thị Hoa, Phó Chủ tịch Ủy ban MTTQ xã",
+    "mttq": "Võ Thị Hoa, Chủ tịch Ủy ban MTTQ xã",
     "nongdan": "Phạm Văn Thành, Chủ tịch Hội Nông dân xã",
     "phunu": "Nguyễn Thị Mai, Chủ tịch Hội LHPN xã",
     "doanthanhnien": "Rơ Châm Tuấn, Bí thư Đoàn xã",
