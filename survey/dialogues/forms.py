@@ -1,5 +1,7 @@
 """The forms of the dialogues: a meeting, an issue raised, its answer, and its task."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -26,7 +28,8 @@ def a_count(form, field):
     field.count = None
     if not text:
         return
-    if not text.isdigit() or int(text) > LARGEST_MEETING:
+    # [0-9] only: "²" is a digit to str.isdigit() and not a number to int()
+    if not re.fullmatch(r"[0-9]{1,7}", text) or int(text) > LARGEST_MEETING:
         raise ValidationError(_l("Write a whole number, 0 or more, without dots or spaces."))
     field.count = int(text)
 

@@ -83,13 +83,16 @@ def make_task(
 ) -> Task:
     """Make the issue a task of `programme` for the meeting's organization; audited.
 
-    Refused (DialogueRefused) when the issue is a task already, or the programme is not one of
-    `programmes_for` the meeting."""
+    Refused (DialogueRefused) when the issue is a task already, the programme is not one of
+    `programmes_for` the meeting, or the task would be due before the meeting or more than
+    five years after its year."""
     dialogue = issue.dialogue
     if issue.task_id is not None:
         raise DialogueRefused(None, "already a task")
     if programme.id not in {p.id for p in programmes_for(dialogue)}:
         raise DialogueRefused("programme", "not a party")
+    if not dialogue.held_on <= due_on <= date(dialogue.held_on.year + 5, 12, 31):
+        raise DialogueRefused("due_on", "due out of range")
     task = Task(
         programme=programme,
         organization_id=dialogue.organization_id,

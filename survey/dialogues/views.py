@@ -55,6 +55,9 @@ REFUSED = {
     "year": _l("The day must fall between the year 2000 and next year."),
     "not a party": _l("Choose one of this year's programmes that the organization is a party to."),
     "already a task": _l("This issue is a task already."),
+    "due out of range": _l(
+        "The due date must fall on or after the meeting's day, and within five years."
+    ),
     "held or has issues": _l("Only a meeting still planned and without issues can be deleted."),
 }
 
@@ -232,7 +235,10 @@ def task(dialogue_id, issue_id):
             db.session.commit()
         except DialogueRefused as refused:
             db.session.rollback()
-            error = REFUSED[refused.reason]
+            if refused.field:
+                form[refused.field].errors.append(REFUSED[refused.reason])
+            else:
+                error = REFUSED[refused.reason]
         else:
             flash(_("The issue is now a task of the programme."))
             return redirect(
