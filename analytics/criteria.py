@@ -192,13 +192,22 @@ def _ratio(code, done, planned, evidence, *, nothing_planned=None):
     return CriterionValue(code, done / planned, evidence=evidence)
 
 
-def indicator_criteria(row: IndicatorRow) -> dict[str, CriterionValue]:
+def indicator_criteria(
+    row: IndicatorRow, dialogues_recorded: bool = False
+) -> dict[str, CriterionValue]:
     """Every indicator criterion from one organization's annual figures.
+
+    With `dialogues_recorded`, the row's dialogues planned and held were counted from the
+    records of the meetings rather than typed: the dialogue criterion's evidence says so
+    (`"source": "records"`); typed figures leave the evidence as it always was.
 
     >>> values = indicator_criteria(IndicatorRow(activities_required=12, activities_held=11,
     ...     members_end=200, campaign_members=120))
     >>> round(values["meetings"].value, 4), values["campaigns"].value, values["attendance"].reason
     (0.9167, 0.6, 'missing')
+    >>> row = IndicatorRow(dialogues_planned=4, dialogues_held=3)
+    >>> indicator_criteria(row, dialogues_recorded=True)["dialogue"].evidence
+    {'held': 3, 'planned': 4, 'source': 'records'}
     """
     members = row.members_end if row.members_end is not None else row.members_start
     # No figure at all: nothing was entered for the year, not even that no one was disciplined.
@@ -260,7 +269,8 @@ def indicator_criteria(row: IndicatorRow) -> dict[str, CriterionValue]:
             "dialogue",
             row.dialogues_held,
             row.dialogues_planned,
-            {"held": row.dialogues_held, "planned": row.dialogues_planned},
+            {"held": row.dialogues_held, "planned": row.dialogues_planned}
+            | ({"source": "records"} if dialogues_recorded else {}),
             nothing_planned=0.0,  # planning no dialogue at all earns nothing
         ),
     ]

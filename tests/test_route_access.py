@@ -9,6 +9,7 @@ much; every case runs on a fresh world.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 
@@ -74,6 +75,20 @@ ACCESS = {
     ("indicators.index", "GET"): Access(ORG_ROLES),
     ("indicators.edit", "GET"): Access(OWNER_READS),
     ("indicators.edit", "POST"): Access(OWNER_CHANGES | {"committee"}),
+    # dialogues and voter contacts: readers read; the office and the organization's officer
+    # plan and change its meetings (an officer plans only its own: a form, not a 403)
+    ("dialogues.index", "GET"): Access(ORG_ROLES),
+    ("dialogues.new", "GET"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("dialogues.new", "POST"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("dialogues.meeting", "GET"): Access(OWNER_READS),
+    ("dialogues.edit", "GET"): Access(OWNER_CHANGES),
+    ("dialogues.edit", "POST"): Access(OWNER_CHANGES),
+    ("dialogues.delete", "GET"): Access(OWNER_CHANGES),
+    ("dialogues.delete", "POST"): Access(OWNER_CHANGES),
+    ("dialogues.raise_issue", "POST"): Access(OWNER_CHANGES),
+    ("dialogues.answer", "POST"): Access(OWNER_CHANGES),
+    ("dialogues.task", "GET"): Access(OWNER_CHANGES),
+    ("dialogues.task", "POST"): Access(OWNER_CHANGES),
     # --- survey builder: readers open every page, the owner and the office change ---------
     ("builder.index", "GET"): Access(ORG_ROLES),
     ("builder.new", "GET"): Access(frozenset({"admin", "officer", "other_officer"})),
@@ -210,6 +225,14 @@ def extra_world(db, *, own, other, thon1, users):
     args["item_id"] = item.id
     # administration: a village to edit (the officer's account is user_id above)
     args["unit"] = thon1.code
+    # dialogues: a meeting of `nongdan` in thon1 with one issue raised
+    from survey.models import Dialogue, DialogueIssue
+
+    dialogue = Dialogue(organization=own, unit=thon1, title="Đối thoại", held_on=date(2025, 4, 1))
+    issue = DialogueIssue(dialogue=dialogue, text="Đề nghị sửa đường.")
+    db.session.add_all([dialogue, issue])
+    db.session.flush()
+    args["dialogue_id"], args["issue_id"] = dialogue.id, issue.id
     return args
 
 
