@@ -158,3 +158,40 @@ def _task_row(task, programme_title, evidence, today) -> TaskRow:
         evidence=evidence,
         today=today,
     )
+
+
+def _day(day):
+    return None if day is None else day.isoformat()
+
+
+def tasks_document(year: int, programmes: list[ProgrammeRow]) -> dict:
+    """The Tasks JSON of `year` (docs/contract.md#tasks-json): its programmes with their tasks;
+    dates ISO (YYYY-MM-DD), codes for the organizations and states."""
+    return {
+        "year": year,
+        "programmes": [
+            {
+                "id": p.id,
+                "title": p.title,
+                "topic": p.topic,
+                "tasks": [
+                    {
+                        "id": t.id,
+                        "programme": t.programme,
+                        "organization": {"code": t.organization_code, "name": t.organization},
+                        "title": t.title,
+                        "owner": t.owner,
+                        "supporting": t.supporting,
+                        "started": _day(t.started_on),
+                        "due": _day(t.due_on),
+                        "status": t.status,
+                        "done": _day(t.done_on),
+                        "on_time": t.on_time,
+                        "overdue": t.overdue,
+                    }
+                    for t in p.tasks
+                ],
+            }
+            for p in programmes
+        ],
+    }
