@@ -146,3 +146,19 @@ def test_a_year_without_programmes_has_no_such_section_nor_rows(runner, db, tmp_
     book = tmp_path / "nam-2025.xlsx"
     assert run(runner, "report", "--year", 2025, "--format", "xlsx", "-o", book).exit_code == 0
     assert openpyxl.load_workbook(book)["Công việc"].max_row == 1
+
+
+def test_after_the_commendations_the_section_is_the_fifth(app, db, commune):
+    from dataclasses import replace
+
+    from survey.reports.year_data import gather_year
+    from survey.reports.year_report import year_report
+
+    data = gather_year(2025, today=date(2025, 12, 31))
+    listed = replace(data, commendations=(("Hội Nông dân xã", "Xuất sắc", ""),))
+    headings = [b.text for b in year_report(listed).body if b.kind == "heading" and b.level == 1]
+    assert headings[-3:] == [
+        "IV. ĐỀ XUẤT KHEN THƯỞNG",
+        "V. CÁC CHƯƠNG TRÌNH PHỐI HỢP",
+        "PHỤ LỤC: PHƯƠNG PHÁP KHẢO SÁT, ĐÁNH GIÁ",
+    ]
