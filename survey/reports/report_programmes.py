@@ -47,7 +47,7 @@ def _tasks_table(programme):
             _("Due date"),
             _("State"),
             _("Done on"),
-            _("Evidence"),
+            _("Evidence files"),
         ),
         tuple(
             (

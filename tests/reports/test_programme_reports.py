@@ -122,7 +122,7 @@ def test_the_report_has_a_section_per_programme(runner, db, commune, tmp_path):
         "Hạn hoàn thành",
         "Trạng thái",
         "Ngày hoàn thành",
-        "Minh chứng",
+        "Tệp minh chứng",
     ]
     rows = {row[0]: row[1:] for row in tables[0][1:]}
     assert rows["Tập huấn kỹ thuật"] == [
