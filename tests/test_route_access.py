@@ -67,6 +67,8 @@ ACCESS = {
     # --- API ---
     ("api.evaluations", "GET"): Access(ORG_ROLES),
     ("api.results", "GET"): Access(OWNER_READS),
+    # the year's tasks: each officer of an organization gets its own rows
+    ("api.tasks", "GET"): Access(ORG_ROLES),
     # feedback inbox: the list shows each officer its own organization's items
     ("inbox.index", "GET"): Access(ORG_ROLES),
     ("inbox.item", "GET"): Access(OWNER_READS),

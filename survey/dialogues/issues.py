@@ -11,18 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from survey.core.extensions import db
 from survey.dialogues.meetings import DialogueRefused, audit_change, today
 from survey.models import Dialogue, DialogueIssue, Programme, Task, programme_party
+from survey.models.vocabulary import TASK_STATUS_NAMES
 
-TASK_STATUS_NAMES = {
-    "planned": _l("Not started"),
-    "in_progress": _l("Under way"),
-    "done": _l("Done"),
-    "cancelled": _l("Cancelled"),
-}
 TITLE_LENGTH = 120
 
 

@@ -27,6 +27,8 @@ from survey.models import (
     Response,
     Survey,
 )
+from survey.programmes.tasks import task_counts
+from survey.programmes.year_tasks import commune_today
 from survey.ratings.integrity_checks import epoch_seconds, survey_integrity
 from survey.ratings.kept_figures import (
     Cached,
@@ -103,6 +105,8 @@ class Overview:
     trend: dict
     criteria_chart: dict
     freshness: Freshness
+    # Per organization code: its tasks of the year due by today, done on time and in all.
+    tasks_on_time: dict[str, tuple[int, int]]
 
 
 def overview(year: int, lang: str) -> Overview:
@@ -124,7 +128,16 @@ def overview(year: int, lang: str) -> Overview:
         trend=_trend(documents, names),
         criteria_chart=_criteria_chart(document, names, lang),
         freshness=Freshness.of(*kept.values()),
+        tasks_on_time=_tasks_on_time(year),
     )
+
+
+def _tasks_on_time(year: int) -> dict[str, tuple[int, int]]:
+    """Each organization's tasks of `year` due by today, as (done on time, due), as the rating
+    counts them (survey.programmes.tasks)."""
+    counts = task_counts(year, commune_today())
+    codes = dict(db.session.execute(sa.select(Organization.id, Organization.code)).all())
+    return {codes[org_id]: (c.on_time, c.total) for org_id, c in counts.items() if c.total}
 
 
 def _short_names() -> dict[str, str]:

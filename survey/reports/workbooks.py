@@ -24,7 +24,12 @@ from openpyxl.utils import get_column_letter
 
 from survey.core.local_time import COMMUNE_TIME
 from survey.core.text_safety import strip_control
-from survey.models.vocabulary import CHANNEL_NAMES, KIND_NAMES, LANGUAGE_NAMES
+from survey.models.vocabulary import (
+    CHANNEL_NAMES,
+    KIND_NAMES,
+    LANGUAGE_NAMES,
+    TASK_STATUS_NAMES,
+)
 from survey.reports.year_data import (
     SUPPRESSED,
     SurveyData,
@@ -392,8 +397,44 @@ def _integrity_sheet(workbook, data):
         )
 
 
+def _tasks_sheet(workbook, data):
+    """The year's programmes' tasks, one row each: who answers for it, when it was due, its
+    state in words, when it was done and whether that was on time (empty while not judged)."""
+    sheet = _Sheet(
+        workbook,
+        _("Programme tasks"),
+        [
+            Column(_("Programme"), 30),
+            Column(_("Organization"), 24),
+            Column(_("Task"), 40),
+            Column(_("Person responsible"), 24),
+            Column(_("Due date"), 12, DAY),
+            Column(_("State"), 14),
+            Column(_("Done on"), 12, DAY),
+            Column(_("On time"), 9),
+        ],
+        freeze_columns=1,
+    )
+    judged = {True: _("Yes"), False: _("No"), None: ""}
+    for programme in data.programmes:
+        for task in programme.tasks:
+            sheet.add(
+                [
+                    programme.title,
+                    task.organization,
+                    task.title,
+                    task.owner,
+                    task.due_on,
+                    str(TASK_STATUS_NAMES[task.status]),
+                    task.done_on,
+                    judged[task.on_time],
+                ]
+            )
+
+
 def year_workbook(data: YearData) -> bytes:
-    """The year's workbook: summary, criteria, question results, villages, targets, flags."""
+    """The year's workbook: summary, criteria, question results, villages, targets, flags and
+    the programmes' tasks."""
     with force_locale(data.lang):
         workbook = Workbook(write_only=True)
         _summary_sheet(workbook, data)
@@ -402,6 +443,7 @@ def year_workbook(data: YearData) -> bytes:
         _village_sheet(workbook, data.surveys, data.village_names)
         _targets_sheet(workbook, data)
         _integrity_sheet(workbook, data)
+        _tasks_sheet(workbook, data)
         return _saved(workbook)
 
 

@@ -30,6 +30,7 @@ from survey.models import (
     Survey,
 )
 from survey.models.vocabulary import COMMENDATION_GROUND_NAMES
+from survey.programmes.year_tasks import ProgrammeRow, year_programmes
 from survey.ratings import commendations
 from survey.ratings.integrity_text import flag_text
 from survey.ratings.reading import year_document
@@ -94,6 +95,8 @@ class YearData:
     # The year's list of commendations: (who, ground, achievements) and whether it is confirmed.
     commendations: tuple[tuple[str, str, str], ...] = ()
     commendations_confirmed: bool = False
+    # The year's coordination programmes with their tasks (survey.programmes.year_tasks).
+    programmes: tuple[ProgrammeRow, ...] = ()
 
 
 def has_figures(year: int) -> bool:
@@ -172,6 +175,7 @@ def gather_year(year: int, lang: str = "vi", today: date | None = None) -> YearD
     document = year_document(year, lang=lang, with_integrity=True)
     if not document["organizations"]:
         raise NothingToReport("the commune has no organizations to report on")
+    today = today or datetime.now(COMMUNE_TIME).date()
     surveys = db.session.scalars(
         sa.select(Survey)
         .where(Survey.year == year, Survey.status != "draft")
@@ -191,7 +195,8 @@ def gather_year(year: int, lang: str = "vi", today: date | None = None) -> YearD
         commune_name=setting("COMMUNE_NAME") or "",
         district_name=setting("DISTRICT_NAME") or "",
         province_name=setting("PROVINCE_NAME") or "",
-        today=today or datetime.now(COMMUNE_TIME).date(),
+        today=today,
+        programmes=tuple(year_programmes(year, today)),
         **_commendations(year),
     )
 

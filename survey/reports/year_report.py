@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from survey.feedback.inbox import topic_label
 from survey.reports.report_method import method_blocks
+from survey.reports.report_programmes import programme_blocks
 from survey.reports.report_text import (
     DASH,
     Bullets,
@@ -435,6 +436,7 @@ def year_report(data: YearData) -> YearReport:
             + _organization_blocks(data)
             + _target_blocks(data)
             + _commendation_blocks(data)
+            + programme_blocks(data, "V" if data.commendations else "IV")
             + method_blocks(data)
         )
         return YearReport(

@@ -13,6 +13,7 @@ from survey.accounts.access import (
 )
 from survey.feedback.waiting import waiting_counts
 from survey.models.vocabulary import ROLE_NAMES
+from survey.programmes.reminders import REMIND_DAYS, SHOWN, reminders_for
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -85,6 +86,9 @@ def workspace_sections():
 @roles_required(*ROLES_SIGNED_IN)
 def index():
     """The sections of the workspace open to the signed-in officer, with the feedback that
-    waits for this officer's answer."""
+    waits for this officer's answer and the tasks due soon or overdue."""
     waiting = waiting_counts(current_user) if current_user.role in ORG_READ_ROLES else None
-    return render_template("manage/index.html", waiting=waiting)
+    tasks = reminders_for(current_user)
+    return render_template(
+        "manage/index.html", waiting=waiting, tasks=tasks, shown=SHOWN, remind_days=REMIND_DAYS
+    )

@@ -165,3 +165,33 @@ def test_figures_never_computed_in_this_worker_come_after_a_short_wait(make_app)
     wait_for_refreshes()
     again = client.get("/dashboard/org/nongdan?year=2025")
     assert again.status_code == 200 and "Hội Nông dân xã" in again.get_data(as_text=True)
+
+
+def test_the_overview_gives_each_organizations_tasks_on_time(client, db, login):
+    """Tasks of the year due by today: done by the due date out of all (cancelled left out)."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from survey.models import Organization
+    from tests.programmes.world import make_task
+
+    commune(db)
+    orgs = {o.code: o for o in db.session.scalars(sa.select(Organization))}
+    nongdan = orgs["nongdan"]
+    make_task(db, nongdan, date(2025, 3, 31), done_on=date(2025, 3, 31))  # on the day
+    make_task(db, nongdan, date(2025, 4, 30), done_on=date(2025, 4, 1))
+    make_task(db, nongdan, date(2025, 5, 31), done_on=date(2025, 6, 1))  # a day late
+    make_task(db, nongdan, date(2025, 6, 30))  # not done
+    make_task(db, nongdan, date(2025, 7, 31), status="cancelled", note="Bão")
+    make_task(db, orgs["phunu"], date(2024, 6, 30), done_on=date(2024, 6, 1))  # another year
+    db.session.commit()
+    login("thuongtruc", "a-long-password")
+    html = client.get("/dashboard/?year=2025").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td><a [^>]*>([^<]+)</a></td>(.*?)</tr>", html, re.S)
+    cells = {
+        name: re.search(r'data-label="Việc đúng hạn">(.*?)</td>', row, re.S).group(1)
+        for name, row in rows
+    }
+    assert cells["Hội Nông dân xã"] == "2/4"
+    assert "chưa có việc đến hạn" in cells["Hội Phụ nữ xã"]
