@@ -39,6 +39,7 @@ KINDS = {
     "question.": _l("Questions of a survey"),
     "responses.": _l("Responses imported from a file"),
     "tasks.": _l("Tasks imported from a file"),
+    "evidence.": _l("Evidence of tasks"),
     "paper.": _l("Paper sheets"),
     "feedback.": _l("Feedback and replies"),
     "indicator.": _l("Annual figures"),
@@ -103,6 +104,34 @@ ACTIONS = {
     "tasks.import": (
         _l("Tasks imported"),
         _l("imported %(added)s tasks of the coordination programmes from a file"),
+    ),
+    "evidence.upload": (
+        _l("Evidence uploaded"),
+        _l("uploaded the evidence “%(filename)s” for the task “%(task)s”"),
+    ),
+    "evidence.publish": (
+        _l("Evidence made public"),
+        _l("made the evidence “%(filename)s” of the task “%(task)s” public"),
+    ),
+    "evidence.unpublish": (
+        _l("Evidence no longer public"),
+        _l("stopped showing the evidence “%(filename)s” of the task “%(task)s” publicly"),
+    ),
+    "evidence.delete": (
+        _l("Evidence deleted"),
+        _l("deleted the evidence “%(filename)s” of the task “%(task)s”"),
+    ),
+    "feedback.task_create": (
+        _l("Task made from feedback"),
+        _l("made the task “%(task)s” from a feedback item to %(org)s"),
+    ),
+    "feedback.task_attach": (
+        _l("Feedback attached to a task"),
+        _l("attached a feedback item to %(org)s to the task “%(task)s”"),
+    ),
+    "feedback.task_detach": (
+        _l("Feedback detached from its task"),
+        _l("detached a feedback item to %(org)s from the task “%(task)s”"),
     ),
     "feedback.topic": (_l("Feedback tagged"), _l("tagged a feedback item to %(org)s")),
     "feedback.status": (
@@ -262,10 +291,12 @@ FIELD_LABELS = {
     "computed": _l("Computed tier"),
     "job": _l("Position"),
     "waiting": _l("Still waiting for its second typing"),
+    "public": _l("Public with the reply to the feedback"),
 } | INDICATOR_LABELS
 
 # Detail fields that say nothing to a reader (they stay in the raw record).
 QUIET_FIELDS = {"replaced", "organization", "year", "data_digest", "unit", "sheet", "name"}
+QUIET_FIELDS |= {"task", "filename"}  # said in the sentence
 
 
 @dataclass(frozen=True)
@@ -490,6 +521,8 @@ def _facts(entry, names):
         "tier": tier_label(after["tier"], _lang()) if after.get("tier") else "—",
         "status": str(FEEDBACK_STATUS_LABELS.get(after.get("status"), after.get("status") or "—")),
         "file": target,
+        "task": details.get("task", ""),
+        "filename": details.get("filename", ""),
     }
 
 
