@@ -70,6 +70,9 @@ ACCESS = {
     ("inbox.index", "GET"): Access(ORG_ROLES),
     ("inbox.item", "GET"): Access(OWNER_READS),
     ("inbox.item", "POST"): Access(OWNER_CHANGES),
+    ("inbox.task_new", "POST"): Access(OWNER_CHANGES),
+    ("inbox.task_attach", "POST"): Access(OWNER_CHANGES),
+    ("inbox.task_detach", "POST"): Access(OWNER_CHANGES),
     # annual figures (indicators): the committee may POST, to record the veto flags only
     ("indicators.index", "GET"): Access(ORG_ROLES),
     ("indicators.edit", "GET"): Access(OWNER_READS),

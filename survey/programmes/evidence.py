@@ -302,7 +302,7 @@ def size_in_words(size):
     return f"{format_decimal(round(size / (1024 * 1024), 1))} MB"
 
 
-def file_response(evidence, preview=False):
+def file_response(evidence, preview=False, cache="private, no-cache"):
     """An evidence file (or its preview) with the headers that keep it a file: its stored
     type, never sniffed, sandboxed, a PDF always downloaded; 404 when the file is missing.
     Whoever calls it has checked who may read it."""
@@ -319,5 +319,5 @@ def file_response(evidence, preview=False):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = cache
     return response
