@@ -13,9 +13,9 @@ from survey.ratings.kept_figures import NotReady
 bp = Blueprint("replies", __name__)
 # A published photo may be kept by browsers a while (weak connections see a page again without
 # fetching its photos); one taken off the public page is gone for them within this time.
-PHOTO_CACHE = "public, max-age=600"
+PHOTO_SECONDS = 600
 # How many of a survey's published items its receipt page shows (newest first).
-RECEIPT_REPLIES = 10
+RECEIPT_REPLIES = 5
 
 
 @bp.app_context_processor
@@ -61,4 +61,6 @@ def evidence(evidence_id):
     photo = public_photo(evidence_id)
     if photo is None:
         abort(404)
-    return file_response(photo, preview=request.args.get("full") != "1", cache=PHOTO_CACHE)
+    return file_response(
+        photo, preview=request.args.get("full") != "1", public_seconds=PHOTO_SECONDS
+    )

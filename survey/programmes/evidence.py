@@ -302,10 +302,11 @@ def size_in_words(size):
     return f"{format_decimal(round(size / (1024 * 1024), 1))} MB"
 
 
-def file_response(evidence, preview=False, cache="private, no-cache"):
+def file_response(evidence, preview=False, public_seconds=0):
     """An evidence file (or its preview) with the headers that keep it a file: its stored
     type, never sniffed, sandboxed, a PDF always downloaded; 404 when the file is missing.
-    Whoever calls it has checked who may read it."""
+    Whoever calls it has checked who may read it; a file shown to the public may be kept by
+    browsers `public_seconds`, any other is asked for again each time."""
     path = file_path(evidence, preview=preview)
     if path is None:
         abort(404)
@@ -315,9 +316,11 @@ def file_response(evidence, preview=False, cache="private, no-cache"):
         mimetype="image/jpeg" if preview else evidence.content_type,
         as_attachment=not is_image,
         download_name=download_name(evidence),
-        max_age=0,
+        max_age=public_seconds,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["Cache-Control"] = cache
+    response.headers["Cache-Control"] = (
+        f"public, max-age={public_seconds}" if public_seconds else "private, no-cache"
+    )
     return response

@@ -148,6 +148,7 @@ def test_feedback_to_task_to_done_shows_on_the_public_and_receipt_pages(client, 
     assert image.status_code == 200 and image.headers["Content-Type"] == "image/jpeg"
     assert image.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in image.headers["Content-Security-Policy"]
+    assert image.headers["Cache-Control"] == "public, max-age=600"
     with Image.open(io.BytesIO(image.data)) as preview:
         assert preview.size == (320, 240)
     full = fetch(client, f"/feedback/evidence/{shown.id}?full=1")

@@ -141,6 +141,7 @@ def test_a_pdf_is_accepted_and_served_as_a_download(client, login, db, world):
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Cache-Control"] == "private, no-cache"
 
 
 def test_a_photo_is_served_with_its_stored_type(client, login, db, world):
