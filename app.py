@@ -30,6 +30,7 @@ from survey.feedback import inbox_views as inbox
 from survey.feedback import replies_views as replies
 from survey.indicators import views as indicators
 from survey.paper import views as paper
+from survey.programmes import evidence_views as evidence
 from survey.ratings import commendation_views as commendations
 from survey.ratings import steps_views as steps
 from survey.ratings import views as ratings
@@ -102,6 +103,7 @@ def register_blueprints(app):
     app.register_blueprint(commendations.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(evidence.bp)
 
 
 def register_commands(app):

@@ -73,6 +73,9 @@ ACCESS = {
     ("inbox.index", "GET"): Access(ORG_ROLES),
     ("inbox.item", "GET"): Access(OWNER_READS),
     ("inbox.item", "POST"): Access(OWNER_CHANGES),
+    ("inbox.task_new", "POST"): Access(OWNER_CHANGES),
+    ("inbox.task_attach", "POST"): Access(OWNER_CHANGES),
+    ("inbox.task_detach", "POST"): Access(OWNER_CHANGES),
     # annual figures (indicators): the committee may POST, to record the veto flags only
     ("indicators.index", "GET"): Access(ORG_ROLES),
     ("indicators.edit", "GET"): Access(OWNER_READS),
@@ -167,6 +170,13 @@ ACCESS = {
     ("reports.year_report", "GET"): Access(READERS, {"fmt": "docx"}),
     ("reports.resolution_report", "GET"): Access(READERS, {"fmt": "docx"}),
     ("reports.survey_export", "GET"): Access(OWNER_READS, {"fmt": "csv"}),
+    # a task's evidence: read with the task's organization, changed by its owners
+    ("evidence.task_evidence", "GET"): Access(OWNER_READS),
+    ("evidence.task_evidence", "POST"): Access(OWNER_CHANGES),
+    ("evidence.file", "GET"): Access(OWNER_READS),
+    ("evidence.set_public", "POST"): Access(OWNER_CHANGES),
+    ("evidence.delete", "GET"): Access(OWNER_CHANGES),
+    ("evidence.delete", "POST"): Access(OWNER_CHANGES),
 }
 
 # Default URL arguments by name; an Access row's args override them.
@@ -225,6 +235,19 @@ def extra_world(db, *, own, other, thon1, users):
     db.session.add(item)
     db.session.flush()
     args["item_id"] = item.id
+    # --- a task of `nongdan` with one evidence file (its row; the file itself is not needed)
+    from survey.models import Programme, Task, TaskEvidence
+
+    programme = Programme(year=2025, title="Chương trình phối hợp", parties=[own, other])
+    task = Task(programme=programme, organization=own, title="Sửa đường", owner="An")
+    task.due_on = date(2025, 6, 30)
+    evidence = TaskEvidence(
+        task=task, stored_name="0" * 32 + ".pdf", filename="bien-ban.pdf", size=9
+    )
+    evidence.content_type = "application/pdf"
+    db.session.add_all([programme, task, evidence])
+    db.session.flush()
+    args["task_id"], args["evidence_id"] = task.id, evidence.id
     # administration: a village to edit (the officer's account is user_id above)
     args["unit"] = thon1.code
     # dialogues: a meeting of `nongdan` in thon1 with one issue raised

@@ -76,6 +76,9 @@ DEFAULTS = {
     "DISTRICT_NAME": "",
     "PROVINCE_NAME": "",
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # The largest evidence file a task takes (a phone's photo, scanned minutes as PDF); the
+    # upload page alone accepts a body this large (survey/programmes/evidence_views.py).
+    "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -1,10 +1,14 @@
 """The form of the feedback item page: topic, status, forwarding, public reply, publication."""
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from survey.core.forms import OfficerForm
+from survey.core.local_time import typed_day
+from survey.feedback.follow_up import open_tasks, programmes_for, short_title
 from survey.feedback.inbox import (
     REFUSALS,
     STATUS_LABELS,
@@ -83,3 +87,76 @@ class FeedbackItemForm(OfficerForm):
             field = getattr(self, REFUSALS[reason])
             field.errors = [*field.errors, REFUSAL_MESSAGES[reason]]
         return not any(field.errors for field in self)
+
+
+FOLLOW_UP_MESSAGES = {
+    "already linked": _l("This feedback already has a task. Detach it first."),
+    "not linked": _l("This feedback has no task."),
+    "programme": _l("Choose one of this year's programmes of the organization."),
+    "task": _l("Choose one of the organization's open tasks."),
+}
+
+
+class TaskFromFeedbackForm(OfficerForm):
+    """A new task made from a feedback item: programme, title, person responsible, due date."""
+
+    programme = SelectField(_l("Programme"), coerce=int, validate_choice=False)
+    title = StringField(
+        _l("What will be done"),
+        validators=[
+            InputRequired(message=_l("Write what will be done.")),
+            Length(max=300, message=_l("Keep it under 300 characters.")),
+        ],
+    )
+    owner = StringField(
+        _l("Person responsible (name and position)"),
+        validators=[
+            InputRequired(message=_l("Write who is responsible.")),
+            Length(max=160, message=_l("Keep it under 160 characters.")),
+        ],
+    )
+    due = StringField(
+        _l("Due date (dd/mm/yyyy)"),
+        validators=[InputRequired(message=_l("Write the due date, as 30/06/2025."))],
+    )
+
+    def __init__(self, item, **kwargs):
+        super().__init__(data={"title": short_title(item.text)}, **kwargs)
+        self.programme.choices = [(p.id, p.title) for p in programmes_for(item)]
+        self.due_on = None
+
+    def validate_due(self, field):
+        try:
+            self.due_on = typed_day(field.data or "")
+        except ValueError as error:
+            raise ValidationError(
+                _l("Write the due date as day/month/year, e.g. 30/06/2025.")
+            ) from error
+
+    def validate_programme(self, field):
+        if field.data not in {value for value, _label in self.programme.choices}:
+            raise ValidationError(FOLLOW_UP_MESSAGES["programme"])
+
+
+class AttachTaskForm(OfficerForm):
+    """A feedback item attached to one of its organization's open tasks."""
+
+    task = SelectField(_l("Open task"), coerce=int, validate_choice=False)
+
+    def __init__(self, item, **kwargs):
+        super().__init__(**kwargs)
+        self.task.choices = [
+            (
+                t.id,
+                _(
+                    "%(title)s (due %(date)s)",
+                    title=t.title,
+                    date=format_date(t.due_on, "dd/MM/yyyy"),
+                ),
+            )
+            for t in open_tasks(item.organization_id)
+        ]
+
+    def validate_task(self, field):
+        if field.data not in {value for value, _label in self.task.choices}:
+            raise ValidationError(FOLLOW_UP_MESSAGES["task"])

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from survey.accounts.access import (
+    ORG_CHANGE_ROLES,
     ORG_READ_ROLES,
     READ_ALL_ROLES,
     allow,
@@ -14,7 +15,13 @@ from survey.accounts.access import (
     roles_required,
 )
 from survey.core.extensions import db
-from survey.feedback.forms import FeedbackItemForm
+from survey.feedback import follow_up
+from survey.feedback.forms import (
+    FOLLOW_UP_MESSAGES,
+    AttachTaskForm,
+    FeedbackItemForm,
+    TaskFromFeedbackForm,
+)
 from survey.feedback.inbox import (
     STATUS_LABELS,
     TOPICS,
@@ -90,12 +97,97 @@ def item(item_id):
                     flash(_("Saved.") if actions else _("Nothing was changed."))
                 return redirect(url_for("inbox.item", item_id=item_id, **back))
         status = 422
+    return _item_page(feedback, back, form=form, status=status)
+
+
+def _item_page(feedback, back, form=None, new_task=None, attach=None, status=200):
+    """The item page; the forms the officer did not send are fresh."""
+    may_change = may_change_organization(current_user, feedback.organization_id)
+    if may_change and form is None:
+        form = FeedbackItemForm(feedback, current_user, formdata=None)
+    if may_change and feedback.task_id is None:
+        new_task = new_task or TaskFromFeedbackForm(feedback, formdata=None)
+        attach = attach or AttachTaskForm(feedback, formdata=None)
     return render_template(
         "inbox/item.html",
         item=feedback,
         village=village_of(feedback),
         deadlines=item_deadlines(),
         form=form,
+        new_task=new_task,
+        attach=attach,
+        follow_up=follow_up.follow_ups([feedback.task_id]).get(feedback.task_id),
         back=back,
         topics=TOPICS,
     ), status
+
+
+def _item_to_change(item_id):
+    feedback = item_for(item_id)
+    if feedback is None:
+        abort(404)
+    allow(may_change_organization(current_user, feedback.organization_id))
+    return feedback
+
+
+def _saved(feedback, message):
+    db.session.commit()
+    flash(message)
+    back = InboxFilters.from_args(request.args).query_args()
+    return redirect(url_for("inbox.item", item_id=feedback.id, **back) + "#task")
+
+
+@bp.post("/<int:item_id>/task")
+@roles_required(*ORG_CHANGE_ROLES)
+def task_new(item_id):
+    """Make a task of the item's organization from the item, and link them."""
+    feedback = _item_to_change(item_id)
+    form = TaskFromFeedbackForm(feedback)
+    if form.validate_on_submit():
+        try:
+            task = follow_up.create_task(
+                feedback,
+                programme_id=form.programme.data,
+                title=form.title.data,
+                owner=form.owner.data,
+                due_on=form.due_on,
+                user=current_user,
+            )
+        except follow_up.FollowUpRefused as refused:
+            form.form_errors.append(FOLLOW_UP_MESSAGES[refused.reason])
+        else:
+            return _saved(feedback, _("The task “%(title)s” was made.", title=task.title))
+    back = InboxFilters.from_args(request.args).query_args()
+    return _item_page(feedback, back, new_task=form, status=422)
+
+
+@bp.post("/<int:item_id>/task/attach")
+@roles_required(*ORG_CHANGE_ROLES)
+def task_attach(item_id):
+    """Link the item to one of its organization's open tasks."""
+    feedback = _item_to_change(item_id)
+    form = AttachTaskForm(feedback)
+    if form.validate_on_submit():
+        try:
+            task = follow_up.attach_task(feedback, form.task.data, current_user)
+        except follow_up.FollowUpRefused as refused:
+            form.form_errors.append(FOLLOW_UP_MESSAGES[refused.reason])
+        else:
+            return _saved(feedback, _("The feedback is attached to “%(title)s”.", title=task.title))
+    back = InboxFilters.from_args(request.args).query_args()
+    return _item_page(feedback, back, attach=form, status=422)
+
+
+@bp.post("/<int:item_id>/task/detach")
+@roles_required(*ORG_CHANGE_ROLES)
+def task_detach(item_id):
+    """Unlink the item from its task; the task itself stays."""
+    feedback = _item_to_change(item_id)
+    try:
+        task = follow_up.detach_task(feedback, current_user)
+    except follow_up.FollowUpRefused:
+        flash(_("This feedback has no task."))
+        return redirect(url_for("inbox.item", item_id=feedback.id))
+    return _saved(
+        feedback, _("The feedback is no longer attached to “%(title)s”.", title=task.title)
+    )

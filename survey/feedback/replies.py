@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from survey.core.extensions import db
+from survey.feedback.follow_up import follow_ups
 from survey.models import FeedbackItem, Organization, Unit
 from survey.ratings.kept_figures import cached
 from survey.responses.suppression import hidden_villages, village_shown
@@ -33,6 +34,8 @@ class PublishedReply:
     topic: str | None
     received_at: object
     answered_at: object
+    # How far its task has come (survey.feedback.follow_up.FollowUp); None: received only.
+    follow_up: object = None
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,9 @@ def kept_hidden_villages():
     return cached(("published replies", "hidden villages"), lambda: _hidden_villages()).value
 
 
-def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE):
-    """Published items, newest answer first, filtered by organization and village codes."""
+def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE, survey_id=None):
+    """Published items, newest answer first, filtered by organization and village codes (and
+    by survey: the receipt page shows the published items of the receipt's survey)."""
     village_named = village_shown(
         FeedbackItem.survey_id, FeedbackItem.unit_id, kept_hidden_villages()
     )
@@ -68,6 +72,8 @@ def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE):
         conditions.append(Organization.code == org_code)
     if unit_code:
         conditions.extend([Unit.code == unit_code, village_named])
+    if survey_id is not None:
+        conditions.append(FeedbackItem.survey_id == survey_id)
     base = (
         sa.select(FeedbackItem)
         .join(Organization, Organization.id == FeedbackItem.organization_id)
@@ -87,6 +93,7 @@ def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE):
             FeedbackItem.topic,
             FeedbackItem.received_at,
             FeedbackItem.answered_at,
+            FeedbackItem.task_id,
         )
         .order_by(
             FeedbackItem.answered_at.desc().nulls_last(),
@@ -96,6 +103,7 @@ def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE):
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    tasks = follow_ups(row[8] for row in rows)
     replies = [
         PublishedReply(
             text=row[0],
@@ -105,6 +113,7 @@ def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE):
             topic=row[5],
             received_at=row[6],
             answered_at=row[7],
+            follow_up=tasks.get(row[8]),
         )
         for row in rows
     ]

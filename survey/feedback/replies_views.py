@@ -1,14 +1,37 @@
 """The public "you said, we did" page: what people wrote and what the organizations replied."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from survey.core.computing import computing_page
 from survey.core.extensions import limiter
 from survey.core.rate_limits import officer_signed_in, worker_limit
+from survey.feedback.follow_up import public_photo
 from survey.feedback.replies import published_replies
+from survey.programmes.evidence import file_response
 from survey.ratings.kept_figures import NotReady
 
 bp = Blueprint("replies", __name__)
+# A published photo may be kept by browsers a while (weak connections see a page again without
+# fetching its photos); one taken off the public page is gone for them within this time.
+PHOTO_SECONDS = 600
+# How many of a survey's published items its receipt page shows (newest first).
+RECEIPT_REPLIES = 5
+
+
+@bp.app_context_processor
+def receipt_replies():
+    """`published_replies_of_survey(survey_id)` for the receipt page (/r/<receipt>, in the
+    responses package, which sits below this one and cannot ask for them itself)."""
+    return {"published_replies_of_survey": _published_of_survey}
+
+
+def _published_of_survey(survey_id):
+    """A page of the survey's published items; None while the villages they may name are
+    first worked out (the page then links to /feedback instead)."""
+    try:
+        return published_replies(survey_id=survey_id, per_page=RECEIPT_REPLIES)
+    except NotReady:
+        return None
 
 
 @bp.get("/feedback")
@@ -28,3 +51,16 @@ def index():
     except NotReady:
         return computing_page("public/computing.html")
     return render_template("replies/index.html", page=page, org=org, unit=unit)
+
+
+@bp.get("/feedback/evidence/<int:evidence_id>")
+def evidence(evidence_id):
+    """A photo the officers published with a task that answers a published feedback item: its
+    small preview, or the photo itself with `?full=1`; 404 for anything else. Not limited per
+    address as the pages are: one indexed lookup, and a page of replies asks for many."""
+    photo = public_photo(evidence_id)
+    if photo is None:
+        abort(404)
+    return file_response(
+        photo, preview=request.args.get("full") != "1", public_seconds=PHOTO_SECONDS
+    )

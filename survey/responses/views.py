@@ -287,7 +287,9 @@ def receipt(receipt):
         return render_template("take/receipt.html", receipt=receipt, title=None), 404
     title = catalog.survey_title_by_id(survey_id) or {}
     shown = title.get(select_locale()) or title.get("vi") or next(iter(title.values()), "")
-    return render_template("take/receipt.html", receipt=code, title=shown)
+    # The published feedback of the survey and how far each came is added by the feedback
+    # package, above this one, through the template function it offers (replies_views).
+    return render_template("take/receipt.html", receipt=code, title=shown, survey_id=survey_id)
 
 
 def preview_page(survey, answered=False):

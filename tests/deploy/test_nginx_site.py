@@ -12,6 +12,7 @@ import pytest
 
 from deploy import nginx_site, throwaway_nginx
 from survey.core.settings import DEFAULTS
+from survey.programmes.evidence_views import FORM_SLACK
 
 NGINX = throwaway_nginx.nginx_binary()
 
@@ -84,15 +85,24 @@ def test_the_app_is_told_the_address_nginx_saw_and_when_the_request_came(tmp_pat
     assert headers["X-Request-Start"] == '"t=${msec}"'
     assert headers["X-Forwarded-Proto"] == "$scheme"
     assert headers["Host"] == "$host"
-    assert directives(site, "proxy_pass") == ["http://commune_survey_app"]
+    # Once for every page, once more for the evidence upload (its larger body only).
+    assert set(directives(site, "proxy_pass")) == {"http://commune_survey_app"}
     assert directives(site, "server") == ["127.0.0.1:8000"]  # the upstream: gunicorn's bind
 
 
 def test_the_body_limit_is_the_apps():
     site_limit = directives(nginx_site.TEMPLATE.read_text(), "client_max_body_size")
     units = {"": 1, "k": 1024, "m": 1024 * 1024}
-    [(number, unit)] = [re.fullmatch(r"(\d+)([kKmM]?)", limit).groups() for limit in site_limit]
-    assert int(number) * units[unit.lower()] == DEFAULTS["MAX_CONTENT_LENGTH"]
+    site, upload = [
+        int(number) * units[unit.lower()]
+        for number, unit in (
+            re.fullmatch(r"(\d+)([kKmM]?)", limit).groups() for limit in site_limit
+        )
+    ]
+    assert site == DEFAULTS["MAX_CONTENT_LENGTH"]
+    # The evidence upload: the file's limit and room for the form (its view's FORM_SLACK).
+    assert DEFAULTS["EVIDENCE_MAX_BYTES"] + FORM_SLACK <= upload
+    assert upload <= DEFAULTS["EVIDENCE_MAX_BYTES"] + 1024 * 1024
 
 
 def test_no_server_writes_an_access_log_or_request_errors(tmp_path, static_folder):

@@ -239,6 +239,18 @@ def test_a_body_over_the_apps_limit_stops_at_nginx(stack):
     assert response.getheader("Content-Security-Policy") is None  # nginx's answer, not the app's
 
 
+def test_an_evidence_upload_may_be_larger_and_is_proxied_as_the_rest(stack):
+    """The upload page alone takes a body of an evidence file's size; it reaches the app
+    (which refuses this one, without a form's CSRF token, with its own 400 page)."""
+    body = b"x" * (DEFAULTS["MAX_CONTENT_LENGTH"] * 3)
+    status, response, _ = get(stack, "/manage/tasks/1/evidence", method="POST", body=body)
+    assert status == 400
+    assert response.getheader("Content-Security-Policy")  # the app's answer, not nginx's
+    too_large = b"x" * (12 * 1024 * 1024)
+    assert get(stack, "/manage/tasks/1/evidence", method="POST", body=too_large)[0] == 413
+    assert get(stack, "/manage/tasks/1/evidence/x", method="POST", body=body)[0] == 413
+
+
 def test_no_log_keeps_a_visitors_address(stack):
     """Requests nginx answers with an error of its own (a missing file, a body too large) and
     requests it passes on; then no file nginx wrote holds the visitor's address."""
