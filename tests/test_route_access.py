@@ -149,6 +149,22 @@ ACCESS = {
     # survey's anonymized responses for whoever may read the survey
     ("reports.year_report", "GET"): Access(READERS, {"fmt": "docx"}),
     ("reports.survey_export", "GET"): Access(OWNER_READS, {"fmt": "csv"}),
+    # coordination programmes: the office manages them; a party's officer reads the programme
+    # and changes its own organization's tasks; the committee and inspector read
+    ("programmes.index", "GET"): Access(ORG_ROLES),
+    ("programmes.new", "GET"): Access(ADMIN),
+    ("programmes.new", "POST"): Access(ADMIN),
+    ("programmes.programme", "GET"): Access(OWNER_READS),
+    ("programmes.edit", "GET"): Access(ADMIN),
+    ("programmes.edit", "POST"): Access(ADMIN),
+    ("programmes.delete", "POST"): Access(ADMIN),
+    ("programmes.new_task", "GET"): Access(OWNER_CHANGES),
+    ("programmes.new_task", "POST"): Access(OWNER_CHANGES),
+    ("programmes.task", "GET"): Access(OWNER_READS),
+    ("programmes.edit_task", "GET"): Access(OWNER_CHANGES),
+    ("programmes.edit_task", "POST"): Access(OWNER_CHANGES),
+    ("programmes.note", "POST"): Access(OWNER_CHANGES),
+    ("programmes.state", "POST"): Access(OWNER_CHANGES),
 }
 
 # Default URL arguments by name; an Access row's args override them.
@@ -209,6 +225,22 @@ def extra_world(db, *, own, other, thon1, users):
     args["item_id"] = item.id
     # administration: a village to edit (the officer's account is user_id above)
     args["unit"] = thon1.code
+    # coordination programmes: one with `nongdan` as its only party, and a task of it
+    from datetime import date
+
+    from survey.models import Programme, Task
+
+    programme = Programme(year=2025, title="Chương trình phối hợp giảm nghèo", parties=[own])
+    task = Task(
+        programme=programme,
+        organization=own,
+        title="Tập huấn kỹ thuật",
+        owner="Phạm Văn Thành, Chủ tịch Hội",
+        due_on=date(2025, 6, 30),
+    )
+    db.session.add_all([programme, task])
+    db.session.flush()
+    args["programme_id"], args["task_id"] = programme.id, task.id
     return args
 
 

@@ -30,8 +30,10 @@ from survey.models.vocabulary import (
     LANGUAGE_NAMES,
     ROLE_NAMES,
     STATUS_NAMES,
+    TASK_STATUS_NAMES,
     TOPIC_NAMES,
 )
+from survey.programmes.words import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_KINDS
 
 # The kinds of change, as the filter offers them (an action's first word).
 KINDS = {
@@ -267,6 +269,12 @@ FIELD_LABELS = {
 # Detail fields that say nothing to a reader (they stay in the raw record).
 QUIET_FIELDS = {"replaced", "organization", "year", "data_digest", "unit", "sheet", "name"}
 
+# The programmes' and tasks' words, kept beside their code (survey/programmes/words.py).
+KINDS |= AUDIT_KINDS
+ACTIONS |= AUDIT_ACTIONS
+FIELD_LABELS |= AUDIT_FIELDS
+QUIET_FIELDS |= {"task", "programme"}
+
 
 @dataclass(frozen=True)
 class Change:
@@ -380,6 +388,7 @@ def value_in_words(action, field, value, names):
     }
     if field == "status":
         labels = FEEDBACK_STATUS_LABELS if action.startswith("feedback.") else STATUS_NAMES
+        labels = TASK_STATUS_NAMES if action.startswith("task.") else labels
         return str(labels.get(value, value))
     if field == "topic":
         return str(
@@ -387,8 +396,10 @@ def value_in_words(action, field, value, names):
         )
     if field in named:
         return str(named[field](value))
-    if field == "organizations":
+    if field in ("organizations", "parties"):
         return ", ".join(names.organization(code) for code in value)
+    if field.endswith("_on"):  # a day (ISO), as people write it
+        return "/".join(reversed(str(value).split("-")))
     if field == "ground":
         return str(COMMENDATION_GROUND_NAMES.get(value, value))
     if field == "languages":
@@ -490,6 +501,8 @@ def _facts(entry, names):
         "tier": tier_label(after["tier"], _lang()) if after.get("tier") else "—",
         "status": str(FEEDBACK_STATUS_LABELS.get(after.get("status"), after.get("status") or "—")),
         "file": target,
+        "task": details.get("task", ""),
+        "programme": details.get("programme", ""),
     }
 
 

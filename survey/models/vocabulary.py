@@ -62,6 +62,15 @@ CHANNEL_NAMES = {
 FEEDBACK_STATUSES = ("new", "in_progress", "forwarded", "answered", "closed")
 
 
+# The names of a task's states (the codes are survey.models.programmes.TASK_STATUSES).
+TASK_STATUS_NAMES = {
+    "planned": _l("Not started"),
+    "in_progress": _l("Under way"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+
+
 TIERS = ("xuat_sac", "tot", "hoan_thanh", "khong_hoan_thanh")
 # Why a commendation is proposed: analytics.commendations' grounds, or the proposers' own.
 COMMENDATION_GROUNDS = ("excellent", "good_and_rising", "head_excellent", "other")
