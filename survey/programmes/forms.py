@@ -173,7 +173,7 @@ class TaskForm(RefusalsOnFields, OfficerForm):
             }
         super().__init__(**kwargs)
         self.organization.choices = choices
-        if len(choices) == 1:
+        if len(choices) == 1 and self.organization.data is None:
             self.organization.data = choices[0][0]
 
     def fields(self):
