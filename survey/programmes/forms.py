@@ -98,7 +98,8 @@ class ProgrammeForm(RefusalsOnFields, OfficerForm):
         ],
     )
     topic = StringField(
-        _l("Theme"), validators=[Length(max=200, message=_l("Keep it under 200 characters."))]
+        _l("Theme of the programme"),
+        validators=[Length(max=200, message=_l("Keep it under 200 characters."))],
     )
     parties = MultiCheckboxField(_l("Organizations taking part"), coerce=int, choices=[])
     with_commune_government = BooleanField(

@@ -53,7 +53,7 @@ AUDIT_ACTIONS = {
 }
 
 AUDIT_FIELDS = {
-    "theme": _l("Theme"),
+    "theme": _l("Theme of the programme"),
     "parties": _l("Organizations taking part"),
     "with_commune_government": _l("The commune People's Committee takes part"),
     "owner": _l("Person responsible"),
