@@ -5,7 +5,7 @@ and put on its field."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from survey.core.forms import OfficerForm
 from survey.core.local_time import current_year, typed_day
@@ -45,6 +45,14 @@ REFUSALS = {
     "programme has tasks": _l("A programme that has tasks cannot be deleted."),
     "delete needs confirmation": _l("Tick the box to confirm."),
 }
+
+
+def _stripped(value):
+    """Typed text without the spaces around it (a title of spaces is no title)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+STRIPPED = [_stripped]
 
 
 def _a_day(form, field):
@@ -92,13 +100,15 @@ class ProgrammeForm(RefusalsOnFields, OfficerForm):
     year = SelectField(_l("Year"), coerce=int, validate_choice=False)
     title = StringField(
         _l("Name of the programme"),
+        filters=STRIPPED,
         validators=[
-            InputRequired(_l("Write the programme's name.")),
+            DataRequired(_l("Write the programme's name.")),
             Length(max=300, message=_l("Keep it under 300 characters.")),
         ],
     )
     topic = StringField(
         _l("Theme of the programme"),
+        filters=STRIPPED,
         validators=[Length(max=200, message=_l("Keep it under 200 characters."))],
     )
     parties = MultiCheckboxField(_l("Organizations taking part"), coerce=int, choices=[])
@@ -140,26 +150,31 @@ class TaskForm(RefusalsOnFields, OfficerForm):
 
     title = StringField(
         _l("Task"),
+        filters=STRIPPED,
         validators=[
-            InputRequired(_l("Write what is to be done.")),
+            DataRequired(_l("Write what is to be done.")),
             Length(max=300, message=_l("Keep it under 300 characters.")),
         ],
     )
     organization = SelectField(_l("Organization responsible"), coerce=int, validate_choice=False)
     owner = StringField(
         _l("Person responsible"),
+        filters=STRIPPED,
         validators=[
-            InputRequired(_l("Write the name and position of the person responsible.")),
+            DataRequired(_l("Write the name and position of the person responsible.")),
             Length(max=160, message=_l("Keep it under 160 characters.")),
         ],
     )
     supporting = StringField(
         _l("Supporting parties"),
+        filters=STRIPPED,
         validators=[Length(max=300, message=_l("Keep it under 300 characters."))],
     )
-    started_on = StringField(_l("Start"), validators=[_a_day])
+    started_on = StringField(_l("Start"), filters=STRIPPED, validators=[_a_day])
     due_on = StringField(
-        _l("Due date"), validators=[InputRequired(_l("Write the due date.")), _a_day]
+        _l("Due date"),
+        filters=STRIPPED,
+        validators=[DataRequired(_l("Write the due date.")), _a_day],
     )
 
     def __init__(self, choices, task=None, **kwargs):
@@ -192,12 +207,15 @@ class NoteForm(RefusalsOnFields, OfficerForm):
     """A dated progress note."""
 
     written_on = StringField(
-        _l("Day"), validators=[InputRequired(_l("Write the day of the note.")), _a_day]
+        _l("Day"),
+        filters=STRIPPED,
+        validators=[DataRequired(_l("Write the day of the note.")), _a_day],
     )
     text = TextAreaField(
         _l("What was done"),
+        filters=STRIPPED,
         validators=[
-            InputRequired(_l("Write what was done.")),
+            DataRequired(_l("Write what was done.")),
             Length(max=NOTE_LENGTH, message=_l("Keep it under 2000 characters.")),
         ],
     )
@@ -208,7 +226,7 @@ class StepForm(RefusalsOnFields, OfficerForm):
     `reason`, reopening the `confirm` box."""
 
     step = HiddenField()
-    done_on = StringField(_l("Day it was done"), validators=[_a_day])
+    done_on = StringField(_l("Day it was done"), filters=STRIPPED, validators=[_a_day])
     reason = TextAreaField(
         _l("Why it is cancelled"),
         validators=[Length(max=NOTE_LENGTH, message=_l("Keep it under 2000 characters."))],

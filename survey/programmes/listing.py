@@ -172,12 +172,19 @@ def period_of(tasks):
     return (min(firsts), max(lasts)) if tasks else None
 
 
+# The largest id a database column holds: a larger one in an address finds nothing (and would
+# overflow the driver's integer).
+MAX_ID = 2**63 - 1
+
+
 def programme_for(programme_id):
-    return db.session.get(Programme, programme_id)
+    """The programme with this id, or None."""
+    return db.session.get(Programme, programme_id) if 0 < programme_id <= MAX_ID else None
 
 
 def task_for(task_id):
-    return db.session.get(Task, task_id)
+    """The task with this id, or None."""
+    return db.session.get(Task, task_id) if 0 < task_id <= MAX_ID else None
 
 
 def party_choices(programme):

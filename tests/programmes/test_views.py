@@ -335,7 +335,23 @@ def test_the_workspace_home_opens_the_programmes_to_the_organizations_roles(clie
     assert "/manage/programmes/" not in client.get("/manage/").get_data(as_text=True)
 
 
-def test_a_year_out_of_range_is_not_found(client, login, world):
+def test_ids_and_years_out_of_range_are_not_found(client, login, world):
     login("admin", PASSWORD)
-    assert client.get("/manage/programmes/?year=1200").status_code == 404
+    huge = "9" * 30
+    for url in (
+        f"/manage/tasks/{huge}",
+        f"/manage/programmes/{huge}",
+        f"/manage/programmes/?year={huge}",
+        "/manage/programmes/?year=1200",
+    ):
+        assert client.get(url).status_code == 404, url
     assert client.get(f"/manage/programmes/?year={date.today().year}").status_code == 200
+
+
+def test_spaces_are_not_a_title_nor_a_due_date(client, login, db, world):
+    login("admin", PASSWORD)
+    url = f"/manage/programmes/{world['programme_id']}/tasks/new"
+    for blank in ({"title": "   "}, {"owner": " "}, {"due_on": "  "}):
+        response = client.post(url, data=task_form(world["ids"]["nongdan"], **blank))
+        assert response.status_code == 422, blank
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Task)) == 2
