@@ -355,3 +355,24 @@ def test_spaces_are_not_a_title_nor_a_due_date(client, login, db, world):
         response = client.post(url, data=task_form(world["ids"]["nongdan"], **blank))
         assert response.status_code == 422, blank
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Task)) == 2
+
+
+def test_the_audit_log_words_a_tasks_changes(client, login, world):
+    login("officer", PASSWORD)
+    moved = TODAY + timedelta(days=45)
+    client.post(
+        f"/manage/tasks/{world['own']}/edit",
+        data=task_form(
+            world["ids"]["nongdan"], title="Hướng dẫn hộ nghèo vay vốn", due_on=day(moved)
+        ),
+    )
+    client.post(
+        f"/manage/tasks/{world['own']}/state", data={"step": "finish", "done_on": day(TODAY)}
+    )
+    client.post("/logout")
+    login("admin", PASSWORD)
+    audit = client.get("/manage/audit/").get_data(as_text=True)
+    assert "đã sửa nhiệm vụ “Hướng dẫn hộ nghèo vay vốn”" in audit
+    assert "đã đánh dấu hoàn thành nhiệm vụ “Hướng dẫn hộ nghèo vay vốn”" in audit
+    assert "Thời hạn" in audit and day(moved) in audit  # the day as people write it
+    assert "Chưa triển khai" in audit and "Đã hoàn thành" in audit  # the states in words
