@@ -25,6 +25,7 @@ from survey.core import (
 )
 from survey.core.app_folders import app_folder
 from survey.core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from survey.dialogues import views as dialogues
 from survey.feedback import inbox_views as inbox
 from survey.feedback import replies_views as replies
 from survey.indicators import views as indicators
@@ -94,6 +95,7 @@ def register_blueprints(app):
     app.register_blueprint(replies.bp)
     app.register_blueprint(indicators.bp)
     app.register_blueprint(programmes.bp)
+    app.register_blueprint(dialogues.bp)
     app.register_blueprint(builder.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)

@@ -16,6 +16,7 @@ from analytics.criteria import (
     feedback_criterion,
     indicator_criteria,
     survey_criterion,
+    task_criterion,
 )
 from analytics.errors import AnalyticsError
 from analytics.integrity import (
@@ -45,6 +46,7 @@ from analytics.report import (
     tier_label,
     year_over_year,
 )
+from analytics.resolution import ResolutionTask, resolution_tasks
 from analytics.results import (
     CriterionConsistency,
     QuestionCounts,
@@ -75,6 +77,7 @@ __all__ = [
     "survey_criterion",
     "indicator_criteria",
     "feedback_criterion",
+    "task_criterion",
     # rule sets and the annual rating
     "RuleSet",
     "load_ruleset",
@@ -112,4 +115,7 @@ __all__ = [
     # the commune resolution's targets
     "CommuneTarget",
     "commune_targets",
+    # the resolution's tasks (III.1-III.7) for the report on carrying it out
+    "ResolutionTask",
+    "resolution_tasks",
 ]

@@ -1,7 +1,9 @@
 """The evaluation criteria, each computed from plain aggregated rows.
 
-Three sources: the organization's annual figures (`IndicatorRow`), survey answers aggregated
-per village (`VillageCounts`), and the platform's own feedback inbox (`FeedbackCounts`). Every
+Four sources: the organization's annual figures (`IndicatorRow`), survey answers aggregated
+per village (`VillageCounts`), the platform's own feedback inbox (`FeedbackCounts`), and the
+coordination programmes' task records (`TaskCounts`, a criterion only when a rule set weights
+`tasks_on_time`: the default one holds it as Quy định 366's condition instead). Every
 function returns a `CriterionValue`: the achieved value, and for survey criteria its interval
 and (effective) sample size. Scoring against targets is analytics.rating's job.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from analytics.conditions import TaskCounts
 from analytics.errors import AnalyticsError
 from analytics.stats import (
     poststratification,
@@ -24,7 +27,7 @@ class CriterionInfo:
     """What a criterion measures: its source, and whether its value is a share (0..1)."""
 
     code: str
-    source: str  # indicators | survey | inbox
+    source: str  # indicators | survey | inbox | tasks
     share: bool
     label_vi: str
     label_en: str
@@ -117,6 +120,13 @@ CATALOG = {
             "Ý kiến của Nhân dân được trả lời đúng hạn",
             "Feedback answered in time",
         ),
+        CriterionInfo(
+            "tasks_on_time",
+            "tasks",
+            True,
+            "Nhiệm vụ của chương trình phối hợp hoàn thành đúng hạn",
+            "Coordination programme tasks done on time",
+        ),
     )
 }
 
@@ -182,13 +192,22 @@ def _ratio(code, done, planned, evidence, *, nothing_planned=None):
     return CriterionValue(code, done / planned, evidence=evidence)
 
 
-def indicator_criteria(row: IndicatorRow) -> dict[str, CriterionValue]:
+def indicator_criteria(
+    row: IndicatorRow, dialogues_recorded: bool = False
+) -> dict[str, CriterionValue]:
     """Every indicator criterion from one organization's annual figures.
+
+    With `dialogues_recorded`, the row's dialogues planned and held were counted from the
+    records of the meetings rather than typed: the dialogue criterion's evidence says so
+    (`"source": "records"`); typed figures leave the evidence as it always was.
 
     >>> values = indicator_criteria(IndicatorRow(activities_required=12, activities_held=11,
     ...     members_end=200, campaign_members=120))
     >>> round(values["meetings"].value, 4), values["campaigns"].value, values["attendance"].reason
     (0.9167, 0.6, 'missing')
+    >>> row = IndicatorRow(dialogues_planned=4, dialogues_held=3)
+    >>> indicator_criteria(row, dialogues_recorded=True)["dialogue"].evidence
+    {'held': 3, 'planned': 4, 'source': 'records'}
     """
     members = row.members_end if row.members_end is not None else row.members_start
     # No figure at all: nothing was entered for the year, not even that no one was disciplined.
@@ -250,7 +269,8 @@ def indicator_criteria(row: IndicatorRow) -> dict[str, CriterionValue]:
             "dialogue",
             row.dialogues_held,
             row.dialogues_planned,
-            {"held": row.dialogues_held, "planned": row.dialogues_planned},
+            {"held": row.dialogues_held, "planned": row.dialogues_planned}
+            | ({"source": "records"} if dialogues_recorded else {}),
             nothing_planned=0.0,  # planning no dialogue at all earns nothing
         ),
     ]
@@ -341,4 +361,27 @@ def feedback_criterion(counts: FeedbackCounts, level: float = 0.95) -> Criterion
         n=counts.received,
         n_eff=float(counts.received),
         evidence=evidence,
+    )
+
+
+def task_criterion(counts: TaskCounts | None) -> CriterionValue:
+    """The share of the organization's tasks due by now that were done by their due date.
+
+    >>> v = task_criterion(TaskCounts(total=4, done=3, late=1))
+    >>> v.value, v.n, v.evidence["not_done"]
+    (0.5, 4, 1)
+    >>> task_criterion(None).reason
+    'nothing_to_do'
+    """
+    counts = counts or TaskCounts(0, 0, 0)
+    evidence = {
+        "due": counts.total,
+        "on_time": counts.on_time,
+        "late": counts.late,
+        "not_done": counts.total - counts.done,
+    }
+    if counts.total == 0:
+        return CriterionValue("tasks_on_time", None, n=0, reason="nothing_to_do", evidence=evidence)
+    return CriterionValue(
+        "tasks_on_time", counts.on_time / counts.total, n=counts.total, evidence=evidence
     )

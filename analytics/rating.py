@@ -160,7 +160,7 @@ def score_criteria(
 
 
 def _is_insufficient(value: CriterionValue, rules: RuleSet) -> bool:
-    if CATALOG[value.code].source == "indicators":
+    if CATALOG[value.code].source in ("indicators", "tasks"):
         return value.value is None and value.reason == "nothing_to_do"
     if value.value is None:
         return True

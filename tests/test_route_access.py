@@ -9,6 +9,7 @@ much; every case runs on a fresh world.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 
@@ -74,6 +75,20 @@ ACCESS = {
     ("indicators.index", "GET"): Access(ORG_ROLES),
     ("indicators.edit", "GET"): Access(OWNER_READS),
     ("indicators.edit", "POST"): Access(OWNER_CHANGES | {"committee"}),
+    # dialogues and voter contacts: readers read; the office and the organization's officer
+    # plan and change its meetings (an officer plans only its own: a form, not a 403)
+    ("dialogues.index", "GET"): Access(ORG_ROLES),
+    ("dialogues.new", "GET"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("dialogues.new", "POST"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("dialogues.meeting", "GET"): Access(OWNER_READS),
+    ("dialogues.edit", "GET"): Access(OWNER_CHANGES),
+    ("dialogues.edit", "POST"): Access(OWNER_CHANGES),
+    ("dialogues.delete", "GET"): Access(OWNER_CHANGES),
+    ("dialogues.delete", "POST"): Access(OWNER_CHANGES),
+    ("dialogues.raise_issue", "POST"): Access(OWNER_CHANGES),
+    ("dialogues.answer", "POST"): Access(OWNER_CHANGES),
+    ("dialogues.task", "GET"): Access(OWNER_CHANGES),
+    ("dialogues.task", "POST"): Access(OWNER_CHANGES),
     # --- survey builder: readers open every page, the owner and the office change ---------
     ("builder.index", "GET"): Access(ORG_ROLES),
     ("builder.new", "GET"): Access(frozenset({"admin", "officer", "other_officer"})),
@@ -148,6 +163,7 @@ ACCESS = {
     # downloads: the year-end report and workbook for the readers of every result; a
     # survey's anonymized responses for whoever may read the survey
     ("reports.year_report", "GET"): Access(READERS, {"fmt": "docx"}),
+    ("reports.resolution_report", "GET"): Access(READERS, {"fmt": "docx"}),
     ("reports.survey_export", "GET"): Access(OWNER_READS, {"fmt": "csv"}),
     # coordination programmes: the office manages them; a party's officer reads the programme
     # and changes its own organization's tasks; the committee and inspector read
@@ -225,9 +241,15 @@ def extra_world(db, *, own, other, thon1, users):
     args["item_id"] = item.id
     # administration: a village to edit (the officer's account is user_id above)
     args["unit"] = thon1.code
-    # coordination programmes: one with `nongdan` as its only party, and a task of it
-    from datetime import date
+    # dialogues: a meeting of `nongdan` in thon1 with one issue raised
+    from survey.models import Dialogue, DialogueIssue
 
+    dialogue = Dialogue(organization=own, unit=thon1, title="Đối thoại", held_on=date(2025, 4, 1))
+    issue = DialogueIssue(dialogue=dialogue, text="Đề nghị sửa đường.")
+    db.session.add_all([dialogue, issue])
+    db.session.flush()
+    args["dialogue_id"], args["issue_id"] = dialogue.id, issue.id
+    # coordination programmes: one with `nongdan` as its only party, and a task of it
     from survey.models import Programme, Task
 
     programme = Programme(year=2025, title="Chương trình phối hợp giảm nghèo", parties=[own])

@@ -7,7 +7,7 @@ codes). The stored entry is never changed; its raw record stays one click away o
 import json
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import format_datetime, get_locale
@@ -19,6 +19,8 @@ from survey.audit.search import readable, usernames
 from survey.audit.trail import COMMAND_LINE
 from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME
+from survey.dialogues import audit_words as dialogue_words
+from survey.dialogues.meetings import DIALOGUE_KIND_NAMES
 from survey.feedback.inbox import STATUS_LABELS as FEEDBACK_STATUS_LABELS
 from survey.feedback.inbox import topic_label
 from survey.indicators.figures import LABELS as INDICATOR_LABELS
@@ -53,7 +55,7 @@ KINDS = {
     "organization.": _l("Organizations"),
     "setting.": _l("Commune settings"),
     "database.": _l("Backup and restore"),
-}
+} | dialogue_words.KINDS
 
 # Each action: its name in the filter, and the sentence of an entry (without who did it).
 ACTIONS = {
@@ -187,87 +189,100 @@ ACTIONS = {
         _l("Database restored"),
         _l("restored the database from %(file)s"),
     ),
-}
+} | dialogue_words.ACTIONS
 
 # The fields an entry changes, by the words people know them by.
-FIELD_LABELS = {
-    "code": _l("Code"),
-    "title": _l("Title"),
-    "description": _l("Introduction"),
-    "audience": _l("Who answers"),
-    "topic": _l("Topic"),
-    "year": _l("Year"),
-    "languages": _l("Languages"),
-    "double_entry": _l("Paper forms typed twice"),
-    "status": _l("Status"),
-    "opens_at": _l("Opens at"),
-    "closes_at": _l("Closes at"),
-    "organizations": _l("Organizations it evaluates"),
-    "version": _l("Version"),
-    "kind": _l("Kind of question"),
-    "position": _l("Place in the survey"),
-    "text": _l("Question"),
-    "help": _l("Help"),
-    "required": _l("An answer is required"),
-    "criterion": _l("Criterion"),
-    "organization": _l("Organization"),
-    "show_if": _l("Shown only on a condition"),
-    "feedback": _l("Answers are feedback to reply to"),
-    "min_value": _l("Smallest value"),
-    "max_value": _l("Largest value"),
-    "max_length": _l("Longest answer (characters)"),
-    "options": _l("Options"),
-    "username": _l("Username"),
-    "full_name": _l("Full name"),
-    "role": _l("Role"),
-    "unit": _l("Village"),
-    "active": _l("Can sign in"),
-    "name": _l("Name"),
-    "short_name": _l("Short name"),
-    "adult_population": _l("Adult population"),
-    "households": _l("Households"),
-    "members_count": _l("Number of members"),
-    "is_front": _l("The Fatherland Front committee"),
-    "leads_commendations": _l("Draws up the list of commendations"),
-    "ground": _l("Ground"),
-    "note": _l("Notes"),
-    "entries": _l("Entries"),
-    "programmes": _l("New programmes"),
-    "COMMUNE_NAME": _l("Commune name"),
-    "DISTRICT_NAME": _l("District"),
-    "PROVINCE_NAME": _l("Province"),
-    "PUBLIC_BASE_URL": _l("Public address of the site"),
-    "SUPPRESSION_K": _l("Smallest group shown"),
-    "forwarded_to": _l("Forwarded to"),
-    "forwarded_at": _l("Forwarded on"),
-    "answered_at": _l("Answered on"),
-    "closed_at": _l("Closed on"),
-    "public_reply": _l("Public reply"),
-    "published": _l("On the public page"),
-    "score": _l("Score"),
-    "tier": _l("Rating"),
-    "reason": _l("Reason"),
-    "data_digest": _l("Fingerprint of the data"),
-    "finalized_at": _l("Finalized on"),
-    "toml": _l("The rule set's changes (TOML)"),
-    "added": _l("Responses added"),
-    "source": _l("Made from"),
-    "start": _l("Started from"),
-    "revision": _l("Schema revision"),
-    "questions": _l("Questions changed"),
-    "strengths": _l("Strengths and results"),
-    "limitations": _l("Limitations and shortcomings"),
-    "causes": _l("Their causes"),
-    "remedies": _l("How they will be remedied"),
-    "proposed_tier": _l("Tier it proposes"),
-    "review": _l("Review comments"),
-    "computed": _l("Computed tier"),
-    "job": _l("Position"),
-    "waiting": _l("Still waiting for its second typing"),
-} | INDICATOR_LABELS
+FIELD_LABELS = (
+    {
+        "code": _l("Code"),
+        "title": _l("Title"),
+        "description": _l("Introduction"),
+        "audience": _l("Who answers"),
+        "topic": _l("Topic"),
+        "year": _l("Year"),
+        "languages": _l("Languages"),
+        "double_entry": _l("Paper forms typed twice"),
+        "status": _l("Status"),
+        "opens_at": _l("Opens at"),
+        "closes_at": _l("Closes at"),
+        "organizations": _l("Organizations it evaluates"),
+        "version": _l("Version"),
+        "kind": _l("Kind of question"),
+        "position": _l("Place in the survey"),
+        "text": _l("Question"),
+        "help": _l("Help"),
+        "required": _l("An answer is required"),
+        "criterion": _l("Criterion"),
+        "organization": _l("Organization"),
+        "show_if": _l("Shown only on a condition"),
+        "feedback": _l("Answers are feedback to reply to"),
+        "min_value": _l("Smallest value"),
+        "max_value": _l("Largest value"),
+        "max_length": _l("Longest answer (characters)"),
+        "options": _l("Options"),
+        "username": _l("Username"),
+        "full_name": _l("Full name"),
+        "role": _l("Role"),
+        "unit": _l("Village"),
+        "active": _l("Can sign in"),
+        "name": _l("Name"),
+        "short_name": _l("Short name"),
+        "adult_population": _l("Adult population"),
+        "households": _l("Households"),
+        "members_count": _l("Number of members"),
+        "is_front": _l("The Fatherland Front committee"),
+        "leads_commendations": _l("Draws up the list of commendations"),
+        "ground": _l("Ground"),
+        "note": _l("Notes"),
+        "entries": _l("Entries"),
+        "programmes": _l("New programmes"),
+        "COMMUNE_NAME": _l("Commune name"),
+        "DISTRICT_NAME": _l("District"),
+        "PROVINCE_NAME": _l("Province"),
+        "PUBLIC_BASE_URL": _l("Public address of the site"),
+        "SUPPRESSION_K": _l("Smallest group shown"),
+        "forwarded_to": _l("Forwarded to"),
+        "forwarded_at": _l("Forwarded on"),
+        "answered_at": _l("Answered on"),
+        "closed_at": _l("Closed on"),
+        "public_reply": _l("Public reply"),
+        "published": _l("On the public page"),
+        "score": _l("Score"),
+        "tier": _l("Rating"),
+        "reason": _l("Reason"),
+        "data_digest": _l("Fingerprint of the data"),
+        "finalized_at": _l("Finalized on"),
+        "toml": _l("The rule set's changes (TOML)"),
+        "added": _l("Responses added"),
+        "source": _l("Made from"),
+        "start": _l("Started from"),
+        "revision": _l("Schema revision"),
+        "questions": _l("Questions changed"),
+        "strengths": _l("Strengths and results"),
+        "limitations": _l("Limitations and shortcomings"),
+        "causes": _l("Their causes"),
+        "remedies": _l("How they will be remedied"),
+        "proposed_tier": _l("Tier it proposes"),
+        "review": _l("Review comments"),
+        "computed": _l("Computed tier"),
+        "job": _l("Position"),
+        "waiting": _l("Still waiting for its second typing"),
+    }
+    | INDICATOR_LABELS
+    | dialogue_words.FIELD_LABELS
+)
 
 # Detail fields that say nothing to a reader (they stay in the raw record).
-QUIET_FIELDS = {"replaced", "organization", "year", "data_digest", "unit", "sheet", "name"}
+QUIET_FIELDS = {
+    "replaced",
+    "organization",
+    "year",
+    "data_digest",
+    "unit",
+    "sheet",
+    "name",
+    "meeting",
+}
 
 # The programmes' and tasks' words, kept beside their code (survey/programmes/words.py).
 KINDS |= AUDIT_KINDS
@@ -372,6 +387,14 @@ def local_time(value):
     return format_datetime(moment.replace(tzinfo=None), "dd/MM/yyyy HH:mm", rebase=False)
 
 
+def local_day(value):
+    """A logged day (ISO text) as dd/mm/yyyy."""
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
 def value_in_words(action, field, value, names):
     """A logged value as its reader knows it: names, labels, local times, yes or no."""
     if value is None or value == "" or value == [] or value == {}:
@@ -385,6 +408,7 @@ def value_in_words(action, field, value, names):
         "organization": names.organization,
         "unit": names.unit,
         "criterion": _criterion,
+        "meeting_kind": lambda v: DIALOGUE_KIND_NAMES.get(v, v),
     }
     if field == "status":
         labels = FEEDBACK_STATUS_LABELS if action.startswith("feedback.") else STATUS_NAMES
@@ -406,6 +430,8 @@ def value_in_words(action, field, value, names):
         return ", ".join(str(LANGUAGE_NAMES.get(code, code)) for code in value)
     if field.endswith("_at"):
         return local_time(value)
+    if field.endswith("_on"):
+        return local_day(value)
     if field == "options":
         return ", ".join(_text(option.get("label")) for option in value if isinstance(option, dict))
     if field == "show_if":
@@ -495,6 +521,7 @@ def _facts(entry, names):
         "unit": names.unit(code),
         "village": names.unit(details.get("unit")),
         "person_name": details.get("name", ""),
+        "meeting": details.get("meeting", ""),
         "sheet": details.get("sheet", ""),
         "person": names.person(code),
         "year": details.get("year") or tail,

@@ -15,12 +15,14 @@ import sqlalchemy as sa
 from survey.core.bulk import insert_rows
 from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME
-from survey.demo import data
+from survey.demo import data, programme_data
+from survey.demo.programmes import seed_programmes
 from survey.models import (
     AnnualIndicator,
     Answer,
     FeedbackItem,
     Organization,
+    OrganizationHead,
     PaperTyping,
     ReceiptCode,
     Response,
@@ -97,7 +99,20 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0):
         for year in data.YEARS:
             db.session.add(_indicator(org, year))
     db.session.flush()
+    seed_programmes(orgs, people)
+    _heads(orgs)
     return result
+
+
+def _heads(orgs):
+    """Each organization's head for the latest year, their rating not decided yet."""
+    for code, org in orgs.items():
+        name, position = programme_data.OWNERS[code].split(", ", 1)
+        db.session.add(
+            OrganizationHead(
+                organization_id=org.id, year=data.YEARS[-1], name=name, position=position
+            )
+        )
 
 
 def _paper_typists(survey, sheets_by_village, people):

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey.accounts.access import ORG_READ_ROLES, allow, may_read_organization, roles_required
 from survey.core.extensions import db
+from survey.dialogues.counts import recorded_figures
 from survey.indicators import figures
 from survey.indicators.forms import IndicatorForm
 from survey.models import Organization
@@ -72,4 +73,5 @@ def edit(org, year):
         editable=editable,
         conflict=conflict,
         history=figures.history(organization, year),
+        recorded=recorded_figures(organization.id, year) or {},
     ), status

@@ -7,7 +7,7 @@ views, the CLI and the API call `evaluate_year` and hand its result to analytics
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -28,10 +28,12 @@ from analytics import (
     indicator_criteria,
     sensitive_criteria,
     survey_criterion,
+    task_criterion,
     year_over_year,
 )
 from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME, year_bounds
+from survey.dialogues.counts import DialogueCounts, dialogue_counts
 from survey.models import (
     AnnualIndicator,
     FeedbackItem,
@@ -65,6 +67,26 @@ def indicator_rows(year: int) -> dict[int, IndicatorRow]:
     return {
         row[0]: IndicatorRow(**dict(zip(_INDICATOR_FIELDS, row[1:], strict=True))) for row in rows
     }
+
+
+def with_recorded_dialogues(
+    rows: dict[int, IndicatorRow], counts: dict[int, DialogueCounts]
+) -> tuple[dict[int, IndicatorRow], set[int]]:
+    """The annual figures with `dialogues_planned` and `dialogues_held` read from the records
+    of the meetings (survey.dialogues.counts) instead of the typed ones, for each organization
+    with meetings recorded in the year; and the ids of those organizations. An organization
+    without typed figures stays without them: the records alone do not make it rated."""
+    recorded = {org_id for org_id in rows if org_id in counts}
+    return {
+        org_id: replace(
+            row,
+            dialogues_planned=counts[org_id].planned,
+            dialogues_held=counts[org_id].held,
+        )
+        if org_id in recorded
+        else row
+        for org_id, row in rows.items()
+    }, recorded
 
 
 # --- survey criteria -------------------------------------------------------------------------
@@ -211,17 +233,19 @@ def _survey_values(year, rules, counts, population):
     return values
 
 
-def _ratings(organizations, rules, indicators, survey_values, feedback, tasks):
+def _ratings(organizations, rules, figures, survey_values, feedback, tasks):
+    indicators, recorded = figures  # recorded: organizations whose dialogues were counted
     ratings = []
     for org in organizations:
         row = indicators.get(org.id, IndicatorRow())
-        values = indicator_criteria(row)
+        values = indicator_criteria(row, dialogues_recorded=org.id in recorded)
         for criterion, by_org in survey_values.items():
             if org.id in by_org:
                 values[criterion] = by_org[org.id]
         values["feedback_answered"] = feedback_criterion(
             feedback.get(org.id, FeedbackCounts(0, 0)), rules.level
         )
+        values["tasks_on_time"] = task_criterion(tasks.get(org.id))
         vetoes = [
             v
             for v, on in (("discipline", row.veto_discipline), ("disunity", row.veto_disunity))
@@ -242,7 +266,7 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
     organizations = db.session.scalars(
         sa.select(Organization).order_by(Organization.position, Organization.code)
     ).all()
-    indicators = indicator_rows(year)
+    figures = with_recorded_dialogues(indicator_rows(year), dialogue_counts(year))
     population = village_population()
     feedback = feedback_counts(year, rules.answer_within_days)
     tasks = task_counts(year, datetime.now(COMMUNE_TIME).date())
@@ -257,7 +281,7 @@ def evaluate_year(year: int, organization: str | None = None) -> YearEvaluation:
 
     def rate(survey_counts):
         values = _survey_values(year, rules, survey_counts, population)
-        return _ratings(organizations, rules, indicators, values, feedback, tasks)
+        return _ratings(organizations, rules, figures, values, feedback, tasks)
 
     with_all = rate(counts)
     without_flagged = rate(without(counts, flagged_counts)) if flagged else with_all

@@ -39,7 +39,7 @@ from flask import current_app
 from survey.core.bounded_cache import LRUCache
 from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME
-from survey.models import AuditLog, ReleaseBatch, Response, Survey, Task, utcnow
+from survey.models import AuditLog, Dialogue, ReleaseBatch, Response, Survey, Task, utcnow
 from survey.responses.release import survey_closed
 
 MAX_ENTRIES = 256
@@ -126,10 +126,11 @@ def _released(surveys) -> tuple:
 
 
 def data_version(scope=None) -> tuple:
-    """What an aggregate depends on, read from indexes: the newest audit entry, survey change
-    and task change, and `scope` (a scalar query, or a tuple of them: what moves when the data
-    the aggregate reads change; by default the newest response of any survey); and the
-    commune's day, since a task not done becomes late when its due date passes."""
+    """What an aggregate depends on, read from indexes: the newest audit entry, survey change,
+    task change and dialogue change, and `scope` (a scalar query, or a tuple of them: what
+    moves when the data the aggregate reads change; by default the newest response of any
+    survey); and the commune's day, since a task not done becomes late when its due date
+    passes."""
     if scope is None:
         scope = sa.select(sa.func.max(Response.id)).scalar_subquery()
     scopes = scope if isinstance(scope, tuple) else (scope,)
@@ -138,6 +139,7 @@ def data_version(scope=None) -> tuple:
             sa.select(sa.func.max(AuditLog.id)).scalar_subquery(),
             sa.select(sa.func.max(Survey.updated_at)).scalar_subquery(),
             sa.select(sa.func.max(Task.updated_at)).scalar_subquery(),
+            sa.select(sa.func.max(Dialogue.updated_at)).scalar_subquery(),
             *scopes,
         )
     ).one()

@@ -39,8 +39,19 @@ PRIVATE = {"Cache-Control": "private, no-store"}
 @roles_required(*READ_ALL_ROLES)
 def year_report(year, fmt):
     """The year-end report (DOCX to edit, HTML to print) or the year's workbook (XLSX)."""
+    return _report(year, fmt, "rating")
+
+
+@bp.get("/report/<int:year>/resolution.<any(docx, html):fmt>")
+@roles_required(*READ_ALL_ROLES)
+def resolution_report(year, fmt):
+    """The report on carrying out the resolution in the year (DOCX to edit, HTML to print)."""
+    return _report(year, fmt, "resolution")
+
+
+def _report(year, fmt, kind):
     try:
-        content = exports.report_file(year, fmt)
+        content = exports.report_file(year, fmt, kind)
     except NothingToReport:
         flash(
             _(
@@ -56,7 +67,7 @@ def year_report(year, fmt):
         io.BytesIO(content),
         mimetype=exports.REPORT_TYPES[fmt],
         as_attachment=fmt != "html",  # the HTML opens in the browser, to print
-        download_name=exports.report_filename(year, fmt),
+        download_name=exports.report_filename(year, fmt, kind),
     )
     response.headers.update(PRIVATE)
     return response

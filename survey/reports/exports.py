@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from survey.reports.docx import report_docx
 from survey.reports.html import report_html
+from survey.reports.resolution_data import resolution_records
+from survey.reports.resolution_report import resolution_report
 from survey.reports.workbooks import survey_workbook, year_workbook
 from survey.reports.year_data import gather_year, survey_data
 from survey.reports.year_report import year_report
@@ -23,28 +25,39 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Mimetypes; the response adds "; charset=utf-8" to the text ones.
 REPORT_TYPES = {"docx": DOCX, "xlsx": XLSX, "html": "text/html"}
 EXPORT_TYPES = {"csv": "text/csv", "xlsx": XLSX}
+# The reports of a year: the year-end rating report (with its workbook), and the report on
+# carrying out the resolution (Nghị quyết, IV.2).
+REPORT_KINDS = ("rating", "resolution")
 
 
-def report_file(year: int, fmt: str) -> bytes:
-    """The year-end report as DOCX or HTML, or the year's workbook as XLSX.
+def report_file(year: int, fmt: str, kind: str = "rating") -> bytes:
+    """The year-end report as DOCX or HTML, or the year's workbook as XLSX; with `kind`
+    "resolution", the report on carrying out the resolution as DOCX or HTML.
 
     Raises survey.reports.year_data.NothingToReport for a year without figures, and analytics'
     AnalyticsError when the commune's rule set cannot be read.
     """
     if fmt not in REPORT_TYPES:
         raise ValueError(f"format must be one of {', '.join(REPORT_TYPES)}, got {fmt!r}")
+    if kind not in REPORT_KINDS or (kind == "resolution" and fmt == "xlsx"):
+        raise ValueError(f"no {fmt} file for the {kind!r} report")
     data = gather_year(year, DOCUMENT_LANG)
     if fmt == "xlsx":
         return year_workbook(data)
-    report = year_report(data)
+    if kind == "resolution":
+        report = resolution_report(data, resolution_records(year, data.today))
+    else:
+        report = year_report(data)
     if fmt == "docx":
         return report_docx(report)
     return report_html(report).encode("utf-8")
 
 
-def report_filename(year: int, fmt: str) -> str:
+def report_filename(year: int, fmt: str, kind: str = "rating") -> str:
     """The file name a year's report or workbook is saved under."""
     stem = "bang-tinh-danh-gia" if fmt == "xlsx" else "bao-cao-danh-gia"
+    if kind == "resolution":
+        stem = "bao-cao-thuc-hien-nghi-quyet"
     return f"{stem}-{year}.{fmt}"
 
 

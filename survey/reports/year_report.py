@@ -29,18 +29,19 @@ from survey.reports.report_text import (
 from survey.reports.year_data import YearData
 
 
-def _bare_commune(name):
+def bare_commune(name):
     name = name.strip()
     return name[3:].strip() if name.lower().startswith("xã ") else name
 
 
-def _place_date(data):
+def place_date(data):
+    """The place and date line of the report's header, as the administrative style writes it."""
     day = data.today
     # Administrative style: a leading zero on days under 10 and on January and February.
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return _(
         "%(place)s, %(day)s/%(month)s/%(year)s",
-        place=_bare_commune(data.commune_name),
+        place=bare_commune(data.commune_name),
         day=f"{day.day:02d}",
         month=month,
         year=day.year,
@@ -134,7 +135,14 @@ def _limitations(org, rules):
                     )
                 )
         elif c["status"] == "insufficient":
-            if not c["n_eff"]:
+            if c["source"] == "tasks":
+                found.append(
+                    _(
+                        "%(criterion)s: no task was due, so it was not counted.",
+                        criterion=c["label"],
+                    )
+                )
+            elif not c["n_eff"]:
                 found.append(
                     _(
                         "%(criterion)s: no answers this year, so it was not counted.",
@@ -407,19 +415,21 @@ def _commendation_blocks(data):
     ]
 
 
+def issuer_lines(data) -> tuple[str, ...]:
+    """The issuing body on the left of the header: the superior organization, the committee."""
+    issuer = []
+    superior = data.district_name.strip() or data.province_name.strip()
+    if superior:
+        issuer.append(_("PARTY ORGANIZATION OF %(superior)s", superior=superior.upper()))
+    issuer.append(
+        _("PARTY COMMITTEE OF %(commune)s COMMUNE", commune=bare_commune(data.commune_name).upper())
+    )
+    return tuple(issuer)
+
+
 def year_report(data: YearData) -> YearReport:
     """The report's text and tables for the gathered `data`, in its language."""
     with force_locale(data.lang):
-        issuer = []
-        superior = data.district_name.strip() or data.province_name.strip()
-        if superior:
-            issuer.append(_("PARTY ORGANIZATION OF %(superior)s", superior=superior.upper()))
-        issuer.append(
-            _(
-                "PARTY COMMITTEE OF %(commune)s COMMUNE",
-                commune=_bare_commune(data.commune_name).upper(),
-            )
-        )
         body = (
             _summary_blocks(data)
             + _organization_blocks(data)
@@ -430,10 +440,10 @@ def year_report(data: YearData) -> YearReport:
         return YearReport(
             year=data.year,
             lang=data.lang,
-            issuer=tuple(issuer),
+            issuer=issuer_lines(data),
             document_number=_("No. %(number)s", number="\u00a0" * 8 + "-BC/ĐU"),
             party=_("COMMUNIST PARTY OF VIETNAM"),
-            place_date=_place_date(data),
+            place_date=place_date(data),
             title=_("REPORT"),
             subtitle=_(
                 "Results of the surveys, evaluation and rating of the quality of the work of "

@@ -32,6 +32,12 @@ SECTIONS = (
         ORG_READ_ROLES,
     ),
     (
+        "dialogues.index",
+        _l("Dialogues and voter contacts"),
+        _l("Meetings with the people and voters, the issues raised and what came of them."),
+        ORG_READ_ROLES,
+    ),
+    (
         "inbox.index",
         _l("Feedback"),
         _l("What members and citizens wrote, and the replies."),

@@ -9,10 +9,13 @@ from survey.core.extensions import db as _db
 from survey.demo import data
 from survey.models import (
     AnnualIndicator,
+    Dialogue,
     FeedbackItem,
     Organization,
+    Programme,
     Response,
     Survey,
+    Task,
     Unit,
     User,
 )
@@ -169,3 +172,37 @@ def test_benchmark_questionnaires_hold_twenty_questions(app):
     assert per_survey and all(n >= 20 for _s, n in per_survey)
     answers = _db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
     assert answers == result.answers and answers / result.responses > 15
+
+
+def test_programmes_tasks_and_dialogues_tell_the_story(app, runner):
+    """2024 and 2025 programmes with tasks mostly on time, one late and one cancelled, the
+    Farmers' Union with overdue tasks in 2025; dialogues with issues made tasks; feedback items
+    answered by tasks; and the rating reads the tasks."""
+    seed(runner)
+    years = set(_db.session.scalars(sa.select(Programme.year)))
+    assert years == {2024, 2025}
+    tasks = _db.session.scalars(sa.select(Task)).all()
+    late = [t for t in tasks if t.status == "done" and t.done_on > t.due_on]
+    cancelled = [t for t in tasks if t.status == "cancelled"]
+    on_time = [t for t in tasks if t.status == "done" and t.done_on <= t.due_on]
+    assert len(on_time) > 3 * (len(late) + len(cancelled)) and late and cancelled
+    assert all(t.note for t in cancelled)
+    overdue = {t.organization.code for t in tasks if t.status == "in_progress"}
+    assert overdue == {"nongdan"}
+    assert {t.organization.code for t in late} == {"nongdan"}
+    dialogues = _db.session.scalars(sa.select(Dialogue)).all()
+    assert any(d.held and d.issues for d in dialogues)
+    made = [i for d in dialogues for i in d.issues if i.task_id is not None]
+    assert made and all(i.task.organization_id == i.dialogue.organization_id for i in made)
+    linked = _db.session.scalars(sa.select(FeedbackItem).where(FeedbackItem.task_id.is_not(None)))
+    linked = linked.all()
+    assert len(linked) >= 2  # of four in the story: a small demo has fewer comments
+    assert all(item.organization_id == item.task.organization_id for item in linked)
+    assert {item.task.status for item in linked} >= {"done", "in_progress"}
+    result = runner.invoke(args=["evaluate", "--year", "2025", "--format", "json"])
+    rated = {o["org"]: o for o in json.loads(result.output)["organizations"]}
+    condition = {c["code"]: c for c in rated["nongdan"]["conditions"]}["tasks_on_time"]
+    assert condition["met"] is False and condition["evidence"]["late"] == 1
+    assert rated["nongdan"]["tier"] != "tot"
+    phunu = {c["code"]: c for c in rated["phunu"]["conditions"]}["tasks_on_time"]
+    assert phunu["value"] == 1 and phunu["met"] is True

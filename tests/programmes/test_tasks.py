@@ -131,3 +131,43 @@ def test_one_late_task_keeps_an_organization_from_good(db, commune):
     condition = next(c for c in results["nongdan"].conditions if c.code == "tasks_on_time")
     assert condition.met is False and condition.value == pytest.approx(0.8)
     assert condition.detail == {"due": 5, "on_time": 4, "late": 1, "not_done": 0}
+
+
+# Ten points moved from satisfaction to the tasks (criteria merge by code).
+TASKS_WEIGHTED = """
+[[criteria]]
+code = "satisfaction"
+group = "results"
+weight = 5
+target = 0.7
+
+[[criteria]]
+code = "tasks_on_time"
+group = "results"
+weight = 10
+target = 1.0
+"""
+
+
+def test_a_rule_set_may_weigh_tasks_on_time_as_a_criterion(db, commune):
+    """Scored from the task records when the rule set gives it a weight; with no task due it
+    is left out, its weight spread over the others, as a criterion without figures."""
+    from survey.models import Setting
+
+    nongdan, phunu = commune
+    make_indicator(db, nongdan)
+    make_indicator(db, phunu)
+    db.session.merge(Setting(key="RULES_TOML", value=TASKS_WEIGHTED))
+    programme = Programme(year=2025, title="P")
+    db.session.add(programme)
+    for month in (1, 2, 3):
+        _task(db, programme, nongdan, date(2025, month, 28), done=date(2025, month, 20))
+    _task(db, programme, nongdan, date(2025, 4, 28), done=date(2025, 5, 2))
+    db.session.commit()
+    results = {r.code: r.rating for r in evaluate_year(2025).results}
+    tasks = results["nongdan"].criterion("tasks_on_time")
+    assert tasks.value == pytest.approx(0.75) and tasks.n == 4 and tasks.source == "tasks"
+    assert tasks.points == pytest.approx(0.75 * tasks.weight) and tasks.status == "not_met"
+    assert tasks.evidence == {"due": 4, "on_time": 3, "late": 1, "not_done": 0}
+    none_due = results["phunu"].criterion("tasks_on_time")
+    assert none_due.status == "insufficient" and none_due.weight == 0

@@ -374,5 +374,5 @@ def test_the_audit_log_words_a_tasks_changes(client, login, world):
     audit = client.get("/manage/audit/").get_data(as_text=True)
     assert "đã sửa nhiệm vụ “Hướng dẫn hộ nghèo vay vốn”" in audit
     assert "đã đánh dấu hoàn thành nhiệm vụ “Hướng dẫn hộ nghèo vay vốn”" in audit
-    assert "Thời hạn" in audit and day(moved) in audit  # the day as people write it
-    assert "Chưa triển khai" in audit and "Đã hoàn thành" in audit  # the states in words
+    assert "Hạn hoàn thành" in audit and day(moved) in audit  # the day as people write it
+    assert "Chưa thực hiện" in audit and "Đã hoàn thành" in audit  # the states in words
