@@ -31,6 +31,7 @@ from survey.feedback import replies_views as replies
 from survey.indicators import views as indicators
 from survey.paper import views as paper
 from survey.programmes import evidence_views as evidence
+from survey.programmes import views as programmes
 from survey.ratings import commendation_views as commendations
 from survey.ratings import steps_views as steps
 from survey.ratings import views as ratings
@@ -94,6 +95,7 @@ def register_blueprints(app):
     app.register_blueprint(inbox.bp)
     app.register_blueprint(replies.bp)
     app.register_blueprint(indicators.bp)
+    app.register_blueprint(programmes.bp)
     app.register_blueprint(dialogues.bp)
     app.register_blueprint(builder.bp)
     app.register_blueprint(admin.bp)

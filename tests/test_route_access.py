@@ -177,6 +177,22 @@ ACCESS = {
     ("evidence.set_public", "POST"): Access(OWNER_CHANGES),
     ("evidence.delete", "GET"): Access(OWNER_CHANGES),
     ("evidence.delete", "POST"): Access(OWNER_CHANGES),
+    # coordination programmes: the office manages them; a party's officer reads the programme
+    # and changes its own organization's tasks; the committee and inspector read
+    ("programmes.index", "GET"): Access(ORG_ROLES),
+    ("programmes.new", "GET"): Access(ADMIN),
+    ("programmes.new", "POST"): Access(ADMIN),
+    ("programmes.programme", "GET"): Access(OWNER_READS),
+    ("programmes.edit", "GET"): Access(ADMIN),
+    ("programmes.edit", "POST"): Access(ADMIN),
+    ("programmes.delete", "POST"): Access(ADMIN),
+    ("programmes.new_task", "GET"): Access(OWNER_CHANGES),
+    ("programmes.new_task", "POST"): Access(OWNER_CHANGES),
+    ("programmes.task", "GET"): Access(OWNER_READS),
+    ("programmes.edit_task", "GET"): Access(OWNER_CHANGES),
+    ("programmes.edit_task", "POST"): Access(OWNER_CHANGES),
+    ("programmes.note", "POST"): Access(OWNER_CHANGES),
+    ("programmes.state", "POST"): Access(OWNER_CHANGES),
 }
 
 # Default URL arguments by name; an Access row's args override them.
@@ -235,19 +251,6 @@ def extra_world(db, *, own, other, thon1, users):
     db.session.add(item)
     db.session.flush()
     args["item_id"] = item.id
-    # --- a task of `nongdan` with one evidence file (its row; the file itself is not needed)
-    from survey.models import Programme, Task, TaskEvidence
-
-    programme = Programme(year=2025, title="Chương trình phối hợp", parties=[own, other])
-    task = Task(programme=programme, organization=own, title="Sửa đường", owner="An")
-    task.due_on = date(2025, 6, 30)
-    evidence = TaskEvidence(
-        task=task, stored_name="0" * 32 + ".pdf", filename="bien-ban.pdf", size=9
-    )
-    evidence.content_type = "application/pdf"
-    db.session.add_all([programme, task, evidence])
-    db.session.flush()
-    args["task_id"], args["evidence_id"] = task.id, evidence.id
     # administration: a village to edit (the officer's account is user_id above)
     args["unit"] = thon1.code
     # dialogues: a meeting of `nongdan` in thon1 with one issue raised
@@ -258,6 +261,29 @@ def extra_world(db, *, own, other, thon1, users):
     db.session.add_all([dialogue, issue])
     db.session.flush()
     args["dialogue_id"], args["issue_id"] = dialogue.id, issue.id
+    # coordination programmes: one with `nongdan` as its only party, and a task of it with one
+    # evidence file (its row; the file itself is not needed)
+    from survey.models import Programme, Task, TaskEvidence
+
+    programme = Programme(year=2025, title="Chương trình phối hợp giảm nghèo", parties=[own])
+    task = Task(
+        programme=programme,
+        organization=own,
+        title="Tập huấn kỹ thuật",
+        owner="Phạm Văn Thành, Chủ tịch Hội",
+        due_on=date(2025, 6, 30),
+    )
+    evidence = TaskEvidence(
+        task=task,
+        stored_name="0" * 32 + ".pdf",
+        filename="bien-ban.pdf",
+        size=9,
+        content_type="application/pdf",
+    )
+    db.session.add_all([programme, task, evidence])
+    db.session.flush()
+    args["programme_id"], args["task_id"] = programme.id, task.id
+    args["evidence_id"] = evidence.id
     return args
 
 

@@ -6,6 +6,7 @@
  *   interval  {rows: [{label, value, low, high}], target}: value as a dot, its interval as a bar
  *   stacked   {labels, datasets}: horizontal bars of shares (percent) stacked to 100
  *   days      {labels, datasets}: counts per day, as vertical bars
+ *   months    {labels, datasets}: counts per month, grouped vertical bars with their legend
  */
 (function () {
   "use strict";
@@ -105,6 +106,17 @@
         options: {
           plugins: { legend: { display: false } },
           scales: { y: { beginAtZero: true, title: axisTitle(canvas.dataset.yTitle) } },
+        },
+      };
+    },
+    months: function (spec, canvas) {
+      return {
+        type: "bar",
+        data: { labels: spec.labels, datasets: coloured(spec.datasets, PALETTE) },
+        options: {
+          scales: {
+            y: { beginAtZero: true, ticks: { precision: 0 }, title: axisTitle(canvas.dataset.yTitle) },
+          },
         },
       };
     },

@@ -227,3 +227,29 @@ def feedback_item_scope(user):
     if user.role == "org_officer":
         return FeedbackItem.organization_id == user.organization_id
     return sa.false()
+
+
+def may_read_programme(user, programme):
+    """Whether `user` may read a coordination programme and its tasks: the readers of every
+    organization, and the officers of the organizations that are its parties (each party sees
+    the others' tasks: they coordinate)."""
+    if user.role in READ_ALL_ROLES:
+        return True
+    return user.role == "org_officer" and any(
+        party.id == user.organization_id for party in programme.parties
+    )
+
+
+def may_add_task(user, programme):
+    """Whether `user` may add tasks to `programme`: the office, or the officer of a party (for
+    its own organization only)."""
+    return user.role == "admin" or (
+        user.role == "org_officer" and may_read_programme(user, programme)
+    )
+
+
+def may_change_task(user, task):
+    """Whether `user` may change a task, write its progress notes and move its state: the
+    office, or the officer of the task's organization (survey.programmes.task_steps holds what
+    each may do to a finished or overdue task)."""
+    return may_change_organization(user, task.organization_id)

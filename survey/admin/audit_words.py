@@ -32,171 +32,162 @@ from survey.models.vocabulary import (
     LANGUAGE_NAMES,
     ROLE_NAMES,
     STATUS_NAMES,
+    TASK_STATUS_NAMES,
     TOPIC_NAMES,
 )
-from survey.programmes import audit_words as task_words
+from survey.programmes.words import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_KINDS
 
 # The kinds of change, as the filter offers them (an action's first word).
-KINDS = (
-    {
-        "survey.": _l("Surveys"),
-        "question.": _l("Questions of a survey"),
-        "responses.": _l("Responses imported from a file"),
-        "paper.": _l("Paper sheets"),
-        "feedback.": _l("Feedback and replies"),
-        "indicator.": _l("Annual figures"),
-        "evaluation.": _l("Annual ratings"),
-        "head.": _l("Heads and deputies"),
-        "commendation.": _l("Commendations"),
-        "ruleset.": _l("The rule set"),
-        "user.": _l("Accounts"),
-        "unit.": _l("Villages"),
-        "organization.": _l("Organizations"),
-        "setting.": _l("Commune settings"),
-        "database.": _l("Backup and restore"),
-    }
-    | dialogue_words.KINDS
-    | task_words.KINDS
-)
+KINDS = {
+    "survey.": _l("Surveys"),
+    "question.": _l("Questions of a survey"),
+    "responses.": _l("Responses imported from a file"),
+    "paper.": _l("Paper sheets"),
+    "feedback.": _l("Feedback and replies"),
+    "indicator.": _l("Annual figures"),
+    "evaluation.": _l("Annual ratings"),
+    "head.": _l("Heads and deputies"),
+    "commendation.": _l("Commendations"),
+    "ruleset.": _l("The rule set"),
+    "user.": _l("Accounts"),
+    "unit.": _l("Villages"),
+    "organization.": _l("Organizations"),
+    "setting.": _l("Commune settings"),
+    "database.": _l("Backup and restore"),
+} | dialogue_words.KINDS
 
 # Each action: its name in the filter, and the sentence of an entry (without who did it).
-ACTIONS = (
-    {
-        "survey.create": (_l("Survey created"), _l("created the survey “%(survey)s”")),
-        "survey.copy": (_l("Survey copied"), _l("created the survey “%(survey)s” as a copy")),
-        "survey.update": (_l("Survey changed"), _l("changed the survey “%(survey)s”")),
-        "survey.open": (_l("Survey opened"), _l("opened the survey “%(survey)s” to answers")),
-        "survey.close": (_l("Survey closed"), _l("closed the survey “%(survey)s”")),
-        "survey.schedule": (
-            _l("Survey dates set"),
-            _l("set when the survey “%(survey)s” takes answers"),
-        ),
-        "survey.clone": (
-            _l("New version of a survey"),
-            _l("made version %(version)s of the survey “%(survey)s”"),
-        ),
-        "question.create": (
-            _l("Question added"),
-            _l("added the question “%(question)s” to the survey “%(survey)s”"),
-        ),
-        "question.update": (
-            _l("Question changed"),
-            _l("changed the question “%(question)s” of the survey “%(survey)s”"),
-        ),
-        "question.move": (
-            _l("Question moved"),
-            _l("moved the question “%(question)s” of the survey “%(survey)s”"),
-        ),
-        "question.duplicate": (
-            _l("Question duplicated"),
-            _l("duplicated the question “%(question)s” of the survey “%(survey)s”"),
-        ),
-        "question.delete": (
-            _l("Question deleted"),
-            _l("deleted the question “%(question)s” from the survey “%(survey)s”"),
-        ),
-        "responses.import": (
-            _l("Responses imported"),
-            _l("imported %(added)s responses from a file into the survey “%(survey)s”"),
-        ),
-        "paper.correct": (
-            _l("Paper sheet corrected"),
-            _l("corrected the paper sheet no. %(sheet)s of %(village)s in the survey “%(survey)s”"),
-        ),
-        "paper.withdraw": (
-            _l("Paper sheet withdrawn"),
-            _l(
-                "withdrew the paper sheet no. %(sheet)s of %(village)s from the survey “%(survey)s”"
-            ),
-        ),
-        "feedback.topic": (_l("Feedback tagged"), _l("tagged a feedback item to %(org)s")),
-        "feedback.status": (
-            _l("Feedback moved along"),
-            _l("moved a feedback item to %(org)s to “%(status)s”"),
-        ),
-        "feedback.reply": (
-            _l("Reply written"),
-            _l("wrote the reply to a feedback item to %(org)s"),
-        ),
-        "feedback.publish": (
-            _l("Reply published"),
-            _l("published a feedback item to %(org)s and its reply"),
-        ),
-        "feedback.unpublish": (
-            _l("Reply withdrawn"),
-            _l("withdrew a feedback item to %(org)s and its reply from the public page"),
-        ),
-        "indicator.update": (
-            _l("Annual figures changed"),
-            _l("changed the %(year)s figures of %(org)s"),
-        ),
-        "evaluation.self": (
-            _l("Self-assessment written"),
-            _l("wrote the %(year)s self-assessment of %(org)s"),
-        ),
-        "evaluation.review": (
-            _l("Review written"),
-            _l("reviewed the %(year)s year of %(org)s"),
-        ),
-        "evaluation.decide": (
-            _l("Tier decided"),
-            _l("decided the %(year)s tier of %(org)s: %(tier)s"),
-        ),
-        "head.add": (
-            _l("Head or deputy added"),
-            _l("recorded a head or deputy of %(org)s for %(year)s"),
-        ),
-        "head.remove": (
-            _l("Head or deputy removed"),
-            _l("removed a head or deputy of %(org)s for %(year)s"),
-        ),
-        "head.decide": (
-            _l("Head's tier decided"),
-            _l("decided the %(year)s tier of %(person_name)s (%(org)s): %(tier)s"),
-        ),
-        "commendation.add": (
-            _l("Put on the list of commendations"),
-            _l("put %(org)s on the %(year)s list of commendations"),
-        ),
-        "commendation.remove": (
-            _l("Taken off the list of commendations"),
-            _l("took %(org)s off the %(year)s list of commendations"),
-        ),
-        "commendation.confirm": (
-            _l("List of commendations confirmed"),
-            _l("confirmed the %(year)s list of commendations"),
-        ),
-        "evaluation.finalize": (
-            _l("Rating finalized"),
-            _l("finalized the %(year)s rating of %(org)s: %(tier)s"),
-        ),
-        "evaluation.refinalize": (
-            _l("Rating finalized again"),
-            _l("finalized the %(year)s rating of %(org)s again: %(tier)s"),
-        ),
-        "ruleset.update": (_l("Rule set changed"), _l("changed the commune's rule set")),
-        "user.create": (_l("Account created"), _l("created the account of %(person)s")),
-        "user.update": (_l("Account changed"), _l("changed the account of %(person)s")),
-        "user.deactivate": (_l("Account locked"), _l("locked the account of %(person)s")),
-        "user.reactivate": (_l("Account reopened"), _l("reopened the account of %(person)s")),
-        "user.password_reset": (
-            _l("Password set"),
-            _l("set a new password for %(person)s"),
-        ),
-        "unit.create": (_l("Village added"), _l("added the village %(unit)s")),
-        "unit.update": (_l("Village changed"), _l("changed the village %(unit)s")),
-        "organization.create": (_l("Organization added"), _l("added the organization %(org)s")),
-        "organization.update": (_l("Organization changed"), _l("changed the organization %(org)s")),
-        "setting.update": (_l("Settings changed"), _l("changed the commune settings")),
-        "database.backup": (_l("Database backed up"), _l("backed up the database to %(file)s")),
-        "database.restore": (
-            _l("Database restored"),
-            _l("restored the database from %(file)s"),
-        ),
-    }
-    | dialogue_words.ACTIONS
-    | task_words.ACTIONS
-)
+ACTIONS = {
+    "survey.create": (_l("Survey created"), _l("created the survey “%(survey)s”")),
+    "survey.copy": (_l("Survey copied"), _l("created the survey “%(survey)s” as a copy")),
+    "survey.update": (_l("Survey changed"), _l("changed the survey “%(survey)s”")),
+    "survey.open": (_l("Survey opened"), _l("opened the survey “%(survey)s” to answers")),
+    "survey.close": (_l("Survey closed"), _l("closed the survey “%(survey)s”")),
+    "survey.schedule": (
+        _l("Survey dates set"),
+        _l("set when the survey “%(survey)s” takes answers"),
+    ),
+    "survey.clone": (
+        _l("New version of a survey"),
+        _l("made version %(version)s of the survey “%(survey)s”"),
+    ),
+    "question.create": (
+        _l("Question added"),
+        _l("added the question “%(question)s” to the survey “%(survey)s”"),
+    ),
+    "question.update": (
+        _l("Question changed"),
+        _l("changed the question “%(question)s” of the survey “%(survey)s”"),
+    ),
+    "question.move": (
+        _l("Question moved"),
+        _l("moved the question “%(question)s” of the survey “%(survey)s”"),
+    ),
+    "question.duplicate": (
+        _l("Question duplicated"),
+        _l("duplicated the question “%(question)s” of the survey “%(survey)s”"),
+    ),
+    "question.delete": (
+        _l("Question deleted"),
+        _l("deleted the question “%(question)s” from the survey “%(survey)s”"),
+    ),
+    "responses.import": (
+        _l("Responses imported"),
+        _l("imported %(added)s responses from a file into the survey “%(survey)s”"),
+    ),
+    "paper.correct": (
+        _l("Paper sheet corrected"),
+        _l("corrected the paper sheet no. %(sheet)s of %(village)s in the survey “%(survey)s”"),
+    ),
+    "paper.withdraw": (
+        _l("Paper sheet withdrawn"),
+        _l("withdrew the paper sheet no. %(sheet)s of %(village)s from the survey “%(survey)s”"),
+    ),
+    "feedback.topic": (_l("Feedback tagged"), _l("tagged a feedback item to %(org)s")),
+    "feedback.status": (
+        _l("Feedback moved along"),
+        _l("moved a feedback item to %(org)s to “%(status)s”"),
+    ),
+    "feedback.reply": (
+        _l("Reply written"),
+        _l("wrote the reply to a feedback item to %(org)s"),
+    ),
+    "feedback.publish": (
+        _l("Reply published"),
+        _l("published a feedback item to %(org)s and its reply"),
+    ),
+    "feedback.unpublish": (
+        _l("Reply withdrawn"),
+        _l("withdrew a feedback item to %(org)s and its reply from the public page"),
+    ),
+    "indicator.update": (
+        _l("Annual figures changed"),
+        _l("changed the %(year)s figures of %(org)s"),
+    ),
+    "evaluation.self": (
+        _l("Self-assessment written"),
+        _l("wrote the %(year)s self-assessment of %(org)s"),
+    ),
+    "evaluation.review": (
+        _l("Review written"),
+        _l("reviewed the %(year)s year of %(org)s"),
+    ),
+    "evaluation.decide": (
+        _l("Tier decided"),
+        _l("decided the %(year)s tier of %(org)s: %(tier)s"),
+    ),
+    "head.add": (
+        _l("Head or deputy added"),
+        _l("recorded a head or deputy of %(org)s for %(year)s"),
+    ),
+    "head.remove": (
+        _l("Head or deputy removed"),
+        _l("removed a head or deputy of %(org)s for %(year)s"),
+    ),
+    "head.decide": (
+        _l("Head's tier decided"),
+        _l("decided the %(year)s tier of %(person_name)s (%(org)s): %(tier)s"),
+    ),
+    "commendation.add": (
+        _l("Put on the list of commendations"),
+        _l("put %(org)s on the %(year)s list of commendations"),
+    ),
+    "commendation.remove": (
+        _l("Taken off the list of commendations"),
+        _l("took %(org)s off the %(year)s list of commendations"),
+    ),
+    "commendation.confirm": (
+        _l("List of commendations confirmed"),
+        _l("confirmed the %(year)s list of commendations"),
+    ),
+    "evaluation.finalize": (
+        _l("Rating finalized"),
+        _l("finalized the %(year)s rating of %(org)s: %(tier)s"),
+    ),
+    "evaluation.refinalize": (
+        _l("Rating finalized again"),
+        _l("finalized the %(year)s rating of %(org)s again: %(tier)s"),
+    ),
+    "ruleset.update": (_l("Rule set changed"), _l("changed the commune's rule set")),
+    "user.create": (_l("Account created"), _l("created the account of %(person)s")),
+    "user.update": (_l("Account changed"), _l("changed the account of %(person)s")),
+    "user.deactivate": (_l("Account locked"), _l("locked the account of %(person)s")),
+    "user.reactivate": (_l("Account reopened"), _l("reopened the account of %(person)s")),
+    "user.password_reset": (
+        _l("Password set"),
+        _l("set a new password for %(person)s"),
+    ),
+    "unit.create": (_l("Village added"), _l("added the village %(unit)s")),
+    "unit.update": (_l("Village changed"), _l("changed the village %(unit)s")),
+    "organization.create": (_l("Organization added"), _l("added the organization %(org)s")),
+    "organization.update": (_l("Organization changed"), _l("changed the organization %(org)s")),
+    "setting.update": (_l("Settings changed"), _l("changed the commune settings")),
+    "database.backup": (_l("Database backed up"), _l("backed up the database to %(file)s")),
+    "database.restore": (
+        _l("Database restored"),
+        _l("restored the database from %(file)s"),
+    ),
+} | dialogue_words.ACTIONS
 
 # The fields an entry changes, by the words people know them by.
 FIELD_LABELS = (
@@ -277,7 +268,6 @@ FIELD_LABELS = (
     }
     | INDICATOR_LABELS
     | dialogue_words.FIELD_LABELS
-    | task_words.FIELD_LABELS
 )
 
 # Detail fields that say nothing to a reader (they stay in the raw record).
@@ -293,6 +283,12 @@ QUIET_FIELDS = {
     "task",  # said in the sentence
     "filename",
 }
+
+# The programmes' and tasks' words, kept beside their code (survey/programmes/words.py).
+KINDS |= AUDIT_KINDS
+ACTIONS |= AUDIT_ACTIONS
+FIELD_LABELS |= AUDIT_FIELDS
+QUIET_FIELDS |= {"task", "programme"}
 
 
 @dataclass(frozen=True)
@@ -416,6 +412,7 @@ def value_in_words(action, field, value, names):
     }
     if field == "status":
         labels = FEEDBACK_STATUS_LABELS if action.startswith("feedback.") else STATUS_NAMES
+        labels = TASK_STATUS_NAMES if action.startswith("task.") else labels
         return str(labels.get(value, value))
     if field == "topic":
         return str(
@@ -423,8 +420,10 @@ def value_in_words(action, field, value, names):
         )
     if field in named:
         return str(named[field](value))
-    if field == "organizations":
+    if field in ("organizations", "parties"):
         return ", ".join(names.organization(code) for code in value)
+    if field.endswith("_on"):  # a day (ISO), as people write it
+        return "/".join(reversed(str(value).split("-")))
     if field == "ground":
         return str(COMMENDATION_GROUND_NAMES.get(value, value))
     if field == "languages":
@@ -531,6 +530,7 @@ def _facts(entry, names):
         "file": target,
         "task": details.get("task", ""),
         "filename": details.get("filename", ""),
+        "programme": details.get("programme", ""),
     }
 
 

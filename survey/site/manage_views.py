@@ -45,6 +45,12 @@ SECTIONS = (
         ORG_READ_ROLES,
     ),
     (
+        "programmes.index",
+        _l("Coordination programmes"),
+        _l("Who does what by when: the programmes' tasks and their progress."),
+        ORG_READ_ROLES,
+    ),
+    (
         "paper.index",
         _l("Paper forms"),
         _l("Type paper forms; print invitation slips."),

@@ -108,7 +108,7 @@ def item_of(db, item_id):
 def test_feedback_to_task_to_done_shows_on_the_public_and_receipt_pages(client, login, db, world):
     login("officer", PASSWORD)
     form = client.get(f"/manage/feedback/{world['item']}").get_data(as_text=True)
-    assert "Tạo công việc từ góp ý này" in form
+    assert "Tạo nhiệm vụ từ góp ý này" in form
     # The programmes offered are this year's of the organization, by title; the title
     # offered is a short version of the feedback.
     assert "Chương trình giảm nghèo" in form and "Chương trình năm trước" not in form
@@ -225,7 +225,7 @@ def test_officers_of_another_organization_and_readers_cannot_link(client, login,
 def test_attach_and_detach_are_audited(client, login, db, world):
     login("officer", PASSWORD)
     page = client.get(f"/manage/feedback/{world['item']}").get_data(as_text=True)
-    assert "Gắn vào công việc đã có" in page and "Nạo vét kênh mương" in page
+    assert "Gắn vào nhiệm vụ đã có" in page and "Nạo vét kênh mương" in page
     response = client.post(
         f"/manage/feedback/{world['item']}/task/attach", data={"task": world["open_task"]}
     )
@@ -241,7 +241,7 @@ def test_attach_and_detach_are_audited(client, login, db, world):
     assert actions == ["feedback.task_attach", "feedback.task_detach"]
     login("admin", PASSWORD)
     log = client.get("/manage/audit/").get_data(as_text=True)
-    assert "đã gắn một góp ý gửi Hội Nông dân xã vào công việc “Nạo vét kênh mương”" in log
+    assert "đã gắn một góp ý gửi Hội Nông dân xã vào nhiệm vụ “Nạo vét kênh mương”" in log
 
 
 def test_a_refused_task_keeps_what_was_typed_and_says_why(client, login, db, world):

@@ -118,7 +118,7 @@ def test_the_audit_log_says_the_upload_in_words(client, login, db, world):
     login("admin", PASSWORD)
     upload(client, world["task_id"], image_bytes(), "ảnh.jpg")
     page = client.get("/manage/audit/").get_data(as_text=True)
-    assert "đã tải lên minh chứng “ảnh.jpg” cho công việc “Sửa đường vào khu sản xuất”" in page
+    assert "đã tải lên minh chứng “ảnh.jpg” cho nhiệm vụ “Sửa đường vào khu sản xuất”" in page
 
 
 def test_a_png_and_a_webp_are_accepted_in_their_own_format(client, login, db, world):

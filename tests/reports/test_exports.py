@@ -109,7 +109,7 @@ def test_the_workbook_holds_the_numbers_of_the_evaluation(runner, db, commune, t
         "Theo thôn",
         "Mục tiêu",
         "Phiếu bất thường",
-        "Công việc",
+        "Nhiệm vụ",
     ]
     summary = book["Tổng hợp"]
     assert summary.freeze_panes == "C2"

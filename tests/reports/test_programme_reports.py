@@ -1,4 +1,4 @@
-"""The year's programmes in the year's workbook (sheet "Công việc") and in the year-end report
+"""The year's programmes in the year's workbook (sheet "Nhiệm vụ") and in the year-end report
 (a section per programme), read back from the files `flask report` writes."""
 
 from datetime import date
@@ -59,7 +59,7 @@ def test_the_workbook_lists_every_task_in_words(runner, db, commune, tmp_path):
     path = tmp_path / "nam-2025.xlsx"
     result = run(runner, "report", "--year", 2025, "--format", "xlsx", "-o", path)
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(path)["Công việc"]
+    sheet = openpyxl.load_workbook(path)["Nhiệm vụ"]
     assert [c.value for c in sheet[1]] == [
         "Chương trình",
         "Tổ chức",
@@ -145,7 +145,7 @@ def test_a_year_without_programmes_has_no_such_section_nor_rows(runner, db, tmp_
     assert not any("CHƯƠNG TRÌNH PHỐI HỢP" in p.text for p in docx.Document(path).paragraphs)
     book = tmp_path / "nam-2025.xlsx"
     assert run(runner, "report", "--year", 2025, "--format", "xlsx", "-o", book).exit_code == 0
-    assert openpyxl.load_workbook(book)["Công việc"].max_row == 1
+    assert openpyxl.load_workbook(book)["Nhiệm vụ"].max_row == 1
 
 
 def test_after_the_commendations_the_section_is_the_fifth(app, db, commune):
