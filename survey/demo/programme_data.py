@@ -323,3 +323,31 @@ DIALOGUE_TITLES = {
     "voter_contact": "Tiếp xúc cử tri trước kỳ họp Hội đồng nhân dân xã",
 }
 LEADERS = "Bí thư Đảng ủy xã, Chủ tịch UBND xã"
+
+# Evidence files: (programme key, task title): (kind, file name, caption, public with replies)
+EVIDENCE = {
+    ("giamngheo-2025", "Thành lập thêm 2 tổ tiết kiệm, vay vốn xoay vòng"): (
+        "photo",
+        "to-tiet-kiem-thon-3.jpg",
+        "Ra mắt tổ tiết kiệm ở Thôn 3",
+        True,
+    ),
+    ("giamngheo-2025", "Vận động sửa nhà cho hộ khó khăn trước mùa mưa"): (
+        "photo",
+        "nha-ba-hlan.jpg",
+        "Nhà bà H'Lan sau khi sửa",
+        True,
+    ),
+    ("nongthonmoi-2025", "Vận động lắp đèn đường đoạn gần trường học"): (
+        "photo",
+        "den-duong-gan-truong.jpg",
+        "Đèn đường đoạn gần trường học đã sáng",
+        True,
+    ),
+    ("nongthonmoi-2025", "Ra quân làm đường giao thông nông thôn"): (
+        "minutes",
+        "bien-ban-ra-quan.pdf",
+        "Biên bản ra quân làm đường",
+        False,
+    ),
+}

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME
+from survey.demo import evidence_files
 from survey.demo import programme_data as facts
 from survey.models import (
     AnnualIndicator,
@@ -62,9 +63,24 @@ def seed_programmes(orgs, people):
                     created_at=at_noon(written),
                 )
             )
+    _evidence(tasks, people)
     _link_feedback(orgs, tasks)
     _dialogues(orgs, tasks)
     db.session.flush()
+
+
+def _evidence(tasks, people):
+    """The story's photos and minutes, uploaded by the office on the day each task was done."""
+    for number, (key, (kind, filename, caption, public)) in enumerate(facts.EVIDENCE.items()):
+        task = tasks[key]
+        day = task.done_on or task.due_on
+        data = evidence_files.drawn_photo(number) if kind == "photo" else None
+        data = data or evidence_files.sample_minutes(day)
+        db.session.add(
+            evidence_files.add_file(
+                task, data, filename, caption, public, people["vanphong"], at_noon(day)
+            )
+        )
 
 
 def _task(programme, org, title, supporting, start, due, outcome, year):
