@@ -186,8 +186,8 @@ TASKS = (
         "phunu",
         "Thành lập thêm 2 tổ tiết kiệm, vay vốn xoay vòng",
         "",
-        (2, 15),
-        (10, 31),
+        (10, 15),
+        (12, 20),
         "on_time",
     ),
     (
@@ -213,8 +213,8 @@ TASKS = (
         "mttq",
         "Vận động lắp đèn đường đoạn gần trường học",
         "UBND xã, Thôn 4",
-        (3, 1),
-        (7, 31),
+        (6, 1),
+        (12, 15),
         "on_time",
     ),
     (
@@ -279,7 +279,8 @@ NOTES = {
     ),
 }
 
-# Feedback items answered by a task: (organization, text the item begins with) -> task.
+# Feedback items answered by a task: (organization, text the item begins with) -> task; an
+# item received before a done task was done (the surveys take answers in October and November).
 FEEDBACK_TASKS = (
     (
         "phunu",

@@ -108,7 +108,8 @@ def _task(programme, org, title, supporting, start, due, outcome, year):
 
 def _link_feedback(orgs, tasks):
     """Make the story's feedback items point at the tasks that answer them: the first item of
-    the organization in the task's year whose text begins as the story says."""
+    the organization in the task's year whose text begins as the story says, received before
+    the task was done."""
     for code, begins, key, title in facts.FEEDBACK_TASKS:
         task = tasks[(key, title)]
         item = db.session.scalar(
@@ -118,6 +119,7 @@ def _link_feedback(orgs, tasks):
                 FeedbackItem.organization_id == orgs[code].id,
                 Survey.year == task.programme.year,
                 FeedbackItem.text.startswith(begins),
+                FeedbackItem.received_at <= at_noon(task.done_on or date.max),
             )
             .order_by(FeedbackItem.published.desc(), FeedbackItem.id)
             .limit(1)

@@ -17,7 +17,15 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
-from survey.models import FeedbackItem, ReceiptCode
+from survey.models import (
+    Dialogue,
+    DialogueIssue,
+    FeedbackItem,
+    Programme,
+    ReceiptCode,
+    Task,
+    TaskEvidence,
+)
 from tests.factories import make_organization, make_unit, make_user, submit_and_commit
 from tests.test_route_access import sign_in_quickly
 
@@ -115,7 +123,30 @@ def build_commune(db):
     make_user(db, username="nongdan_officer", role="org_officer", organization=nongdan)
     make_user(db, username="phunu_officer", role="org_officer", organization=phunu)
     make_user(db, username="village_officer", role="unit_officer", unit=thon)
+    _follow_up(db, nongdan, thon)
     db.session.commit()
+
+
+def _follow_up(db, nongdan, thon):
+    """A programme task of nongdan that its feedback item became, with an evidence row, and a
+    dialogue of nongdan with an issue made that task: the pages that name a task's feedback."""
+    from datetime import date
+
+    programme = Programme(year=2025, title="Chương trình phối hợp", parties=[nongdan])
+    task = Task(programme=programme, organization=nongdan, title="Sửa đường", owner="An")
+    task.due_on = date(2025, 12, 1)
+    evidence = TaskEvidence(
+        task=task, stored_name="1" * 32 + ".pdf", filename="bb.pdf", size=9, public=True
+    )
+    evidence.content_type = "application/pdf"
+    dialogue = Dialogue(
+        organization=nongdan, unit=thon, title="Đối thoại", held_on=date(2025, 4, 1)
+    )
+    issue = DialogueIssue(dialogue=dialogue, text="Đường hỏng.", task=task)
+    db.session.add_all([programme, task, evidence, dialogue, issue])
+    db.session.flush()
+    item = db.session.scalar(sa.select(FeedbackItem).where(FeedbackItem.text == WIDE_NONGDAN))
+    item.task_id = task.id
 
 
 def readable(response):
@@ -146,6 +177,16 @@ def _argument_values(db):
         "qcode": ["y_nongdan", "gop_y"],
         "user_id": [1],
         "unit": ["thon1"],
+        **{
+            name: db.session.scalars(sa.select(model.id)).all()
+            for name, model in (
+                ("programme_id", Programme),
+                ("task_id", Task),
+                ("evidence_id", TaskEvidence),
+                ("dialogue_id", Dialogue),
+                ("issue_id", DialogueIssue),
+            )
+        },
     }
 
 
