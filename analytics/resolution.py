@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from analytics.targets import Shortfall
+
 
 @dataclass(frozen=True)
-class ResolutionTask:
+class ResolutionTask(Shortfall):
     """One of the resolution's tasks: its number, its words, what shows it, who falls short."""
 
     number: int
@@ -26,16 +28,6 @@ class ResolutionTask:
     conditions: tuple[str, ...]  # Quy định 366 condition codes
     missed: tuple[str, ...] = ()  # organization codes short of one of them
     unknown: tuple[str, ...] = ()  # organization codes without the figures
-
-    @property
-    def met(self) -> bool | None:
-        """True when every organization meets it, False when one misses, None when unknown."""
-        if self.missed:
-            return False
-        return None if self.unknown else True
-
-    def label(self, lang: str = "vi") -> str:
-        return self.label_en if lang == "en" else self.label_vi
 
 
 # number, the task in short (Vietnamese, English), criteria, conditions

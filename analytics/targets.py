@@ -15,15 +15,14 @@ GOOD_TIERS = ("xuat_sac", "tot")
 CAMPAIGN_SHARE = 0.5
 
 
-@dataclass(frozen=True)
-class CommuneTarget:
-    """One target: its code, the resolution's words, and who falls short of it."""
+class Shortfall:
+    """What the resolution asks of every organization, judged: `missed` names those short of
+    it, `unknown` those without the figures; its words in Vietnamese and English."""
 
-    code: str
     label_vi: str
     label_en: str
-    missed: tuple[str, ...]  # organization codes
-    unknown: tuple[str, ...]  # organization codes without the figure
+    missed: tuple[str, ...]
+    unknown: tuple[str, ...]
 
     @property
     def met(self) -> bool | None:
@@ -34,6 +33,17 @@ class CommuneTarget:
 
     def label(self, lang: str = "vi") -> str:
         return self.label_en if lang == "en" else self.label_vi
+
+
+@dataclass(frozen=True)
+class CommuneTarget(Shortfall):
+    """One target: its code, the resolution's words, and who falls short of it."""
+
+    code: str
+    label_vi: str
+    label_en: str
+    missed: tuple[str, ...]  # organization codes
+    unknown: tuple[str, ...]  # organization codes without the figure
 
 
 # code, Vietnamese (the resolution's words), English, the criterion and the value that meets it

@@ -49,9 +49,10 @@ def seed_programmes(orgs, people):
         tasks[(key, title)] = task
         db.session.add(task)
     db.session.flush()
-    office = people["vanphong"]
+    officers = {"nongdan": people["hoinongdan"], "mttq": people["mattran"]}
     for (key, title), notes in facts.NOTES.items():
         task = tasks[(key, title)]
+        writer = officers.get(task.organization.code, people["vanphong"])
         for month, day, text in notes:
             written = date(task.programme.year, month, day)
             db.session.add(
@@ -59,7 +60,7 @@ def seed_programmes(orgs, people):
                     task=task,
                     written_on=written,
                     text=text,
-                    by_id=office.id,
+                    by_id=writer.id,
                     created_at=at_noon(written),
                 )
             )

@@ -26,7 +26,7 @@ from survey.reports.report_text import (
 )
 from survey.reports.resolution_data import ResolutionRecords
 from survey.reports.year_data import YearData
-from survey.reports.year_report import issuer_lines, place_date
+from survey.reports.year_report import party_report
 
 
 def _names(data, codes):
@@ -321,25 +321,9 @@ def resolution_report(data: YearData, records: ResolutionRecords) -> YearReport:
             Heading(_("III. PROPOSALS FOR %(year)s", year=data.year + 1)),
             Bullets(tuple(_proposals(data, records, tasks))),
         ]
-        return YearReport(
+        subtitle = _(
+            "Results of carrying out the resolution on renewing the content and methods of "
+            "the Fatherland Front and the socio-political organizations in %(year)s",
             year=data.year,
-            lang=data.lang,
-            issuer=issuer_lines(data),
-            document_number=_("No. %(number)s", number="\u00a0" * 8 + "-BC/ĐU"),
-            party=_("COMMUNIST PARTY OF VIETNAM"),
-            place_date=place_date(data),
-            title=_("REPORT"),
-            subtitle=_(
-                "Results of carrying out the resolution on renewing the content and methods of "
-                "the Fatherland Front and the socio-political organizations in %(year)s",
-                year=data.year,
-            ),
-            body=tuple(body),
-            recipients=(
-                _("Recipients:"),
-                _("- The Standing Committee of the Party Committee,"),
-                _("- The Fatherland Front and the socio-political organizations of the commune,"),
-                _("- Filed at the Party Committee Office."),
-            ),
-            signature=(_("ON BEHALF OF THE STANDING COMMITTEE"),),
         )
+        return party_report(data, subtitle, body)

@@ -439,25 +439,32 @@ def year_report(data: YearData) -> YearReport:
             + programme_blocks(data, "V" if data.commendations else "IV")
             + method_blocks(data)
         )
-        return YearReport(
+        subtitle = _(
+            "Results of the surveys, evaluation and rating of the quality of the work of "
+            "the Fatherland Front and the socio-political organizations in %(year)s",
             year=data.year,
-            lang=data.lang,
-            issuer=issuer_lines(data),
-            document_number=_("No. %(number)s", number="\u00a0" * 8 + "-BC/ĐU"),
-            party=_("COMMUNIST PARTY OF VIETNAM"),
-            place_date=place_date(data),
-            title=_("REPORT"),
-            subtitle=_(
-                "Results of the surveys, evaluation and rating of the quality of the work of "
-                "the Fatherland Front and the socio-political organizations in %(year)s",
-                year=data.year,
-            ),
-            body=tuple(body),
-            recipients=(
-                _("Recipients:"),
-                _("- The Standing Committee of the Party Committee,"),
-                _("- The Fatherland Front and the socio-political organizations of the commune,"),
-                _("- Filed at the Party Committee Office."),
-            ),
-            signature=(_("ON BEHALF OF THE STANDING COMMITTEE"),),
         )
+        return party_report(data, subtitle, body)
+
+
+def party_report(data, subtitle: str, body) -> YearReport:
+    """A report of the Party Committee on `data.year`: the header block, the title, `body`,
+    the recipients and the Standing Committee's signature, in the current locale."""
+    return YearReport(
+        year=data.year,
+        lang=data.lang,
+        issuer=issuer_lines(data),
+        document_number=_("No. %(number)s", number="\u00a0" * 8 + "-BC/ĐU"),
+        party=_("COMMUNIST PARTY OF VIETNAM"),
+        place_date=place_date(data),
+        title=_("REPORT"),
+        subtitle=subtitle,
+        body=tuple(body),
+        recipients=(
+            _("Recipients:"),
+            _("- The Standing Committee of the Party Committee,"),
+            _("- The Fatherland Front and the socio-political organizations of the commune,"),
+            _("- Filed at the Party Committee Office."),
+        ),
+        signature=(_("ON BEHALF OF THE STANDING COMMITTEE"),),
+    )
