@@ -131,20 +131,17 @@ def _target_blocks(data):
 def _programme_blocks(records):
     if not records.programmes:
         return [Paragraph(_("No coordination programme was recorded for the year."))]
-    tasks = sum(p.tasks for p in records.programmes)
-    on_time = sum(p.on_time for p in records.programmes)
-    late = sum(p.late for p in records.programmes)
-    not_done = sum(p.not_done for p in records.programmes)
+    programmes = records.programmes
     rows = tuple(
         (
             p.title,
-            as_number(p.tasks, 0),
-            as_number(p.on_time, 0),
-            as_number(p.late, 0),
-            as_number(p.not_done, 0),
+            as_number(len(p.tasks) - p.cancelled, 0),
+            as_number(p.done_on_time, 0),
+            as_number(p.done_late, 0),
+            as_number(p.overdue, 0),
             as_number(p.evidence, 0),
         )
-        for p in records.programmes
+        for p in programmes
     )
     return [
         Paragraph(
@@ -152,11 +149,11 @@ def _programme_blocks(records):
                 "What was done: %(programmes)s coordination programmes with %(tasks)s tasks; "
                 "%(on_time)s done on time, %(late)s done late, %(not_done)s not done by their "
                 "due date.",
-                programmes=len(records.programmes),
-                tasks=tasks,
-                on_time=on_time,
-                late=late,
-                not_done=not_done,
+                programmes=len(programmes),
+                tasks=sum(len(p.tasks) - p.cancelled for p in programmes),
+                on_time=sum(p.done_on_time for p in programmes),
+                late=sum(p.done_late for p in programmes),
+                not_done=sum(p.overdue for p in programmes),
             )
         ),
         Table(
@@ -178,16 +175,17 @@ def _programme_blocks(records):
 def _dialogue_blocks(records):
     if not records.dialogues:
         return [Paragraph(_("No dialogue or voter contact was recorded for the year."))]
+    counts = [c for _name, c in records.dialogues]
     rows = tuple(
         (
-            d.organization,
-            f"{d.held}/{d.planned}",
-            as_number(d.attending, 0),
-            as_number(d.issues, 0),
-            as_number(d.answered, 0),
-            as_number(d.made_tasks, 0),
+            name,
+            f"{c.held}/{c.planned}",
+            as_number(c.issues, 0),
+            as_number(c.answered, 0),
+            as_number(c.made_tasks, 0),
+            as_number(c.tasks_done_on_time, 0),
         )
-        for d in records.dialogues
+        for name, c in records.dialogues
     )
     return [
         Paragraph(
@@ -195,25 +193,25 @@ def _dialogue_blocks(records):
                 "What was done: %(held)s dialogues and voter contacts held of %(planned)s "
                 "planned; people raised %(issues)s issues, %(answered)s answered on the spot, "
                 "%(tasks)s made tasks.",
-                held=sum(d.held for d in records.dialogues),
-                planned=sum(d.planned for d in records.dialogues),
-                issues=sum(d.issues for d in records.dialogues),
-                answered=sum(d.answered for d in records.dialogues),
-                tasks=sum(d.made_tasks for d in records.dialogues),
+                held=sum(c.held for c in counts),
+                planned=sum(c.planned for c in counts),
+                issues=sum(c.issues for c in counts),
+                answered=sum(c.answered for c in counts),
+                tasks=sum(c.made_tasks for c in counts),
             )
         ),
         Table(
             (
                 _("Organization"),
                 _("Held / planned"),
-                _("Attending"),
                 _("Issues raised"),
                 _("Answered on the spot"),
                 _("Made tasks"),
+                _("Of them done on time"),
             ),
             rows,
             numeric=(1, 2, 3, 4, 5),
-            widths=(3.0, 1.2, 1.1, 1.1, 1.3, 1.1),
+            widths=(3.0, 1.2, 1.1, 1.3, 1.1, 1.3),
         ),
     ]
 
