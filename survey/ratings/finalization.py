@@ -148,7 +148,9 @@ def warnings_before(document: dict, updating: bool) -> dict[str, list]:
       be finalized);
     - `adjusted`: decisions that differ from the computed tier: (name, computed, decided, reason);
     - `outdated`: decisions taken on a computed tier the data have changed since;
-    - `pending`: finalized organizations re-rated since, to finalize again.
+    - `pending`: finalized organizations re-rated since, to finalize again;
+    - `heads_undecided`: rated organizations with a head or deputy whose own tier the committee
+      has not decided (the resolution, III.7, ties it to the organization's).
     """
     pending = [org for org in document["organizations"] if not org.get("finalized")]
     rated = [org for org in pending if org.get("rated", True)]
@@ -191,4 +193,9 @@ def warnings_before(document: dict, updating: bool) -> dict[str, list]:
         ],
         "outdated": [org["name"] for org in rated if org.get("decision_outdated")],
         "pending": [org["name"] for org in organizations if org.get("decision_pending")],
+        "heads_undecided": [
+            org["name"]
+            for org in rated
+            if any(not head["decided"] for head in org.get("heads") or ())
+        ],
     }

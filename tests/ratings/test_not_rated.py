@@ -57,7 +57,7 @@ def test_the_warnings_before_finalizing_name_each_open_question():
             org("Hội Phụ nữ", criteria=[sensitive]),
             org("Đoàn Thanh niên", rated=False),
             org("Hội Cựu chiến binh", finalized=True, changed_since_finalization=True),
-            org("Mặt trận", capped=True),
+            org("Mặt trận", capped=True, heads=[{"decided": False}, {"decided": True}]),
         ]
     }
     found = warnings_before(document, updating=True)
@@ -75,8 +75,14 @@ def test_the_warnings_before_finalizing_name_each_open_question():
         "adjusted": [],
         "outdated": [],
         "pending": [],
+        "heads_undecided": ["Mặt trận"],
     }
-    decided = org("Hội Nông dân", decided=True, self_assessment={"strengths": "Tốt"})
+    decided = org(
+        "Hội Nông dân",
+        decided=True,
+        self_assessment={"strengths": "Tốt"},
+        heads=[{"decided": True}],
+    )
     quiet = warnings_before({"organizations": [decided]}, updating=False)
     assert not any(quiet.values())
 
