@@ -46,6 +46,7 @@ REVISIONS = [
     "46a27c303058",
     "fb1554fe7602",
     "964be31c20be",
+    "49a89cbf2e8b",
 ]
 UNLINKED = "e5b2c4a7f913"  # nothing leads from a slip or a receipt to the answers
 # What the data fills that a later revision added (read from migrations/versions).
@@ -78,6 +79,7 @@ ADDED_BY = {
     "dialogue": "964be31c20be",
     "dialogue_issue": "964be31c20be",
     "feedback_item.task_id": "964be31c20be",
+    "user.email": "49a89cbf2e8b",
 }
 # What a later revision removed on purpose: the values that linked a slip, a receipt or a
 # start time to a response; and what it changed: the submission id kept as its digest.
@@ -223,6 +225,7 @@ class Commune(Tables):
                 username=username,
                 password_hash=PASSWORD_HASH,
                 full_name=f"Cán bộ {username}",
+                email=f"{username}@tanlap.gov.vn" if org else "",
                 role=role,
                 organization_id=self.orgs.get(org),
                 unit_id=self.villages[0] if village else None,

@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     full_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    # Where the daily reminders of tasks go (`flask tasks digest`); empty: none are sent.
+    email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
     role: Mapped[str] = mapped_column(sa.String(16))
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organization.id", ondelete="RESTRICT")
