@@ -5,6 +5,7 @@ values before and after; passwords and their hashes never reach the log. Deactiv
 password reset end every session the user had (sign_ins.end_all).
 """
 
+import re
 import secrets
 from functools import cache
 
@@ -22,6 +23,13 @@ from survey.models import User
 MIN_PASSWORD_LENGTH = 10
 # What a username may hold: letters without accents, digits, dots, dashes and underscores.
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+# An e-mail address as mail servers take it: a name, one @, a domain of dotted labels; no
+# spaces, accents or line breaks (nothing that could add a header to a message).
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+EMAIL_LENGTH = 254
 
 
 class AccountRefused(ValueError):
@@ -98,9 +106,22 @@ def binding_problem(role, organization, unit):
     return None
 
 
-def create_user(*, username, role, password, full_name="", organization=None, unit=None):
-    """Create an active account; raises AccountRefused on a taken name or a bad binding."""
+def is_email(address):
+    """Whether `address` is an e-mail address a message can be sent to.
+
+    >>> is_email("hoinongdan.hatam@gmail.com"), is_email("vp@ubnd.hatam.gov.vn")
+    (True, True)
+    >>> is_email("hoinongdan"), is_email("a@b"), is_email("nông@dân.vn"), is_email("a@b.vn\\nBcc:")
+    (False, False, False, False)
+    """
+    return len(address) <= EMAIL_LENGTH and re.fullmatch(EMAIL_PATTERN, address) is not None
+
+
+def create_user(*, username, role, password, full_name="", email="", organization=None, unit=None):
+    """Create an active account; raises AccountRefused on a taken name, a bad binding or an
+    address that is not one."""
     _check_password(password)
+    email = _checked_email(email)
     if username_taken(username):
         raise AccountRefused("username taken", "username")
     _check_binding(role, organization, unit)
@@ -108,6 +129,7 @@ def create_user(*, username, role, password, full_name="", organization=None, un
         username=username,
         role=role,
         full_name=strip_control(full_name),
+        email=email,
         organization=organization,
         unit=unit,
     )
@@ -117,13 +139,16 @@ def create_user(*, username, role, password, full_name="", organization=None, un
     return user
 
 
-def update_user(user, *, by, full_name, role, organization=None, unit=None):
-    """Change a user's name, role and binding; an administrator cannot demote themselves."""
+def update_user(user, *, by, full_name, role, email=None, organization=None, unit=None):
+    """Change a user's name, role, binding and e-mail address (None: kept); an administrator
+    cannot demote themselves."""
     if by is not None and user.id == by.id and role != user.role:
         raise AccountRefused("demote self", "role")
     _check_binding(role, organization, unit)
+    email = user.email if email is None else _checked_email(email)
     before = _public_fields(user)
     user.full_name = strip_control(full_name)
+    user.email = email
     user.role = role
     user.organization = organization
     user.unit = unit
@@ -167,6 +192,14 @@ def _check_password(password):
         raise AccountRefused("password too short", "password")
 
 
+def _checked_email(email):
+    """The address without the spaces around it; "" for none."""
+    email = (email or "").strip()
+    if email and not is_email(email):
+        raise AccountRefused("not an email", "email")
+    return email
+
+
 def _check_binding(role, organization, unit):
     problem = binding_problem(role, organization, unit)
     if problem is not None:
@@ -192,6 +225,7 @@ def _public_fields(user):
     return {
         "username": user.username,
         "full_name": user.full_name,
+        "email": user.email or None,
         "role": user.role,
         "organization": user.organization.code if user.organization else None,
         "unit": user.unit.code if user.unit else None,

@@ -220,6 +220,7 @@ FIELD_LABELS = (
         "options": _l("Options"),
         "username": _l("Username"),
         "full_name": _l("Full name"),
+        "email": _l("E-mail address"),
         "role": _l("Role"),
         "unit": _l("Village"),
         "active": _l("Can sign in"),

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    EmailField,
     FieldList,
     FormField,
     HiddenField,
@@ -26,9 +27,11 @@ from wtforms.validators import (
 
 from analytics import RuleSet, criterion_codes, load_ruleset
 from survey.accounts.officers import (
+    EMAIL_LENGTH,
     MIN_PASSWORD_LENGTH,
     USERNAME_PATTERN,
     binding_problem,
+    is_email,
     username_taken,
 )
 from survey.commune.settings import public_base_url_problem
@@ -42,6 +45,9 @@ CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 # Larger than any count, order or threshold: typed only by mistake.
 LARGEST_WHOLE_NUMBER = 10**12
 
+NOT_AN_EMAIL = _l(
+    "This is not an e-mail address: write one like hoinongdan.hatam@gmail.com, or leave it empty."
+)
 BINDING_MESSAGES = {
     "organization required": _l("An organization officer needs an organization: choose one."),
     "village required": _l("A village officer needs a village: choose one."),
@@ -79,6 +85,7 @@ class UserForm(OfficerForm):
         _l("Full name"),
         validators=[DataRequired(message=_l("Write the person's full name.")), Length(max=120)],
     )
+    email = EmailField(_l("E-mail address"), validators=[Optional(), Length(max=EMAIL_LENGTH)])
     role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_NAMES[role]) for role in ROLES])
     organization = SelectField(_l("Organization"), choices=[], validate_choice=True)
     unit = SelectField(_l("Village"), choices=[], validate_choice=True)
@@ -88,6 +95,11 @@ class UserForm(OfficerForm):
         none = SelectChoice("", _l("(none)"))
         self.organization.choices = [none, *(SelectChoice(o.code, o.name) for o in organizations)]
         self.unit.choices = [none, *(SelectChoice(u.code, u.name) for u in villages)]
+
+    def validate_email(self, field):
+        """Empty, or an address a message can be sent to."""
+        if field.data and field.data.strip() and not is_email(field.data.strip()):
+            raise ValidationError(NOT_AN_EMAIL)
 
     def validate_organization(self, field):
         """An organization for an organization officer, none for anyone else."""

@@ -11,6 +11,7 @@ from survey.accounts.access import roles_required
 from survey.admin.forms import (
     CRITERION_COLUMNS,
     GROUP_NAMES,
+    NOT_AN_EMAIL,
     NewUserForm,
     OrganizationForm,
     PasswordForm,
@@ -31,6 +32,7 @@ bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
 
 REFUSALS = {
     "username taken": _l("This username is taken: choose another."),
+    "not an email": NOT_AN_EMAIL,
     "demote self": _l(
         "You cannot change your own role. Ask another administrator if it must change."
     ),
@@ -84,6 +86,7 @@ def user_new():
                 role=form.role.data,
                 password=form.password.data,
                 full_name=form.full_name.data.strip(),
+                email=form.email.data or "",
                 **_binding(form),
             )
         except officers.AccountRefused as refused:
@@ -105,6 +108,7 @@ def user_edit(user_id):
         if request.method == "POST"
         else {
             "full_name": user.full_name,
+            "email": user.email,
             "role": user.role,
             "organization": user.organization.code if user.organization else "",
             "unit": user.unit.code if user.unit else "",
@@ -118,6 +122,7 @@ def user_edit(user_id):
                 by=current_user,
                 full_name=form.full_name.data.strip(),
                 role=form.role.data,
+                email=form.email.data or "",
                 **_binding(form),
             )
         except officers.AccountRefused as refused:

@@ -23,8 +23,9 @@ def user_group():
 @click.option("--org", "org_code", help="Organization code (org_officer).")
 @click.option("--unit", "unit_code", help="Village code (unit_officer).")
 @click.option("--full-name", default="", help="The person's name as shown in the log.")
+@click.option("--email", default="", help="Where the daily reminders of tasks go.")
 @with_appcontext
-def user_create(username, role, org_code, unit_code, full_name):
+def user_create(username, role, org_code, unit_code, full_name, email):
     """Create a user; the password comes from a prompt, or from standard input when piped."""
     longest = User.username.type.length
     if not re.fullmatch(officers.USERNAME_PATTERN, username) or len(username) > longest:
@@ -34,6 +35,8 @@ def user_create(username, role, org_code, unit_code, full_name):
         )
     if len(full_name) > User.full_name.type.length:
         raise click.ClickException(f"--full-name: at most {User.full_name.type.length} characters")
+    if email and not officers.is_email(email.strip()):
+        raise click.ClickException(f"--email {email!r}: not an e-mail address")
     if officers.username_taken(username):
         raise click.ClickException(f"username {username!r} is taken")
     org = lookup(Organization, org_code, "--org") if org_code else None
@@ -48,6 +51,7 @@ def user_create(username, role, org_code, unit_code, full_name):
             role=role,
             password=password,
             full_name=full_name,
+            email=email,
             organization=org,
             unit=unit,
         )

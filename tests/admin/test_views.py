@@ -434,3 +434,43 @@ def test_organization_form_refuses_bad_values(admin, db, changes, message):
     response = admin.post("/manage/admin/organizations/new", data=ORGANIZATION | changes)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert entries(db, "organization.create") == []
+
+
+# --- e-mail addresses ------------------------------------------------------------------------
+
+
+def test_an_email_address_is_kept_audited_and_listed(admin, db, world):
+    response = admin.post(
+        "/manage/admin/users/new", data=NEW_USER | {"email": " hoa.phunu@gmail.com "}
+    )
+    assert response.status_code == 302
+    assert fresh(db, "phunu1").email == "hoa.phunu@gmail.com"
+    [created] = entries(db, "user.create")
+    assert created.details["after"]["email"] == "hoa.phunu@gmail.com"
+    officer = world["officer"]
+    edited = NEW_USER | {"full_name": "Trần Nông", "email": "nong@hoinongdan.vn"}
+    assert admin.post(f"/manage/admin/users/{officer.id}/edit", data=edited).status_code == 302
+    [changed] = entries(db, "user.update")
+    assert changed.details["before"]["email"] is None
+    assert changed.details["after"]["email"] == "nong@hoinongdan.vn"
+    page = admin.get("/manage/admin/users").get_data(as_text=True)
+    assert "nong@hoinongdan.vn" in page and "hoa.phunu@gmail.com" in page
+    form = admin.get(f"/manage/admin/users/{officer.id}/edit").get_data(as_text=True)
+    assert 'value="nong@hoinongdan.vn"' in form and 'type="email"' in form
+
+
+@pytest.mark.parametrize(
+    "typed", ["hoa.phunu", "hoa@gmail", "hoa phunu@gmail.com", "hòa@gmail.com"]
+)
+def test_what_is_not_an_email_address_is_refused_and_kept(admin, db, world, typed):
+    response = admin.post("/manage/admin/users/new", data=NEW_USER | {"email": typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Đây không phải địa chỉ thư điện tử" in page
+    assert f'value="{typed}"' in page and 'value="Nguyễn Thị Hoa"' in page
+    assert fresh(db, "phunu1") is None and entries(db, "user.create") == []
+    officer = world["officer"]
+    edited = NEW_USER | {"full_name": "Trần Nông", "email": typed}
+    response = admin.post(f"/manage/admin/users/{officer.id}/edit", data=edited)
+    assert response.status_code == 422 and f'value="{typed}"' in response.get_data(as_text=True)
+    assert fresh(db, "nongdan1").email == "" and entries(db, "user.update") == []

@@ -190,3 +190,18 @@ def test_survey_list_counts_responses(app, db, runner):
     assert row["responses"] == stored > 0
     table = runner.invoke(args=["survey", "list"]).output
     assert "hailong-nongdan-2025" in table and "Hội Nông dân" in table
+
+
+def test_user_create_takes_an_email_address_and_refuses_what_is_not_one(app, db, runner):
+    make_organization(db, code="nongdan")
+    db.session.commit()
+    command = ["user", "create", "canbo", "--role", "org_officer", "--org", "nongdan"]
+    wrong = runner.invoke(args=[*command, "--email", "canbo@"], input="a-strong-password\n")
+    assert wrong.exit_code != 0 and "--email 'canbo@': not an e-mail address" in wrong.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    args = [*command, "--email", "canbo@hoinongdan.vn"]
+    result = runner.invoke(args=args, input="a-strong-password\n")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(User.email)) == "canbo@hoinongdan.vn"
+    entry = db.session.scalar(sa.select(AuditLog))
+    assert entry.details["after"]["email"] == "canbo@hoinongdan.vn"
