@@ -283,6 +283,7 @@ QUIET_FIELDS = {
     "meeting",
     "task",  # said in the sentence
     "filename",
+    "sent",  # said in the sentence
 }
 
 # The programmes' and tasks' words, kept beside their code (survey/programmes/words.py).
@@ -532,6 +533,7 @@ def _facts(entry, names):
         "task": details.get("task", ""),
         "filename": details.get("filename", ""),
         "programme": details.get("programme", ""),
+        "sent": details.get("sent", ""),
     }
 
 

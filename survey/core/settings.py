@@ -79,6 +79,16 @@ DEFAULTS = {
     # The largest evidence file a task takes (a phone's photo, scanned minutes as PDF); the
     # upload page alone accepts a body this large (survey/programmes/evidence_views.py).
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    # The daily e-mail of tasks due soon and overdue (`flask tasks digest`, survey/core/mail.py).
+    # Without SMTP_HOST no e-mail is sent. SMTP_PORT unset: 587 with SMTP_STARTTLS, else 25.
+    # MAIL_FROM unset: SMTP_USER when it is an address. A server silent this many seconds fails.
+    "SMTP_HOST": "",
+    "SMTP_PORT": None,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "MAIL_FROM": "",
+    "SMTP_TIMEOUT_SECONDS": 30,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

@@ -1,8 +1,8 @@
 """The audit log's words for the programmes and their tasks (their import, their evidence
-files, feedback made a task too): the kinds of change, each action's sentence (the programme
-and the task by their titles, a file by the name it was uploaded with, as the entry logged
-them) and the fields' labels, which the audit page (survey/admin/audit_words.py) adds to its
-own."""
+files, feedback made a task, the morning e-mail of reminders too): the kinds of change, each
+action's sentence (the programme and the task by their titles, a file by the name it was
+uploaded with, the number of officers a reminder went to, as the entry logged them) and the
+fields' labels, which the audit page (survey/admin/audit_words.py) adds to its own."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -11,9 +11,14 @@ AUDIT_KINDS = {
     "evidence.": _l("Evidence of tasks"),
     "programme.": _l("Coordination programmes"),
     "task.": _l("Tasks of the programmes"),
+    "reminders.": _l("Reminders of tasks by e-mail"),
 }
 
 AUDIT_ACTIONS = {
+    "reminders.digest": (
+        _l("Reminders e-mailed"),
+        _l("sent the reminder e-mail of tasks to %(sent)s officers"),
+    ),
     "tasks.import": (
         _l("Tasks imported"),
         _l("imported %(added)s tasks of the coordination programmes from a file"),
@@ -89,6 +94,7 @@ AUDIT_ACTIONS = {
 }
 
 AUDIT_FIELDS = {
+    "failed": _l("E-mails the server did not take"),
     "public": _l("Public with the reply to the feedback"),
     "theme": _l("Theme of the programme"),
     "parties": _l("Organizations taking part"),
