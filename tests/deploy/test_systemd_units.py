@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 APP_UNIT = "commune-survey.service"
 UPGRADE_UNIT = "commune-survey-upgrade.service"
+DIGEST_UNIT = "commune-survey-digest.service"
+DIGEST_TIMER = "commune-survey-digest.timer"
 INSTALLED_AT = "/opt/commune-survey"
 NEEDED = {
     "FLASK_SQLALCHEMY_DATABASE_URI",
@@ -59,10 +61,12 @@ def test_the_app_requires_the_upgrade_and_starts_after_it():
     assert app["Install"]["WantedBy"] == "multi-user.target"
 
 
-def test_both_units_run_the_same_app_as_the_same_user():
-    app, upgrade = unit(APP_UNIT)["Service"], unit(UPGRADE_UNIT)["Service"]
-    for key in ("User", "Group", "WorkingDirectory", "EnvironmentFile", "StateDirectory"):
-        assert app[key] == upgrade[key], key
+def test_every_unit_runs_the_same_app_as_the_same_user():
+    app = unit(APP_UNIT)["Service"]
+    for other in (UPGRADE_UNIT, DIGEST_UNIT):
+        service = unit(other)["Service"]
+        for key in ("User", "Group", "WorkingDirectory", "EnvironmentFile", "StateDirectory"):
+            assert app[key] == service[key], (other, key)
     assert app["WorkingDirectory"] == INSTALLED_AT
     assert app["User"] != "root"
 
@@ -79,16 +83,31 @@ def test_systemd_waits_for_gunicorns_graceful_stop():
     assert unit(APP_UNIT)["Service"]["KillMode"] == "mixed"
 
 
+def test_the_timer_sends_the_days_e_mail_at_seven_in_the_commune():
+    """07:00 in Vietnam whatever the server's zone, and a morning missed (the server off) is
+    made up at the next start."""
+    service, timer = unit(DIGEST_UNIT), unit(DIGEST_TIMER)
+    assert service["Service"]["Type"] == "oneshot"
+    assert service["Service"]["ExecStart"] == (
+        f"{INSTALLED_AT}/.venv/bin/flask --app app tasks digest"
+    )
+    assert timer["Timer"]["OnCalendar"] == "*-*-* 07:00:00 Asia/Ho_Chi_Minh"
+    assert timer["Timer"]["Persistent"] == "true"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+    assert "Install" not in service  # started by its timer, never at boot
+
+
 @pytest.mark.skipif(
     shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed"
 )
 def test_systemd_analyze_verifies_the_units(tmp_path):
     """Installed from this checkout: systemd checks that the programs are there too."""
-    for name in (APP_UNIT, UPGRADE_UNIT):
+    names = (APP_UNIT, UPGRADE_UNIT, DIGEST_UNIT, DIGEST_TIMER)
+    for name in names:
         text = (DEPLOY / name).read_text().replace(INSTALLED_AT, str(ROOT))
         (tmp_path / name).write_text(text)
     done = subprocess.run(
-        ["systemd-analyze", "verify", tmp_path / APP_UNIT, tmp_path / UPGRADE_UNIT],
+        ["systemd-analyze", "verify", *(tmp_path / name for name in names)],
         capture_output=True,
         text=True,
     )
