@@ -8,6 +8,7 @@ still go.
 
 from __future__ import annotations
 
+import json
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ class MailSettings:
             host=host,
             port=int(port),
             user=user,
-            password=str(config.get("SMTP_PASSWORD") or ""),
+            password=_as_typed(config.get("SMTP_PASSWORD")),
             starttls=starttls,
             sender=sender or f"nhacviec@{host or 'localhost'}",
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 30),
@@ -118,6 +119,17 @@ def send_all(letters, settings: MailSettings, sender_name: str = "") -> list[Not
         if connection is not None:
             _close(connection)
     return failed
+
+
+def _as_typed(value) -> str:
+    """A password as typed: FLASK_SMTP_PASSWORD=123456 reaches the config as the number.
+
+    >>> _as_typed(123456), _as_typed(True), _as_typed("mật-khẩu"), _as_typed(None)
+    ('123456', 'true', 'mật-khẩu', '')
+    """
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _one_line(text: str) -> str:
