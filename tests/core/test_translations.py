@@ -42,3 +42,30 @@ def test_vietnamese_catalog_compiles_without_placeholder_errors():
         f"line {message.lineno}: {error}" for message, errors in catalog.check() for error in errors
     ]
     assert not problems, problems
+
+
+def test_each_text_is_translated_once_with_one_translation():
+    """What GNU msgfmt --check refuses and babel reads past, silently keeping one of them: a
+    text entered twice (two translations, one lost) or an entry with two msgstr lines."""
+    text = (ROOT / "survey/translations/vi/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    seen, twice, doubled = set(), [], []
+    msgid, strings, reading_id = [], 0, False
+    for line in text.splitlines():
+        if line.startswith(("msgid ", "msgctxt ")):
+            if not reading_id:
+                msgid, strings = [], 0
+            msgid.append(line)
+            reading_id = True
+        elif line.startswith('"') and reading_id:
+            msgid.append(line)
+        elif line.startswith("msgstr ") or line.startswith("msgstr["):
+            reading_id = False
+            strings += line.startswith("msgstr ")
+            key = "\n".join(msgid)
+            if strings == 2:
+                doubled.append(key)
+            if strings == 1 and key != 'msgid ""':
+                twice += [key] if key in seen else []
+                seen.add(key)
+    assert len(seen) > 1000
+    assert twice == [] and doubled == []
