@@ -77,6 +77,7 @@ def crawl(client):
         seen.add(url)
         response = client.get(url)
         if response.status_code != 200 or response.mimetype != "text/html":
+            response.close()  # a file sent (an evidence photo): its handle goes with it
             continue
         pages[url] = response.get_data(as_text=True)
         for href in re.findall(r'href="([^"#]+)', pages[url]):
