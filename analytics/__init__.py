@@ -1,10 +1,10 @@
-"""Pure computation for the survey platform: statistics, criteria, rule sets, ratings and
-integrity flags.
+"""Pure computation for the survey platform: statistics, criteria, rule sets, ratings,
+integrity flags and small-area estimates.
 
 Never imports flask, flask_sqlalchemy or survey: it takes plain rows and returns frozen
 dataclasses. This is its public face, as scipy.stats is scipy's: the web application imports
 from `analytics` only; the modules behind it (stats, results, criteria, rules, rating, report,
-integrity, targets) are its own and its tests'.
+integrity, targets, small_areas) are its own and its tests'.
 """
 
 from analytics.commendations import Proposal, shortlist
@@ -56,6 +56,7 @@ from analytics.results import (
     suppressed_cells,
 )
 from analytics.rules import RuleSet, default_text, load_ruleset
+from analytics.small_areas import AreaEstimate, SmallAreaFit, fay_herriot
 from analytics.stats import cronbach_alpha
 from analytics.targets import CommuneTarget, commune_targets
 
@@ -118,4 +119,8 @@ __all__ = [
     # the resolution's tasks (III.1-III.7) for the report on carrying it out
     "ResolutionTask",
     "resolution_tasks",
+    # small communes' estimates shrunk toward the province (Fay–Herriot empirical Bayes)
+    "AreaEstimate",
+    "SmallAreaFit",
+    "fay_herriot",
 ]
