@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from survey.cli.files import import_csv
-from survey.indicators.figures import import_indicators
+from survey.indicators.importing import import_indicators
 
 
 @click.group("indicators")

@@ -21,7 +21,7 @@ from survey.audit import trail
 from survey.core.extensions import db
 from survey.core.text_safety import strip_control
 from survey.models import TASK_STATUSES, Organization, Programme, Task
-from survey.responses.importing import ImportRejected, csv_reader, refuse_if_any
+from survey.responses.importing import ImportRejected, read_header, refuse_if_any
 
 REQUIRED = ("organization", "programme", "title", "owner", "due", "done_at")
 OPTIONAL = ("status", "supporting", "started", "note")
@@ -98,11 +98,7 @@ def _check_row(row, organizations):
 
 def import_tasks(lines, source="import") -> TasksImported:
     """Check every row of the CSV `lines`, then store them all; ImportRejected otherwise."""
-    reader = csv_reader(lines)
-    header = next(reader, None)
-    if header is None:
-        raise ImportRejected(["line 1: the file is empty"])
-    header = [h.strip() for h in header]
+    reader, header = read_header(lines)
     _check_header(header)
     organizations = {o.code: o for o in db.session.scalars(sa.select(Organization))}
     errors, tasks = [], []

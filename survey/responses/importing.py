@@ -44,11 +44,7 @@ def import_responses(survey, lines):
     """Check and import the CSV rows in `lines` (an iterable of text lines) for `survey`."""
     if survey.status == "draft":
         raise ImportRejected(["survey: it is a draft; open it before importing responses"])
-    reader = csv_reader(lines)
-    header = next(reader, None)
-    if header is None:
-        raise ImportRejected(["line 1: the file is empty"])
-    header = [h.strip() for h in header]
+    reader, header = read_header(lines)
     questions = list(survey.questions)
     _check_header(header, questions)
     units = {u.code: u.id for u in db.session.scalars(sa.select(Unit))}
@@ -96,6 +92,16 @@ def refuse_if_any(errors, more="problems"):
     if len(errors) > MAX_REPORTED:
         shown.append(f"... and {len(errors) - MAX_REPORTED} more {more}")
     raise ImportRejected(shown)
+
+
+def read_header(lines):
+    """The CSV reader over `lines` and its header row (each name stripped); ImportRejected
+    for an empty file."""
+    reader = csv_reader(lines)
+    header = next(reader, None)
+    if header is None:
+        raise ImportRejected(["line 1: the file is empty"])
+    return reader, [h.strip() for h in header]
 
 
 def csv_reader(lines):

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from survey.audit.trail import COMMAND_LINE
 from survey.core.extensions import db as _db
-from survey.indicators.figures import IMPORT_COLUMNS
+from survey.indicators.importing import IMPORT_COLUMNS
 from survey.models import AnnualIndicator, AuditLog, Organization
 from tests.factories import make_organization
 
