@@ -252,6 +252,19 @@ def indicator_criteria(
             members,
             {"campaign_members": row.campaign_members, "members": members},
         ),
+        *_supervision_and_dialogue(row, dialogues_recorded),
+    ]
+    return {v.code: v for v in values}
+
+
+def _supervision_and_dialogue(row, dialogues_recorded):
+    """The criteria of supervision done, recommendations answered and dialogues held, each
+    against what was planned or issued (the dialogue's evidence names records when counted
+    from them)."""
+    dialogue_evidence = {"held": row.dialogues_held, "planned": row.dialogues_planned}
+    if dialogues_recorded:
+        dialogue_evidence["source"] = "records"
+    return (
         _ratio(
             "supervision",
             row.supervision_done,
@@ -269,12 +282,10 @@ def indicator_criteria(
             "dialogue",
             row.dialogues_held,
             row.dialogues_planned,
-            {"held": row.dialogues_held, "planned": row.dialogues_planned}
-            | ({"source": "records"} if dialogues_recorded else {}),
+            dialogue_evidence,
             nothing_planned=0.0,  # planning no dialogue at all earns nothing
         ),
-    ]
-    return {v.code: v for v in values}
+    )
 
 
 @dataclass(frozen=True)

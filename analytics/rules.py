@@ -282,22 +282,8 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         raise AnalyticsError(
             f"rules: feedback.answer_within_days must be a whole number >= 1, got {days:g}"
         )
-    for table, key in (("cap", "enabled"), ("integrity", "exclude_flagged")):
-        value = data.get(table, {}).get(key)
-        if not isinstance(value, bool):
-            raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {value!r}")
+    _check_switches(data)
     conditions, commend = data.get("conditions", {}), data.get("commendations", {})
-    for table, values, key in (
-        ("conditions", conditions, "tasks_on_time"),
-        ("conditions", conditions, "no_discipline"),
-        ("commendations", commend, "excellent"),
-        ("commendations", commend, "good_and_rising"),
-    ):
-        if not isinstance(values.get(key, True), bool):
-            raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {values[key]!r}")
-    for key, known in (("rounding", CAP_ROUNDINGS), ("applies_to", CAP_GROUPS)):
-        if cap.get(key, known[0]) not in known:
-            raise AnalyticsError(f"rules: cap.{key} must be one of {known}, got {cap[key]!r}")
     criteria = _check_criteria(data.get("criteria", []))
     name = str(data.get("name", "")) or "default"
     if len(name) > NAME_LENGTH:
@@ -332,6 +318,27 @@ def _check(data: dict, year: int | None, source: str) -> RuleSet:
         commend_excellent=commend.get("excellent", True),
         commend_good_and_rising=commend.get("good_and_rising", True),
     )
+
+
+def _check_switches(data: dict) -> None:
+    """The rule set's yes/no switches are true or false, and the cap's choices known ones."""
+    for table, key in (("cap", "enabled"), ("integrity", "exclude_flagged")):
+        value = data.get(table, {}).get(key)
+        if not isinstance(value, bool):
+            raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {value!r}")
+    conditions, commend = data.get("conditions", {}), data.get("commendations", {})
+    cap = data.get("cap", {})
+    for table, values, key in (
+        ("conditions", conditions, "tasks_on_time"),
+        ("conditions", conditions, "no_discipline"),
+        ("commendations", commend, "excellent"),
+        ("commendations", commend, "good_and_rising"),
+    ):
+        if not isinstance(values.get(key, True), bool):
+            raise AnalyticsError(f"rules: {table}.{key} must be true or false, got {values[key]!r}")
+    for key, known in (("rounding", CAP_ROUNDINGS), ("applies_to", CAP_GROUPS)):
+        if cap.get(key, known[0]) not in known:
+            raise AnalyticsError(f"rules: cap.{key} must be one of {known}, got {cap[key]!r}")
 
 
 def _check_criteria(items: list) -> tuple[CriterionRule, ...]:
