@@ -59,19 +59,6 @@ def programmes_for(dialogue: Dialogue) -> list[Programme]:
     ).all()
 
 
-def short_title(text: str, limit: int = TITLE_LENGTH) -> str:
-    """A task's title from an issue's text: one line, cut at a word before `limit` characters.
-
-    >>> short_title("Đề nghị   sửa\\nđường vào thôn", 20)
-    'Đề nghị sửa đường…'
-    """
-    line = " ".join(text.split())
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1].rsplit(" ", 1)[0] or line[: limit - 1]
-    return cut.rstrip(" ,.;:") + "…"
-
-
 def make_task(
     issue: DialogueIssue, programme: Programme, title: str, owner: str, due_on: date
 ) -> Task:

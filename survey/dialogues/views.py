@@ -24,13 +24,13 @@ from survey.core.local_time import current_year
 from survey.dialogues.counts import dialogue_counts
 from survey.dialogues.forms import AnswerForm, DialogueForm, IssueForm, TaskForm
 from survey.dialogues.issues import (
+    TITLE_LENGTH,
     add_issue,
     answer_issue,
     issue_of,
     issue_rows,
     make_task,
     programmes_for,
-    short_title,
 )
 from survey.dialogues.meetings import (
     DIALOGUE_KIND_NAMES,
@@ -44,6 +44,7 @@ from survey.dialogues.meetings import (
     year_meetings,
 )
 from survey.models import Programme
+from survey.programmes.task_steps import short_title
 
 bp = Blueprint("dialogues", __name__, url_prefix="/manage/dialogues")
 
@@ -227,7 +228,7 @@ def task(dialogue_id, issue_id):
     form = TaskForm(programmes)
     error = REFUSED["already a task"] if issue.task_id is not None else None
     if not form.is_submitted():
-        form.title.data = short_title(issue.text)
+        form.title.data = short_title(issue.text, TITLE_LENGTH)
     elif error is None and form.validate():
         programme = db.session.get(Programme, int(form.programme.data))
         try:

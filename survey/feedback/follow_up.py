@@ -42,15 +42,6 @@ class FollowUpRefused(Exception):
 REASONS = ("already linked", "not linked", "programme", "task")
 
 
-def short_title(text, length=SHORT_TITLE):
-    """A task title from a feedback text: its first line, cut at a word within `length`."""
-    words = " ".join((text or "").split())
-    if len(words) <= length:
-        return words
-    cut = words[: length - 1].rsplit(" ", 1)[0] or words[: length - 1]
-    return cut.rstrip(" ,.;:-") + "…"
-
-
 def programmes_for(item, year=None):
     """The programmes of the year (the commune's current year by default) that the item's
     organization is a party to, by title."""

@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from survey.core.forms import OfficerForm
 from survey.core.local_time import typed_day
-from survey.feedback.follow_up import open_tasks, programmes_for, short_title
+from survey.feedback.follow_up import SHORT_TITLE, open_tasks, programmes_for
 from survey.feedback.inbox import (
     REFUSALS,
     STATUS_LABELS,
@@ -19,6 +19,7 @@ from survey.feedback.inbox import (
     topic_label,
     with_implied_answer,
 )
+from survey.programmes.task_steps import short_title
 
 REFUSAL_MESSAGES = {
     "unknown topic": _l("Choose one of the topics in the list."),
@@ -121,7 +122,7 @@ class TaskFromFeedbackForm(OfficerForm):
     )
 
     def __init__(self, item, **kwargs):
-        super().__init__(data={"title": short_title(item.text)}, **kwargs)
+        super().__init__(data={"title": short_title(item.text, SHORT_TITLE)}, **kwargs)
         self.programme.choices = [(p.id, p.title) for p in programmes_for(item)]
         self.due_on = None
 

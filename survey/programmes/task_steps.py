@@ -116,6 +116,20 @@ def check_fields(programme, user, fields, task=None, today=None):
         raise Refused("due_on", "past due date is the office's")
 
 
+def short_title(text: str | None, limit: int) -> str:
+    """A task's title offered from a text people wrote (an issue raised, a feedback item): one
+    line, cut at a word before `limit` characters.
+
+    >>> short_title("Đề nghị   sửa\\nđường vào thôn", 20)
+    'Đề nghị sửa đường…'
+    """
+    line = " ".join((text or "").split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1].rsplit(" ", 1)[0] or line[: limit - 1]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
 def add_task(programme, user, fields, today):
     """A new task of `programme`, planned (under way when it has a start), audited."""
     check_fields(programme, user, fields, today=today)

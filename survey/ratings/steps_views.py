@@ -109,6 +109,12 @@ def _take_step(form, save, error_field, saved, year):
     refusal on `error_field` (or the form's own errors) to show the page again."""
     if not form.validate_on_submit():
         return None
+    return _committed(save, error_field, saved, url_for("ratings.year", year=year))
+
+
+def _committed(save, error_field, saved, back):
+    """`save()` and commit: a redirect to `back` with the `saved` message, or None with the
+    refusal on `error_field` (rolled back) to show the page again."""
     try:
         save()
         db.session.commit()
@@ -117,7 +123,7 @@ def _take_step(form, save, error_field, saved, year):
         error_field.errors = [REFUSED[str(refused)]]
         return None
     flash(saved)
-    return redirect(url_for("ratings.year", year=year))
+    return redirect(back)
 
 
 def _fill_self(form, year, code):
@@ -172,19 +178,13 @@ def decision(year, code):
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
     if not entry.get("rated", True):
         return _page("ratings/decide.html", year, code, form, lambda o: True, 409)
-    if form.validate_on_submit():
-        try:
-            decide(
-                org, year, form.tier.data, form.reason.data, entry["computed_tier"], current_user
-            )
-            db.session.commit()
-        except StepRefused as refused:
-            db.session.rollback()
-            form.reason.errors = [REFUSED[str(refused)]]
-        else:
-            flash(_("Decision saved."))
-            return redirect(url_for("ratings.year", year=year))
-    elif not form.is_submitted():
+    save = partial(
+        decide, org, year, form.tier.data, form.reason.data, entry["computed_tier"], current_user
+    )
+    done = _take_step(form, save, form.reason, _("Decision saved."), year)
+    if done:
+        return done
+    if not form.is_submitted():
         form.tier.data = entry["tier"]
         form.reason.data = (entry.get("adjustment") or {}).get("reason", "")
     status = 422 if form.is_submitted() else 200
@@ -206,15 +206,11 @@ def heads(year, code):
             abort(403)
         status = 422
         if form.validate():
-            try:
-                add_head(org, year, form.name.data, form.position.data)
-                db.session.commit()
-            except StepRefused as refused:
-                db.session.rollback()
-                form.name.errors = [REFUSED[str(refused)]]
-            else:
-                flash(_("Saved."))
-                return redirect(url_for("steps.heads", year=year, code=code))
+            save = partial(add_head, org, year, form.name.data, form.position.data)
+            back = url_for("steps.heads", year=year, code=code)
+            done = _committed(save, form.name, _("Saved."), back)
+            if done:
+                return done
     return _heads_page(year, code, form, status, may_record, may_rate)
 
 
@@ -278,14 +274,12 @@ def decide_for_head(year, code, head_id):
             return computing_page()
         except AnalyticsError as error:
             return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
-        try:
-            decide_head(org, head, form.tier.data, form.reason.data, entry["tier"], current_user)
-            db.session.commit()
-        except StepRefused as refused:
-            db.session.rollback()
-            form.reason.errors = [REFUSED[str(refused)]]
-        else:
-            flash(_("Decision saved."))
-            return redirect(url_for("steps.heads", year=year, code=code))
+        save = partial(
+            decide_head, org, head, form.tier.data, form.reason.data, entry["tier"], current_user
+        )
+        back = url_for("steps.heads", year=year, code=code)
+        done = _committed(save, form.reason, _("Decision saved."), back)
+        if done:
+            return done
     may_record = may_assess_itself(current_user, org)
     return _heads_page(year, code, HeadForm(formdata=None), 422, may_record, True, (head.id, form))
