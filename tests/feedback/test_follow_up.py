@@ -17,6 +17,13 @@ from tests.factories import make_organization, make_survey, make_user
 
 PASSWORD = "a-long-password"
 YEAR = current_year()
+
+
+@pytest.fixture(autouse=True)
+def _year():
+    """The commune's year, read again as each test starts (a run may cross the new year)."""
+    global YEAR
+    YEAR = current_year()
 RECEIPT = "ABCD2345"
 
 

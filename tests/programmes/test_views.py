@@ -17,6 +17,14 @@ from tests.programmes.programme_world import PASSWORD, make_task, make_world
 TODAY = commune_today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """The commune's day, read again as each test starts: a run crossing midnight in Vietnam
+    (17:00 UTC) must not compare the day the module was imported with the pages' today."""
+    global TODAY
+    TODAY = commune_today()
+
+
 @pytest.fixture
 def world(db):
     found = make_world(db)
