@@ -13,6 +13,7 @@ from survey.admin import audit_views as audit
 from survey.admin import views as admin
 from survey.api import views as api
 from survey.commune import settings as commune_settings
+from survey.commune import tenants
 from survey.core import (
     database,
     errors,
@@ -72,6 +73,7 @@ def register_extensions(app):
     csrf.init_app(app)
     login_manager.init_app(app)
     sign_ins.init_app(app)
+    tenants.init_app(app)
     limiter.init_app(app)
     # Flask-Limiter names the client address when a limit is hit, at info level: an address
     # must not reach the logs.

@@ -251,3 +251,20 @@ def submit_and_commit(survey, answers, **kwargs):
     if receipt.created:
         release_ready(survey.id)
     return receipt
+
+
+def saved_setting(db, key):
+    """The commune's saved setting `key` (the only commune, or the one at hand), or None."""
+    return db.session.scalar(sa.select(Setting).where(Setting.key == key))
+
+
+def save_setting(db, key, value):
+    """Save the commune's setting `key` (made or replaced); flushed, not committed."""
+    row = saved_setting(db, key)
+    if row is None:
+        row = Setting(key=key, value=value)
+        db.session.add(row)
+    else:
+        row.value = value
+    db.session.flush()
+    return row

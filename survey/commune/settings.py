@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from survey.audit import trail
 from survey.core.extensions import db
-from survey.models import Setting
+from survey.core.tenancy import current_commune_id
+from survey.models import Commune, Province, Setting
 
 # The settings an administrator may change, in the order the form shows them.
 SETTING_KEYS = (
@@ -26,15 +27,26 @@ SETTING_KEYS = (
     "SUPPRESSION_K",
 )
 
-_OVERRIDES = []  # [checked at, {key: value}]
+# Per commune (None: none chosen): (checked at, {key: default from the commune's own row},
+# {key: saved value}).
+_OVERRIDES: dict = {}
 
 
 def setting(key):
-    """The value in force for `key`: the saved setting, else the configuration's default."""
+    """The value in force for `key`: the saved setting, else the commune's own (its name and
+    province), else the configuration's default."""
     if key not in SETTING_KEYS:
         raise KeyError(f"{key} is not a commune setting")
-    overrides = _overrides()
-    return overrides[key] if key in overrides else current_app.config[key]
+    defaults, overrides = _read()
+    if key in overrides:
+        return overrides[key]
+    return defaults[key] if key in defaults else current_app.config[key]
+
+
+def default_of(key):
+    """What `key` is without a saved setting."""
+    defaults, _saved = _read()
+    return defaults[key] if key in defaults else current_app.config[key]
 
 
 def settings_in_force():
@@ -44,7 +56,7 @@ def settings_in_force():
 
 def settings_stamp():
     """A value that changes whenever a saved setting changes (for caches of rendered pages)."""
-    return tuple(sorted((k, repr(v)) for k, v in _overrides().items()))
+    return tuple(sorted((k, repr(setting(k))) for k in SETTING_KEYS))
 
 
 def place_name():
@@ -93,22 +105,36 @@ def forget_cached():
     _OVERRIDES.clear()
 
 
-def _overrides():
-    if _OVERRIDES and time.monotonic() - _OVERRIDES[0] < current_app.config["SURVEY_CACHE_SECONDS"]:
-        return _OVERRIDES[1]
+def _read():
+    commune_id = current_commune_id()
+    kept = _OVERRIDES.get(commune_id)
+    if kept and time.monotonic() - kept[0] < current_app.config["SURVEY_CACHE_SECONDS"]:
+        return kept[1], kept[2]
     checked_at = time.monotonic()
     try:
         rows = db.session.execute(
             sa.select(Setting.key, Setting.value).where(Setting.key.in_(SETTING_KEYS))
         ).all()
+        own = None
+        if commune_id is not None:
+            own = db.session.execute(
+                sa.select(Commune.name, Province.name)
+                .outerjoin(Province, Province.id == Commune.province_id)
+                .where(Commune.id == commune_id)
+            ).first()
     except SQLAlchemyError:
         # Every page shows the commune's name, error pages too: when the database cannot
         # answer, the last values read (or the configuration) still let the page be shown.
         db.session.rollback()
-        return _OVERRIDES[1] if _OVERRIDES else {}
+        return (kept[1], kept[2]) if kept else ({}, {})
+    defaults = {}
+    if own is not None:
+        defaults["COMMUNE_NAME"] = own[0]
+        if own[1]:
+            defaults["PROVINCE_NAME"] = own[1]
     found = {key: value for key, value in rows}
-    _OVERRIDES[:] = [checked_at, found]
-    return found
+    _OVERRIDES[commune_id] = (checked_at, defaults, found)
+    return defaults, found
 
 
 def public_base_url_problem(url):
@@ -143,8 +169,8 @@ def save_settings(values):
     changed = [key for key in SETTING_KEYS if key in values and values[key] != before[key]]
     for key in changed:
         value = values[key]
-        row = db.session.get(Setting, key)
-        if value == current_app.config[key]:
+        row = db.session.scalar(sa.select(Setting).where(Setting.key == key))
+        if value == default_of(key):
             if row is not None:
                 db.session.delete(row)
         elif row is None:

@@ -374,6 +374,7 @@ class _ResponseGenerator:
             self.paper_numbers[unit_code] = number
             sheet = f"{unit_code}-{number:04d}"
         response = {
+            "commune_id": self.survey.commune_id,
             "survey_id": self.survey.id,
             "unit_id": self.units[unit_code].id,
             "submission_uid": uid_digest(str(uuid.UUID(int=rng.getrandbits(128), version=4))),
@@ -434,7 +435,7 @@ class _ResponseGenerator:
         conn = db.session.connection()
         ids = insert_rows(conn, Response.__table__, [entry[0] for entry in batch], return_ids=True)
         receipts = [
-            {"code": receipt, "survey_id": self.survey.id}
+            {"code": receipt, "survey_id": self.survey.id, "commune_id": self.survey.commune_id}
             for response, _a, _u, receipt in batch
             if response["channel"] == "web"
         ]
@@ -466,7 +467,7 @@ class _ResponseGenerator:
         q = self.questions_by_id[answer_row["question_id"]]
         received = response["submitted_at"]
         row = feedback_row(
-            q, answer_id, answer_row["text"], self.survey.id, self.units[unit_code].id, received
+            q, answer_id, answer_row["text"], self.survey, self.units[unit_code].id, received
         )
         # Fast answerers improve; the slipping organization lets feedback wait in its last year.
         slow = self.planned.org == "nongdan" and self.planned.year == data.YEARS[-1]

@@ -7,6 +7,7 @@ imports the tables it reads from here, and nothing here imports a package above.
 Public and member responses carry no IP address, user agent or account.
 """
 
+from survey.models import scoping  # noqa: F401  (limits every query to the commune at hand)
 from survey.models.accounts import SignIn, User
 from survey.models.audit import AuditLog
 from survey.models.columns import UTCDateTime, utcnow
@@ -36,6 +37,7 @@ from survey.models.responses import (
     ResponseCriterion,
 )
 from survey.models.surveys import Option, Question, Survey, survey_organization
+from survey.models.tenants import Commune, CommuneOwned, MaybeCommuneOwned, Province
 from survey.models.vocabulary import (
     AUDIENCES,
     CHANNELS,
@@ -50,53 +52,57 @@ from survey.models.vocabulary import (
 )
 
 __all__ = [
-    "Programme",
-    "TASK_STATUSES",
-    "Task",
-    "TaskNote",
-    "TaskEvidence",
-    "Dialogue",
-    "DialogueIssue",
-    "DIALOGUE_KINDS",
-    "EVIDENCE_TYPES",
-    "programme_party",
-    "AUDIENCES",
     "AnnualIndicator",
     "Answer",
+    "AUDIENCES",
     "AuditLog",
     "CHANNELS",
-    "Evaluation",
-    "YearAssessment",
-    "OrganizationHead",
     "Commendation",
-    "FEEDBACK_STATUSES",
+    "Commune",
+    "CommuneOwned",
+    "Dialogue",
+    "DIALOGUE_KINDS",
+    "DialogueIssue",
+    "Evaluation",
+    "EVIDENCE_TYPES",
     "FastSheet",
+    "FEEDBACK_STATUSES",
     "FeedbackItem",
     "INDICATOR_COUNTS",
     "INDICATOR_RATES",
     "Invitation",
+    "MaybeCommuneOwned",
     "Option",
     "Organization",
+    "OrganizationHead",
     "PaperEntry",
     "PaperTyping",
-    "QUESTION_KINDS",
+    "Programme",
+    "programme_party",
+    "Province",
     "Question",
+    "QUESTION_KINDS",
     "RECEIPT_ALPHABET",
     "RECEIPT_LENGTH",
-    "ROLES",
     "ReceiptCode",
     "ReleaseBatch",
     "Response",
     "ResponseCriterion",
-    "SURVEY_STATUSES",
+    "ROLES",
     "Setting",
     "SignIn",
     "Survey",
+    "survey_organization",
+    "SURVEY_STATUSES",
+    "Task",
+    "TASK_STATUSES",
+    "TaskEvidence",
+    "TaskNote",
     "TIERS",
     "TOPICS",
-    "UTCDateTime",
     "Unit",
     "User",
-    "survey_organization",
+    "UTCDateTime",
     "utcnow",
+    "YearAssessment",
 ]

@@ -12,10 +12,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, check_in, utcnow
 from survey.models.commune import Organization, Unit
+from survey.models.tenants import MaybeCommuneOwned
 from survey.models.vocabulary import ROLES
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, MaybeCommuneOwned, db.Model):
     """A signed-in officer. Citizens and members never have accounts."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, utcnow
+from survey.models.tenants import MaybeCommuneOwned
 
 
-class AuditLog(db.Model):
+class AuditLog(MaybeCommuneOwned, db.Model):
     """Who changed what, when: appended to, never edited."""
 
     id: Mapped[int] = mapped_column(

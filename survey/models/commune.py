@@ -9,13 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.core.extensions import db
 from survey.models.columns import non_negative
+from survey.models.tenants import CommuneOwned
 
 
-class Organization(db.Model):
+class Organization(CommuneOwned, db.Model):
     """The Fatherland Front committee or a socio-political organization of the commune."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    # Unique in its commune: every commune has its "nongdan".
+    code: Mapped[str] = mapped_column(sa.String(32))
     name: Mapped[str] = mapped_column(sa.String(200))
     short_name: Mapped[str] = mapped_column(sa.String(80))
     position: Mapped[int] = mapped_column(default=0)
@@ -27,30 +29,39 @@ class Organization(db.Model):
     # committee).
     leads_commendations: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
-    __table_args__ = tuple(non_negative("members_count"))
+    __table_args__ = (
+        sa.UniqueConstraint("commune_id", "code"),
+        *non_negative("members_count"),
+    )
 
     def __repr__(self) -> str:
         return f"<Organization {self.code}>"
 
 
-class Unit(db.Model):
+class Unit(CommuneOwned, db.Model):
     """A village (thôn, làng) of the commune."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(32))  # unique in its commune
     name: Mapped[str] = mapped_column(sa.String(120))
     adult_population: Mapped[int] = mapped_column(default=0)
     households: Mapped[int] = mapped_column(default=0)
     position: Mapped[int] = mapped_column(default=0)
 
-    __table_args__ = tuple(non_negative("adult_population", "households"))
+    __table_args__ = (
+        sa.UniqueConstraint("commune_id", "code"),
+        *non_negative("adult_population", "households"),
+    )
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
 
 
-class Setting(db.Model):
+class Setting(CommuneOwned, db.Model):
     """A commune setting kept in the database (commune name, district, province, ...)."""
 
+    commune_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("commune.id", ondelete="RESTRICT"), primary_key=True
+    )
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(sa.JSON)

@@ -12,10 +12,11 @@ from survey.models.columns import UTCDateTime, check_in, utcnow
 from survey.models.commune import Organization, Unit
 from survey.models.programmes import Task
 from survey.models.surveys import Survey
+from survey.models.tenants import CommuneOwned
 from survey.models.vocabulary import FEEDBACK_STATUSES
 
 
-class FeedbackItem(db.Model):
+class FeedbackItem(CommuneOwned, db.Model):
     """A free-text answer addressed to an organization, and what the organization did about it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, non_negative, utcnow
 from survey.models.commune import Organization
+from survey.models.tenants import CommuneOwned
 
 INDICATOR_COUNTS = (
     "members_start",
@@ -34,7 +35,7 @@ INDICATOR_COUNTS = (
 INDICATOR_RATES = ("attendance_rate", "attendance_target")
 
 
-class AnnualIndicator(db.Model):
+class AnnualIndicator(CommuneOwned, db.Model):
     """An organization's administrative figures for one year, as the rule set needs them."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

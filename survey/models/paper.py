@@ -11,9 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, non_negative, utcnow
 from survey.models.commune import Unit
+from survey.models.tenants import CommuneOwned
 
 
-class PaperEntry(db.Model):
+class PaperEntry(CommuneOwned, db.Model):
     """One typing of a paper sheet, waiting for its second typing (double entry).
 
     Deleted when the sheet becomes a Response, so nothing ties a response to who typed it.
@@ -36,7 +37,7 @@ class PaperEntry(db.Model):
     )
 
 
-class PaperTyping(db.Model):
+class PaperTyping(CommuneOwned, db.Model):
     """How many paper sheets one person typed into one survey, how many of them faster than a
     person types, and that person's current run of typing: the minute it began, the minute of
     its latest sheet and its sheets, replaced when the next run begins.

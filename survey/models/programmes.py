@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, check_in, non_negative, utcnow
 from survey.models.commune import Organization, Unit
+from survey.models.tenants import CommuneOwned
 
 TASK_STATUSES = ("planned", "in_progress", "done", "cancelled")
 DIALOGUE_KINDS = ("dialogue", "voter_contact")
@@ -28,7 +29,7 @@ programme_party = sa.Table(
 )
 
 
-class Programme(db.Model):
+class Programme(CommuneOwned, db.Model):
     """A coordination programme of a year between organizations (and the commune People's
     Committee): "rõ người, rõ việc, rõ thời gian, tiến độ" (Nghị quyết, III.6)."""
 
@@ -44,10 +45,10 @@ class Programme(db.Model):
         back_populates="programme", order_by="Task.due_on", passive_deletes=True
     )
 
-    __table_args__ = (sa.UniqueConstraint("year", "title"),)
+    __table_args__ = (sa.UniqueConstraint("commune_id", "year", "title"),)
 
 
-class Task(db.Model):
+class Task(CommuneOwned, db.Model):
     """A task of a programme: the organization and the person responsible, the due date, its
     state and the day it was done."""
 
@@ -83,7 +84,7 @@ class Task(db.Model):
     )
 
 
-class TaskNote(db.Model):
+class TaskNote(CommuneOwned, db.Model):
     """A dated progress note on a task, by the officer who wrote it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,7 +97,7 @@ class TaskNote(db.Model):
     task: Mapped[Task] = relationship(back_populates="notes")
 
 
-class TaskEvidence(db.Model):
+class TaskEvidence(CommuneOwned, db.Model):
     """An uploaded file that shows a task's progress or completion: a photo or scanned minutes.
 
     The file lives under the instance folder by a random name (`stored_name`); `filename` is
@@ -125,7 +126,7 @@ class TaskEvidence(db.Model):
     )
 
 
-class Dialogue(db.Model):
+class Dialogue(CommuneOwned, db.Model):
     """A dialogue or voter-contact meeting (Nghị quyết, III.5): planned for a day, then held
     with the people attending; the issues people raised hang from it."""
 
@@ -158,7 +159,7 @@ class Dialogue(db.Model):
     )
 
 
-class DialogueIssue(db.Model):
+class DialogueIssue(CommuneOwned, db.Model):
     """An issue people raised at a dialogue: answered on the spot, or made a task."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

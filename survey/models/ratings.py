@@ -12,10 +12,11 @@ from survey.core.extensions import db
 from survey.models.accounts import User
 from survey.models.columns import UTCDateTime, check_in, utcnow
 from survey.models.commune import Organization
+from survey.models.tenants import CommuneOwned
 from survey.models.vocabulary import COMMENDATION_GROUNDS, TIERS
 
 
-class Evaluation(db.Model):
+class Evaluation(CommuneOwned, db.Model):
     """The finalized annual rating of an organization: an immutable snapshot."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +46,7 @@ class Evaluation(db.Model):
     )
 
 
-class YearAssessment(db.Model):
+class YearAssessment(CommuneOwned, db.Model):
     """The steps of one organization's year before finalization (HD 43-HD/BTCTW): its own
     self-assessment, the review of the Fatherland Front's standing board (or the office), and
     the Standing Committee's decision on its tier, each with who and when.
@@ -100,7 +101,7 @@ class YearAssessment(db.Model):
     )
 
 
-class OrganizationHead(db.Model):
+class OrganizationHead(CommuneOwned, db.Model):
     """A head or deputy of an organization for one year (a name and a position, nothing else
     about the person), and the tier the Standing Committee decided for them: the resolution
     (III.7) ties it to the organization's, so a tier above the organization's needs a reason."""
@@ -127,7 +128,7 @@ class OrganizationHead(db.Model):
     )
 
 
-class Commendation(db.Model):
+class Commendation(CommuneOwned, db.Model):
     """One entry of a year's list of proposed commendations (Nghị quyết, IV.2): an
     organization, or one of its heads by name, on a ground, with the proposers' words. The
     list is confirmed as a whole; any change to it asks for confirming again."""

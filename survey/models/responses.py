@@ -12,10 +12,11 @@ from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, check_in, non_negative, utcnow
 from survey.models.commune import Unit
 from survey.models.surveys import Option, Question, Survey
+from survey.models.tenants import CommuneOwned
 from survey.models.vocabulary import CHANNELS, RECEIPT_LENGTH
 
 
-class Response(db.Model):
+class Response(CommuneOwned, db.Model):
     """One submitted questionnaire. No IP address, user agent, account, receipt or slip.
 
     What is kept, and why nothing in it leads back to a person (see docs/anonymity.md):
@@ -83,7 +84,7 @@ class Response(db.Model):
     )
 
 
-class ReceiptCode(db.Model):
+class ReceiptCode(CommuneOwned, db.Model):
     """A receipt code given to a person who answered: proof that an answer of theirs to this
     survey was counted, and nothing more. No response, time or order is stored with it (the
     table is keyed by the code alone), so a receipt shown to someone leads to no answers."""
@@ -100,7 +101,7 @@ class ReceiptCode(db.Model):
     )
 
 
-class ReleaseBatch(db.Model):
+class ReleaseBatch(CommuneOwned, db.Model):
     """One batch of a survey's responses released to figures and exports together."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,7 +210,7 @@ class ResponseCriterion(db.Model):
     )
 
 
-class Invitation(db.Model):
+class Invitation(CommuneOwned, db.Model):
     """A single-use slip for a member survey. Nothing links it to the response it enabled."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, check_in, utcnow
 from survey.models.commune import Organization
+from survey.models.tenants import CommuneOwned
 from survey.models.vocabulary import AUDIENCES, QUESTION_KINDS, SURVEY_STATUSES, TOPICS
 
 survey_organization = sa.Table(
@@ -26,7 +27,7 @@ survey_organization = sa.Table(
 )
 
 
-class Survey(db.Model):
+class Survey(CommuneOwned, db.Model):
     """A questionnaire for the public or for members, in one or more languages."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -213,6 +213,7 @@ def record_typing(survey, user, now=None):
     insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert(table)
     db.session.execute(
         insert.values(
+            commune_id=survey.commune_id,
             survey_id=survey.id,
             user_id=user.id,
             typist=typist,

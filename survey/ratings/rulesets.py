@@ -8,6 +8,7 @@ instead put it in instance/rules.toml, which applies only while nothing is saved
 import os
 import tomllib
 
+import sqlalchemy as sa
 import tomli_w
 from flask import current_app
 
@@ -23,7 +24,7 @@ RULES_FILE = "rules.toml"
 
 def saved_override():
     """The override text in force: the saved one, else instance/rules.toml, else None."""
-    row = db.session.get(Setting, RULES_SETTING)
+    row = db.session.scalar(sa.select(Setting).where(Setting.key == RULES_SETTING))
     if row is not None and row.value:
         return row.value
     path = os.path.join(current_app.instance_path, RULES_FILE)
@@ -56,7 +57,7 @@ def save_override(text: str, year: int) -> bool:
     """Check and save the override (empty: back to the default); audit it. True if changed."""
     text = text.replace("\r\n", "\n").strip()
     check_override(text, year)
-    row = db.session.get(Setting, RULES_SETTING)
+    row = db.session.scalar(sa.select(Setting).where(Setting.key == RULES_SETTING))
     before = row.value if row is not None else ""
     if text == before:
         return False

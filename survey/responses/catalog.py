@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from survey.core.bounded_cache import LRUCache
 from survey.core.errors import UNAVAILABLE, rollback_quietly
 from survey.core.extensions import db
+from survey.core.tenancy import current_commune_id
 from survey.models import Question, ReceiptCode, Response, Survey, Unit
 
 
@@ -47,8 +48,9 @@ def survey_by_code(code):
 # questions moves survey.updated_at, which retires the entry; whether it moved is asked at
 # most every SURVEY_CACHE_SECONDS. Only surveys that exist are kept, and at most this many
 # (the least recently read go).
+# Kept by the commune at hand too: a code another commune's officer types finds nothing.
 _SNAPSHOTS = LRUCache(256)
-_UNITS = []  # [checked at, units]
+_UNITS: dict = {}  # commune at hand -> (checked at, units)
 
 
 def forget_cached():
@@ -59,7 +61,7 @@ def forget_cached():
 
 def forget_survey(code):
     """Drop one survey's cached structure, so this worker reads its change at once."""
-    _SNAPSHOTS.pop(code, None)
+    _SNAPSHOTS.pop((current_commune_id(), code), None)
 
 
 def _fresh(checked_at):
@@ -68,7 +70,8 @@ def _fresh(checked_at):
 
 def survey_snapshot(code):
     """The survey as `survey_by_code` gives it, read-only and shared between requests."""
-    cached = _SNAPSHOTS.get(code)
+    key = (current_commune_id(), code)
+    cached = _SNAPSHOTS.get(key)
     if cached is not None and _fresh(cached[0]):
         return cached[2]
     checked_at = time.monotonic()
@@ -82,10 +85,10 @@ def survey_snapshot(code):
         rollback_quietly()
         return cached[2]
     if updated_at is None:
-        _SNAPSHOTS.pop(code, None)
+        _SNAPSHOTS.pop(key, None)
         return None
     if cached is not None and cached[1] == updated_at:
-        _SNAPSHOTS[code] = (checked_at, updated_at, cached[2])
+        _SNAPSHOTS[key] = (checked_at, updated_at, cached[2])
         return cached[2]
     survey = survey_by_code(code)
     if survey is None:
@@ -93,25 +96,27 @@ def survey_snapshot(code):
     for organization in survey.organizations:
         db.session.expunge(organization)
     db.session.expunge(survey)  # questions and options follow (cascade)
-    _SNAPSHOTS[code] = (checked_at, updated_at, survey)
+    _SNAPSHOTS[key] = (checked_at, updated_at, survey)
     return survey
 
 
 def units():
     """Every village, in the commune's order (read-only, shared between requests)."""
-    if _UNITS and _fresh(_UNITS[0]):
-        return _UNITS[1]
+    commune_id = current_commune_id()
+    kept = _UNITS.get(commune_id)
+    if kept and _fresh(kept[0]):
+        return kept[1]
     checked_at = time.monotonic()
     try:
         found = db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.name)).all()
     except UNAVAILABLE:
-        if not _UNITS:
+        if not kept:
             raise
         rollback_quietly()  # as for a survey's structure: the last list read, while it lasts
-        return _UNITS[1]
+        return kept[1]
     for unit in found:
         db.session.expunge(unit)
-    _UNITS[:] = [checked_at, found]
+    _UNITS[commune_id] = (checked_at, found)
     return found
 
 

@@ -240,6 +240,7 @@ def _write(survey, rows):
     for row in rows:
         response_rows.append(
             {
+                "commune_id": survey.commune_id,
                 "survey_id": survey.id,
                 "unit_id": row["unit_id"],
                 "submission_uid": uid_digest(row["submission_uid"]),
@@ -267,7 +268,7 @@ def _write(survey, rows):
     insert_rows(conn, ResponseCriterion.__table__, sums)
     text_ids = insert_rows(conn, Answer.__table__, [t[2] for t in texts], return_ids=True)
     items = [
-        feedback_row(q, answer_id, answer["text"], survey.id, row["unit_id"], row["submitted_at"])
+        feedback_row(q, answer_id, answer["text"], survey, row["unit_id"], row["submitted_at"])
         for answer_id, (q, row, answer) in zip(text_ids, texts, strict=True)
     ]
     insert_rows(conn, FeedbackItem.__table__, [item for item in items if item])

@@ -117,7 +117,12 @@ def _release(survey_id, everything):
         .values(released=True)
     )
     conn.execute(
-        sa.insert(ReleaseBatch).values(survey_id=survey_id, released_at=utcnow(), responses=pending)
+        sa.insert(ReleaseBatch).values(
+            commune_id=sa.select(Survey.commune_id).where(Survey.id == survey_id).scalar_subquery(),
+            survey_id=survey_id,
+            released_at=utcnow(),
+            responses=pending,
+        )
     )
     _rewrite_used_slips(conn, survey_id)
     return pending

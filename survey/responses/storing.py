@@ -64,6 +64,7 @@ def submit_response(
             duration = max(0, int((submitted_at - started_at).total_seconds()))
         code = _receipt_code(survey.id, submission_uid, attempt) if with_receipt else None
         row = {
+            "commune_id": survey.commune_id,
             "survey_id": survey.id,
             "unit_id": unit_id,
             "submission_uid": uid,
@@ -83,7 +84,10 @@ def submit_response(
                 response_id = conn.execute(RESPONSE_INSERT, row).scalar_one()
                 _add_answers(survey, response_id, row, answers)
                 if code is not None:
-                    conn.execute(RECEIPT_INSERT, {"code": code, "survey_id": survey.id})
+                    conn.execute(
+                        RECEIPT_INSERT,
+                        {"code": code, "survey_id": survey.id, "commune_id": survey.commune_id},
+                    )
                 if invitation_code is not None:
                     redeem(survey, invitation_code)
         except InvitationRefused:
@@ -186,13 +190,14 @@ def criterion_rows(answer_rows, questions_by_id, responses_by_id):
     return rows
 
 
-def feedback_row(question, answer_id, text, survey_id, unit_id, received_at):
-    """The inbox row for a free-text answer to a feedback question, or None."""
+def feedback_row(question, answer_id, text, survey, unit_id, received_at):
+    """The inbox row for a free-text answer to a feedback question of `survey`, or None."""
     if question.kind != "text" or not question.feedback or not question.organization_id:
         return None
     return {
+        "commune_id": survey.commune_id,
         "organization_id": question.organization_id,
-        "survey_id": survey_id,
+        "survey_id": survey.id,
         "unit_id": unit_id,
         "answer_id": answer_id,
         "text": text,
@@ -223,7 +228,7 @@ def _add_answers(survey, response_id, response, answers):
     ids = insert_rows(conn, Answer.__table__, [row for _q, row in texts], return_ids=True)
     items = [
         feedback_row(
-            q, answer_id, row["text"], survey.id, response["unit_id"], response["submitted_at"]
+            q, answer_id, row["text"], survey, response["unit_id"], response["submitted_at"]
         )
         for answer_id, (q, row) in zip(ids, texts, strict=True)
     ]

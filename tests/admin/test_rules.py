@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
-from survey.models import AuditLog, Setting
+from survey.models import AuditLog
 from survey.ratings.rulesets import RULES_SETTING, commune_rules
-from tests.factories import make_user
+from tests.factories import make_user, saved_setting
 
 OVERRIDE = 'name = "ha-tam"\n[tiers]\ntot = 75\n'
 
@@ -27,7 +27,7 @@ def test_a_valid_override_is_saved_audited_and_used(client, db, login):
     _admin(db, login)
     response = client.post("/manage/admin/rules", data={"rules": OVERRIDE})
     assert response.status_code == 302
-    assert db.session.get(Setting, RULES_SETTING).value == OVERRIDE.strip()
+    assert saved_setting(db, RULES_SETTING).value == OVERRIDE.strip()
     assert commune_rules(2025).tot == 75
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "ruleset.update"))
     assert entry.username == "vanphong"
@@ -35,7 +35,7 @@ def test_a_valid_override_is_saved_audited_and_used(client, db, login):
     assert entry.details["after"] == {"toml": OVERRIDE.strip()}
     # Back to the default: the row goes, and that change is audited too.
     client.post("/manage/admin/rules", data={"rules": ""})
-    assert db.session.get(Setting, RULES_SETTING) is None
+    assert saved_setting(db, RULES_SETTING) is None
     assert commune_rules(2025).tot == 70
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 2
 
@@ -49,7 +49,7 @@ def test_a_wrong_rule_set_is_refused_precisely_and_kept_in_the_form(client, db, 
     assert "Bộ tiêu chí chưa được lưu" in html
     assert "weights must sum to 100, got 115" in html
     assert "code = &#34;satisfaction&#34;" in html  # what was typed is still there
-    assert db.session.get(Setting, RULES_SETTING) is None
+    assert saved_setting(db, RULES_SETTING) is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 0
 
 
@@ -111,7 +111,7 @@ def test_a_change_made_in_the_form_is_saved_as_the_difference_and_audited(app, c
     data = form_data(app, answer_within_days="45", campaigns__target="60")
     response = client.post("/manage/admin/rules", data=data)
     assert response.status_code == 302
-    saved = tomllib.loads(db.session.get(Setting, RULES_SETTING).value)
+    saved = tomllib.loads(saved_setting(db, RULES_SETTING).value)
     assert saved["feedback"] == {"answer_within_days": 45}
     assert saved["criteria"] == [
         {"code": "campaigns", "group": "results", "weight": 10, "target": 0.6, "key": True}
@@ -149,7 +149,7 @@ def test_points_that_do_not_add_up_or_tiers_out_of_order_are_refused_beside_them
     assert not_a_number.status_code == 422 and 'value="năm mươi"' in not_a_number.get_data(
         as_text=True
     )
-    assert db.session.get(Setting, RULES_SETTING) is None
+    assert saved_setting(db, RULES_SETTING) is None
 
 
 def test_the_cap_is_set_in_words_and_saved_as_its_difference(app, client, db, login):
@@ -161,7 +161,7 @@ def test_the_cap_is_set_in_words_and_saved_as_its_difference(app, client, db, lo
     assert "phạm vi rộng hơn của cấp ủy cấp trên" in html
     data = form_data(app, cap_rounding="half_up")
     assert client.post("/manage/admin/rules", data=data).status_code == 302
-    saved = tomllib.loads(db.session.get(Setting, RULES_SETTING).value)
+    saved = tomllib.loads(saved_setting(db, RULES_SETTING).value)
     assert saved == {"cap": {"rounding": "half_up"}}
     assert commune_rules(2025).cap_rounding == "half_up"
     refused = client.post("/manage/admin/rules", data=data | {"cap_rounding": "ceiling"})

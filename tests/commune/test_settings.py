@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from survey.commune import settings
 from survey.models import AuditLog, Setting
 from survey.responses.slips import slips_html
-from tests.factories import make_defined_survey, make_unit, make_user
+from tests.factories import make_defined_survey, make_unit, make_user, saved_setting
 from tests.responses.test_posters_and_qr import decode_png
 
 PASSWORD = "a-long-password"
@@ -45,9 +45,9 @@ def test_unknown_keys_are_not_settings(app):
 
 def test_saving_the_default_removes_the_override(app, db):
     save(db, SUPPRESSION_K=9)
-    assert db.session.get(Setting, "SUPPRESSION_K").value == 9
+    assert saved_setting(db, "SUPPRESSION_K").value == 9
     save(db, SUPPRESSION_K=5)  # the configured value again: follow the configuration
-    assert db.session.get(Setting, "SUPPRESSION_K") is None
+    assert saved_setting(db, "SUPPRESSION_K") is None
     app.config["SUPPRESSION_K"] = 6
     assert settings.setting("SUPPRESSION_K") == 6
 

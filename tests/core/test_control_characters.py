@@ -40,6 +40,7 @@ from tests.factories import (
     make_surveyed_commune,
     make_unit,
     make_user,
+    save_setting,
 )
 from tests.test_route_access import sign_in_quickly
 
@@ -97,7 +98,7 @@ def _store_dirt(db, commune):
     # A rule set's title may carry one as a TOML escape, which no input filter sees.
     # (make_surveyed_commune's rule set counts the flagged responses: it stays so.)
     title = 'title = "Quy \\u0007định \\u0085mới"\n'
-    db.session.merge(Setting(key="RULES_TOML", value=title + COUNTING_FLAGGED))
+    save_setting(db, "RULES_TOML", value=title + COUNTING_FLAGGED)
     db.session.execute(
         sa.update(Question)
         .where(Question.survey_id == survey.id, Question.kind == "text")

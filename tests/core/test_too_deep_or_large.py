@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from survey.models import Setting
-from tests.factories import make_defined_survey, make_organization, make_user
+from tests.factories import make_defined_survey, make_organization, make_user, saved_setting
 from tests.test_bad_input import a_definition, table_sizes
 
 DEEP = 200_000
@@ -175,7 +174,7 @@ def test_the_rules_page_refuses_a_rule_set_too_deep(office, db, text):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Bộ tiêu chí chưa được lưu" in html and "nested" in html
-    assert db.session.get(Setting, "RULES_TOML") is None
+    assert saved_setting(db, "RULES_TOML") is None
 
 
 @pytest.mark.parametrize(

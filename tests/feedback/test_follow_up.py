@@ -24,6 +24,8 @@ def _year():
     """The commune's year, read again as each test starts (a run may cross the new year)."""
     global YEAR
     YEAR = current_year()
+
+
 RECEIPT = "ABCD2345"
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from survey.feedback.waiting import deadlines
 from survey.models import AuditLog, FeedbackItem, Setting, utcnow
-from tests.factories import make_organization, make_survey, make_unit, make_user
+from tests.factories import make_organization, make_survey, make_unit, make_user, saved_setting
 
 PASSWORD = "a-long-password"
 MINUTE = timedelta(minutes=1)
@@ -103,7 +103,7 @@ def test_the_window_is_the_rule_set_of_the_year_the_item_arrived(db, world):
     assert overdue_ids(db, now) == {january}
     assert overdue_ids(db, now + 2 * DAY) == {december, january}
     # A saved rule set that cannot be read leaves the default window, not a broken inbox.
-    db.session.get(Setting, "RULES_TOML").value = "[feedback\n"
+    saved_setting(db, "RULES_TOML").value = "[feedback\n"
     db.session.commit()
     assert deadlines(now=now).windows == {2025: 30, 2026: 30}
 

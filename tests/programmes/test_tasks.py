@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from survey.models import AuditLog, Programme, Task
 from survey.programmes.tasks import task_counts
 from survey.ratings.evaluation import evaluate_year
-from tests.factories import make_indicator, make_organization
+from tests.factories import make_indicator, make_organization, save_setting
 
 HEADER = "organization,programme,title,owner,due,done_at,status,note\n"
 
@@ -152,12 +152,11 @@ target = 1.0
 def test_a_rule_set_may_weigh_tasks_on_time_as_a_criterion(db, commune):
     """Scored from the task records when the rule set gives it a weight; with no task due it
     is left out, its weight spread over the others, as a criterion without figures."""
-    from survey.models import Setting
 
     nongdan, phunu = commune
     make_indicator(db, nongdan)
     make_indicator(db, phunu)
-    db.session.merge(Setting(key="RULES_TOML", value=TASKS_WEIGHTED))
+    save_setting(db, "RULES_TOML", value=TASKS_WEIGHTED)
     programme = Programme(year=2025, title="P")
     db.session.add(programme)
     for month in (1, 2, 3):

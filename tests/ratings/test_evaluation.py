@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from analytics.report import evaluation_document
-from survey.models import FeedbackItem, Response, Setting
+from survey.models import FeedbackItem, Response
 from survey.ratings.evaluation import evaluate_year, feedback_counts
 from survey.ratings.integrity_checks import survey_integrity
 from survey.ratings.year_scan import survey_counts
@@ -17,6 +17,7 @@ from tests.factories import (
     make_organization,
     make_survey,
     make_unit,
+    save_setting,
     submit_and_commit,
 )
 
@@ -48,7 +49,7 @@ def answer(db, survey, unit, values, *, at=None, duration=None):
 def counting_flagged(db, exclude=False):
     """Save the commune's rule set with `[integrity] exclude_flagged` set to `exclude`."""
     value = "true" if exclude else "false"
-    db.session.merge(Setting(key="RULES_TOML", value=f"[integrity]\nexclude_flagged = {value}\n"))
+    save_setting(db, "RULES_TOML", value=f"[integrity]\nexclude_flagged = {value}\n")
     db.session.commit()
 
 

@@ -12,7 +12,7 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
-from survey.models import Response, Setting, Unit
+from survey.models import Response, Unit
 from survey.ratings.evaluation import evaluate_year
 from survey.ratings.finalization import finalize_year
 from survey.ratings.reading import year_document
@@ -23,6 +23,7 @@ from tests.factories import (
     make_survey,
     make_unit,
     make_user,
+    save_setting,
     submit_and_commit,
 )
 from tests.test_route_access import sign_in_quickly
@@ -92,7 +93,7 @@ def stuffed(db):
 
 
 def counting(db):
-    db.session.merge(Setting(key="RULES_TOML", value=COUNTING_FLAGGED))
+    save_setting(db, "RULES_TOML", value=COUNTING_FLAGGED)
     db.session.commit()
 
 

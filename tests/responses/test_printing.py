@@ -8,7 +8,13 @@ import pytest
 
 from survey.core.extensions import db as _db
 from survey.models import Setting
-from tests.factories import make_defined_survey, make_organization, make_unit, make_user
+from tests.factories import (
+    make_defined_survey,
+    make_organization,
+    make_unit,
+    make_user,
+    saved_setting,
+)
 
 PASSWORD = "a-long-password"
 QUESTIONS = [{"code": "hl", "kind": "likert5", "required": True, "text": {"vi": "Hài lòng?"}}]
@@ -34,7 +40,7 @@ def world(db):
 def public_address(db, url):
     from survey.commune.settings import forget_cached
 
-    db.session.get(Setting, "PUBLIC_BASE_URL").value = url
+    saved_setting(db, "PUBLIC_BASE_URL").value = url
     db.session.commit()
     forget_cached()
 
