@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
+from survey.commune import tenants
 from survey.core import chartjs
 from survey.core.extensions import db as _db
 from survey.responses import catalog, survey_form
@@ -64,6 +65,8 @@ def base_config(database_url, **overrides):
         "AGGREGATE_REFRESH": "inline",  # a page shows the data the test just wrote
         # Whether `make vendor` ran changes the default; CHARTJS_URL=None gives it back.
         "CHARTJS_URL": chartjs.CDN_URL,
+        # On PostgreSQL every test works as the application's role, under row-level security.
+        "DATABASE_ROLE": "survey_app" if database_url.startswith("postgresql") else None,
         **overrides,
     }
 
@@ -164,6 +167,7 @@ def make_app(database_url, instance_path):
 def forget_cached_forms():
     """Each test rebuilds the database: what workers keep between requests must go too."""
     catalog.forget_cached()
+    tenants.forget_cached()
     survey_form._FORM_CLASSES.clear()
     take._BLANK_QUESTIONS.clear()
     take._BLANK_PAGES.clear()

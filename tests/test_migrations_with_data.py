@@ -47,7 +47,36 @@ REVISIONS = [
     "fb1554fe7602",
     "964be31c20be",
     "49a89cbf2e8b",
+    "a2f0da96d8f8",
 ]
+COMMUNES = "a2f0da96d8f8"  # a province of communes: the existing rows become one commune's
+# The tables that name their commune from COMMUNES on (the first two may name none).
+COMMUNE_OWNED = (
+    "user",
+    "audit_log",
+    "organization",
+    "unit",
+    "setting",
+    "survey",
+    "response",
+    "receipt",
+    "release_batch",
+    "invitation",
+    "paper_entry",
+    "paper_typing",
+    "annual_indicator",
+    "feedback_item",
+    "programme",
+    "task",
+    "task_note",
+    "task_evidence",
+    "dialogue",
+    "dialogue_issue",
+    "evaluation",
+    "year_assessment",
+    "organization_head",
+    "commendation",
+)
 UNLINKED = "e5b2c4a7f913"  # nothing leads from a slip or a receipt to the answers
 # What the data fills that a later revision added (read from migrations/versions).
 ADDED_BY = {
@@ -80,6 +109,9 @@ ADDED_BY = {
     "dialogue_issue": "964be31c20be",
     "feedback_item.task_id": "964be31c20be",
     "user.email": "49a89cbf2e8b",
+    "province": COMMUNES,
+    "commune": COMMUNES,
+    **{f"{table}.commune_id": COMMUNES for table in COMMUNE_OWNED},
 }
 # What a later revision removed on purpose: the values that linked a slip, a receipt or a
 # start time to a response; and what it changed: the submission id kept as its digest.
@@ -778,7 +810,25 @@ def as_this_version_stores(tables):
             del response["receipt"], response["started_at"]
         for invitation in tables.get("invitation", []):
             invitation["used"] = invitation.pop("used_at") is not None
-    return summed(tables)
+    return in_one_commune(summed(tables))
+
+
+def in_one_commune(tables):
+    """`tables` as COMMUNES keeps them: one commune, named from the saved settings, holding
+    every row."""
+    commune = {
+        "id": 1,
+        "code": "tan_lap",
+        "name": SETTINGS["COMMUNE_NAME"],
+        "province_id": None,
+        "national_code": "",
+        "merged_from": [],
+    }
+    owned = {
+        name: [row | {"commune_id": 1} for row in rows] if name in COMMUNE_OWNED else rows
+        for name, rows in tables.items()
+    }
+    return {"commune": [commune], **owned}
 
 
 def write(conn, tables):

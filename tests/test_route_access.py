@@ -199,8 +199,11 @@ ACCESS = {
 DEFAULT_ARGS = {"code": "own-2025", "org": "nongdan", "year": 2025, "qcode": "hl"}
 
 
-def build_world(db):
-    """The objects every case asks about: all owned by `nongdan` and village `thon1`."""
+def build_world(db, prefix=""):
+    """The objects every case asks about: all owned by `nongdan` and village `thon1`.
+
+    `prefix` goes before every username and survey code (unique in the whole deployment):
+    a second commune's world has the same organizations and villages, and these others."""
     own = make_organization(db, code="nongdan", name="Hội Nông dân", short_name="Nông dân")
     # The other organization is the Fatherland Front: its officer reviews the own one's year.
     # ... and it leads the proposals for commendation.
@@ -223,25 +226,24 @@ def build_world(db):
         ("members-2025", "member", "open"),
         ("draft-2025", "public", "draft"),
     ):
-        survey = make_survey(db, questions, code=code, audience=audience, status=status)
+        survey = make_survey(db, questions, code=prefix + code, audience=audience, status=status)
         survey.organizations.append(own)
-    users = {
-        "admin": make_user(db, username="admin", role="admin"),
-        "committee": make_user(db, username="committee", role="committee"),
-        "inspector": make_user(db, username="inspector", role="inspector"),
-        "officer": make_user(db, username="officer", role="org_officer", organization=own),
-        "other_officer": make_user(
-            db, username="other_officer", role="org_officer", organization=other
-        ),
-        "village": make_user(db, username="village", role="unit_officer", unit=thon1),
-        "other_village": make_user(db, username="other_village", role="unit_officer", unit=thon2),
+    roles = {
+        "admin": {"role": "admin"},
+        "committee": {"role": "committee"},
+        "inspector": {"role": "inspector"},
+        "officer": {"role": "org_officer", "organization": own},
+        "other_officer": {"role": "org_officer", "organization": other},
+        "village": {"role": "unit_officer", "unit": thon1},
+        "other_village": {"role": "unit_officer", "unit": thon2},
     }
-    extra_args = extra_world(db, own=own, other=other, thon1=thon1, users=users)
+    users = {name: make_user(db, username=prefix + name, **kw) for name, kw in roles.items()}
+    extra_args = extra_world(db, own=own, other=other, thon1=thon1, users=users, prefix=prefix)
     db.session.commit()
     return extra_args
 
 
-def extra_world(db, *, own, other, thon1, users):
+def extra_world(db, *, own, other, thon1, users, prefix=""):
     """Objects with numeric ids (feedback items, users) and their URL arguments."""
     args = {"user_id": users["officer"].id}
     # --- feedback inbox: one item written to `nongdan` from village thon1
@@ -275,7 +277,7 @@ def extra_world(db, *, own, other, thon1, users):
     )
     evidence = TaskEvidence(
         task=task,
-        stored_name="0" * 32 + ".pdf",
+        stored_name=("1" if prefix else "0") * 32 + ".pdf",
         filename="bien-ban.pdf",
         size=9,
         content_type="application/pdf",

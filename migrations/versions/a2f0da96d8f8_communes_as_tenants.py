@@ -39,6 +39,7 @@ OWNED = (
     "programme", "task", "task_note", "task_evidence", "dialogue", "dialogue_issue",
     "evaluation", "year_assessment", "organization_head", "commendation",
 )
+ROLES = ("admin", "committee", "inspector", "org_officer", "unit_officer", "province_admin", "province_viewer")
 APP_ROLE = "survey_app"
 # A row is seen and written only when the transaction works for its commune, or across all.
 WALL = (
@@ -80,6 +81,13 @@ def upgrade():
     with op.batch_alter_table('setting', schema=None) as batch_op:
         batch_op.drop_constraint('pk_setting', type_='primary')
         batch_op.create_primary_key('pk_setting', ['commune_id', 'key'])
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_user_role'), type_='check')
+        batch_op.create_check_constraint('role', f"role IN ({', '.join(repr(r) for r in ROLES)})")
+        batch_op.create_check_constraint(
+            'province_role_without_commune',
+            "(role IN ('province_admin', 'province_viewer')) = (commune_id IS NULL)",
+        )
     if op.get_bind().dialect.name == 'postgresql':
         _row_level_security()
 
@@ -171,6 +179,11 @@ def downgrade():
         for table in MAYBE_OWNED + OWNED:
             op.execute(f'DROP POLICY IF EXISTS commune_wall ON "{table}"')
             op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+    op.execute("DELETE FROM \"user\" WHERE role IN ('province_admin', 'province_viewer')")
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_user_province_role_without_commune'), type_='check')
+        batch_op.drop_constraint(op.f('ck_user_role'), type_='check')
+        batch_op.create_check_constraint('role', f"role IN ({', '.join(repr(r) for r in ROLES[:5])})")
     with op.batch_alter_table('setting', schema=None) as batch_op:
         batch_op.drop_constraint('pk_setting', type_='primary')
         batch_op.create_primary_key('pk_setting', ['key'])

@@ -17,8 +17,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey.accounts import sign_ins
 from survey.audit import trail
 from survey.core.extensions import db
+from survey.core.tenancy import across_communes, current_commune_id
 from survey.core.text_safety import strip_control
 from survey.models import User
+from survey.models.vocabulary import PROVINCE_ROLES
 
 MIN_PASSWORD_LENGTH = 10
 # What a username may hold: letters without accents, digits, dots, dashes and underscores.
@@ -76,11 +78,13 @@ def _unknown_user_hash():
 
 
 def username_taken(username, except_id=None):
-    """Whether another account already has this username (any case)."""
+    """Whether another account already has this username (any case), in any commune: a
+    username signs in without naming its commune."""
     query = sa.select(User.id).where(sa.func.lower(User.username) == username.lower())
     if except_id is not None:
         query = query.where(User.id != except_id)
-    return db.session.scalar(query) is not None
+    with across_communes():
+        return db.session.scalar(query) is not None
 
 
 def binding_problem(role, organization, unit):
@@ -201,6 +205,9 @@ def _checked_email(email):
 
 
 def _check_binding(role, organization, unit):
+    if role in PROVINCE_ROLES and current_commune_id() is not None:
+        # Working for a commune, nobody makes (or becomes) the province's own account.
+        raise AccountRefused("province role", "role")
     problem = binding_problem(role, organization, unit)
     if problem is not None:
         field = "unit" if "village" in problem else "organization"

@@ -36,8 +36,7 @@ from survey.accounts.officers import (
 )
 from survey.commune.settings import public_base_url_problem
 from survey.core.forms import OfficerForm, OfficerSubform, choices_of
-from survey.models import ROLES
-from survey.models.vocabulary import ROLE_NAMES
+from survey.models.vocabulary import COMMUNE_ROLES, ROLE_NAMES
 from survey.responses.answer_rules import plain_number
 from survey.surveys.forms import parse_number
 
@@ -86,7 +85,10 @@ class UserForm(OfficerForm):
         validators=[DataRequired(message=_l("Write the person's full name.")), Length(max=120)],
     )
     email = EmailField(_l("E-mail address"), validators=[Optional(), Length(max=EMAIL_LENGTH)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_NAMES[role]) for role in ROLES])
+    # A commune's office makes its own commune's accounts, never the province's.
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(role, ROLE_NAMES[role]) for role in COMMUNE_ROLES]
+    )
     organization = SelectField(_l("Organization"), choices=[], validate_choice=True)
     unit = SelectField(_l("Village"), choices=[], validate_choice=True)
 

@@ -32,6 +32,7 @@ bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
 
 REFUSALS = {
     "username taken": _l("This username is taken: choose another."),
+    "province role": _l("The province's accounts are made by the province office."),
     "not an email": NOT_AN_EMAIL,
     "demote self": _l(
         "You cannot change your own role. Ask another administrator if it must change."

@@ -4,6 +4,7 @@ Each command is a boundary: it calls the services, then commits once (or rolls b
 says why in one line, with a non-zero exit).
 """
 
+from survey.cli.communes import commune_group, for_one_commune
 from survey.cli.database import backup_command, restore_command
 from survey.cli.demo import seed_demo_command
 from survey.cli.indicators import indicators_group
@@ -17,13 +18,17 @@ from survey.cli.users import user_group
 
 def register(app):
     """Attach the commands to the app's CLI."""
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(user_group)
-    app.cli.add_command(survey_group)
-    app.cli.add_command(responses_group)
-    app.cli.add_command(evaluate_command)
-    app.cli.add_command(indicators_group)
-    app.cli.add_command(tasks_group)
-    app.cli.add_command(report_command)
+    app.cli.add_command(commune_group)
+    for command in (
+        seed_demo_command,
+        user_group,
+        survey_group,
+        responses_group,
+        evaluate_command,
+        indicators_group,
+        tasks_group,
+        report_command,
+    ):
+        app.cli.add_command(for_one_commune(command))
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

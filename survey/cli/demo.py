@@ -8,7 +8,9 @@ from flask.cli import with_appcontext
 
 from survey.core import private_files
 from survey.core.extensions import db
+from survey.core.tenancy import current_commune_id
 from survey.demo.seed import seed_demo
+from survey.models import Commune
 
 SIGN_INS_FILE = "demo-sign-ins.txt"
 
@@ -25,8 +27,13 @@ SIGN_INS_FILE = "demo-sign-ins.txt"
 @click.option("--password", default=None, help="One password for every demo user (else random).")
 @with_appcontext
 def seed_demo_command(seed, responses, password):
-    """Fill an empty database with the demo commune (does nothing on a non-empty one)."""
-    result = seed_demo(seed=seed, responses=responses, password=password)
+    """Fill an empty commune with the demo commune's data (does nothing on one holding data).
+
+    With --commune, its survey codes and usernames begin with the commune's code."""
+    named = click.get_current_context().params.get("commune_code")
+    commune = db.session.get(Commune, current_commune_id()) if named else None
+    prefix = f"{commune.code}-" if commune is not None else ""
+    result = seed_demo(seed=seed, responses=responses, password=password, prefix=prefix)
     db.session.commit()
     if not result.seeded:
         click.echo("The database already holds data; seed-demo added nothing.")

@@ -10,6 +10,7 @@ from survey.accounts import officers
 from survey.cli.lookups import lookup
 from survey.core.extensions import db
 from survey.models import ROLES, Organization, Unit, User
+from survey.models.vocabulary import PROVINCE_ROLES
 
 
 @click.group("user")
@@ -108,3 +109,7 @@ def _read_password():
     if len(password) < officers.MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"password: at least {officers.MIN_PASSWORD_LENGTH} characters")
     return password
+
+
+# `flask user create NAME --role province_admin` makes the province's own account: no commune.
+user_create.for_the_province = lambda params: params.get("role") in PROVINCE_ROLES

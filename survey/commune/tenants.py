@@ -19,6 +19,7 @@ from flask import g, request, session
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from survey.core.bounded_cache import LRUCache
 from survey.core.extensions import db
 from survey.core.tenancy import _current, across_communes
 from survey.models import Commune, Province, ReceiptCode, Survey, TaskEvidence
@@ -94,9 +95,9 @@ def commune_by_code(code) -> Commune | None:
     return db.session.scalar(sa.select(Commune).where(Commune.code == (code or "").lower()))
 
 
-def chosen_commune(code) -> Commune:
-    """The commune a command names with --commune, or the only one; CommuneError naming the
-    choices otherwise."""
+def chosen_commune(code) -> Commune | None:
+    """The commune a command names with --commune, or the only one, or None when there is
+    none yet (a new install's first rows make it); CommuneError naming the choices otherwise."""
     communes = db.session.scalars(sa.select(Commune).order_by(Commune.code)).all()
     if code:
         found = next((c for c in communes if c.code == code.lower()), None)
@@ -106,7 +107,7 @@ def chosen_commune(code) -> Commune:
     if len(communes) == 1:
         return communes[0]
     if not communes:
-        raise CommuneError("no commune yet: make one with 'flask commune create CODE --name NAME'")
+        return None
     raise CommuneError(f"several communes: choose one with --commune ({_named(communes)})")
 
 
@@ -162,11 +163,31 @@ def request_commune_id() -> int:
     return NO_COMMUNE
 
 
+# Survey code -> its commune, which never changes: the public form is served from what the
+# worker keeps, even while the database is restarting (survey.responses.catalog).
+_SURVEY_COMMUNES = LRUCache(4096)
+
+
+def survey_commune(code) -> int | None:
+    """The commune of the survey with this code, or None."""
+    known = _SURVEY_COMMUNES.get(code)
+    if known is None:
+        known = db.session.scalar(sa.select(Survey.commune_id).where(Survey.code == code))
+        if known is not None:
+            _SURVEY_COMMUNES[code] = known
+    return known
+
+
+def forget_cached():
+    """Forget the surveys' communes (tests that rebuild the database)."""
+    _SURVEY_COMMUNES.clear()
+
+
 def _named_by_address() -> int | None:
     """The commune of the survey, receipt or evidence file the address names, if any."""
     args = request.view_args or {}
     if "code" in args and (request.blueprint or "") == "take":
-        return db.session.scalar(sa.select(Survey.commune_id).where(Survey.code == args["code"]))
+        return survey_commune(args["code"])
     if "receipt" in args:
         code = str(args["receipt"]).strip().upper()
         return db.session.scalar(sa.select(ReceiptCode.commune_id).where(ReceiptCode.code == code))

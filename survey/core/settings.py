@@ -94,6 +94,11 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_RECORD_QUERIES": False,
+    # PostgreSQL: the role every transaction of the application takes (SET LOCAL ROLE), made
+    # by the migrations; it owns no table, so the row-level security policies that keep each
+    # commune's rows to itself apply to it (survey/models/scoping.py). None: the connecting
+    # role's own (a superuser or the tables' owner bypasses the policies).
+    "DATABASE_ROLE": None,
 }
 
 SECRET_KEY_FILE = "secret_key"

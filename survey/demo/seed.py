@@ -59,26 +59,27 @@ def database_is_empty():
     return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
 
 
-def seed_demo(seed=1, responses=6000, password=None, min_questions=0):
-    """Fill an empty database with the demo commune (flushed: the caller commits); on a
-    non-empty one add nothing.
+def seed_demo(seed=1, responses=6000, password=None, min_questions=0, prefix=""):
+    """Fill an empty commune with the demo commune's data (flushed: the caller commits); on a
+    commune that holds data add nothing.
 
     `min_questions` lengthens every questionnaire to at least that many questions with more
-    likert items of the same criteria (benchmarks load 20 answers per response this way)."""
+    likert items of the same criteria (benchmarks load 20 answers per response this way).
+    `prefix` goes before every survey code and username, which are unique in the whole
+    deployment: a province seeds one demo commune after another this way."""
     if not database_is_empty():
         return SeedResult(seeded=False)
     rng = random.Random(seed)
     result = SeedResult(seeded=True)
     orgs = _organizations()
     units = _units()
-    result.logins = _users(orgs, units, password)
+    result.logins, people = _users(orgs, units, password, prefix)
     db.session.flush()
-    plan = _survey_plan(orgs)
+    plan = _survey_plan(orgs, prefix)
     for item in plan:
         _lengthen(item.definition, min_questions)
     total_weight = sum(VOLUME[p.topic] for p in plan)
     receipts = set()
-    people = {u.username: u for u in db.session.scalars(sa.select(User))}
     for item in plan:
         survey = survey_from_definition(item.definition)
         # Prepared two weeks before opening: fixed times keep the demo the same for a seed.
@@ -168,12 +169,13 @@ def _units():
     return units
 
 
-def _users(orgs, units, password):
-    logins = []
+def _users(orgs, units, password, prefix):
+    """The demo's officers, and each by its username without the prefix."""
+    logins, people = [], {}
     for username, role, full_name, org, unit in data.USERS:
         secret = password or secrets.token_urlsafe(9)
-        user = User(
-            username=username,
+        user = people[username] = User(
+            username=prefix + username,
             role=role,
             full_name=full_name,
             organization=orgs.get(org),
@@ -181,8 +183,8 @@ def _users(orgs, units, password):
         )
         user.set_password(secret)
         db.session.add(user)
-        logins.append((username, role, secret))
-    return logins
+        logins.append((prefix + username, role, secret))
+    return logins, people
 
 
 @dataclass
@@ -193,7 +195,7 @@ class _PlannedSurvey:
     definition: dict
 
 
-def _survey_plan(orgs):
+def _survey_plan(orgs, prefix=""):
     """Every demo survey as a definition: per year, satisfaction and participation per
     organization, and one supervision survey about all of them."""
     sets = {
@@ -212,11 +214,11 @@ def _survey_plan(orgs):
             if year < last
             else None,
         }
-        for topic, prefix in (("satisfaction", "hailong"), ("participation", "thamgia")):
+        for topic, topic_code in (("satisfaction", "hailong"), ("participation", "thamgia")):
             for code in orgs:
                 definition = instantiate(
                     sets[topic],
-                    code=f"{prefix}-{code}-{year}",
+                    code=f"{prefix}{topic_code}-{code}-{year}",
                     year=year,
                     organizations=[code],
                     org_names={"vi": names[code][0], "en": names[code][1]},
@@ -225,7 +227,7 @@ def _survey_plan(orgs):
                 plan.append(_PlannedSurvey(topic, year, code, definition))
         definition = instantiate(
             sets["supervision"],
-            code=f"giamsat-{year}",
+            code=f"{prefix}giamsat-{year}",
             year=year,
             organizations=list(orgs),
             org_names={"vi": names["mttq"][0], "en": names["mttq"][1]},

@@ -13,7 +13,7 @@ from survey.core.extensions import db
 from survey.models.columns import UTCDateTime, check_in, utcnow
 from survey.models.commune import Organization, Unit
 from survey.models.tenants import MaybeCommuneOwned
-from survey.models.vocabulary import ROLES
+from survey.models.vocabulary import PROVINCE_ROLES, ROLES
 
 
 class User(UserMixin, MaybeCommuneOwned, db.Model):
@@ -48,7 +48,16 @@ class User(UserMixin, MaybeCommuneOwned, db.Model):
         sa.CheckConstraint(
             "role != 'unit_officer' OR unit_id IS NOT NULL", name="unit_officer_has_unit"
         ),
+        # A commune's officer belongs to it; the province's belong to none.
+        sa.CheckConstraint(
+            f"({check_in('role', PROVINCE_ROLES)}) = (commune_id IS NULL)",
+            name="province_role_without_commune",
+        ),
     )
+
+    def of_the_province(self) -> bool:
+        """Whether this row is the province's own (no commune)."""
+        return self.role in PROVINCE_ROLES
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of the password, never the password."""

@@ -26,6 +26,8 @@ from survey.models.tenants import Commune, CommuneOwned, MaybeCommuneOwned
 
 # The custom setting the row-level security policies read (see the migration 'communes').
 SCOPE_SETTING = "survey.commune"
+ONLY_COMMUNE = "only commune"  # session.info, for the transaction in progress
+TOLD = "commune told"  # session.info: the scope the transaction in progress told PostgreSQL
 
 
 class NoCommuneChosen(RuntimeError):
@@ -38,6 +40,10 @@ class OtherCommuneRow(RuntimeError):
 
 @event.listens_for(Session, "do_orm_execute")
 def _limit_to_commune(state):
+    if state.session.info.get(TOLD, scope_value()) != scope_value():
+        # The commune at hand changed inside a transaction: PostgreSQL hears it first.
+        tell_database(state.session.connection())
+        state.session.info[TOLD] = scope_value()
     commune_id = current_commune_id()
     if commune_id is None or not (state.is_select or state.is_update or state.is_delete):
         return
@@ -58,6 +64,8 @@ def _new_rows_join_the_commune(session, _context, _instances):
         if not isinstance(row, CommuneOwned):
             continue
         if row.commune_id is None:
+            if isinstance(row, MaybeCommuneOwned) and row.of_the_province():
+                continue
             if scope == ALL:
                 if isinstance(row, MaybeCommuneOwned):
                     continue
@@ -75,7 +83,7 @@ def commune_for_new_rows(session) -> int:
         return chosen
     if scope_value() == ALL:
         raise NoCommuneChosen("working across communes: say which commune the rows go to")
-    known = session.info.get("only_commune")
+    known = session.info.get(ONLY_COMMUNE)
     if known is not None:
         return known
     with session.no_autoflush:
@@ -83,7 +91,7 @@ def commune_for_new_rows(session) -> int:
     if len(ids) > 1:
         raise NoCommuneChosen("several communes share the database: choose one")
     only = ids[0] if ids else _first_commune(session)
-    session.info["only_commune"] = only
+    session.info[ONLY_COMMUNE] = only
     return only
 
 
@@ -109,6 +117,14 @@ PREFIXES = {"xã", "phường", "thị", "đặc"}
 @event.listens_for(Session, "after_begin")
 def _tell_postgresql(session, _transaction, connection):
     tell_database(connection)
+    session.info[TOLD] = scope_value()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_told(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(TOLD, None)
+        session.info.pop(ONLY_COMMUNE, None)
 
 
 def rescope_transaction(session) -> None:
@@ -116,6 +132,7 @@ def rescope_transaction(session) -> None:
     session = session() if callable(session) else session  # the request's scoped session
     if session.in_transaction():
         tell_database(session.connection())
+        session.info[TOLD] = scope_value()
 
 
 def tell_database(connection) -> None:

@@ -58,3 +58,7 @@ class MaybeCommuneOwned(CommuneOwned):
     @declared_attr
     def commune_id(cls) -> Mapped[int | None]:
         return mapped_column(sa.ForeignKey("commune.id", ondelete="RESTRICT"), index=True)
+
+    def of_the_province(self) -> bool:
+        """Whether this row is the province's own (no commune): decided when it is written."""
+        return False

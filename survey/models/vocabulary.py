@@ -7,8 +7,15 @@ reader's language.
 
 from flask_babel import lazy_gettext as _l
 
-ROLES = ("admin", "committee", "inspector", "org_officer", "unit_officer")
+# The province's roles belong to no commune: the province office (communes, their
+# administrators, the default rule set) and the province Front's standing board (reads every
+# commune's ratings and aggregates, never a response or a free text).
+PROVINCE_ROLES = ("province_admin", "province_viewer")
+COMMUNE_ROLES = ("admin", "committee", "inspector", "org_officer", "unit_officer")
+ROLES = (*COMMUNE_ROLES, *PROVINCE_ROLES)
 ROLE_NAMES = {
+    "province_admin": _l("Province office"),
+    "province_viewer": _l("Province Front standing board"),
     "admin": _l("Party Committee Office"),
     "committee": _l("Standing Committee"),
     "inspector": _l("Inspection Committee"),
