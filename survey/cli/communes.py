@@ -27,9 +27,7 @@ def commune_group():
 @click.option("--name", required=True, help='its name as pages print it, e.g. "xã Hà Tam"')
 @click.option("--province", default="", help="the province it belongs to")
 @click.option("--national-code", default="", help="its national administrative unit code")
-@click.option(
-    "--merged-from", multiple=True, help="a commune it was merged from (repeat for each)"
-)
+@click.option("--merged-from", multiple=True, help="a commune it was merged from (repeat for each)")
 @with_appcontext
 def commune_create(code, name, province, national_code, merged_from):
     """Make a commune CODE (lowercase letters, digits, - or _)."""
