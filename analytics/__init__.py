@@ -57,7 +57,7 @@ from analytics.results import (
 )
 from analytics.rules import RuleSet, default_text, load_ruleset
 from analytics.small_areas import AreaEstimate, SmallAreaFit, fay_herriot
-from analytics.stats import cronbach_alpha
+from analytics.stats import cronbach_alpha, wilson_interval
 from analytics.targets import CommuneTarget, commune_targets
 
 __all__ = [
@@ -99,6 +99,7 @@ __all__ = [
     "criterion_codes",
     "criterion_label",
     "tier_label",
+    "wilson_interval",
     "integrity_summary",
     "sensitive_criteria",
     "year_over_year",

@@ -31,6 +31,7 @@ PACKAGES = (
     "ratings",
     "feedback",
     "reports",
+    "province",
     "demo",
     "site",
     "admin",

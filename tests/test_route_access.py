@@ -15,7 +15,7 @@ import pytest
 
 from tests.factories import make_organization, make_survey, make_unit, make_user
 
-PROTECTED_PREFIXES = ("/manage", "/dashboard", "/api")
+PROTECTED_PREFIXES = ("/manage", "/dashboard", "/api", "/province")
 
 ANONYMOUS = "anonymous"
 PERSONAS = (
@@ -27,6 +27,8 @@ PERSONAS = (
     "other_officer",  # org_officer of another organization
     "village",  # unit_officer of the village every object below belongs to
     "other_village",  # unit_officer of another village
+    "province_admin",  # the province office: no commune of its own
+    "province_viewer",  # the province Front's standing board: no commune of its own
 )
 SIGNED_IN = frozenset(PERSONAS) - {ANONYMOUS}
 READERS = frozenset({"admin", "committee", "inspector"})
@@ -41,6 +43,7 @@ ADMIN = frozenset({"admin"})
 # An organization's year is reviewed by the office, or by the Fatherland Front's officer.
 FRONT_REVIEW = frozenset({"admin", "other_officer"})
 AUDIT = frozenset({"admin", "inspector"})
+PROVINCE = frozenset({"province_admin", "province_viewer"})
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ ACCESS = {
         for method in methods
     },
     ("audit.index", "GET"): Access(AUDIT),
+    # the province's pages: its own two roles, never a commune's officer
+    ("province.index", "GET"): Access(PROVINCE),
     # annual ratings: readers and officers (their own organization) read; the committee
     # and the office finalize
     ("ratings.index", "GET"): Access(ORG_ROLES),
@@ -236,6 +241,8 @@ def build_world(db, prefix=""):
         "other_officer": {"role": "org_officer", "organization": other},
         "village": {"role": "unit_officer", "unit": thon1},
         "other_village": {"role": "unit_officer", "unit": thon2},
+        "province_admin": {"role": "province_admin"},
+        "province_viewer": {"role": "province_viewer"},
     }
     users = {name: make_user(db, username=prefix + name, **kw) for name, kw in roles.items()}
     extra_args = extra_world(db, own=own, other=other, thon1=thon1, users=users, prefix=prefix)

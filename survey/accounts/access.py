@@ -22,7 +22,16 @@ from survey.commune.about import organizations_about
 from survey.core.extensions import login_manager
 from survey.models import FeedbackItem
 
-ROLES_SIGNED_IN = ("admin", "committee", "inspector", "org_officer", "unit_officer")
+# The province's own (no commune): they read the province's pages, none of a commune's.
+PROVINCE_ROLES = ("province_admin", "province_viewer")
+ROLES_SIGNED_IN = (
+    "admin",
+    "committee",
+    "inspector",
+    "org_officer",
+    "unit_officer",
+    *PROVINCE_ROLES,
+)
 # Roles that read every organization's results, feedback and figures.
 READ_ALL_ROLES = ("admin", "committee", "inspector")
 # Roles that may enter the organizations' workspace (surveys, indicators, feedback).

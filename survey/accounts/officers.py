@@ -53,10 +53,12 @@ def users():
 
 
 def user_by_username(username):
-    """The account with this username (any case), or None."""
-    return db.session.scalar(
-        sa.select(User).where(sa.func.lower(User.username) == username.lower())
-    )
+    """The account with this username (any case), or None: in any commune, since a
+    username signs in without naming its commune."""
+    with across_communes():
+        return db.session.scalar(
+            sa.select(User).where(sa.func.lower(User.username) == username.lower())
+        )
 
 
 def authenticate(username, password):

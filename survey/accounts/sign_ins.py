@@ -27,6 +27,7 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 from survey.core.extensions import db
+from survey.core.tenancy import across_communes
 from survey.models import SignIn, User, utcnow
 
 KEPT_AFTER = timedelta(days=30)  # an ended or expired row, before it is deleted
@@ -60,18 +61,20 @@ def signed_in_user(session_id: str) -> User | None:
     user_id, version, token = (session_id.split(".", 2) + ["", ""])[:3]
     if not (user_id.isdigit() and version.isdigit() and token):
         return None
-    user = db.session.scalar(
-        sa.select(User)
-        .join(SignIn, SignIn.user_id == User.id)
-        .where(
-            User.id == int(user_id),
-            User.active,
-            User.session_version == int(version),
-            SignIn.token_hash == _digest(token),
-            SignIn.ended_at.is_(None),
-            SignIn.started_at > utcnow() - lifetime(),
+    # Read before the request knows its commune (which is the user's), so in any commune.
+    with across_communes():
+        user = db.session.scalar(
+            sa.select(User)
+            .join(SignIn, SignIn.user_id == User.id)
+            .where(
+                User.id == int(user_id),
+                User.active,
+                User.session_version == int(version),
+                SignIn.token_hash == _digest(token),
+                SignIn.ended_at.is_(None),
+                SignIn.started_at > utcnow() - lifetime(),
+            )
         )
-    )
     if user is not None:
         user.sign_in_token = token
     return user

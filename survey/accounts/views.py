@@ -23,6 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from survey.accounts import sign_ins
 from survey.accounts.forms import LoginForm
 from survey.accounts.officers import authenticate
+from survey.commune import tenants
 from survey.core.extensions import db, limiter, login_manager
 from survey.core.rate_limits import address_key, worker_limit
 from survey.core.redirect_target import local_path
@@ -69,6 +70,7 @@ def login():
             form.password.errors.append(_("Wrong username or password."))
         else:
             session.clear()  # a new session at sign-in: nothing carried over from before
+            tenants.work_for_user(user)
             sign_ins.start(user)
             login_user(user)
             user.last_login = utcnow()

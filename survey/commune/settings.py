@@ -116,7 +116,10 @@ def _read():
             sa.select(Setting.key, Setting.value).where(Setting.key.in_(SETTING_KEYS))
         ).all()
         own = None
-        if commune_id is not None:
+        if commune_id == 0:  # no commune's page (a province officer, or before choosing)
+            provinces = db.session.scalars(sa.select(Province.name).limit(2)).all()
+            own = (provinces[0] if len(provinces) == 1 else "", None)
+        elif commune_id is not None:
             own = db.session.execute(
                 sa.select(Commune.name, Province.name)
                 .outerjoin(Province, Province.id == Commune.province_id)

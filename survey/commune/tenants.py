@@ -3,7 +3,8 @@
 Every request works for one commune (survey.core.tenancy), chosen here before any view runs:
 - a signed-in officer of a commune: theirs, whatever the address asks for;
 - a province officer (no commune of their own): none; the province's pages read across
-  communes on purpose (survey.core.tenancy.across_communes), every other page sees nothing;
+  communes on purpose (survey.core.tenancy.across_communes), a public survey's pages are
+  seen as a citizen sees them, every other page sees nothing;
 - a visitor: the commune of the survey, receipt or published evidence the address names; else
   the commune they chose on the landing page (`?xa=CODE`, kept in their session); else the
   only commune. With several communes and no choice, nothing of any commune is seen.
@@ -135,6 +136,14 @@ def _enter_request_commune():
     rescope_transaction(db.session)
 
 
+def work_for_user(user) -> None:
+    """From now on this request works for `user`'s commune (just signed in), or for none
+    (a province officer)."""
+    _leave_request_commune()
+    g.commune_token = _current.set(user.commune_id or NO_COMMUNE)
+    rescope_transaction(db.session)
+
+
 def _leave_request_commune(_error=None):
     token = g.pop("commune_token", None)
     if token is not None:
@@ -144,7 +153,11 @@ def _leave_request_commune(_error=None):
 def request_commune_id() -> int:
     """The commune this request works for (see the module's docstring)."""
     if current_user.is_authenticated:
-        return current_user.commune_id or NO_COMMUNE
+        if current_user.commune_id is not None:
+            return current_user.commune_id
+        # A province officer: the public pages a citizen sees, as a citizen sees them.
+        named = _named_by_address()
+        return NO_COMMUNE if named is None else named
     named = _named_by_address()
     if named is not None:
         return named

@@ -10,6 +10,7 @@ from datetime import date
 from PIL import Image, ImageDraw
 
 from survey.core import private_files
+from survey.core.tenancy import current_commune_id
 from survey.models import TaskEvidence
 from survey.programmes import evidence as store
 
@@ -67,7 +68,10 @@ def minutes_pdf(title: str, lines: tuple[str, ...]) -> bytes:
 def add_file(task, data, filename, caption, public, uploaded_by, uploaded_at):
     """Store `data` as evidence of `task` the way an upload is stored; returns the row."""
     checked = store.check_file(data, max_bytes=10 * 1024 * 1024)
-    digest = hashlib.sha256(f"{task.programme.title}|{task.title}|{filename}".encode())
+    # Named from what it shows and its commune: a province seeds one demo commune after another.
+    digest = hashlib.sha256(
+        f"{current_commune_id()}|{task.programme.title}|{task.title}|{filename}".encode()
+    )
     stored_name = digest.hexdigest()[:32] + checked.extension
     base = store.folder()
     private_files.write_private_file(os.path.join(base, stored_name), [checked.data])

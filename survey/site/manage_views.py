@@ -8,6 +8,7 @@ from survey.accounts.access import (
     AUDIT_ROLES,
     ORG_READ_ROLES,
     PAPER_ROLES,
+    PROVINCE_ROLES,
     ROLES_SIGNED_IN,
     roles_required,
 )
@@ -63,6 +64,12 @@ SECTIONS = (
         ORG_READ_ROLES,
     ),
     ("audit.index", _l("Audit log"), _l("Who changed what, and when."), AUDIT_ROLES),
+    (
+        "province.index",
+        _l("The province's communes"),
+        _l("Each commune's ratings and satisfaction, side by side, with their uncertainty."),
+        PROVINCE_ROLES,
+    ),
     (
         "admin.index",
         _l("Administration"),

@@ -10,11 +10,14 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_login import current_user
 from sqlalchemy import text
 
+from survey.commune import tenants
 from survey.core.extensions import db
 from survey.core.i18n import LANG_COOKIE, LANG_COOKIE_AGE, select_locale
 from survey.core.redirect_target import local_path
+from survey.core.tenancy import current_commune_id
 from survey.responses import catalog
 
 bp = Blueprint("public", __name__)
@@ -23,6 +26,10 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def index():
     """Open public surveys, the language switch and the sign-in link."""
+    if current_commune_id() == tenants.NO_COMMUNE and not current_user.is_authenticated:
+        # Several communes share the site and the visitor chose none yet: let them choose.
+        communes = tenants.commune_rows()
+        return render_template("public/communes.html", communes=communes)
     surveys = catalog.open_public_surveys()
     return render_template("public/index.html", surveys=surveys, lang=select_locale())
 

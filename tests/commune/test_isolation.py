@@ -158,3 +158,14 @@ def test_no_query_escapes_the_commune_at_hand(db, two_communes):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 7
     with across_communes():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 14
+
+
+def test_a_visitor_chooses_a_commune_and_sees_only_its_surveys(client, two_communes):
+    chooser = client.get("/").get_data(as_text=True)
+    assert "xã Alpha" in chooser and "xã Beta" in chooser and "/s/" not in chooser
+    beta = client.get("/?xa=beta").get_data(as_text=True)
+    assert "/s/b_own-2025" in beta and '/s/own-2025"' not in beta and MARK not in beta
+    # The choice is kept: the published feedback is Beta's, never Alpha's.
+    assert MARK not in client.get("/feedback").get_data(as_text=True)
+    # A survey's own address opens it whatever was chosen.
+    assert client.get("/s/own-2025").status_code == 200

@@ -1,0 +1,1 @@
+"""The province: its communes compared (aggregates only)."""

@@ -1,0 +1,212 @@
+"""What the province reads of its communes: their organizations' tiers, satisfaction per
+commune with its interval, the same shrunk toward the province for small communes, and the
+trend over years. Aggregates only: never a response, a free text or a group under k.
+
+Read across communes on purpose (survey.core.tenancy.across_communes): the views call these
+only for the province's own roles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from analytics import AnalyticsError, fay_herriot, wilson_interval
+from survey.core.extensions import db
+from survey.core.tenancy import across_communes
+from survey.models import (
+    Commune,
+    Evaluation,
+    Organization,
+    ResponseCriterion,
+    Survey,
+    YearAssessment,
+)
+from survey.responses.release import counted_in_joined_survey
+
+SATISFACTION = "satisfaction"
+YEARS_OF_TREND = 3
+
+
+@dataclass(frozen=True)
+class TierCell:
+    """One organization's tier in one commune: finalized, decided, or computed at decision."""
+
+    tier: str
+    state: str  # "finalized", "decided", "computed"
+
+
+@dataclass(frozen=True)
+class CommuneTiers:
+    code: str
+    name: str
+    tiers: dict  # organization code -> TierCell
+
+
+@dataclass(frozen=True)
+class CommuneSatisfaction:
+    """A commune's satisfied share: direct (its own answers) and shrunk toward the province
+    (Fay–Herriot); None where fewer than k answered."""
+
+    code: str
+    name: str
+    n: int
+    direct: float | None
+    direct_interval: tuple[float, float] | None
+    estimate: float | None
+    interval: tuple[float, float] | None
+    own_weight: float | None  # how much of the estimate is the commune's own answers
+    rank: int | None = None
+
+
+@dataclass(frozen=True)
+class ProvinceSatisfaction:
+    communes: tuple[CommuneSatisfaction, ...]
+    shrunk: bool  # False: too few communes with answers to estimate the province's spread
+    province_share: float | None
+    hidden: int  # communes left out: fewer than k answered
+    alike: bool = False  # the communes differ no more than chance would make them
+
+
+def commune_names() -> dict[int, tuple[str, str]]:
+    """Every commune: id -> (code, name)."""
+    with across_communes():
+        rows = db.session.execute(sa.select(Commune.id, Commune.code, Commune.name)).all()
+    return {i: (code, name) for i, code, name in rows}
+
+
+def tiers_by_commune(year: int) -> tuple[list[tuple[str, str]], list[CommuneTiers]]:
+    """The organizations found in the communes (code, short name), in the communes' order,
+    and each commune's tiers for `year`."""
+    names = commune_names()
+    cells: dict[int, dict[str, TierCell]] = {i: {} for i in names}
+    with across_communes():
+        finalized = db.session.execute(
+            sa.select(Evaluation.commune_id, Organization.code, Evaluation.tier)
+            .join(Organization, Organization.id == Evaluation.organization_id)
+            .where(Evaluation.year == year)
+        ).all()
+        steps = db.session.execute(
+            sa.select(
+                YearAssessment.commune_id,
+                Organization.code,
+                YearAssessment.decided_tier,
+                YearAssessment.computed_tier,
+            )
+            .join(Organization, Organization.id == YearAssessment.organization_id)
+            .where(YearAssessment.year == year)
+        ).all()
+        organizations = db.session.execute(
+            sa.select(Organization.code, sa.func.min(Organization.short_name))
+            .group_by(Organization.code)
+            .order_by(sa.func.min(Organization.position), Organization.code)
+        ).all()
+    for commune_id, org, decided, computed in steps:
+        if decided or computed:
+            state = "decided" if decided else "computed"
+            cells[commune_id][org] = TierCell(decided or computed, state)
+    for commune_id, org, tier in finalized:
+        cells[commune_id][org] = TierCell(tier, "finalized")
+    rows = [
+        CommuneTiers(code, name, cells[i])
+        for i, (code, name) in sorted(names.items(), key=lambda kv: kv[1][1])
+    ]
+    return [(code, name) for code, name in organizations], rows
+
+
+def satisfied_counts(years: tuple[int, ...]) -> dict[tuple[int, int], tuple[int, float]]:
+    """(commune id, year) -> (respondents, their summed top-2 share) on the satisfaction
+    questions of the surveys of `years`, counting only responses released so far."""
+    c = ResponseCriterion
+    values = [c.n1, c.n2, c.n3, c.n4, c.n5]
+    share = sa.cast(sa.func.sum(c.n4 + c.n5), sa.Float) / sa.func.sum(sum(values[1:], values[0]))
+    per = (
+        sa.select(Survey.commune_id, Survey.year, share.label("share"))
+        .join(Survey, Survey.id == c.survey_id)
+        .where(
+            Survey.year.in_(years),
+            Survey.status != "draft",
+            counted_in_joined_survey(c.released),
+            c.criterion == SATISFACTION,
+        )
+        .group_by(Survey.commune_id, Survey.year, c.response_id)
+        .subquery()
+    )
+    with across_communes():
+        rows = db.session.execute(
+            sa.select(
+                per.c.commune_id, per.c.year, sa.func.count(), sa.func.sum(per.c.share)
+            ).group_by(per.c.commune_id, per.c.year)
+        ).all()
+    return {(i, y): (int(n), float(top2 or 0)) for i, y, n, top2 in rows}
+
+
+def sampling_variance(top2: float, n: int) -> float:
+    """The sampling variance of a share top2/n, with half an answer added each side so that
+    a commune where everyone (or no one) was satisfied still has some.
+
+    >>> round(sampling_variance(50, 100), 5), sampling_variance(10, 10) > 0
+    (0.0025, True)
+    """
+    p = (top2 + 0.5) / (n + 1)
+    return p * (1 - p) / n
+
+
+def satisfaction_by_commune(year: int, k: int) -> ProvinceSatisfaction:
+    """Each commune's satisfied share in `year`, direct and shrunk, ranked by the shrunk one."""
+    names = commune_names()
+    counts = satisfied_counts((year,))
+    shown = {i: counts[(i, year)] for i in names if counts.get((i, year), (0, 0))[0] >= max(k, 1)}
+    hidden = sum(1 for i in names if 0 < counts.get((i, year), (0, 0))[0] < max(k, 1))
+    ids = sorted(shown)
+    fit = None
+    if ids:
+        try:
+            fit = fay_herriot(
+                [shown[i][1] / shown[i][0] for i in ids],
+                [sampling_variance(shown[i][1], shown[i][0]) for i in ids],
+                shares=True,
+            )
+        except AnalyticsError:  # fewer than three communes: no province spread to shrink by
+            fit = None
+    rows = []
+    for index, i in enumerate(ids):
+        n, top2 = shown[i]
+        area = fit.areas[index] if fit else None
+        rows.append(
+            CommuneSatisfaction(
+                code=names[i][0],
+                name=names[i][1],
+                n=n,
+                direct=top2 / n,
+                direct_interval=wilson_interval(top2, n),
+                estimate=area.estimate if area else top2 / n,
+                interval=area.interval if area else wilson_interval(top2, n),
+                own_weight=area.gamma if area else None,
+            )
+        )
+    rows.sort(key=lambda r: -r.estimate)
+    ranked = tuple(
+        CommuneSatisfaction(**{**r.__dict__, "rank": place}) for place, r in enumerate(rows, 1)
+    )
+    total_n = sum(n for n, _t in shown.values())
+    province = sum(t for _n, t in shown.values()) / total_n if total_n else None
+    alike = fit is not None and fit.truncated
+    return ProvinceSatisfaction(ranked, fit is not None, province, hidden, alike)
+
+
+def satisfaction_trend(year: int, k: int) -> tuple[tuple[int, ...], list[tuple[str, list]]]:
+    """The years up to `year`, and each commune's direct satisfied share in each (None under
+    k answers), by commune name; a merged commune carries its communes' history with it."""
+    years = tuple(range(year - YEARS_OF_TREND + 1, year + 1))
+    counts = satisfied_counts(years)
+    names = commune_names()
+    rows = []
+    for i, (_code, name) in sorted(names.items(), key=lambda kv: kv[1][1]):
+        values = []
+        for y in years:
+            n, top2 = counts.get((i, y), (0, 0.0))
+            values.append(top2 / n if n >= max(k, 1) else None)
+        rows.append((name, values))
+    return years, rows

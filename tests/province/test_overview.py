@@ -1,0 +1,95 @@
+"""The province's page: each commune's satisfaction with its interval, shrunk toward the
+province where few answered, small communes left out, tiers per commune, no free text, and
+only for the province's own roles."""
+
+import pytest
+import sqlalchemy as sa
+
+from survey.commune.tenants import create_commune
+from survey.core.tenancy import across_communes, commune_scope
+from survey.models import YearAssessment
+from survey.province.overview import satisfaction_by_commune
+from tests.factories import (
+    make_defined_survey,
+    make_organization,
+    make_user,
+    submit_and_commit,
+)
+from tests.test_route_access import sign_in_quickly
+
+# commune code -> the satisfaction answers given there (1-5): 4 and 5 count as satisfied.
+ANSWERS = {
+    "alpha": [5] * 30 + [2] * 10,  # 75%
+    "beta": [4] * 20 + [1] * 20,  # 50%
+    "gamma": [5] * 12 + [3] * 28,  # 30%
+    "delta": [5] * 6,  # 100%, from six people only: pulled toward the province
+    "epsilon": [5] * 3,  # under k = 5: left out
+}
+COMMENT = "Đường vào thôn Ba hỏng nặng"
+
+
+@pytest.fixture
+def province(db):
+    ids = {}
+    for code in ANSWERS:
+        with across_communes():
+            commune = create_commune(code, f"xã {code.title()}", province="Gia Lai")
+            db.session.commit()
+        ids[code] = commune.id
+        with commune_scope(commune.id):
+            org = make_organization(db, code="nongdan", name="Hội Nông dân", short_name="Nông dân")
+            survey = make_defined_survey(db, org=org, code=f"{code}-hailong-2025")
+            for i, answer in enumerate(ANSWERS[code]):
+                answers = {"hl": answer}
+                if answer <= 2:
+                    answers["ly_do"] = COMMENT
+                submit_and_commit(survey, answers, submission_uid=f"{code}-{i}")
+            survey.status = "closed"  # every answer counts
+            if code == "alpha":
+                db.session.add(YearAssessment(organization=org, year=2025, decided_tier="tot"))
+            db.session.commit()
+    with across_communes():
+        make_user(db, username="tinh", role="province_viewer")
+        db.session.commit()
+    return ids
+
+
+def test_satisfaction_is_shrunk_toward_the_province_where_few_answered(db, province):
+    found = satisfaction_by_commune(2025, k=5)
+    rows = {row.code: row for row in found.communes}
+    assert set(rows) == {"alpha", "beta", "gamma", "delta"} and found.hidden == 1
+    assert found.shrunk
+    assert rows["alpha"].direct == pytest.approx(0.75) and rows["gamma"].n == 40
+    delta = rows["delta"]
+    assert delta.direct == 1.0
+    # Six answers weigh little: delta's estimate moves most of the way to the province.
+    assert found.province_share < delta.estimate < delta.direct
+    assert delta.own_weight < min(rows[c].own_weight for c in ("alpha", "beta", "gamma"))
+    lo, hi = delta.interval
+    assert lo < delta.estimate < hi
+    assert [r.rank for r in found.communes] == [1, 2, 3, 4]
+    assert [r.code for r in found.communes][-1] == "gamma"
+
+
+def test_the_province_page_shows_aggregates_and_never_a_comment(client, db, province):
+    sign_in_quickly(client, db, "tinh")
+    page = client.get("/province/2025")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for name in ("xã Alpha", "xã Beta", "xã Gamma", "xã Delta"):
+        assert name in html
+    assert "xã Epsilon" not in html.split("Xếp loại các tổ chức theo xã")[0]
+    assert "1 xã không được hiển thị" in html
+    assert COMMENT not in html
+    assert "Hoàn thành tốt nhiệm vụ" in html and "đã quyết định" in html  # alpha, decided
+    assert "/province/2024" in html  # the other years
+
+
+def test_a_communes_officer_may_not_open_it(client, db, province):
+    with commune_scope(province["alpha"]):
+        make_user(db, username="vp_alpha", role="admin")
+        db.session.commit()
+    sign_in_quickly(client, db, "vp_alpha")
+    assert client.get("/province/2025").status_code == 403
+    with across_communes():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(YearAssessment)) == 1
