@@ -201,3 +201,14 @@ def test_the_dashboards_wait_for_the_worker_then_show_what_it_computed(web):
 def test_the_worker_command_needs_redis(app):
     done = app.test_cli_runner().invoke(args=["figures", "worker", "--burst"])
     assert done.exit_code != 0 and "REDIS_URL is not set" in done.output
+
+
+def test_the_status_command_names_the_jobs_waiting_and_the_computations(web):
+    app = web()
+    with pytest.raises(NotReady):
+        read(app)
+    status = app.test_cli_runner().invoke(args=["figures", "status"])
+    assert status.exit_code == 0 and "waiting: 1" in status.output
+    run_worker(app)
+    status = app.test_cli_runner().invoke(args=["figures", "status"])
+    assert "waiting: 0" in status.output and "test: shared: 1" in status.output
