@@ -20,6 +20,9 @@ run: install translations chartjs
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	@# gunicorn, as in production: no access log, so no visitor's IP address is written anywhere;
 	@# 120 s for the downloads of a large survey's workbook (tens of seconds).
+	@# With FLASK_REDIS_URL set, the dashboards' figures are kept in Redis and computed by a worker
+	@# of their queue, started beside gunicorn and stopped with it.
+	if [ -n "$$FLASK_REDIS_URL" ]; then $(FLASK) figures worker & trap 'kill $$! 2>/dev/null' EXIT INT TERM; fi; \
 	WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(BIN)/gunicorn --timeout 120 --bind $(HOST):$(PORT) 'app:create_app()'
 
 

@@ -7,6 +7,7 @@ says why in one line, with a non-zero exit).
 from survey.cli.communes import commune_group, for_one_commune
 from survey.cli.database import backup_command, restore_command
 from survey.cli.demo import seed_demo_command
+from survey.cli.figures import figures_group
 from survey.cli.indicators import indicators_group
 from survey.cli.ratings import evaluate_command
 from survey.cli.reports import report_command
@@ -32,3 +33,4 @@ def register(app):
         app.cli.add_command(for_one_commune(command))
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(figures_group)

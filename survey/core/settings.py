@@ -59,13 +59,17 @@ DEFAULTS = {
     # How long a worker may serve a survey's questions and the villages before asking the
     # database whether they changed.
     "SURVEY_CACHE_SECONDS": 2,
-    # Dashboards: evaluations and results are kept per worker and refreshed in the background
-    # when the data change ("background", at most once per AGGREGATE_REFRESH_SECONDS), or
-    # while the reader waits ("inline"); a kept value is recomputed after
-    # AGGREGATE_MAX_AGE_SECONDS whatever changed (survey/ratings/kept_figures.py).
+    # Dashboards: evaluations and results are kept (per worker, or in REDIS_URL) and refreshed
+    # in the background when the data change ("background", at most once per
+    # AGGREGATE_REFRESH_SECONDS), or while the reader waits ("inline"); a kept value is
+    # recomputed after AGGREGATE_MAX_AGE_SECONDS whatever changed (survey/ratings/kept_figures.py).
     "AGGREGATE_REFRESH": "background",
     "AGGREGATE_REFRESH_SECONDS": 60,
     "AGGREGATE_MAX_AGE_SECONDS": 600,
+    # Redis for the dashboards' figures, shared by every worker and host and computed once per
+    # change by `flask figures worker` (RQ; survey/ratings/shared_figures.py), e.g.
+    # "redis://127.0.0.1:6379/1". None: each worker keeps its own, computed in its own thread.
+    "REDIS_URL": None,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from survey.core.extensions import db
 from survey.feedback.follow_up import follow_ups
 from survey.models import FeedbackItem, Organization, Unit
-from survey.ratings.kept_figures import cached
+from survey.ratings.kept_figures import figure, kept
 from survey.responses.suppression import hidden_villages, village_shown
 
 PER_PAGE = 20
@@ -56,9 +56,14 @@ def _hidden_villages():
     return hidden_villages(db.session.scalars(published_surveys).all())
 
 
+@figure("published replies: hidden villages")
+def _kept_figure():
+    return _hidden_villages()
+
+
 def kept_hidden_villages():
-    """The villages above, kept; raises aggregate_cache.NotReady while first computed."""
-    return cached(("published replies", "hidden villages"), lambda: _hidden_villages()).value
+    """The villages above, kept; raises kept_figures.NotReady while first computed."""
+    return kept("published replies: hidden villages").value
 
 
 def published_replies(org_code="", unit_code="", page=1, per_page=PER_PAGE, survey_id=None):

@@ -1,27 +1,30 @@
-"""What the dashboards show, computed once per change of the data and kept in this process.
+"""What the dashboards show, computed once per change of the data and kept.
 
 A year's evaluation over a million responses takes seconds; a dashboard must answer in a
-fraction of one. Each aggregate (a year's evaluation, a survey's results) is kept with the
-data version it was computed from: the newest audit log entry (every change of surveys,
-annual figures, feedback, rule sets, villages, organizations, settings and finalizations is
-audit-logged in its own transaction, and so is a response import), the newest survey change,
-and what moves when the responses the aggregate reads change: the newest batch of responses
-released in its year's surveys or its survey (survey.responses.release), so that answers to this
-year's surveys leave last year's figures alone. When the
-version has moved on, a reader gets the kept value at once, marked with the time it was
-computed, while the worker's one background thread computes the new one (at most once per
-`AGGREGATE_REFRESH_SECONDS` while answers keep arriving). An aggregate never computed in this
-worker is queued for that thread too, and the reader is told (NotReady) to come back shortly:
-no request waits the seconds a first evaluation of a large year takes. A value older than
-`AGGREGATE_MAX_AGE_SECONDS` is recomputed whatever the version says: a safety net for changes
-made outside the application.
+fraction of one. Each figure (a year's evaluation, a survey's results: a function registered
+with `@figure(name, scope=...)`, survey.ratings.figure_registry) is kept with the data version
+it was computed from, for the commune it was asked for. A reader asks `kept(name, *args)`.
+
+Where it is kept:
+
+- with `REDIS_URL`, in Redis for every web worker and host, computed by the workers of RQ's
+  queue (`flask figures worker`), each figure once per change (survey.ratings.shared_figures);
+- without it (the SQLite embedded default), in this process, computed by its one background
+  thread, as below.
+
+Either way, when the version has moved on, a reader gets the kept value at once, marked with
+the time it was computed, while the new one is computed in the background (at most once per
+`AGGREGATE_REFRESH_SECONDS` while answers keep arriving). A figure never computed is queued
+too, and the reader is told (NotReady) to come back shortly: no request waits the seconds a
+first evaluation of a large year takes. A value older than `AGGREGATE_MAX_AGE_SECONDS` is
+recomputed whatever the version says: a safety net for changes made outside the application.
 
 `AGGREGATE_REFRESH = "inline"` computes every refresh while the reader waits (the tests, and
 a single-user install that prefers fresh numbers to fast ones).
 
-A worker keeps at most MAX_ENTRIES aggregates (the least recently read go, to be computed again
-when asked for): far more than the years and surveys a commune reads, and a bound whatever
-keys the pages are asked for.
+In a process, at most MAX_ENTRIES figures are kept (the least recently read go, to be computed
+again when asked for): far more than the years and surveys a commune reads, and a bound
+whatever keys the pages are asked for.
 """
 
 from __future__ import annotations
@@ -33,29 +36,43 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import current_app
 
 from survey.core.bounded_cache import LRUCache
 from survey.core.extensions import db
-from survey.core.local_time import COMMUNE_TIME
-from survey.models import AuditLog, Dialogue, ReleaseBatch, Response, Survey, Task, utcnow
-from survey.responses.release import survey_closed
+from survey.models import utcnow
+from survey.ratings import shared_figures
+from survey.ratings.figure_registry import (
+    Cached,
+    NotReady,
+    data_version,
+    figure,
+    figure_key,
+    latest_response_of_survey,
+    latest_response_of_years,
+    one_processor,
+    registered,
+    released_of_survey,
+    released_of_years,
+    version_of,
+    within,
+)
+
+__all__ = [
+    "Cached",
+    "Freshness",
+    "NotReady",
+    "data_version",
+    "figure",
+    "gathered",
+    "kept",
+    "latest_response_of_survey",
+    "latest_response_of_years",
+    "released_of_survey",
+    "released_of_years",
+]
 
 MAX_ENTRIES = 256
-
-
-class NotReady(Exception):
-    """An aggregate never computed in this worker is being computed now: ask again shortly."""
-
-
-@dataclass(frozen=True)
-class Cached:
-    """A kept aggregate: its value, when it was computed, and whether the data changed since."""
-
-    value: object
-    computed_at: datetime
-    stale: bool
 
 
 @dataclass
@@ -67,7 +84,7 @@ class _Entry:
 
 
 class _Store:
-    """One app's kept aggregates, and the keys being refreshed in the background."""
+    """One app's kept figures, and the keys being refreshed in the background."""
 
     def __init__(self):
         self.entries = LRUCache(MAX_ENTRIES)  # key -> _Entry
@@ -81,76 +98,19 @@ def _store() -> _Store:
     return current_app.extensions.setdefault("aggregate_cache", _Store())
 
 
-def latest_response_of_years(*years: int):
-    """The newest response time of the surveys of `years` (one index lookup per survey)."""
-    latest = (
-        sa.select(sa.func.max(Response.submitted_at))
-        .where(Response.survey_id == Survey.id)
-        .scalar_subquery()
-    )
-    return sa.select(sa.func.max(latest)).where(Survey.year.in_(years)).scalar_subquery()
+def kept(name: str, *args) -> Cached:
+    """The figure `name` of `args` (plain ints and strings) for the commune at hand, kept."""
+    entry = registered(name)
+    key = figure_key(name, args)
+    version = version_of(entry, args)
+    if current_app.config.get("REDIS_URL"):
+        return shared_figures.read(entry, args, key, version)
+    return _kept_here(key, version)
 
 
-def latest_response_of_survey(survey_id: int):
-    """The newest response time of one survey."""
-    return (
-        sa.select(sa.func.max(Response.submitted_at))
-        .where(Response.survey_id == survey_id)
-        .scalar_subquery()
-    )
-
-
-def released_of_years(*years: int) -> tuple:
-    """What the figures of `years` count, as it moves (survey.responses.release): the newest
-    batch of responses released in their surveys, and how many of those surveys are closed by
-    now (a closed survey counts every response)."""
-    return _released(Survey.year.in_(years))
-
-
-def released_of_survey(survey_id: int) -> tuple:
-    """The same for one survey: its newest released batch, and whether it is closed by now."""
-    return _released(Survey.id == survey_id)
-
-
-def _released(surveys) -> tuple:
-    newest = (
-        sa.select(sa.func.max(ReleaseBatch.id))
-        .join(Survey, Survey.id == ReleaseBatch.survey_id)
-        .where(surveys)
-        .scalar_subquery()
-    )
-    closed = (
-        sa.select(sa.func.count()).select_from(Survey).where(surveys, survey_closed())
-    ).scalar_subquery()
-    return newest, closed
-
-
-def data_version(scope=None) -> tuple:
-    """What an aggregate depends on, read from indexes: the newest audit entry, survey change,
-    task change and dialogue change, and `scope` (a scalar query, or a tuple of them: what
-    moves when the data the aggregate reads change; by default the newest response of any
-    survey); and the commune's day, since a task not done becomes late when its due date
-    passes."""
-    if scope is None:
-        scope = sa.select(sa.func.max(Response.id)).scalar_subquery()
-    scopes = scope if isinstance(scope, tuple) else (scope,)
-    found = db.session.execute(
-        sa.select(
-            sa.select(sa.func.max(AuditLog.id)).scalar_subquery(),
-            sa.select(sa.func.max(Survey.updated_at)).scalar_subquery(),
-            sa.select(sa.func.max(Task.updated_at)).scalar_subquery(),
-            sa.select(sa.func.max(Dialogue.updated_at)).scalar_subquery(),
-            *scopes,
-        )
-    ).one()
-    return (*found, datetime.now(COMMUNE_TIME).date())
-
-
-def cached(key: Hashable, compute: Callable[[], object], scope=None) -> Cached:
-    """The aggregate `key`, computed by `compute()` (inside an app context) when needed;
-    `scope` as for `data_version`."""
+def _kept_here(key: tuple, version: tuple) -> Cached:
+    """The figure of `key` as this process keeps it."""
     store = _store()
-    version = data_version(scope)
     entry = store.entries.get(key)
     config = current_app.config
     if entry is not None:
@@ -161,18 +121,19 @@ def cached(key: Hashable, compute: Callable[[], object], scope=None) -> Cached:
             # While answers keep coming, one refresh per interval: the rest wait for the next.
             recent = time.monotonic() - entry.monotonic < config["AGGREGATE_REFRESH_SECONDS"]
             if not recent or expired:
-                _refresh_in_background(store, key, compute, scope)
+                _refresh_in_background(store, key)
             return Cached(entry.value, entry.computed_at, stale=True)
     elif config["AGGREGATE_REFRESH"] == "background":
         # Never computed here: no reader waits seconds (or a worker's timeout) for it.
-        _refresh_in_background(store, key, compute, scope)
+        _refresh_in_background(store, key)
         raise NotReady(key)
-    entry = _compute(store, key, compute, version)
+    entry = _compute(store, key, version)
     return Cached(entry.value, entry.computed_at, stale=False)
 
 
-def _compute(store, key, compute, version):
-    entry = _Entry(version, utcnow(), time.monotonic(), compute())
+def _compute(store, key: tuple, version: tuple):
+    _commune, name, *args = key
+    entry = _Entry(version, utcnow(), time.monotonic(), registered(name).compute(*args))
     with store.lock:
         current = store.entries.get(key)
         # A slower, older computation never replaces a newer one.
@@ -181,14 +142,14 @@ def _compute(store, key, compute, version):
     return entry
 
 
-def _refresh_in_background(store, key, compute, scope):
+def _refresh_in_background(store, key: tuple):
     """Queue `key` for this worker's one refresher thread (started when idle): refreshes run
     one after another, so a worker never spends more than one processor on them."""
     with store.lock:
         if key in store.refreshing:
             return
         store.refreshing.add(key)
-        store.queue.append((key, compute, scope))
+        store.queue.append(key)
         if store.thread is not None and store.thread.is_alive():
             return
         app = current_app._get_current_object()
@@ -198,25 +159,20 @@ def _refresh_in_background(store, key, compute, scope):
         store.thread.start()
 
 
-def _one_processor():
-    """PostgreSQL would spread a refresh's large queries over parallel workers and take every
-    processor from the readers; a refresh is in no hurry, so it gets one."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-
-
 def _refresher(app, store):
     while True:
         with store.lock:
             if not store.queue:
                 store.thread = None
                 return
-            key, compute, scope = store.queue.popleft()
+            key = store.queue.popleft()
+        commune, name, *args = key
         try:
-            with app.app_context():
+            # A thread starts in no commune: it enters the one the figure was asked for.
+            with app.app_context(), within(commune):
                 try:
-                    _one_processor()
-                    _compute(store, key, compute, data_version(scope))
+                    one_processor()
+                    _compute(store, key, version_of(registered(name), tuple(args)))
                 finally:
                     db.session.remove()
         except Exception:  # the reader keeps the older value; the next one tries again
@@ -227,17 +183,17 @@ def _refresher(app, store):
 
 
 def gathered(*wanted: Callable[[], Cached]) -> list[Cached]:
-    """Every one of `wanted` (each gives one kept aggregate); when some are not computed yet,
+    """Every one of `wanted` (each gives one kept figure); when some are not computed yet,
     all of those are queued before NotReady is raised, so one wait covers the whole page."""
-    kept, missing = [], False
+    found, missing = [], False
     for get in wanted:
         try:
-            kept.append(get())
+            found.append(get())
         except NotReady:
             missing = True
     if missing:
         raise NotReady()
-    return kept
+    return found
 
 
 @dataclass(frozen=True)
@@ -248,5 +204,5 @@ class Freshness:
     updating: bool
 
     @classmethod
-    def of(cls, *kept: Cached) -> Freshness:
-        return cls(min(k.computed_at for k in kept), any(k.stale for k in kept))
+    def of(cls, *found: Cached) -> Freshness:
+        return cls(min(k.computed_at for k in found), any(k.stale for k in found))

@@ -19,23 +19,31 @@ from survey.core.extensions import db
 from survey.models import Evaluation, Organization
 from survey.ratings.evaluation import YearEvaluation, comparisons, evaluate_year
 from survey.ratings.heads import heads_of_year
-from survey.ratings.kept_figures import Cached, cached, released_of_years
+from survey.ratings.kept_figures import Cached, figure, kept, released_of_years
 from survey.ratings.steps import assessments, with_steps
 from survey.responses.suppression import flags_with_villages_hidden
 
 LANGS = ("vi", "en")
 
 
+@figure("evaluation", scope=released_of_years)
+def _evaluation(year: int) -> YearEvaluation:
+    return evaluate_year(year)
+
+
+@figure("comparisons", scope=lambda year: released_of_years(year - 1, year))
+def _comparisons(year: int):
+    return comparisons(year)
+
+
 def kept_evaluation(year: int) -> Cached:
     """The year's evaluation (every organization), kept."""
-    return cached(("evaluation", year), lambda: evaluate_year(year), released_of_years(year))
+    return kept("evaluation", year)
 
 
 def kept_comparisons(year: int) -> Cached:
     """The year's comparisons (year over year, across organizations), kept."""
-    return cached(
-        ("comparisons", year), lambda: comparisons(year), released_of_years(year - 1, year)
-    )
+    return kept("comparisons", year)
 
 
 def input_digest(organization: dict) -> str:

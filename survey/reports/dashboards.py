@@ -33,8 +33,9 @@ from survey.ratings.integrity_checks import epoch_seconds, survey_integrity
 from survey.ratings.kept_figures import (
     Cached,
     Freshness,
-    cached,
+    figure,
     gathered,
+    kept,
     latest_response_of_survey,
     latest_response_of_years,
     released_of_survey,
@@ -54,22 +55,24 @@ CHART_CAP = 150  # percent of a target: the side-by-side chart's end
 RECENT_FEEDBACK = 10
 
 
+@figure("results", scope=released_of_survey)
+def _results(survey_id: int):
+    return survey_results(db.session.get(Survey, survey_id))
+
+
+@figure("provenance", scope=latest_response_of_survey)
+def _provenance(survey_id: int):
+    return survey_provenance(survey_id)
+
+
 def kept_results(survey_id: int) -> Cached:
     """A survey's Results JSON, kept."""
-    return cached(
-        ("results", survey_id),
-        lambda: survey_results(db.session.get(Survey, survey_id)),
-        released_of_survey(survey_id),
-    )
+    return kept("results", survey_id)
 
 
 def kept_provenance(survey_id: int) -> Cached:
     """Where a survey came from and how its answers came in (survey.surveys.provenance), kept."""
-    return cached(
-        ("provenance", survey_id),
-        lambda: survey_provenance(survey_id),
-        latest_response_of_survey(survey_id),
-    )
+    return kept("provenance", survey_id)
 
 
 def evaluation_years() -> list[int]:
@@ -113,10 +116,10 @@ def overview(year: int, lang: str) -> Overview:
     """Every organization's rating for `year`, the score trend over the years, the criteria
     side by side and the commune's targets."""
     years = sorted({y for y in evaluation_years() if y <= year} | {year})
-    kept = dict(zip(years, gathered(*(partial(kept_evaluation, y) for y in years)), strict=True))
+    found = dict(zip(years, gathered(*(partial(kept_evaluation, y) for y in years)), strict=True))
     documents = {
         y: year_document(y, None, lang, with_integrity=False, evaluation=k.value)
-        for y, k in kept.items()
+        for y, k in found.items()
     }
     document = documents[year]
     names = _short_names()
@@ -127,7 +130,7 @@ def overview(year: int, lang: str) -> Overview:
         names=names,
         trend=_trend(documents, names),
         criteria_chart=_criteria_chart(document, names, lang),
-        freshness=Freshness.of(*kept.values()),
+        freshness=Freshness.of(*found.values()),
         tasks_on_time=_tasks_on_time(year),
     )
 
@@ -256,19 +259,14 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
     """One organization's year: its criteria with their intervals, its surveys' questions,
     their villages, the change from last year with its tests, and its latest feedback."""
     about = _surveys_about(organization, year)
-    kept = gathered(
+    found = gathered(
         partial(kept_evaluation, year),
         partial(kept_comparisons, year),
-        partial(
-            cached,
-            ("feedback", organization.id, year),
-            lambda: _feedback(organization.id, year),
-            latest_response_of_years(year),
-        ),
+        partial(kept, "feedback", organization.id, year),
         *(partial(kept_results, survey.id) for survey in about),
         *(partial(kept_provenance, survey.id) for survey in about),
     )
-    evaluation, compared, feedback, *rest = kept
+    evaluation, compared, feedback, *rest = found
     results, origins = rest[: len(about)], rest[len(about) :]
     document = year_document(year, organization.code, lang, evaluation=evaluation.value)
     rating = document["organizations"][0] if document["organizations"] else None
@@ -285,7 +283,7 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
         provenance=tuple(origin.value for origin in origins),
         comparisons=tuple(c for c in compared.value if c.subject in (organization.code, "*")),
         feedback=feedback.value,
-        freshness=Freshness.of(*kept),
+        freshness=Freshness.of(*found),
     )
 
 
@@ -395,6 +393,7 @@ def _text(texts: dict, lang: str) -> str:
     return texts.get(lang) or texts.get("vi") or next(iter(texts.values()), "")
 
 
+@figure("feedback", scope=lambda _organization_id, year: latest_response_of_years(year))
 def _feedback(organization_id: int, year: int) -> FeedbackSummary:
     in_year = sa.and_(
         FeedbackItem.organization_id == organization_id,
@@ -440,22 +439,14 @@ def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
     wanted = [
         partial(kept_results, survey.id),
         # How many answered, day by day, shows at once; what they answered, in batches.
-        partial(
-            cached,
-            ("activity", survey.id),
-            lambda: _activity(survey.id),
-            latest_response_of_survey(survey.id),
-        ),
+        partial(kept, "activity", survey.id),
         partial(kept_provenance, survey.id),
     ]
     if with_integrity:
-        released = released_of_survey(survey.id)
-        wanted.append(
-            partial(cached, ("integrity", survey.id), lambda: _integrity(survey.id), released)
-        )
-    kept = gathered(*wanted)
-    results, activity, origin = kept[:3]
-    integrity = kept[3].value if with_integrity else None
+        wanted.append(partial(kept, "integrity", survey.id))
+    found = gathered(*wanted)
+    results, activity, origin = found[:3]
+    integrity = found[3].value if with_integrity else None
     block = _survey_block(survey, results.value, lang)
     days, channels = activity.value
     total = sum(n for _c, n in channels)
@@ -482,11 +473,12 @@ def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
         ),
         integrity=integrity,
         provenance=origin.value,
-        freshness=Freshness.of(*kept),
+        freshness=Freshness.of(*found),
         release=release_summary(survey),
     )
 
 
+@figure("activity", scope=latest_response_of_survey)
 def _activity(survey_id: int):
     """Responses per commune day, and per channel."""
     local_day = sa.cast(
@@ -513,6 +505,7 @@ def _activity(survey_id: int):
     return days, channels
 
 
+@figure("integrity", scope=released_of_survey)
 def _integrity(survey_id: int) -> list[dict]:
     survey = db.session.get(Survey, survey_id)
     checked = survey_integrity(survey)

@@ -11,7 +11,7 @@ import secrets
 import pytest
 
 from survey.ratings import kept_figures
-from survey.ratings.kept_figures import cached
+from survey.ratings.kept_figures import figure, kept
 from survey.responses import catalog, survey_form
 from survey.responses import views as take
 from tests.factories import make_defined_survey, make_unit
@@ -105,9 +105,14 @@ def test_every_cache_stays_within_its_bound(client, db, monkeypatch):
     assert sizes()["rendered pages"] == 3  # full, and still serving
 
 
+@figure("test: the number")
+def the_number(n):
+    return n
+
+
 def test_kept_figures_stay_within_their_bound(app, db, monkeypatch):
     assert kept_figures.MAX_ENTRIES >= 64  # every year and survey a commune reads
     monkeypatch.setattr(kept_figures, "MAX_ENTRIES", 3)
     for n in range(10):
-        assert cached(("figures", n), lambda n=n: n).value == n
+        assert kept("test: the number", n).value == n
     assert len(app.extensions["aggregate_cache"].entries) == 3

@@ -80,7 +80,7 @@ def test_redis_loads_the_snippet_and_every_counter_expires_by_itself(make_app, d
     end of its window."""
     url, client = snippet_redis
     assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
-    assert client.config_get("maxmemory")["maxmemory"] == str(64 * 1024 * 1024)
+    assert client.config_get("maxmemory")["maxmemory"] == str(256 * 1024 * 1024)
     code = make_defined_survey(db).code
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url)
     visitor = app.test_client()

@@ -19,6 +19,7 @@ APP_UNIT = "commune-survey.service"
 UPGRADE_UNIT = "commune-survey-upgrade.service"
 DIGEST_UNIT = "commune-survey-digest.service"
 DIGEST_TIMER = "commune-survey-digest.timer"
+FIGURES_UNIT = "commune-survey-figures.service"
 INSTALLED_AT = "/opt/commune-survey"
 NEEDED = {
     "FLASK_SQLALCHEMY_DATABASE_URI",
@@ -26,6 +27,7 @@ NEEDED = {
     "FLASK_RATELIMIT_STORAGE_URI",
     "FLASK_TRUSTED_PROXIES",
     "FLASK_PUBLIC_BASE_URL",
+    "FLASK_REDIS_URL",
     "SURVEY_INSTANCE_PATH",
     "WEB_CONCURRENCY",
 }
@@ -63,7 +65,7 @@ def test_the_app_requires_the_upgrade_and_starts_after_it():
 
 def test_every_unit_runs_the_same_app_as_the_same_user():
     app = unit(APP_UNIT)["Service"]
-    for other in (UPGRADE_UNIT, DIGEST_UNIT):
+    for other in (UPGRADE_UNIT, DIGEST_UNIT, FIGURES_UNIT):
         service = unit(other)["Service"]
         for key in ("User", "Group", "WorkingDirectory", "EnvironmentFile", "StateDirectory"):
             assert app[key] == service[key], (other, key)
@@ -81,6 +83,22 @@ def test_systemd_waits_for_gunicorns_graceful_stop():
     stop = int(unit(APP_UNIT)["Service"]["TimeoutStopSec"])
     assert stop > int(resolved("3")["graceful_timeout"])
     assert unit(APP_UNIT)["Service"]["KillMode"] == "mixed"
+
+
+def test_the_figures_workers_start_with_the_app_and_finish_their_figure_on_stop():
+    """After the upgrade (they read the same schema), with Redis; restarted if they fail."""
+    figures = unit(FIGURES_UNIT)
+    assert figures["Service"]["ExecStart"] == (
+        f"{INSTALLED_AT}/.venv/bin/flask --app app figures worker"
+    )
+    assert "--burst" not in figures["Service"]["ExecStart"]
+    assert UPGRADE_UNIT in figures["Unit"]["Requires"].split()
+    assert {UPGRADE_UNIT, "redis-server.service"} <= set(figures["Unit"]["After"].split())
+    assert figures["Service"]["Restart"] == "on-failure"
+    # SIGTERM is RQ's warm shutdown: the job under way ends before the worker does.
+    assert figures["Service"]["KillSignal"] == "SIGTERM"
+    assert int(figures["Service"]["TimeoutStopSec"]) >= 120
+    assert figures["Install"]["WantedBy"] == "multi-user.target"
 
 
 def test_the_timer_sends_the_days_e_mail_at_seven_in_the_commune():
@@ -102,7 +120,7 @@ def test_the_timer_sends_the_days_e_mail_at_seven_in_the_commune():
 )
 def test_systemd_analyze_verifies_the_units(tmp_path):
     """Installed from this checkout: systemd checks that the programs are there too."""
-    names = (APP_UNIT, UPGRADE_UNIT, DIGEST_UNIT, DIGEST_TIMER)
+    names = (APP_UNIT, UPGRADE_UNIT, DIGEST_UNIT, DIGEST_TIMER, FIGURES_UNIT)
     for name in names:
         text = (DEPLOY / name).read_text().replace(INSTALLED_AT, str(ROOT))
         (tmp_path / name).write_text(text)
@@ -122,6 +140,9 @@ def test_the_environment_names_every_setting_production_needs():
     assert example["FLASK_TRUSTED_PROXIES"] == "1"
     assert example["FLASK_PUBLIC_BASE_URL"].startswith("https://")
     assert example["FLASK_RATELIMIT_STORAGE_URI"].startswith("redis://")
+    # The figures in a database of their own: never mixed with the rate limits' counters.
+    assert example["FLASK_REDIS_URL"].startswith("redis://")
+    assert example["FLASK_REDIS_URL"] != example["FLASK_RATELIMIT_STORAGE_URI"]
     assert example["FLASK_SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     assert int(example["WEB_CONCURRENCY"]) >= 1
 
@@ -144,4 +165,5 @@ def test_the_app_reads_the_environment_as_production_means_it(monkeypatch, tmp_p
     assert config["TRUSTED_PROXIES"] == 1
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert config["REDIS_URL"] == "redis://127.0.0.1:6379/1"
     assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 5

@@ -1,5 +1,6 @@
-"""Kept aggregates: computed once per change of the data; after a change the reader gets the
-kept value at once while a background thread computes the new one."""
+"""Kept figures in one process (no REDIS_URL: the embedded default): computed once per change of
+the data; after a change the reader gets the kept value at once while a background thread
+computes the new one. Shared in Redis: tests/ratings/test_shared_figures.py."""
 
 import threading
 import time
@@ -7,24 +8,47 @@ import time
 import pytest
 
 from survey.commune.directory import save_organization
-from survey.ratings.kept_figures import NotReady, cached, data_version
+from survey.core.tenancy import commune_scope, current_commune_id
+from survey.ratings.kept_figures import (
+    NotReady,
+    data_version,
+    figure,
+    kept,
+    latest_response_of_years,
+)
 from tests.factories import make_survey, submit_and_commit
+
+CALLS = []
+
+
+@figure("test: counted")
+def counted():
+    CALLS.append(data_version())
+    return len(CALLS)
+
+
+@figure("test: counted in a year", scope=latest_response_of_years)
+def counted_in_year(_year):
+    return counted()
+
+
+@figure("test: whose")
+def whose():
+    CALLS.append(current_commune_id())
+    return current_commune_id()
+
+
+@pytest.fixture(autouse=True)
+def calls():
+    CALLS.clear()
+    yield CALLS
+    CALLS.clear()
 
 
 def world(db):
     survey = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open")
     db.session.commit()
     return survey
-
-
-def counter():
-    calls = []
-
-    def compute():
-        calls.append(data_version())
-        return len(calls)
-
-    return calls, compute
 
 
 def answer(survey, uid):
@@ -39,27 +63,25 @@ def wait_for_refreshes():
     raise AssertionError("a background refresh did not finish")
 
 
-def test_computed_once_while_nothing_changes_and_again_after_a_response(app, db):
+def test_computed_once_while_nothing_changes_and_again_after_a_response(app, db, calls):
     survey = world(db)
-    calls, compute = counter()
-    first = cached("k", compute)
+    first = kept("test: counted")
     assert (first.value, first.stale) == (1, False)
-    assert cached("k", compute).value == 1 and len(calls) == 1
+    assert kept("test: counted").value == 1 and len(calls) == 1
     answer(survey, "a")
-    again = cached("k", compute)  # inline refresh (the tests' setting)
+    again = kept("test: counted")  # inline refresh (the tests' setting)
     assert (again.value, again.stale) == (2, False)
     assert calls[1] != calls[0]
 
 
 def test_an_audited_change_also_counts(app, db):
     world(db)
-    _calls, compute = counter()
-    cached("k", compute)
+    kept("test: counted")
     save_organization(
         None, {"code": "moi", "name": "Mới", "short_name": "", "position": 9, "members_count": None}
     )  # audited, no response
     db.session.commit()
-    assert cached("k", compute).value == 2
+    assert kept("test: counted").value == 2
 
 
 def test_a_value_older_than_the_limit_is_recomputed(make_app):
@@ -68,10 +90,9 @@ def test_a_value_older_than_the_limit_is_recomputed(make_app):
     app = make_app(AGGREGATE_MAX_AGE_SECONDS=0)
     with app.app_context():
         world(db)
-        _calls, compute = counter()
-        cached("k", compute)
+        kept("test: counted")
         time.sleep(0.01)
-        assert cached("k", compute).value == 2
+        assert kept("test: counted").value == 2
 
 
 def test_in_the_background_the_reader_gets_the_kept_value_then_the_new_one(make_app):
@@ -80,62 +101,93 @@ def test_in_the_background_the_reader_gets_the_kept_value_then_the_new_one(make_
     app = make_app(AGGREGATE_REFRESH="background", AGGREGATE_REFRESH_SECONDS=0)
     with app.app_context():
         survey = world(db)
-        _calls, compute = counter()
         with pytest.raises(NotReady):  # never computed here: queued, the reader comes back
-            cached("k", compute)
+            kept("test: counted")
         wait_for_refreshes()
-        assert cached("k", compute).value == 1
+        assert kept("test: counted").value == 1
         answer(survey, "b")
-        kept = cached("k", compute)
-        assert (kept.value, kept.stale) == (1, True)
+        before = kept("test: counted")
+        assert (before.value, before.stale) == (1, True)
         wait_for_refreshes()
-        fresh = cached("k", compute)
+        fresh = kept("test: counted")
         assert (fresh.value, fresh.stale) == (2, False)
-        assert fresh.computed_at > kept.computed_at
+        assert fresh.computed_at > before.computed_at
 
 
-def test_in_the_background_one_refresh_per_interval_while_answers_keep_coming(make_app):
+def test_in_the_background_one_refresh_per_interval_while_answers_keep_coming(make_app, calls):
     from survey.core.extensions import db
 
     app = make_app(AGGREGATE_REFRESH="background", AGGREGATE_REFRESH_SECONDS=3600)
     with app.app_context():
         survey = world(db)
-        calls, compute = counter()
         with pytest.raises(NotReady):
-            cached("k", compute)
+            kept("test: counted")
         wait_for_refreshes()
         answer(survey, "c")
-        assert cached("k", compute).stale
+        assert kept("test: counted").stale
         wait_for_refreshes()
         assert len(calls) == 1  # computed within the interval: no refresh yet
 
 
 def test_answers_to_another_year_leave_a_year_scoped_figure_alone(app, db):
-    from survey.ratings.kept_figures import latest_response_of_years
-
     last_year = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2024)
     this_year = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2025)
     db.session.commit()
-    calls, compute = counter()
-    cached("2024", compute, latest_response_of_years(2024))
+    kept("test: counted in a year", 2024)
     answer(this_year, "d")
-    assert cached("2024", compute, latest_response_of_years(2024)).value == 1
+    assert kept("test: counted in a year", 2024).value == 1
     answer(last_year, "e")
-    assert cached("2024", compute, latest_response_of_years(2024)).value == 2
+    assert kept("test: counted in a year", 2024).value == 2
 
 
 def test_an_import_of_old_paper_sheets_counts_as_a_change(app, db, runner, tmp_path):
-    from survey.ratings.kept_figures import latest_response_of_years
-
     survey = make_survey(db, [{"code": "hl", "kind": "likert5"}], status="open", year=2025)
     db.session.commit()
     answer(survey, "f")  # today
-    _calls, compute = counter()
-    cached("2025", compute, latest_response_of_years(2025))
+    kept("test: counted in a year", 2025)
     path = tmp_path / "old.csv"
     path.write_text(
         "submission_uid,unit,submitted_at,channel,lang,hl\np-1,,2025-10-01T08:00,paper,vi,4\n",
         encoding="utf-8",
     )  # older than the newest response: only the audit entry says something changed
     assert runner.invoke(args=["responses", "import", survey.code, str(path)]).exit_code == 0
-    assert cached("2025", compute, latest_response_of_years(2025)).value == 2
+    assert kept("test: counted in a year", 2025).value == 2
+
+
+def test_each_commune_keeps_its_own_figure(app, db, calls):
+    world(db)
+    with commune_scope(1):
+        assert kept("test: whose").value == 1
+    with commune_scope(2):
+        assert kept("test: whose").value == 2
+        assert kept("test: whose").value == 2
+    with commune_scope(1):
+        assert kept("test: whose").value == 1
+    assert kept("test: whose").value is None  # no commune chosen: a key of its own
+    assert calls == [1, 2, None]
+
+
+def test_the_background_thread_computes_in_the_commune_it_was_asked_for(make_app, calls):
+    from survey.core.extensions import db
+
+    app = make_app(AGGREGATE_REFRESH="background")
+    with app.app_context():
+        world(db)
+        for commune in (7, 8):
+            with commune_scope(commune), pytest.raises(NotReady):
+                kept("test: whose")
+        wait_for_refreshes()
+        for commune in (7, 8):
+            with commune_scope(commune):
+                found = kept("test: whose")
+                assert (found.value, found.stale) == (commune, False)
+        assert sorted(calls) == [7, 8]
+
+
+def test_a_figure_is_registered_under_one_name_only():
+    def other():
+        return 0
+
+    with pytest.raises(ValueError, match="test: counted"):
+        figure("test: counted")(other)
+    figure("test: counted")(counted)  # the same function again (a module imported twice): fine
