@@ -13,6 +13,7 @@ from flask.cli import ScriptInfo, with_appcontext
 from survey.commune.tenants import CommuneError, chosen_commune, commune_rows, create_commune
 from survey.core.extensions import db
 from survey.core.tenancy import across_communes, commune_scope
+from survey.models.scoping import rescope_transaction
 
 COMMUNE_HELP = "the commune's code (flask commune list); needed when there are several"
 
@@ -75,12 +76,12 @@ def for_one_commune(command):
         try:
             commune = chosen_commune(commune_code)
         except CommuneError as error:
+            db.session.rollback()
             raise click.UsageError(str(error)) from None
-        finally:
-            db.session.rollback()  # the next transaction tells PostgreSQL the commune
         if commune is None:  # a new install: its first rows make its commune
             return callback(*args, **kwargs)
         with commune_scope(commune.id):
+            rescope_transaction(db.session)  # PostgreSQL hears it in the transaction at hand
             return callback(*args, **kwargs)
 
     command.callback = run

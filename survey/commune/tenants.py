@@ -150,7 +150,7 @@ def _leave_request_commune(_error=None):
         _current.reset(token)
 
 
-def request_commune_id() -> int:
+def request_commune_id() -> int | None:
     """The commune this request works for (see the module's docstring)."""
     if current_user.is_authenticated:
         if current_user.commune_id is not None:
@@ -170,6 +170,8 @@ def request_commune_id() -> int:
     ids = db.session.scalars(sa.select(Commune.id).limit(2)).all()
     if len(ids) == 1:
         return ids[0]
+    if not ids:  # a new install: nothing to see yet, and its first rows make its commune
+        return None
     kept = session.get(CHOSEN)
     if isinstance(kept, int) and db.session.get(Commune, kept) is not None:
         return kept

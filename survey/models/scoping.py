@@ -57,12 +57,19 @@ def _limit_to_commune(state):
     )
 
 
+@event.listens_for(CommuneOwned, "init", propagate=True)
+def _remember_the_commune_at_hand(row, _args, _kwargs):
+    """A row belongs to the commune at hand when it is made, whenever it is flushed (an
+    autoflush may come later, inside another scope: a read across communes)."""
+    row._made_in_scope = scope_value()
+
+
 @event.listens_for(Session, "before_flush")
 def _new_rows_join_the_commune(session, _context, _instances):
-    scope = scope_value()
     for row in session.new:
         if not isinstance(row, CommuneOwned):
             continue
+        scope = getattr(row, "_made_in_scope", scope_value())
         if row.commune_id is None:
             if isinstance(row, MaybeCommuneOwned) and row.of_the_province():
                 continue
@@ -70,7 +77,7 @@ def _new_rows_join_the_commune(session, _context, _instances):
                 if isinstance(row, MaybeCommuneOwned):
                     continue
                 raise NoCommuneChosen(f"{type(row).__name__} needs a commune")
-            row.commune_id = commune_for_new_rows(session)
+            row.commune_id = scope if isinstance(scope, int) else only_commune(session)
         elif isinstance(scope, int) and row.commune_id != scope:
             raise OtherCommuneRow(f"{type(row).__name__} of commune {row.commune_id}")
 
@@ -83,6 +90,11 @@ def commune_for_new_rows(session) -> int:
         return chosen
     if scope_value() == ALL:
         raise NoCommuneChosen("working across communes: say which commune the rows go to")
+    return only_commune(session)
+
+
+def only_commune(session) -> int:
+    """The install's only commune (made from the settings when there is none yet)."""
     known = session.info.get(ONLY_COMMUNE)
     if known is not None:
         return known

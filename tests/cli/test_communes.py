@@ -9,7 +9,7 @@ from survey.models import Commune, Survey, User
 from tests.factories import make_survey
 
 # Commands that are the deployment's, not a commune's (or Flask's own).
-DEPLOYMENT_COMMANDS = {"commune", "backup", "restore", "db", "run", "shell", "routes"}
+DEPLOYMENT_COMMANDS = {"commune", "backup", "restore", "figures", "db", "run", "shell", "routes"}
 
 
 def commands(app):

@@ -157,7 +157,8 @@ def test_no_query_escapes_the_commune_at_hand(db, two_communes):
         assert sorted(codes) == ["b_draft-2025", "b_members-2025", "b_own-2025"]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 7
     with across_communes():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 14
+        # Seven officers in each commune, and two province accounts made with each world.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 18
 
 
 def test_a_visitor_chooses_a_commune_and_sees_only_its_surveys(client, two_communes):
