@@ -5,6 +5,7 @@ named it stops before doing anything, naming the choices (exit status 2).
 """
 
 import functools
+from contextlib import nullcontext
 
 import click
 from flask import current_app
@@ -73,6 +74,8 @@ def for_one_commune(command):
         if commune_code is None and province is not None and province(ctx.params):
             with across_communes():
                 return callback(*args, **kwargs)
+        if commune_code is None and getattr(command, "each_commune", False):
+            return _for_each_commune(callback, args, kwargs)
         try:
             commune = chosen_commune(commune_code)
         except CommuneError as error:
@@ -86,3 +89,28 @@ def for_one_commune(command):
 
     command.callback = run
     return command
+
+
+def _for_each_commune(callback, args, kwargs):
+    """Run a daily command once per commune, each in its own scope; a failure in one commune
+    does not stop the others, and the exit status is the worst of them."""
+    communes = [row for row in commune_rows()]
+    if len(communes) <= 1:  # one commune (or a new install): as any other command
+        with commune_scope(communes[0].id) if communes else nullcontext():
+            rescope_transaction(db.session)
+            return callback(*args, **kwargs)
+    worst = 0
+    for row in communes:
+        click.echo(f"== {row.name} ({row.code})")
+        with commune_scope(row.id):
+            rescope_transaction(db.session)
+            try:
+                callback(*args, **kwargs)
+            except click.exceptions.Exit as stop:
+                worst = max(worst, stop.exit_code)
+            except click.ClickException as error:
+                db.session.rollback()
+                error.show()
+                worst = max(worst, error.exit_code)
+    if worst:
+        click.get_current_context().exit(worst)

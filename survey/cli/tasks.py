@@ -68,3 +68,7 @@ def tasks_digest(dry_run):
     click.echo(f"Sent the reminder to {len(letters) - len(not_sent)} of {len(letters)} officers.")
     if not_sent:
         click.get_current_context().exit(1)
+
+
+# Without --commune, the daily e-mail goes out for every commune in turn (one timer a host).
+tasks_digest.each_commune = True

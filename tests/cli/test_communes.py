@@ -27,6 +27,8 @@ def commands(app):
             yield from walk(command, [name])
 
 
+# Daily commands that, without --commune, run once for every commune in turn.
+EACH_COMMUNE = {"tasks digest"}
 # Arguments that pass each command's own checks, so that only the commune is missing.
 ARGUMENTS = {
     "seed-demo": [],
@@ -81,6 +83,8 @@ def test_every_command_of_a_commune_takes_commune_and_asks_for_it(app, runner, t
     for path, command in found.items():
         assert any(p.name == "commune_code" for p in command.params), path
         args = [a.format(file=given, out=tmp_path / "out.bin") for a in ARGUMENTS[path]]
+        if path in EACH_COMMUNE:
+            continue
         result = runner.invoke(args=[*path.split(), *args], input="a-long-password\n" * 2)
         assert result.exit_code == 2, (path, result.output)
         assert "several communes: choose one with --commune (alpha, beta)" in result.output, path
@@ -146,3 +150,12 @@ def test_seed_demo_fills_the_commune_it_names_with_prefixed_codes(runner, db, tw
     assert codes and all(code.startswith("beta-") for code in codes)
     assert owners == {two_communes["beta"]}
     assert "beta-vanphong" in names
+
+
+def test_the_daily_digest_runs_for_every_commune_in_turn(runner, two_communes):
+    result = runner.invoke(args=["tasks", "digest", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "== xã Alpha (alpha)" in result.output and "== xã Beta (beta)" in result.output
+    assert result.output.count("Dry run: 0 e-mails would be sent") == 2
+    alone = runner.invoke(args=["tasks", "digest", "--dry-run", "--commune", "beta"])
+    assert "==" not in alone.output and alone.output.count("Dry run") == 1
