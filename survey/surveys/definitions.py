@@ -11,6 +11,7 @@ from importlib import resources
 import sqlalchemy as sa
 
 from survey.core.extensions import db
+from survey.core.tenancy import across_communes
 from survey.core.text_safety import strip_control_texts
 from survey.models import AUDIENCES, SURVEY_STATUSES, TOPICS, Option, Organization, Question, Survey
 from survey.surveys.question_rules import (
@@ -219,7 +220,9 @@ def survey_from_definition(definition):
     Control characters in its texts are dropped, as everywhere text comes in."""
     definition = without_control(definition)
     check_definition(definition)
-    if db.session.scalar(sa.select(Survey.id).where(Survey.code == definition["code"])):
+    with across_communes():  # survey codes are unique in the whole deployment
+        taken = db.session.scalar(sa.select(Survey.id).where(Survey.code == definition["code"]))
+    if taken:
         raise DefinitionError(f"code: a survey {definition['code']!r} already exists")
     codes = set(definition.get("organizations", []))
     codes.update(q["organization"] for q in definition["questions"] if q.get("organization"))

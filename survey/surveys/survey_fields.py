@@ -14,6 +14,7 @@ from survey.accounts.access import may_change_survey
 from survey.audit import trail
 from survey.core.codes import survey_code
 from survey.core.extensions import db
+from survey.core.tenancy import across_communes
 from survey.models import AUDIENCES, TOPICS, Organization, Survey
 from survey.surveys.changes import (
     BuilderError,
@@ -244,10 +245,17 @@ def check_code(code):
 
 
 def _survey_codes():
-    return set(db.session.scalars(sa.select(Survey.code)))
+    return survey_codes_taken()
+
+
+def survey_codes_taken():
+    """Every survey code of the deployment: codes are unique across its communes (a printed QR
+    code names no commune), so a new code must avoid the other communes' too."""
+    with across_communes():
+        return set(db.session.scalars(sa.select(Survey.code)))
 
 
 def check_code_free(code):
-    """Refuse a survey code another survey has."""
-    if db.session.scalar(sa.select(Survey.id).where(Survey.code == code)) is not None:
+    """Refuse a survey code another survey has, in any commune."""
+    if code in survey_codes_taken():
         raise code_taken()

@@ -10,18 +10,21 @@ committed.
 
 from datetime import timezone
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from survey.audit import trail
 from survey.core.codes import survey_code
-from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME, typed_moment
-from survey.models import Survey, utcnow
+from survey.models import utcnow
 from survey.responses.release import release_ready
 from survey.surveys.changes import BuilderError, check_whole, in_savepoint, save, survey_record
 from survey.surveys.definitions import dump_definition
-from survey.surveys.survey_fields import build_survey, check_code, check_code_free
+from survey.surveys.survey_fields import (
+    build_survey,
+    check_code,
+    check_code_free,
+    survey_codes_taken,
+)
 
 
 @in_savepoint
@@ -100,7 +103,7 @@ def clone_survey(user, survey, code):
     """A new draft version of a survey (version + 1, previous_id set) with the same codes; its
     own code made from the title, year and version when `code` is empty."""
     if not code:
-        taken = set(db.session.scalars(sa.select(Survey.code)))
+        taken = survey_codes_taken()
         title = f"{survey.text('title', 'vi')} v{survey.version + 1}"
         code = survey_code(title, survey.year, taken)
     check_code(code)

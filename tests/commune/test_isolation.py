@@ -170,3 +170,31 @@ def test_a_visitor_chooses_a_commune_and_sees_only_its_surveys(client, two_commu
     assert MARK not in client.get("/feedback").get_data(as_text=True)
     # A survey's own address opens it whatever was chosen.
     assert client.get("/s/own-2025").status_code == 200
+
+
+def test_a_new_surveys_code_avoids_the_other_communes_codes(client, db, two_communes):
+    """Codes are unique in the deployment (a QR code names no commune): Beta's new survey
+    titled as Alpha's gets a code of its own, not a refusal for a code nobody typed."""
+    from survey.surveys.survey_fields import survey_codes_taken
+
+    with commune_scope(two_communes["beta"]):
+        assert "own-2025" in survey_codes_taken()
+    sign_in_quickly(client, db, "b_admin")
+    with commune_scope(two_communes["alpha"]):
+        alpha_codes = set(db.session.scalars(sa.select(Survey.code)))
+    form = {
+        "start": "blank",
+        "code": "",  # made from the title and year: "own-2025", which Alpha has
+        "title_vi": "Own",
+        "organizations": ["nongdan"],
+        "languages": ["vi"],
+        "audience": "public",
+        "topic": "satisfaction",
+        "year": "2025",
+    }
+    made = client.post("/manage/surveys/new", data=form)
+    assert made.status_code in (302, 303), made.get_data(as_text=True)[-2000:]
+    with commune_scope(two_communes["beta"]):
+        codes = set(db.session.scalars(sa.select(Survey.code)))
+    new = codes - {"b_own-2025", "b_members-2025", "b_draft-2025"}
+    assert len(new) == 1 and new.pop().startswith("own-2025") and not codes & alpha_codes
