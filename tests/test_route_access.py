@@ -13,6 +13,7 @@ from datetime import date
 
 import pytest
 
+from survey.core.tenancy import across_communes
 from tests.factories import make_organization, make_survey, make_unit, make_user
 
 PROTECTED_PREFIXES = ("/manage", "/dashboard", "/api", "/province")
@@ -244,7 +245,15 @@ def build_world(db, prefix=""):
         "province_admin": {"role": "province_admin"},
         "province_viewer": {"role": "province_viewer"},
     }
-    users = {name: make_user(db, username=prefix + name, **kw) for name, kw in roles.items()}
+    users = {
+        name: make_user(db, username=prefix + name, **kw)
+        for name, kw in roles.items()
+        if not name.startswith("province_")
+    }
+    with across_communes():  # the province's accounts belong to no commune
+        for name in ("province_admin", "province_viewer"):
+            users[name] = make_user(db, username=prefix + name, **roles[name])
+            db.session.flush()
     extra_args = extra_world(db, own=own, other=other, thon1=thon1, users=users, prefix=prefix)
     db.session.commit()
     return extra_args

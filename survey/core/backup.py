@@ -92,6 +92,7 @@ def restore(path: str) -> str:
         # The caller's own transaction would hold its tables against pg_restore's DROPs.
         db.session.remove()
         _pg_restore(path, url, revision)
+        grant_app_role()
     db.session.remove()
     db.engine.dispose()
     return revision
@@ -184,6 +185,33 @@ def _pg_restore(path: str, url, revision: str) -> None:
 
 
 _SCHEMA_EXISTS = sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = :name")
+
+# What the application's role (DATABASE_ROLE) may do: what the migration 'communes as
+# tenants' grants it, and a restore (whose dump carries no privileges) grants again.
+_GRANTS = (
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public"
+    " GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+)
+
+
+def grant_app_role() -> None:
+    """Give the application's role its privileges on the tables (after a restore); nothing
+    when none is configured or the role does not exist."""
+    role = current_app.config.get("DATABASE_ROLE")
+    if not role:
+        return
+    with db.engine.begin() as conn:
+        known = sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role")
+        if conn.execute(known, {"role": role}).first() is None:
+            return
+        quoted = conn.dialect.identifier_preparer.quote(role)
+        for grant in _GRANTS:
+            conn.execute(sa.text(grant.format(role=quoted)))
+    db.engine.dispose()
 
 
 def _live_revision(conn):

@@ -38,12 +38,16 @@ class OtherCommuneRow(RuntimeError):
     """A row of one commune was about to be written while working for another."""
 
 
+def _keep_postgresql_told(session):
+    """The commune at hand changed inside a transaction: PostgreSQL hears it first."""
+    if session.info.get(TOLD, scope_value()) != scope_value():
+        tell_database(session.connection())
+        session.info[TOLD] = scope_value()
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _limit_to_commune(state):
-    if state.session.info.get(TOLD, scope_value()) != scope_value():
-        # The commune at hand changed inside a transaction: PostgreSQL hears it first.
-        tell_database(state.session.connection())
-        state.session.info[TOLD] = scope_value()
+    _keep_postgresql_told(state.session)
     commune_id = current_commune_id()
     if commune_id is None or not (state.is_select or state.is_update or state.is_delete):
         return
@@ -66,6 +70,7 @@ def _remember_the_commune_at_hand(row, _args, _kwargs):
 
 @event.listens_for(Session, "before_flush")
 def _new_rows_join_the_commune(session, _context, _instances):
+    _keep_postgresql_told(session)
     for row in session.new:
         if not isinstance(row, CommuneOwned):
             continue

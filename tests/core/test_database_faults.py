@@ -88,6 +88,8 @@ def test_a_connection_lost_halfway_through_storing_leaves_nothing_behind(
 
     def die_halfway(*args, **kwargs):
         if postgresql_url():
+            # As the connecting role: the application's own may not end a backend.
+            _db.session.execute(sa.text("RESET ROLE"))
             _db.session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
         else:
             raise sa.exc.OperationalError("INSERT", {}, ConnectionError("connection lost"))
