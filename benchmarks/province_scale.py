@@ -1,7 +1,8 @@
 """What a province of communes costs on one PostgreSQL: seeding, evaluations, dashboards.
 
     nice -n 19 .venv/bin/python -m benchmarks.province_scale --communes 100 \\
-        --responses 1000000 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+        --responses 1000000 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
+        [--redis-url redis://127.0.0.1:6379/7]
 
 A new database is created on the server the URL names and dropped afterwards (`--keep` keeps
 it and prints its URL; `--seeded URL` measures such a database again without seeding). Into it:
@@ -18,7 +19,9 @@ the production's DATABASE_ROLE (so the row-level security policies apply):
 - the province page's services across communes (tiers, satisfaction shrunk, trend);
 - the dashboards under gunicorn (`--workers`): the largest commune's overview and an
   organization's page as its admin, the province page as a province_viewer, asked by
-  `--clients` threads while `--writers` processes submit the public form (/s/<code>).
+  `--clients` threads while `--writers` processes submit the public form (/s/<code>); with
+  `--redis-url` the figures are kept in Redis and computed by `--figure-workers` processes of
+  `flask figures worker` (as deploy/ runs them), whose computations are counted.
 """
 
 import argparse
@@ -29,6 +32,7 @@ import random
 import re
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,7 +43,7 @@ import sqlalchemy as sa
 
 from benchmarks.evaluate_year import _in_fresh_process
 from benchmarks.seed_load import fresh_database
-from benchmarks.submit_throughput import serve
+from benchmarks.submit_throughput import ROOT, serve
 from survey.core.settings import with_psycopg
 
 ROLE = "survey_app"  # the production's DATABASE_ROLE (deploy/commune-survey.env.example)
@@ -290,8 +294,10 @@ def writer(port, path, rate, stop, counts):
 
 
 def _read_pages(port, pages, clients, requests):
-    """Ask each (path, cookie) `requests` times from `clients` threads: path -> ms list."""
+    """Ask each (path, cookie) `requests` times from `clients` threads: path -> ms list, and
+    path -> how many answered 202."""
     latencies = {path: [] for path, _cookie in pages}
+    waits = dict.fromkeys(latencies, 0)  # 202: come back, the figures are being computed
     lock = threading.Lock()
     jobs = [page for page in pages for _ in range(requests)]
     random.Random(1).shuffle(jobs)
@@ -299,20 +305,49 @@ def _read_pages(port, pages, clients, requests):
     def client(n):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         for path, cookie in jobs[n::clients]:
-            elapsed, _status = timed_get(conn, path, cookie)
+            elapsed, status = timed_get(conn, path, cookie)
             with lock:
                 latencies[path].append(elapsed)
+                waits[path] += status == 202
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return latencies
+    return latencies, waits
+
+
+def _figure_workers(args, env):
+    """`--figure-workers` processes of `flask figures worker` (with --redis-url), as deploy/
+    runs them beside gunicorn; none without Redis (each web worker computes its own)."""
+    if not args.redis_url:
+        return []
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+    command = [sys.executable, "-m", "flask", "--app", "app", "figures", "worker"]
+    return [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        for _ in range(args.figure_workers)
+    ]
+
+
+def _computations(args):
+    """Computations of the dashboards' figures the queue workers counted, and forget them."""
+    if not args.redis_url:
+        return None
+    import redis
+
+    client = redis.Redis.from_url(args.redis_url)
+    counted = sum(int(n) for n in client.hgetall("figures:computations").values())
+    client.flushdb()
+    return counted
 
 
 def _dashboards(url, workdir, code, year, args):
-    """Per page: (latencies, first figures after s); and (stored, failed, seconds) of writers."""
+    """Per page: (latencies, 202 answers, first figures after s); and the writers' (stored,
+    failed, seconds), and the figures computed by the queue workers (None without Redis)."""
     env = dict(
         os.environ,
         SURVEY_INSTANCE_PATH=workdir,
@@ -321,6 +356,9 @@ def _dashboards(url, workdir, code, year, args):
         FLASK_RATELIMIT_ENABLED="false",
         FLASK_DATABASE_ROLE=ROLE,
     )
+    if args.redis_url:
+        env["FLASK_REDIS_URL"] = args.redis_url
+    helpers = _figure_workers(args, env)
     server = serve("app:create_app()", args.port, args.workers, env)
     context = multiprocessing.get_context("spawn")
     stop, counts, writers = context.Event(), context.Array("i", 2), []
@@ -343,15 +381,17 @@ def _dashboards(url, workdir, code, year, args):
             process.start()
             writers.append(process)
         started = time.monotonic()
-        latencies = _read_pages(args.port, pages, args.clients, args.requests)
+        latencies, waits = _read_pages(args.port, pages, args.clients, args.requests)
         seconds = time.monotonic() - started
     finally:
         stop.set()
         for process in writers:
             process.join(timeout=30)
-        server.terminate()
-        server.wait()
-    return {p: (latencies[p], cold[p]) for p, _c in pages}, (counts[0], counts[1], seconds)
+        for process in (server, *helpers):
+            process.terminate()
+            process.wait()
+    pages = {p: (latencies[p], waits[p], cold[p]) for p, _c in pages}
+    return pages, (counts[0], counts[1], seconds), _computations(args)
 
 
 def percentile(values, share):
@@ -404,23 +444,30 @@ def _measure(url, workdir, args):
         )
     if args.skip_dashboards:
         return rows
-    pages, (stored, failed, seconds) = _dashboards(url, workdir, largest[1], year, args)
-    for path, (values, cold) in pages.items():
+    pages, (stored, failed, seconds), computed = _dashboards(url, workdir, largest[1], year, args)
+    for path, (values, waits, cold) in pages.items():
         rows.append(
             (
                 f"GET {path}",
-                f"p50 {statistics.median(values):,.0f} ms, p95 "
-                f"{percentile(values, 0.95):,.0f} ms (n={len(values)}); first figures "
-                f"after {cold:.1f} s",
+                f"p50 {statistics.median(values):,.0f} ms, p95 {percentile(values, 0.95):,.0f} ms"
+                f" (n={len(values)}, {waits} answered 202); first figures after {cold:.1f} s",
             )
         )
     rows.append(
         (
             "writers during the reads",
-            f"{args.writers} processes: {stored} stored, "
-            f"{failed} failed in {seconds:.0f} s ({stored / max(seconds, 1):.1f}/s)",
+            f"{args.writers} processes: {stored} stored, {failed} failed in {seconds:.0f} s "
+            f"({stored / max(seconds, 1):.1f}/s)",
         )
     )
+    if computed is not None:
+        rows.append(
+            (
+                "figures computed by the queue",
+                f"{computed} computations ({args.figure_workers} `flask figures worker`, Redis "
+                f"{args.redis_url}), warm-up and {stored} new responses included",
+            )
+        )
     return rows
 
 
@@ -439,6 +486,12 @@ def main():
     parser.add_argument("--writers", type=int, default=2)
     parser.add_argument("--write-rate", type=float, default=2.0, help="per writer, per second")
     parser.add_argument("--port", type=int, default=8097)
+    parser.add_argument(
+        "--redis-url",
+        help="keep the figures in this Redis database (flushed) and compute them in "
+        "`flask figures worker` processes, as production does; else each web worker computes",
+    )
+    parser.add_argument("--figure-workers", type=int, default=1)
     parser.add_argument("--skip-dashboards", action="store_true")
     parser.add_argument("--seed-only", action="store_true", help="seed, keep, measure nothing")
     args = parser.parse_args()
