@@ -19,9 +19,10 @@ the production's DATABASE_ROLE (so the row-level security policies apply):
 - the province page's services across communes (tiers, satisfaction shrunk, trend);
 - the dashboards under gunicorn (`--workers`): the largest commune's overview and an
   organization's page as its admin, the province page as a province_viewer, asked by
-  `--clients` threads while `--writers` processes submit the public form (/s/<code>); with
-  `--redis-url` the figures are kept in Redis and computed by `--figure-workers` processes of
-  `flask figures worker` (as deploy/ runs them), whose computations are counted.
+  `--clients` threads (one page after another; `--mixed`: all together) while `--writers`
+  processes submit the public form (/s/<code>); with `--redis-url` the figures are kept in
+  Redis and computed by `--figure-workers` processes of `flask figures worker` (as deploy/
+  runs them), whose computations are counted.
 """
 
 import argparse
@@ -381,7 +382,13 @@ def _dashboards(url, workdir, code, year, args):
             process.start()
             writers.append(process)
         started = time.monotonic()
-        latencies, waits = _read_pages(args.port, pages, args.clients, args.requests)
+        latencies, waits = {}, {}
+        # One page at a time (its p95 is its own: a slow page holds workers the others
+        # would wait for), or all mixed (--mixed).
+        for group in [pages] if args.mixed else [[page] for page in pages]:
+            asked, came_back = _read_pages(args.port, group, args.clients, args.requests)
+            latencies |= asked
+            waits |= came_back
         seconds = time.monotonic() - started
     finally:
         stop.set()
@@ -492,6 +499,9 @@ def main():
         "`flask figures worker` processes, as production does; else each web worker computes",
     )
     parser.add_argument("--figure-workers", type=int, default=1)
+    parser.add_argument(
+        "--mixed", action="store_true", help="ask the pages mixed, not one page at a time"
+    )
     parser.add_argument("--skip-dashboards", action="store_true")
     parser.add_argument("--seed-only", action="store_true", help="seed, keep, measure nothing")
     args = parser.parse_args()
