@@ -59,14 +59,16 @@ def database_is_empty():
     return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == 0
 
 
-def seed_demo(seed=1, responses=6000, password=None, min_questions=0, prefix=""):
+def seed_demo(seed=1, responses=6000, password=None, min_questions=0, prefix="", receipts=None):
     """Fill an empty commune with the demo commune's data (flushed: the caller commits); on a
     commune that holds data add nothing.
 
     `min_questions` lengthens every questionnaire to at least that many questions with more
     likert items of the same criteria (benchmarks load 20 answers per response this way).
     `prefix` goes before every survey code and username, which are unique in the whole
-    deployment: a province seeds one demo commune after another this way."""
+    deployment: a province seeds one demo commune after another this way, passing the same
+    set as `receipts` each time (the receipt codes drawn so far, unique in the deployment too;
+    another commune's are out of this commune's sight)."""
     if not database_is_empty():
         return SeedResult(seeded=False)
     rng = random.Random(seed)
@@ -79,7 +81,7 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0, prefix="")
     for item in plan:
         _lengthen(item.definition, min_questions)
     total_weight = sum(VOLUME[p.topic] for p in plan)
-    receipts = set()
+    receipts = set() if receipts is None else receipts
     for item in plan:
         survey = survey_from_definition(item.definition)
         # Prepared two weeks before opening: fixed times keep the demo the same for a seed.

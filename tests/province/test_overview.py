@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from survey.commune.tenants import create_commune
 from survey.core.tenancy import across_communes, commune_scope
-from survey.models import YearAssessment
+from survey.models import User, YearAssessment
 from survey.province.overview import satisfaction_by_commune
 from tests.factories import (
     make_defined_survey,
@@ -83,6 +83,14 @@ def test_the_province_page_shows_aggregates_and_never_a_comment(client, db, prov
     assert COMMENT not in html
     assert "Hoàn thành tốt nhiệm vụ" in html and "đã quyết định" in html  # alpha, decided
     assert "/province/2024" in html  # the other years
+
+
+def test_the_province_viewer_signs_in_through_the_form(client, db, province, login):
+    # On PostgreSQL the account (no commune's row) is written past row-level security.
+    assert login("tinh", "a-long-password").status_code == 302
+    assert client.get("/province/2025").status_code == 200
+    with across_communes():
+        assert db.session.scalar(sa.select(User.last_login).where(User.username == "tinh"))
 
 
 def test_a_communes_officer_may_not_open_it(client, db, province):
