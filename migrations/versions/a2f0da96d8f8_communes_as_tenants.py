@@ -41,10 +41,13 @@ OWNED = (
 )
 ROLES = ("admin", "committee", "inspector", "org_officer", "unit_officer", "province_admin", "province_viewer")
 APP_ROLE = "survey_app"
-# A row is seen and written only when the transaction works for its commune, or across all.
+# A row is seen and written only when the transaction works for its commune, or across all;
+# a row of no commune (a province officer's account, their audit entries) also when it works
+# for no commune ('0': a province officer's request).
 WALL = (
     "current_setting('survey.commune', true) = 'all' OR commune_id = "
     "NULLIF(NULLIF(current_setting('survey.commune', true), ''), 'all')::int"
+    " OR (commune_id IS NULL AND current_setting('survey.commune', true) = '0')"
 )
 
 

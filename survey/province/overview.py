@@ -3,7 +3,9 @@ commune with its interval, the same shrunk toward the province for small commune
 trend over years. Aggregates only: never a response, a free text or a group under k.
 
 Read across communes on purpose (survey.core.tenancy.across_communes): the views call these
-only for the province's own roles.
+only for the province's own roles. The whole page is one kept figure, "province overview",
+computed once per change of the data for every worker and host (survey.ratings.kept_figures):
+at a province's size (3 million responses) its queries take seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from survey.models import (
     Survey,
     YearAssessment,
 )
+from survey.ratings.kept_figures import figure, released_of_years
 from survey.responses.release import counted_in_joined_survey
 
 SATISFACTION = "satisfaction"
@@ -153,10 +156,37 @@ def sampling_variance(top2: float, n: int) -> float:
     return p * (1 - p) / n
 
 
-def satisfaction_by_commune(year: int, k: int) -> ProvinceSatisfaction:
-    """Each commune's satisfied share in `year`, direct and shrunk, ranked by the shrunk one."""
+@dataclass(frozen=True)
+class ProvinceOverview:
+    """The province's page for a year."""
+
+    organizations: list  # (code, short name)
+    tiers: list  # CommuneTiers
+    satisfaction: ProvinceSatisfaction
+    trend_years: tuple
+    trend: list  # (commune name, [share or None per year])
+
+
+def trend_years(year: int) -> tuple[int, ...]:
+    return tuple(range(year - YEARS_OF_TREND + 1, year + 1))
+
+
+@figure("province overview", scope=lambda year, _k: released_of_years(*trend_years(year)))
+def province_overview(year: int, k: int) -> ProvinceOverview:
+    """Everything the province's page shows for `year` (k: the smallest group shown)."""
+    with across_communes():
+        counts = satisfied_counts(trend_years(year))
+        organizations, tiers = tiers_by_commune(year)
+        years, trend = satisfaction_trend(year, k, counts)
+        satisfaction = satisfaction_by_commune(year, k, counts)
+    return ProvinceOverview(organizations, tiers, satisfaction, years, trend)
+
+
+def satisfaction_by_commune(year: int, k: int, counts=None) -> ProvinceSatisfaction:
+    """Each commune's satisfied share in `year`, direct and shrunk, ranked by the shrunk one
+    (`counts`: satisfied_counts of the years, when read already)."""
     names = commune_names()
-    counts = satisfied_counts((year,))
+    counts = satisfied_counts((year,)) if counts is None else counts
     shown = {i: counts[(i, year)] for i in names if counts.get((i, year), (0, 0))[0] >= max(k, 1)}
     hidden = sum(1 for i in names if 0 < counts.get((i, year), (0, 0))[0] < max(k, 1))
     ids = sorted(shown)
@@ -196,11 +226,11 @@ def satisfaction_by_commune(year: int, k: int) -> ProvinceSatisfaction:
     return ProvinceSatisfaction(ranked, fit is not None, province, hidden, alike)
 
 
-def satisfaction_trend(year: int, k: int) -> tuple[tuple[int, ...], list[tuple[str, list]]]:
+def satisfaction_trend(year: int, k: int, counts=None) -> tuple[tuple[int, ...], list]:
     """The years up to `year`, and each commune's direct satisfied share in each (None under
     k answers), by commune name; a merged commune carries its communes' history with it."""
-    years = tuple(range(year - YEARS_OF_TREND + 1, year + 1))
-    counts = satisfied_counts(years)
+    years = trend_years(year)
+    counts = satisfied_counts(years) if counts is None else counts
     names = commune_names()
     rows = []
     for i, (_code, name) in sorted(names.items(), key=lambda kv: kv[1][1]):

@@ -4,7 +4,8 @@ A figure (a year's evaluation, a survey's results, ...) is a function registered
 with `@figure(name, scope=...)`: a job can then be described by its name and arguments and
 computed in another process (survey.ratings.shared_figures), not only by a closure in this
 one. Its arguments are plain ints and strings; its value is what the function returns, which
-must survive pickling (every registered figure's does: tests/ratings/test_figure_values.py).
+must survive pickling (tests/ratings/test_shared_figures.py reads the dashboards' figures back
+through Redis; tests/province/test_overview.py the province's).
 
 The version a value is computed from is read from indexes (`data_version`): the newest audit
 log entry (every change of surveys, annual figures, feedback, rule sets, villages,

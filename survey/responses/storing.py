@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from survey.core.bulk import insert_rows
 from survey.core.extensions import db
+from survey.core.tenancy import across_communes
 from survey.models import Answer, FeedbackItem, ReceiptCode, Response, ResponseCriterion, utcnow
 from survey.responses.invitations import InvitationRefused, redeem
 from survey.responses.submission import answers_digest, derive_receipt, uid_digest, uniform_likert
@@ -117,7 +118,13 @@ def _receipt_code(survey_id, submission_uid, attempt):
 
 
 def _receipt_taken(code):
-    return db.session.get(ReceiptCode, code) is not None
+    """Whether a receipt has this code, in any commune: codes are unique in the deployment
+    (a receipt names no commune)."""
+    with across_communes():
+        return (
+            db.session.scalar(sa.select(ReceiptCode.code).where(ReceiptCode.code == code))
+            is not None
+        )
 
 
 def _existing(survey_id, submission_uid, digest):

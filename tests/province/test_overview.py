@@ -101,3 +101,19 @@ def test_a_communes_officer_may_not_open_it(client, db, province):
     assert client.get("/province/2025").status_code == 403
     with across_communes():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(YearAssessment)) == 1
+
+
+def test_the_page_is_one_kept_figure_that_survives_pickling(client, db, province):
+    """Computed once per change for every worker and host: the value goes through Redis."""
+    import pickle
+
+    from survey.province.overview import province_overview
+
+    with across_communes():
+        value = province_overview(2025, 5)
+    assert pickle.loads(pickle.dumps(value)) == value
+    assert [row.code for row in value.satisfaction.communes][-1] == "gamma"
+    assert value.trend_years == (2023, 2024, 2025)
+    sign_in_quickly(client, db, "tinh")
+    page = client.get("/province/2025").get_data(as_text=True)
+    assert "Số liệu được tính lúc" in page
