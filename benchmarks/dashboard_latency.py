@@ -35,21 +35,22 @@ from survey.core.settings import with_psycopg
 ORGANIZATIONS = ("mttq", "nongdan", "phunu", "doanthanhnien", "cuuchienbinh")
 
 
-def sign_in(port):
-    """A session cookie of the Standing Committee's demo account (password "bench")."""
+def sign_in(port, username="thuongtruc"):
+    """A session cookie of `username` (the Standing Committee's demo account; password
+    "bench")."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", "/login")
     page = conn.getresponse()
     html = page.read().decode()
     cookie = page.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    body = urlencode({"csrf_token": token, "username": "thuongtruc", "password": "bench"})
+    body = urlencode({"csrf_token": token, "username": username, "password": "bench"})
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
     conn.request("POST", "/login", body=body, headers=headers)
     response = conn.getresponse()
     response.read()
     if response.status != 302:
-        raise SystemExit(f"sign-in failed: {response.status}")
+        raise SystemExit(f"sign-in of {username} failed: {response.status}")
     return response.getheader("Set-Cookie", "").split(";")[0] or cookie
 
 
@@ -70,7 +71,7 @@ def until_ready(port, path, cookie):
     """Seconds until a worker answers `path` with its figures (200), asking every second."""
     started = time.perf_counter()
     while True:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         if timed_get(conn, path, cookie)[1] == 200:
             return time.perf_counter() - started
         time.sleep(1)

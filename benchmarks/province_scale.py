@@ -42,6 +42,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from benchmarks.dashboard_latency import sign_in, timed_get, until_ready
 from benchmarks.evaluate_year import _in_fresh_process
 from benchmarks.seed_load import fresh_database
 from benchmarks.submit_throughput import ROOT, serve
@@ -206,46 +207,6 @@ def _province_services(url, workdir, year, repeat, queue):
     queue.put(timings)
 
 
-def sign_in(port, username):
-    """A session cookie of `username` (password "bench")."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    conn.request("GET", "/login")
-    page = conn.getresponse()
-    html = page.read().decode()
-    cookie = page.getheader("Set-Cookie", "").split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    body = urlencode({"csrf_token": token, "username": username, "password": PASSWORD})
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
-    conn.request("POST", "/login", body=body, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    if response.status != 302:
-        raise SystemExit(f"sign-in of {username} failed: {response.status}")
-    return response.getheader("Set-Cookie", "").split(";")[0] or cookie
-
-
-def timed_get(conn, path, cookie):
-    """(milliseconds, status); 202 is a worker computing the page's figures the first time."""
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"Cookie": cookie})
-    response = conn.getresponse()
-    response.read()
-    elapsed = (time.perf_counter() - started) * 1000
-    if response.status not in (200, 202):
-        raise SystemExit(f"{path}: {response.status}")
-    return elapsed, response.status
-
-
-def until_ready(port, path, cookie):
-    """Seconds until a worker answers `path` with its figures (200), asking every second."""
-    started = time.perf_counter()
-    while True:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        if timed_get(conn, path, cookie)[1] == 200:
-            return time.perf_counter() - started
-        time.sleep(1)
-
-
 def form_answers(html, rng):
     """The public form's answers as a person gives them: a choice for every radio and
     checkbox question (likert mostly 4 or 5), a small number; free texts left empty."""
@@ -306,7 +267,7 @@ def _read_pages(port, pages, clients, requests):
     def client(n):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
         for path, cookie in jobs[n::clients]:
-            elapsed, status = timed_get(conn, path, cookie)
+            elapsed, status, _stale = timed_get(conn, path, cookie)
             with lock:
                 latencies[path].append(elapsed)
                 waits[path] += status == 202
