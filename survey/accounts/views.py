@@ -27,9 +27,7 @@ from survey.commune import tenants
 from survey.core.extensions import db, limiter, login_manager
 from survey.core.rate_limits import address_key, worker_limit
 from survey.core.redirect_target import local_path
-from survey.core.tenancy import across_communes
 from survey.models import utcnow
-from survey.models.scoping import rescope_transaction
 
 bp = Blueprint("auth", __name__)
 
@@ -72,23 +70,13 @@ def login():
             form.password.errors.append(_("Wrong username or password."))
         else:
             session.clear()  # a new session at sign-in: nothing carried over from before
-            _note_sign_in(user)
             tenants.work_for_user(user)
             sign_ins.start(user)
             login_user(user)
+            user.last_login = utcnow()
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
-
-
-def _note_sign_in(user):
-    """The account's last sign-in, written where it was found: across communes. A province
-    officer's account is no commune's row, which their own requests (working for no commune)
-    cannot see on PostgreSQL, so it cannot be written after `work_for_user`."""
-    with across_communes():
-        rescope_transaction(db.session)
-        user.last_login = utcnow()
-        db.session.flush()
 
 
 @bp.post("/logout")

@@ -87,17 +87,6 @@ def _new_rows_join_the_commune(session, _context, _instances):
             raise OtherCommuneRow(f"{type(row).__name__} of commune {row.commune_id}")
 
 
-def commune_for_new_rows(session) -> int:
-    """The commune new rows go to: the commune at hand, else the only one (made from the
-    settings when there is none yet); NoCommuneChosen with several and none chosen."""
-    chosen = current_commune_id()
-    if chosen is not None:
-        return chosen
-    if scope_value() == ALL:
-        raise NoCommuneChosen("working across communes: say which commune the rows go to")
-    return only_commune(session)
-
-
 def only_commune(session) -> int:
     """The install's only commune (made from the settings when there is none yet)."""
     known = session.info.get(ONLY_COMMUNE)
