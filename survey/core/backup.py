@@ -21,6 +21,7 @@ import os
 import sqlite3
 import subprocess
 import tempfile
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
@@ -102,6 +103,20 @@ def _sqlite_file(url) -> str:
     if not url.database or url.database == ":memory:":
         raise BackupError("the database is in memory: there is nothing to back up")
     return url.database
+
+
+@contextmanager
+def sqlite_snapshot(url, directory: str):
+    """The path of an owner-only copy of the live SQLite database (one consistent snapshot,
+    made while the app keeps serving), in `directory`; removed afterwards."""
+    handle, copy = tempfile.mkstemp(dir=directory, prefix=".snapshot-", suffix=".part")
+    os.close(handle)
+    try:
+        _sqlite_copy(_sqlite_file(url), copy)
+        yield copy
+    finally:
+        if os.path.exists(copy):
+            os.remove(copy)
 
 
 def _sqlite_copy(source: str, target: str) -> None:

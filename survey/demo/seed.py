@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from survey.core.bulk import insert_rows
 from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME
+from survey.core.tenancy import across_communes
 from survey.demo import data, programme_data
 from survey.demo.programmes import seed_programmes
 from survey.models import (
@@ -42,6 +43,12 @@ PERSON_SD, ITEM_SD = 0.6, 0.7
 CUTS = (-1.6, -0.8, 0.0, 1.1)
 
 
+def _receipts_taken() -> set[str]:
+    """Every receipt code of the deployment: another commune's are out of this one's sight."""
+    with across_communes():
+        return set(db.session.scalars(sa.select(ReceiptCode.code)))
+
+
 @dataclass
 class SeedResult:
     """What a seeding run added, and the sign-ins it created."""
@@ -67,8 +74,8 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0, prefix="",
     likert items of the same criteria (benchmarks load 20 answers per response this way).
     `prefix` goes before every survey code and username, which are unique in the whole
     deployment: a province seeds one demo commune after another this way, passing the same
-    set as `receipts` each time (the receipt codes drawn so far, unique in the deployment too;
-    another commune's are out of this commune's sight)."""
+    set as `receipts` each time (the receipt codes drawn so far, unique in the deployment too);
+    without it, the codes every commune holds are read first."""
     if not database_is_empty():
         return SeedResult(seeded=False)
     rng = random.Random(seed)
@@ -81,7 +88,7 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0, prefix="",
     for item in plan:
         _lengthen(item.definition, min_questions)
     total_weight = sum(VOLUME[p.topic] for p in plan)
-    receipts = set() if receipts is None else receipts
+    receipts = _receipts_taken() if receipts is None else receipts
     for item in plan:
         survey = survey_from_definition(item.definition)
         # Prepared two weeks before opening: fixed times keep the demo the same for a seed.
