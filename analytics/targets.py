@@ -95,8 +95,13 @@ def commune_targets(document: Mapping) -> tuple[CommuneTarget, ...]:
             "giá, xếp loại từ hoàn thành tốt nhiệm vụ trở lên",
             "Every year, the Fatherland Front and each socio-political organization is rated "
             "as having fulfilled its tasks well or better",
-            tuple(o["org"] for o in organizations if o["tier"] not in GOOD_TIERS),
-            (),
+            tuple(
+                o["org"]
+                for o in organizations
+                if o.get("rated", True) and o["tier"] not in GOOD_TIERS
+            ),
+            # Not rated yet (no annual figures): neither met nor missed.
+            tuple(o["org"] for o in organizations if not o.get("rated", True)),
         )
     ]
     for code, label_vi, label_en, needed in _CRITERION_TARGETS:

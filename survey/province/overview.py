@@ -1,6 +1,7 @@
-"""What the province reads of its communes: their organizations' tiers, satisfaction per
-commune with its interval, the same shrunk toward the province for small communes, and the
-trend over years. Aggregates only: never a response, a free text or a group under k.
+"""What the province reads of its communes: their organizations' tiers (decided, or computed
+from the data so far), the resolution's targets met per commune, satisfaction per commune with
+its interval, the same shrunk toward the province for small communes, and the trend over years.
+Aggregates only: never a response, a free text or a group under k.
 
 Read across communes on purpose (survey.core.tenancy.across_communes): the views call these
 only for the province's own roles. The whole page is one kept figure, "province overview",
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from analytics import AnalyticsError, fay_herriot, wilson_interval
+from analytics import AnalyticsError, CommuneTarget, commune_targets, fay_herriot, wilson_interval
 from survey.core.extensions import db
-from survey.core.tenancy import across_communes
+from survey.core.tenancy import across_communes, commune_scope
 from survey.models import (
     Commune,
     Evaluation,
@@ -26,6 +27,7 @@ from survey.models import (
     YearAssessment,
 )
 from survey.ratings.kept_figures import figure, released_of_years
+from survey.ratings.reading import year_document
 from survey.responses.release import counted_in_joined_survey
 
 SATISFACTION = "satisfaction"
@@ -37,7 +39,7 @@ class TierCell:
     """One organization's tier in one commune: finalized, decided, or computed at decision."""
 
     tier: str
-    state: str  # "finalized", "decided", "computed"
+    state: str  # "finalized", "decided", "computed" (at the decision), "so_far" (from the data)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,15 @@ class CommuneTiers:
     code: str
     name: str
     tiers: dict  # organization code -> TierCell
+
+
+@dataclass(frozen=True)
+class CommuneTargets:
+    """The resolution's targets in one commune for a year; empty when it rated no one."""
+
+    code: str
+    name: str
+    targets: tuple[CommuneTarget, ...]
 
 
 @dataclass(frozen=True)
@@ -79,11 +90,41 @@ def commune_names() -> dict[int, tuple[str, str]]:
     return {i: (code, name) for i, code, name in rows}
 
 
-def tiers_by_commune(year: int) -> tuple[list[tuple[str, str]], list[CommuneTiers]]:
+def year_documents(year: int) -> dict[int, dict]:
+    """Each commune's Evaluation JSON of `year` (its finalized organizations as their snapshot,
+    the others computed from the data so far), each read inside its own commune."""
+    documents = {}
+    for commune_id in commune_names():
+        with commune_scope(commune_id):
+            documents[commune_id] = year_document(year)
+    return documents
+
+
+def targets_by_commune(year: int, documents: dict[int, dict]) -> list[CommuneTargets]:
+    """The resolution's targets per commune, in the communes' order (`documents`: year_documents);
+    a commune that rated no organization for `year` has none."""
+    names = commune_names()
+    rows = []
+    for i, (code, name) in sorted(names.items(), key=lambda kv: kv[1][1]):
+        document = documents.get(i)
+        rated = document and any(o.get("rated", True) for o in document["organizations"])
+        rows.append(CommuneTargets(code, name, commune_targets(document) if rated else ()))
+    return rows
+
+
+def tiers_by_commune(
+    year: int, documents: dict[int, dict] | None = None
+) -> tuple[list[tuple[str, str]], list[CommuneTiers]]:
     """The organizations found in the communes (code, short name), in the communes' order,
-    and each commune's tiers for `year`."""
+    and each commune's tiers for `year`: finalized, decided, computed at the decision, or,
+    from `documents` (year_documents), computed from the data so far."""
     names = commune_names()
     cells: dict[int, dict[str, TierCell]] = {i: {} for i in names}
+    for commune_id, document in (documents or {}).items():
+        for organization in document["organizations"]:
+            if organization.get("rated", True):
+                tier = organization.get("computed_tier") or organization["tier"]
+                cells[commune_id][organization["org"]] = TierCell(tier, "so_far")
     with across_communes():
         finalized = db.session.execute(
             sa.select(Evaluation.commune_id, Organization.code, Evaluation.tier)
@@ -162,6 +203,7 @@ class ProvinceOverview:
 
     organizations: list  # (code, short name)
     tiers: list  # CommuneTiers
+    targets: list  # CommuneTargets
     satisfaction: ProvinceSatisfaction
     trend_years: tuple
     trend: list  # (commune name, [share or None per year])
@@ -176,10 +218,12 @@ def province_overview(year: int, k: int) -> ProvinceOverview:
     """Everything the province's page shows for `year` (k: the smallest group shown)."""
     with across_communes():
         counts = satisfied_counts(trend_years(year))
-        organizations, tiers = tiers_by_commune(year)
+        documents = year_documents(year)
+        organizations, tiers = tiers_by_commune(year, documents)
+        targets = targets_by_commune(year, documents)
         years, trend = satisfaction_trend(year, k, counts)
         satisfaction = satisfaction_by_commune(year, k, counts)
-    return ProvinceOverview(organizations, tiers, satisfaction, years, trend)
+    return ProvinceOverview(organizations, tiers, targets, satisfaction, years, trend)
 
 
 def satisfaction_by_commune(year: int, k: int, counts=None) -> ProvinceSatisfaction:

@@ -16,7 +16,20 @@ from survey.province.overview import province_overview  # noqa: F401  (registers
 from survey.ratings.kept_figures import Freshness, NotReady, kept
 
 bp = Blueprint("province", __name__, url_prefix="/province")
-STATE_NAMES = {"finalized": _l("finalized"), "decided": _l("decided"), "computed": _l("computed")}
+STATE_NAMES = {
+    "finalized": _l("finalized"),
+    "decided": _l("decided"),
+    "computed": _l("computed"),
+    "so_far": _l("so far"),
+}
+# The resolution's targets (analytics.targets), in a column's few words.
+TARGET_NAMES = {
+    "tier": _l("Rated well or better"),
+    "member_development": _l("New members"),
+    "attendance": _l("Attendance"),
+    "meetings": _l("Regular meetings"),
+    "campaigns": _l("Campaigns (50%)"),
+}
 
 
 @bp.get("/", defaults={"year": None})
@@ -41,6 +54,10 @@ def index(year):
         k=k,
         org_codes=overview.organizations,
         tiers=overview.tiers,
+        org_names=dict(overview.organizations),
+        targets=overview.targets,
+        target_names=TARGET_NAMES,
+        **_targets_met(overview.targets),
         tier_names={tier: tier_label(tier, select_locale()) for tier in TIERS},
         state_names=STATE_NAMES,
         satisfaction=overview.satisfaction,
@@ -48,3 +65,12 @@ def index(year):
         trend=overview.trend,
         freshness=Freshness.of(found),
     )
+
+
+def _targets_met(targets) -> dict:
+    """The targets' columns (those of the first commune that rated its organizations), how
+    many communes met each, and how many rated theirs."""
+    rated = [row for row in targets if row.targets]
+    columns = rated[0].targets if rated else ()
+    met = [sum(1 for row in rated if row.targets[i].met) for i in range(len(columns))]
+    return {"target_columns": columns, "targets_met": met, "communes_rated": len(rated)}

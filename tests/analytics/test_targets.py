@@ -42,3 +42,12 @@ def test_labels_quote_the_resolution():
     checks = by_code({"organizations": [org("a", **ALL_MET)]})
     assert "từ 50% trở lên" in checks["campaigns"].label("vi")
     assert "half of the members" in checks["campaigns"].label("en")
+
+
+def test_an_organization_not_rated_yet_is_unknown_for_the_tier_target():
+    """No annual figures yet: its tier `chua_du_can_cu` neither meets nor misses "rated well
+    or better"; it is named as unknown."""
+    unrated = org("b", "chua_du_can_cu", **ALL_MET) | {"rated": False}
+    checks = by_code({"organizations": [org("a", **ALL_MET), unrated]})
+    assert checks["tier"].met is None
+    assert checks["tier"].missed == () and checks["tier"].unknown == ("b",)

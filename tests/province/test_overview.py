@@ -117,3 +117,34 @@ def test_the_page_is_one_kept_figure_that_survives_pickling(client, db, province
     sign_in_quickly(client, db, "tinh")
     page = client.get("/province/2025").get_data(as_text=True)
     assert "Số liệu được tính lúc" in page
+
+
+def test_the_resolutions_targets_are_judged_per_commune(client, db, province):
+    """Each commune's targets from its own year: met where its organization meets them, the
+    organization named where it falls short, and nothing judged where none is rated yet."""
+    from survey.models import Organization
+    from survey.province.overview import province_overview
+    from tests.factories import TARGETS_MET, make_indicator
+
+    for code, campaigners in (("alpha", TARGETS_MET["members_end"]), ("beta", 1)):
+        with commune_scope(province[code]):
+            org = db.session.scalar(sa.select(Organization))
+            make_indicator(db, org, campaign_members=campaigners)
+            db.session.commit()
+    with across_communes():
+        value = province_overview(2025, 5)
+    rows = {row.code: {t.code: t for t in row.targets} for row in value.targets}
+    assert rows["alpha"]["campaigns"].met is True
+    assert rows["beta"]["campaigns"].met is False
+    assert rows["beta"]["campaigns"].missed == ("nongdan",)
+    assert rows["gamma"] == {}  # no annual figures: not rated, nothing judged
+    # Tiers: alpha's decision stands; beta's is what its data gives so far.
+    tiers = {row.code: row.tiers for row in value.tiers}
+    assert tiers["alpha"]["nongdan"].state == "decided"
+    assert tiers["beta"]["nongdan"].state == "so_far" and "nongdan" not in tiers["gamma"]
+
+    sign_in_quickly(client, db, "tinh")
+    html = client.get("/province/2025").get_data(as_text=True)
+    section = html.split("Mục tiêu của Nghị quyết theo từng xã")[1]
+    assert "Chưa đạt" in section and "Nông dân" in section
+    assert "1 / 2" in section  # one commune of the two rated met the campaigns target
