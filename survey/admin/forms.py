@@ -8,7 +8,6 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectChoice,
     SelectField,
     StringField,
@@ -16,7 +15,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -26,14 +24,13 @@ from wtforms.validators import (
 )
 
 from analytics import RuleSet, criterion_codes, load_ruleset
-from survey.accounts.officers import (
-    EMAIL_LENGTH,
-    MIN_PASSWORD_LENGTH,
-    USERNAME_PATTERN,
-    binding_problem,
-    is_email,
-    username_taken,
+from survey.accounts.forms import (
+    NOT_AN_EMAIL,
+    check_username_free,
+    password_fields,
+    username_field,
 )
+from survey.accounts.officers import EMAIL_LENGTH, binding_problem, is_email
 from survey.commune.settings import public_base_url_problem
 from survey.core.forms import OfficerForm, OfficerSubform, choices_of
 from survey.models.vocabulary import COMMUNE_ROLES, ROLE_NAMES
@@ -44,37 +41,12 @@ CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 # Larger than any count, order or threshold: typed only by mistake.
 LARGEST_WHOLE_NUMBER = 10**12
 
-NOT_AN_EMAIL = _l(
-    "This is not an e-mail address: write one like hoinongdan.hatam@gmail.com, or leave it empty."
-)
 BINDING_MESSAGES = {
     "organization required": _l("An organization officer needs an organization: choose one."),
     "village required": _l("A village officer needs a village: choose one."),
     "no organization": _l("Only an organization officer belongs to an organization: choose none."),
     "no village": _l("Only a village officer belongs to a village: choose none."),
 }
-
-
-def _password_fields():
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(message=_l("Type a password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=256,
-                message=_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Password again"),
-        validators=[
-            DataRequired(message=_l("Type the password a second time.")),
-            EqualTo("password", message=_l("The two passwords differ: type them again.")),
-        ],
-    )
-    return password, confirm
 
 
 class UserForm(OfficerForm):
@@ -121,29 +93,12 @@ class UserForm(OfficerForm):
 class NewUserForm(UserForm):
     """A new account: username (unique) and its first password, typed twice."""
 
-    username = StringField(
-        _l("Username"),
-        validators=[
-            DataRequired(message=_l("Choose a username.")),
-            Length(max=64),
-            Regexp(
-                USERNAME_PATTERN,
-                message=_l("Use letters without accents, digits, dots, dashes or underscores."),
-            ),
-        ],
-    )
-    password, confirm = _password_fields()
+    username = username_field()
+    password, confirm = password_fields()
 
     def validate_username(self, field):
         """No two accounts share a username, whatever the case."""
-        if field.data and username_taken(field.data.strip()):
-            raise ValidationError(_l("This username is taken: choose another."))
-
-
-class PasswordForm(OfficerForm):
-    """A new password for an account, typed twice."""
-
-    password, confirm = _password_fields()
+        check_username_free(field)
 
 
 def _code_field():

@@ -8,13 +8,12 @@ from flask_login import current_user, login_user
 from analytics import AnalyticsError, criterion_label, default_text, load_ruleset
 from survey.accounts import officers, sign_ins
 from survey.accounts.access import roles_required
+from survey.accounts.forms import NOT_AN_EMAIL, PasswordForm
 from survey.admin.forms import (
     CRITERION_COLUMNS,
     GROUP_NAMES,
-    NOT_AN_EMAIL,
     NewUserForm,
     OrganizationForm,
-    PasswordForm,
     RuleSetForm,
     RulesForm,
     SettingsForm,
