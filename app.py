@@ -33,6 +33,7 @@ from survey.indicators import views as indicators
 from survey.paper import views as paper
 from survey.programmes import evidence_views as evidence
 from survey.programmes import views as programmes
+from survey.province import office_views as province_office
 from survey.province import views as province
 from survey.ratings import commendation_views as commendations
 from survey.ratings import steps_views as steps
@@ -102,6 +103,7 @@ def register_blueprints(app):
     app.register_blueprint(dialogues.bp)
     app.register_blueprint(builder.bp)
     app.register_blueprint(province.bp)
+    app.register_blueprint(province_office.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(ratings.bp)

@@ -45,6 +45,7 @@ ADMIN = frozenset({"admin"})
 FRONT_REVIEW = frozenset({"admin", "other_officer"})
 AUDIT = frozenset({"admin", "inspector"})
 PROVINCE = frozenset({"province_admin", "province_viewer"})
+PROVINCE_OFFICE = frozenset({"province_admin"})
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,20 @@ ACCESS = {
     ("audit.index", "GET"): Access(AUDIT),
     # the province's pages: its own two roles, never a commune's officer
     ("province.index", "GET"): Access(PROVINCE),
+    # the province office's pages: communes and their administrators, its own role alone
+    **{
+        (endpoint, method): Access(PROVINCE_OFFICE)
+        for endpoint, methods in (
+            ("province_office.index", ("GET",)),
+            ("province_office.commune_new", ("GET", "POST")),
+            ("province_office.commune", ("GET",)),
+            ("province_office.admin_new", ("GET", "POST")),
+            ("province_office.admin_password", ("GET", "POST")),
+            ("province_office.admin_deactivate", ("POST",)),
+            ("province_office.admin_reactivate", ("POST",)),
+        )
+        for method in methods
+    },
     # annual ratings: readers and officers (their own organization) read; the committee
     # and the office finalize
     ("ratings.index", "GET"): Access(ORG_ROLES),
@@ -262,6 +277,11 @@ def build_world(db, prefix=""):
 def extra_world(db, *, own, other, thon1, users, prefix=""):
     """Objects with numeric ids (feedback items, users) and their URL arguments."""
     args = {"user_id": users["officer"].id}
+    # the province office's pages: the commune of this world and its administrator
+    from survey.models import Commune
+
+    args["commune"] = db.session.get(Commune, own.commune_id).code
+    args["admin_id"] = users["admin"].id
     # --- feedback inbox: one item written to `nongdan` from village thon1
     from survey.models import FeedbackItem
 

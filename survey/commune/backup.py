@@ -12,7 +12,9 @@ The rows are read from one snapshot: PostgreSQL's REPEATABLE READ transaction (t
 commune, so that the row-level security policies are a second filter), or, from SQLite, a copy
 made by the online backup API first. A backup is written to a temporary file, checked (every
 foreign key must find its row inside the file), and renamed into place; a failed one leaves
-no file. Like the whole database's backup, it is readable by its owner only: it holds the
+no file. An optional reference to a row outside the commune (the province officer who made
+one of its administrators' accounts) is emptied; the row keeps the rest (the audit entry the
+officer's name). Like the whole database's backup, it is readable by its owner only: it holds the
 commune's accounts' password hashes.
 """
 
@@ -147,8 +149,26 @@ def _through_parent(table, owned) -> sa.ColumnElement:
     return sa.exists().where(*joined, owned[parent.name])
 
 
+def _let_go_of_outside_rows(target) -> None:
+    """Empty the optional references to rows outside the commune: a province officer who
+    made one of its administrators, say (the audit entry keeps the name)."""
+    with target.begin() as out:
+        for table in db.metadata.sorted_tables:
+            for fk in table.foreign_key_constraints:
+                column = fk.columns[0]
+                if len(fk.columns) != 1 or not column.nullable:
+                    continue
+                # An alias: a table may refer to itself (a survey to the one it follows).
+                parent = fk.referred_table.alias().c[fk.elements[0].column.name]
+                outside = ~sa.exists().where(parent == column)
+                out.execute(
+                    sa.update(table).where(column.is_not(None), outside).values({column.name: None})
+                )
+
+
 def _check(target) -> None:
     """Every foreign key of the file finds its row, and SQLite finds the file sound."""
+    _let_go_of_outside_rows(target)
     with target.connect() as conn:
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
         if broken:

@@ -71,6 +71,12 @@ SECTIONS = (
         PROVINCE_ROLES,
     ),
     (
+        "province_office.index",
+        _l("Communes and their administrators"),
+        _l("Make the province's communes and their administrators' accounts."),
+        ("province_admin",),
+    ),
+    (
         "admin.index",
         _l("Administration"),
         _l("Users, villages, organizations, commune settings."),

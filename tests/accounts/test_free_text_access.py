@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from survey.models import (
+    Commune,
     Dialogue,
     DialogueIssue,
     FeedbackItem,
@@ -176,6 +177,8 @@ def _argument_values(db):
         "receipt": receipts,
         "qcode": ["y_nongdan", "gop_y"],
         "user_id": [1],
+        "admin_id": [1],
+        "commune": db.session.scalars(sa.select(Commune.code)).all(),
         "unit": ["thon1"],
         **{
             name: db.session.scalars(sa.select(model.id)).all()
