@@ -10,6 +10,7 @@ from survey import cli
 from survey.accounts import sign_ins
 from survey.accounts import views as auth
 from survey.admin import audit_views as audit
+from survey.admin import rules_views as province_rules
 from survey.admin import views as admin
 from survey.api import views as api
 from survey.commune import settings as commune_settings
@@ -104,6 +105,7 @@ def register_blueprints(app):
     app.register_blueprint(builder.bp)
     app.register_blueprint(province.bp)
     app.register_blueprint(province_office.bp)
+    app.register_blueprint(province_rules.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(ratings.bp)

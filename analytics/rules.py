@@ -135,8 +135,11 @@ def default_text() -> str:
     return resources.files("analytics").joinpath(DEFAULT_FILE).read_text(encoding="utf-8")
 
 
-def load_ruleset(year: int | None = None, override: str | None = None) -> RuleSet:
-    """The default rule set, with the commune's TOML `override` and its `[year.YYYY]` applied.
+def load_ruleset(
+    year: int | None = None, override: str | None = None, province: str | None = None
+) -> RuleSet:
+    """The default rule set, with the province's TOML default `province` and then the
+    commune's TOML `override` applied, each with its `[year.YYYY]` tables.
 
     >>> rules = load_ruleset(2025)
     >>> rules.name, sum(c.weight for c in rules.criteria), rules.tot
@@ -145,19 +148,27 @@ def load_ruleset(year: int | None = None, override: str | None = None) -> RuleSe
     Traceback (most recent call last):
     ...
     analytics.errors.AnalyticsError: rules: [tiers] must rise: hoan_thanh 50 < tot 95 < xuat_sac 90
+    >>> load_ruleset(2025, 'tiers = {tot = 75}', province='tiers = {tot = 80, xuat_sac = 95}').tot
+    75.0
     """
     data = _parse(default_text(), DEFAULT_FILE)
     data.pop("year", None)
     source = default_text()
-    if override:
-        extra = _parse(override, "rules.toml")
+    layers = (
+        (province, "province rules", "province default"),
+        (override, "rules.toml", "commune override (instance/rules.toml)"),
+    )
+    for text, where, heading in layers:
+        if not text:
+            continue
+        extra = _parse(text, where)
         years = extra.pop("year", {})
         if not isinstance(years, dict):
-            raise AnalyticsError("rules.toml: [year] must be tables like [year.2025]")
-        data = _merge(data, extra, "rules.toml")
+            raise AnalyticsError(f"{where}: [year] must be tables like [year.2025]")
+        data = _merge(data, extra, where)
         if year is not None and str(year) in years:
-            data = _merge(data, years[str(year)], f"rules.toml [year.{year}]")
-        source = source + "\n# --- commune override (instance/rules.toml) ---\n" + override
+            data = _merge(data, years[str(year)], f"{where} [year.{year}]")
+        source = source + f"\n# --- {heading} ---\n" + text
     return _check(data, year, source)
 
 

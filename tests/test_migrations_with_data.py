@@ -48,6 +48,7 @@ REVISIONS = [
     "964be31c20be",
     "49a89cbf2e8b",
     "a2f0da96d8f8",
+    "fddb7ef773db",
 ]
 COMMUNES = "a2f0da96d8f8"  # a province of communes: the existing rows become one commune's
 # The tables that name their commune from COMMUNES on (the first two may name none).
@@ -112,6 +113,7 @@ ADDED_BY = {
     "province": COMMUNES,
     "commune": COMMUNES,
     **{f"{table}.commune_id": COMMUNES for table in COMMUNE_OWNED},
+    "province_setting": "fddb7ef773db",
 }
 # What a later revision removed on purpose: the values that linked a slip, a receipt or a
 # start time to a response; and what it changed: the submission id kept as its digest.
@@ -706,7 +708,10 @@ def commune(revision):
         )
     summed(c)
     kept_apart(c)
-    return at_revision(c, revision)
+    tables = at_revision(c, revision)
+    if REVISIONS.index(revision) >= REVISIONS.index(COMMUNES):
+        tables = in_one_commune(tables, province="Gia Lai")  # a commune of a province
+    return tables
 
 
 def kept_apart(tables):
@@ -813,14 +818,16 @@ def as_this_version_stores(tables):
     return in_one_commune(summed(tables))
 
 
-def in_one_commune(tables):
+def in_one_commune(tables, province=None):
     """`tables` as COMMUNES keeps them: one commune, named from the saved settings, holding
-    every row."""
+    every row (in `province`, when named); `tables` as they are when they hold it already."""
+    if "commune" in tables:
+        return tables
     commune = {
         "id": 1,
         "code": "tan_lap",
         "name": SETTINGS["COMMUNE_NAME"],
-        "province_id": None,
+        "province_id": 1 if province else None,
         "national_code": "",
         "merged_from": [],
     }
@@ -828,7 +835,8 @@ def in_one_commune(tables):
         name: [row | {"commune_id": 1} for row in rows] if name in COMMUNE_OWNED else rows
         for name, rows in tables.items()
     }
-    return {"commune": [commune], **owned}
+    provinces = {"province": [{"id": 1, "name": province}]} if province else {}
+    return {**provinces, "commune": [commune], **owned}
 
 
 def write(conn, tables):

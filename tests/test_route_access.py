@@ -155,6 +155,7 @@ ACCESS = {
             ("province_office.admin_password", ("GET", "POST")),
             ("province_office.admin_deactivate", ("POST",)),
             ("province_office.admin_reactivate", ("POST",)),
+            ("province_rules.index", ("GET", "POST")),
         )
         for method in methods
     },

@@ -5,17 +5,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
-from analytics import AnalyticsError, criterion_label, default_text, load_ruleset
 from survey.accounts import officers, sign_ins
 from survey.accounts.access import roles_required
 from survey.accounts.forms import NOT_AN_EMAIL, PasswordForm
+from survey.admin import rules_views
 from survey.admin.forms import (
-    CRITERION_COLUMNS,
-    GROUP_NAMES,
     NewUserForm,
     OrganizationForm,
-    RuleSetForm,
-    RulesForm,
     SettingsForm,
     UserForm,
     VillageForm,
@@ -23,9 +19,7 @@ from survey.admin.forms import (
 from survey.commune import directory
 from survey.commune import settings as commune_settings
 from survey.core.extensions import db
-from survey.core.local_time import current_year
 from survey.models import User
-from survey.ratings import rulesets
 
 bp = Blueprint("admin", __name__, url_prefix="/manage/admin")
 
@@ -293,54 +287,5 @@ def settings():
 
 @bp.route("/rules", methods=["GET", "POST"])
 def rules():
-    """The rule set of the annual rating, as a form; its TOML under "Nâng cao" (the form that
-    posts `rules`), for importing or copying a whole rule set."""
-    year = current_year()
-    saved = rulesets.saved_override() or ""
-    try:
-        in_force = rulesets.commune_rules(year)
-    except AnalyticsError:
-        in_force = None
-    posted_toml = request.method == "POST" and "rules" in request.form
-    posted_form = request.method == "POST" and not posted_toml
-    toml_form = RulesForm() if posted_toml else RulesForm(formdata=None, data={"rules": saved})
-    if posted_form:
-        form = RuleSetForm()
-    else:
-        form = RuleSetForm(formdata=None)
-        form.fill_from(in_force or load_ruleset(year, None))
-    done = None
-    if posted_toml and toml_form.validate_on_submit():
-        done = _save_rules(toml_form.rules.data or "", year, toml_form.rules)
-    elif posted_form and form.validate_on_submit():
-        text = rulesets.override_from(form.tables(), saved, year)
-        done = _save_rules(text, year, form.title)
-    if done is not None:
-        return done
-    return render_template(
-        "admin/rules.html",
-        form=form,
-        toml_form=toml_form,
-        year=year,
-        in_force=in_force,
-        default=default_text(),
-        criterion_label=criterion_label,
-        group_names=GROUP_NAMES,
-        columns=CRITERION_COLUMNS,
-    ), (422 if request.method == "POST" else 200)
-
-
-def _save_rules(text, year, field):
-    """Check and save `text` as the commune's override; a refusal is said beside `field`."""
-    try:
-        changed = rulesets.save_override(text, year)
-    except AnalyticsError as error:
-        db.session.rollback()
-        field.errors = [
-            *field.errors,
-            _("The rule set was not saved: %(reason)s", reason=str(error)),
-        ]
-        return None
-    db.session.commit()
-    flash(_("Rule set saved.") if changed else _("Nothing changed."))
-    return redirect(url_for("admin.rules"))
+    """The commune's rule set of the annual rating (survey.admin.rules_views)."""
+    return rules_views.rules_page(rules_views.COMMUNE)

@@ -1,20 +1,21 @@
 """One commune's data to a file: `flask backup --commune CODE`.
 
 The file is a SQLite database of this application, at the live schema revision, that holds one
-commune: its row in `commune` (and its province's), every row with that commune's `commune_id`
-(its accounts and audit entries among them; the province's own, of no commune, are left out),
-and the rows of the tables without the column (questions, options, answers, the per-response
-sums, the link tables, sign-ins) whose parent row is in. It is made the same way from either
-database kind, so a commune of a province's PostgreSQL deployment can be read, handed over or
-served alone by an embedded install (`flask restore` takes it as its whole database).
+commune: its row in `commune` (and its province's, with the province's settings: the default
+rule set its rating reads), every row with that commune's `commune_id` (its accounts and audit
+entries among them; the province's own, of no commune, are left out), and the rows of the
+tables without the column (questions, options, answers, the per-response sums, the link tables,
+sign-ins) whose parent row is in. It is made the same way from either database kind, so a
+commune of a province's PostgreSQL deployment can be read, handed over or served alone by an
+embedded install (`flask restore` takes it as its whole database).
 
 The rows are read from one snapshot: PostgreSQL's REPEATABLE READ transaction (told the
 commune, so that the row-level security policies are a second filter), or, from SQLite, a copy
 made by the online backup API first. A backup is written to a temporary file, checked (every
-foreign key must find its row inside the file), and renamed into place; a failed one leaves
-no file. An optional reference to a row outside the commune (the province officer who made
-one of its administrators' accounts) is emptied; the row keeps the rest (the audit entry the
-officer's name). Like the whole database's backup, it is readable by its owner only: it holds the
+foreign key must find its row inside the file), and renamed into place; a failed one leaves no
+file. An optional reference to a row outside the commune (the province officer who made one of
+its administrators' accounts) is emptied; the row keeps the rest (the audit entry the officer's
+name). Like the whole database's backup, it is readable by its owner only: it holds the
 commune's accounts' password hashes.
 """
 
@@ -121,6 +122,8 @@ def _ownership(commune_id: int) -> dict[str, sa.ColumnElement]:
         "province": db.metadata.tables["province"].c.id.in_(
             sa.select(commune.c.province_id).where(commune.c.id == commune_id)
         ),
+        # the province's default rule set: the commune's rating reads it
+        "province_setting": sa.true(),
     }
     for table in db.metadata.sorted_tables:  # parents before children
         if table.name in owned:

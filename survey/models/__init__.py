@@ -37,7 +37,13 @@ from survey.models.responses import (
     ResponseCriterion,
 )
 from survey.models.surveys import Option, Question, Survey, survey_organization
-from survey.models.tenants import Commune, CommuneOwned, MaybeCommuneOwned, Province
+from survey.models.tenants import (
+    Commune,
+    CommuneOwned,
+    MaybeCommuneOwned,
+    Province,
+    ProvinceSetting,
+)
 from survey.models.vocabulary import (
     AUDIENCES,
     CHANNELS,
@@ -80,6 +86,7 @@ __all__ = [
     "Programme",
     "programme_party",
     "Province",
+    "ProvinceSetting",
     "Question",
     "QUESTION_KINDS",
     "RECEIPT_ALPHABET",

@@ -7,12 +7,14 @@ commune (`CommuneOwned`); the queries are limited to the commune at hand in one 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from survey.core.extensions import db
+from survey.models.columns import UTCDateTime, utcnow
 
 
 class Province(db.Model):
@@ -20,6 +22,15 @@ class Province(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+
+
+class ProvinceSetting(db.Model):
+    """A setting of the whole deployment, the province office's, which every commune reads:
+    the province's default rule set (TOML), under which each commune's own changes apply."""
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Commune(db.Model):

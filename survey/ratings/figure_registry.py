@@ -33,7 +33,15 @@ import sqlalchemy as sa
 from survey.core.extensions import db
 from survey.core.local_time import COMMUNE_TIME
 from survey.core.tenancy import ALL, across_communes, commune_scope, current_commune_id, scope_value
-from survey.models import AuditLog, Dialogue, ReleaseBatch, Response, Survey, Task
+from survey.models import (
+    AuditLog,
+    Dialogue,
+    ProvinceSetting,
+    ReleaseBatch,
+    Response,
+    Survey,
+    Task,
+)
 from survey.responses.release import survey_closed
 
 
@@ -160,10 +168,10 @@ def _released(surveys) -> tuple:
 
 def data_version(scope=None) -> tuple:
     """What a figure depends on, read from indexes: the newest audit entry, survey change,
-    task change and dialogue change, and `scope` (a scalar query, or a tuple of them: what
-    moves when the data the figure reads change; by default the newest response of any
-    survey); and the commune's day, since a task not done becomes late when its due date
-    passes."""
+    task change, dialogue change and province setting change, and `scope` (a scalar query,
+    or a tuple of them: what moves when the data the figure reads change; by default the
+    newest response of any survey); and the commune's day, since a task not done becomes late
+    when its due date passes."""
     if scope is None:
         scope = sa.select(sa.func.max(Response.id)).scalar_subquery()
     scopes = scope if isinstance(scope, tuple) else (scope,)
@@ -173,6 +181,8 @@ def data_version(scope=None) -> tuple:
             sa.select(sa.func.max(Survey.updated_at)).scalar_subquery(),
             sa.select(sa.func.max(Task.updated_at)).scalar_subquery(),
             sa.select(sa.func.max(Dialogue.updated_at)).scalar_subquery(),
+            # the province's default rule set, which every commune's rating reads
+            sa.select(sa.func.max(ProvinceSetting.updated_at)).scalar_subquery(),
             *scopes,
         )
     ).one()

@@ -1,8 +1,11 @@
-"""The commune's rule set: analytics' default, overridden by the Party Committee Office.
+"""The commune's rule set: analytics' default, then the province's default, then what the
+commune's Party Committee Office changes.
 
-The override is TOML (analytics.rules). The office edits it under Administration, where it is
-saved in the Setting table, so every worker and host uses the same rules; a deployment may
-instead put it in instance/rules.toml, which applies only while nothing is saved.
+Each layer is TOML (analytics.rules) holding only what it changes. The province office edits
+the province's default (ProvinceSetting, for every commune); the commune's office edits its own
+under Administration (Setting), so every worker and host uses the same rules. A deployment may
+instead put a commune's changes in instance/rules.toml, which applies only while nothing is
+saved.
 """
 
 import os
@@ -12,10 +15,11 @@ import sqlalchemy as sa
 import tomli_w
 from flask import current_app
 
-from analytics import RuleSet, load_ruleset
+from analytics import AnalyticsError, RuleSet, load_ruleset
 from survey.audit import trail
 from survey.core.extensions import db
-from survey.models import Setting
+from survey.core.tenancy import across_communes
+from survey.models import Commune, ProvinceSetting, Setting
 from survey.responses.answer_rules import small_whole_number
 
 RULES_SETTING = "RULES_TOML"
@@ -34,29 +38,50 @@ def saved_override():
     return None
 
 
+def province_override():
+    """The province's default rule set (TOML), or None: what every commune starts from."""
+    row = db.session.get(ProvinceSetting, RULES_SETTING)
+    return row.value if row is not None and row.value else None
+
+
+def base_rules(year: int) -> RuleSet:
+    """What a commune's changes apply to: analytics' default with the province's."""
+    return load_ruleset(year, None, province_override())
+
+
 def commune_rules(year: int) -> RuleSet:
     """The checked rule set for `year` (raises AnalyticsError when the override is wrong)."""
-    return load_ruleset(year, saved_override())
+    return load_ruleset(year, saved_override(), province_override())
 
 
-def check_override(text: str, year: int) -> RuleSet:
-    """Check `text` for `year` and for every [year.YYYY] table it holds; the rules for `year`."""
-    rules = load_ruleset(year, text or None)
-    try:
-        years = tomllib.loads(text).get("year", {}) if text else {}
-    except tomllib.TOMLDecodeError:  # load_ruleset has already refused it
-        years = {}
-    for other in years if isinstance(years, dict) else ():
-        other_year = small_whole_number(str(other))
-        if other_year is not None:
-            load_ruleset(other_year, text)
+def check_override(text: str, year: int, province: str | None = None) -> RuleSet:
+    """Check the commune's `text` (over the province's default `province`) for `year` and for
+    every [year.YYYY] table it holds; the rules for `year`."""
+    rules = load_ruleset(year, text or None, province)
+    for other_year in _years_of(text):
+        load_ruleset(other_year, text or None, province)
     return rules
+
+
+def _years_of(*texts) -> set[int]:
+    """The years of the [year.YYYY] tables in `texts`."""
+    found = set()
+    for text in texts:
+        try:
+            years = tomllib.loads(text).get("year", {}) if text else {}
+        except tomllib.TOMLDecodeError:  # load_ruleset has already refused it
+            years = {}
+        for other in years if isinstance(years, dict) else ():
+            other_year = small_whole_number(str(other))
+            if other_year is not None:
+                found.add(other_year)
+    return found
 
 
 def save_override(text: str, year: int) -> bool:
     """Check and save the override (empty: back to the default); audit it. True if changed."""
     text = text.replace("\r\n", "\n").strip()
-    check_override(text, year)
+    check_override(text, year, province_override())
     row = db.session.scalar(sa.select(Setting).where(Setting.key == RULES_SETTING))
     before = row.value if row is not None else ""
     if text == before:
@@ -71,11 +96,51 @@ def save_override(text: str, year: int) -> bool:
     return True
 
 
-def override_from(tables: dict, saved_text: str, year: int) -> str:
-    """The commune's override TOML holding `tables` (the rule set form's values): only what
-    differs from the default, with the name and the [year.YYYY] tables already saved kept."""
+class CommuneRulesBroken(ValueError):
+    """The province's default would break a commune's own changes: the commune and why."""
+
+    def __init__(self, commune: str, reason: str):
+        super().__init__(f"{commune}: {reason}")
+        self.commune, self.reason = commune, reason
+
+
+def save_province_override(text: str, year: int) -> bool:
+    """Check and save the province's default rule set (empty: analytics' default), in the
+    province's audit log; True if changed. Every commune's own changes must still hold over
+    it (CommuneRulesBroken names the first that would not)."""
+    text = text.replace("\r\n", "\n").strip()
+    check_override("", year, text or None)
+    for other_year in _years_of(text):
+        load_ruleset(other_year, None, text or None)
+    with across_communes():
+        communes = db.session.execute(
+            sa.select(Commune.name, Setting.value)
+            .join(Commune, Commune.id == Setting.commune_id)
+            .where(Setting.key == RULES_SETTING)
+            .order_by(Commune.name)
+        ).all()
+        for name, commune_text in communes:
+            try:
+                check_override(commune_text or "", year, text or None)
+            except AnalyticsError as error:
+                raise CommuneRulesBroken(name, str(error)) from error
+        row = db.session.get(ProvinceSetting, RULES_SETTING)
+        before = row.value if row is not None else ""
+        if text == before:
+            return False
+        if row is None:
+            db.session.add(ProvinceSetting(key=RULES_SETTING, value=text))
+        else:
+            row.value = text
+        trail.record("ruleset.update", "province", before={"toml": before}, after={"toml": text})
+    return True
+
+
+def override_from(tables: dict, saved_text: str, year: int, default: RuleSet) -> str:
+    """The override TOML holding `tables` (the rule set form's values): only what differs
+    from `default` (the rules it applies to), with the name and the [year.YYYY] tables
+    already saved kept."""
     saved = tomllib.loads(saved_text) if saved_text else {}
-    default = load_ruleset(year, None)
     override = {key: saved[key] for key in ("name", "year") if key in saved}
     if tables["title"] != default.title:
         override["title"] = tables["title"]

@@ -77,6 +77,12 @@ SECTIONS = (
         ("province_admin",),
     ),
     (
+        "province_rules.index",
+        _l("The province's default rule set"),
+        _l("The rating's points, tiers and criteria every commune starts from."),
+        ("province_admin",),
+    ),
+    (
         "admin.index",
         _l("Administration"),
         _l("Users, villages, organizations, commune settings."),

@@ -63,14 +63,15 @@ def test_every_year_table_is_checked(client, db, login):
 # --- the rule set as a form ----------------------------------------------------------------
 
 
-def form_data(app, **changes):
-    """What the form posts when the office changes nothing but `changes` (criteria by code)."""
+def form_data(app, _shown=None, **changes):
+    """What the form posts when the office changes nothing but `changes` (criteria by code)
+    on the form as it shows the rules `_shown` (default: analytics' default)."""
     from analytics import load_ruleset
     from survey.admin.forms import RuleSetForm
 
     with app.test_request_context():
         form = RuleSetForm(formdata=None)
-        form.fill_from(load_ruleset(2025, None))
+        form.fill_from(_shown or load_ruleset(2025, None))
         data = {}
         for field in form:
             subfields = (

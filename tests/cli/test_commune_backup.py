@@ -79,6 +79,14 @@ def test_a_communes_backup_holds_that_commune_alone(runner, db, province, tmp_pa
 
 
 def test_an_embedded_install_restores_it_with_the_same_evaluation(runner, db, province, tmp_path):
+    """The same evaluation, under the same rules: the province's default rule set goes with
+    the commune."""
+    from survey.models import ProvinceSetting
+    from survey.ratings.rulesets import RULES_SETTING, commune_rules
+
+    with across_communes():
+        db.session.add(ProvinceSetting(key=RULES_SETTING, value="[tiers]\ntot = 75\n"))
+        db.session.commit()
     path = tmp_path / "alpha.sqlite"
     assert runner.invoke(args=["backup", "-o", str(path), "--commune", "alpha"]).exit_code == 0
     with across_communes():
@@ -90,6 +98,7 @@ def test_an_embedded_install_restores_it_with_the_same_evaluation(runner, db, pr
         restored = alone.test_cli_runner().invoke(args=["restore", str(path), "--yes"])
         assert restored.exit_code == 0, restored.output
         assert evaluation(alone.test_cli_runner(), year) == there
+        assert commune_rules(year).tot == 75
         with across_communes():
             assert _db.session.scalars(sa.select(Commune.code)).all() == ["alpha"]
         _db.session.remove()
