@@ -49,6 +49,7 @@ REVISIONS = [
     "49a89cbf2e8b",
     "a2f0da96d8f8",
     "fddb7ef773db",
+    "e580a9b0ee76",
 ]
 COMMUNES = "a2f0da96d8f8"  # a province of communes: the existing rows become one commune's
 # The tables that name their commune from COMMUNES on (the first two may name none).
