@@ -114,7 +114,14 @@ def within(commune):
 
 def version_of(entry: Figure, args: tuple) -> tuple:
     """The data version the figure of `args` would be computed from now."""
-    return data_version(entry.scope(*args) if entry.scope is not None else None)
+    return versions_of([(entry, args)])[0]
+
+
+def versions_of(wanted: list[tuple[Figure, tuple]]) -> list[tuple]:
+    """The data version each of `wanted` (a figure and its arguments) would be computed from
+    now, all read in one statement: a page asks for all of its figures at once."""
+    scopes = [entry.scope(*args) if entry.scope is not None else None for entry, args in wanted]
+    return _data_versions(scopes)
 
 
 def version_digest(version: tuple) -> str:
@@ -172,21 +179,37 @@ def data_version(scope=None) -> tuple:
     or a tuple of them: what moves when the data the figure reads change; by default the
     newest response of any survey); and the commune's day, since a task not done becomes late
     when its due date passes."""
-    if scope is None:
-        scope = sa.select(sa.func.max(Response.id)).scalar_subquery()
-    scopes = scope if isinstance(scope, tuple) else (scope,)
+    return _data_versions([scope])[0]
+
+
+def _data_versions(scopes: list) -> list[tuple]:
+    """data_version of each of `scopes`, in one statement: what every figure depends on is
+    read once, then each one's scope."""
+    scopes = [_scope_columns(scope) for scope in scopes]
+    shared = (
+        sa.select(sa.func.max(AuditLog.id)).scalar_subquery(),
+        sa.select(sa.func.max(Survey.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(Task.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(Dialogue.updated_at)).scalar_subquery(),
+        # the province's default rule set, which every commune's rating reads
+        sa.select(sa.func.max(ProvinceSetting.updated_at)).scalar_subquery(),
+    )
     found = db.session.execute(
-        sa.select(
-            sa.select(sa.func.max(AuditLog.id)).scalar_subquery(),
-            sa.select(sa.func.max(Survey.updated_at)).scalar_subquery(),
-            sa.select(sa.func.max(Task.updated_at)).scalar_subquery(),
-            sa.select(sa.func.max(Dialogue.updated_at)).scalar_subquery(),
-            # the province's default rule set, which every commune's rating reads
-            sa.select(sa.func.max(ProvinceSetting.updated_at)).scalar_subquery(),
-            *scopes,
-        )
+        sa.select(*shared, *(column for scope in scopes for column in scope))
     ).one()
-    return (*found, datetime.now(COMMUNE_TIME).date())
+    common, rest = tuple(found[: len(shared)]), tuple(found[len(shared) :])
+    today = datetime.now(COMMUNE_TIME).date()
+    versions = []
+    for scope in scopes:
+        versions.append((*common, *rest[: len(scope)], today))
+        rest = rest[len(scope) :]
+    return versions
+
+
+def _scope_columns(scope) -> tuple:
+    if scope is None:
+        return (sa.select(sa.func.max(Response.id)).scalar_subquery(),)
+    return scope if isinstance(scope, tuple) else (scope,)
 
 
 def one_processor():

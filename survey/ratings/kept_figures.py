@@ -32,7 +32,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +44,7 @@ from survey.models import utcnow
 from survey.ratings import shared_figures
 from survey.ratings.figure_registry import (
     Cached,
+    Figure,
     NotReady,
     data_version,
     figure,
@@ -55,6 +56,7 @@ from survey.ratings.figure_registry import (
     released_of_survey,
     released_of_years,
     version_of,
+    versions_of,
     within,
 )
 
@@ -101,8 +103,11 @@ def _store() -> _Store:
 def kept(name: str, *args) -> Cached:
     """The figure `name` of `args` (plain ints and strings) for the commune at hand, kept."""
     entry = registered(name)
-    key = figure_key(name, args)
-    version = version_of(entry, args)
+    return _kept(entry, args, version_of(entry, args))
+
+
+def _kept(entry: Figure, args: tuple, version: tuple) -> Cached:
+    key = figure_key(entry.name, args)
     if current_app.config.get("REDIS_URL"):
         return shared_figures.read(entry, args, key, version)
     return _kept_here(key, version)
@@ -182,13 +187,15 @@ def _refresher(app, store):
                 store.refreshing.discard(key)
 
 
-def gathered(*wanted: Callable[[], Cached]) -> list[Cached]:
-    """Every one of `wanted` (each gives one kept figure); when some are not computed yet,
-    all of those are queued before NotReady is raised, so one wait covers the whole page."""
+def gathered(*wanted: tuple) -> list[Cached]:
+    """Every one of `wanted` (a figure's name and arguments, as `kept` takes them), kept; the
+    data versions of them all are read in one statement. When some are not computed yet, all
+    of those are queued before NotReady is raised, so one wait covers the whole page."""
+    figures = [(registered(name), tuple(args)) for name, *args in wanted]
     found, missing = [], False
-    for get in wanted:
+    for (entry, args), version in zip(figures, versions_of(figures), strict=True):
         try:
-            found.append(get())
+            found.append(_kept(entry, args, version))
         except NotReady:
             missing = True
     if missing:

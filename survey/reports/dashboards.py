@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -40,7 +39,7 @@ from survey.ratings.kept_figures import (
     latest_response_of_years,
     released_of_survey,
 )
-from survey.ratings.reading import kept_comparisons, kept_evaluation, year_document
+from survey.ratings.reading import year_document
 from survey.reports.results import survey_results
 from survey.responses import catalog
 from survey.responses.release import release_summary
@@ -112,11 +111,12 @@ class Overview:
     tasks_on_time: dict[str, tuple[int, int]]
 
 
-def overview(year: int, lang: str) -> Overview:
+def overview(year: int, lang: str, years: list[int] | None = None) -> Overview:
     """Every organization's rating for `year`, the score trend over the years, the criteria
-    side by side and the commune's targets."""
-    years = sorted({y for y in evaluation_years() if y <= year} | {year})
-    found = dict(zip(years, gathered(*(partial(kept_evaluation, y) for y in years)), strict=True))
+    side by side and the commune's targets (`years`: evaluation_years(), when read already)."""
+    years = evaluation_years() if years is None else years
+    years = sorted({y for y in years if y <= year} | {year})
+    found = dict(zip(years, gathered(*(("evaluation", y) for y in years)), strict=True))
     documents = {
         y: year_document(y, None, lang, with_integrity=False, evaluation=k.value)
         for y, k in found.items()
@@ -260,11 +260,11 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
     their villages, the change from last year with its tests, and its latest feedback."""
     about = _surveys_about(organization, year)
     found = gathered(
-        partial(kept_evaluation, year),
-        partial(kept_comparisons, year),
-        partial(kept, "feedback", organization.id, year),
-        *(partial(kept_results, survey.id) for survey in about),
-        *(partial(kept_provenance, survey.id) for survey in about),
+        ("evaluation", year),
+        ("comparisons", year),
+        ("feedback", organization.id, year),
+        *(("results", survey.id) for survey in about),
+        *(("provenance", survey.id) for survey in about),
     )
     evaluation, compared, feedback, *rest = found
     results, origins = rest[: len(about)], rest[len(about) :]
@@ -437,13 +437,13 @@ def survey_page(survey: Survey, lang: str, with_integrity: bool) -> SurveyPage:
     """A survey's results: every question, answers over time, how they came in, and (for the
     readers of every result) what the integrity checks flagged."""
     wanted = [
-        partial(kept_results, survey.id),
+        ("results", survey.id),
         # How many answered, day by day, shows at once; what they answered, in batches.
-        partial(kept, "activity", survey.id),
-        partial(kept_provenance, survey.id),
+        ("activity", survey.id),
+        ("provenance", survey.id),
     ]
     if with_integrity:
-        wanted.append(partial(kept, "integrity", survey.id))
+        wanted.append(("integrity", survey.id))
     found = gathered(*wanted)
     results, activity, origin = found[:3]
     integrity = found[3].value if with_integrity else None
