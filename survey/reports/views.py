@@ -71,16 +71,15 @@ def index():
     """Every organization's rating of a year; an organization's officer goes to its own page."""
     if current_user.role not in READ_ALL_ROLES:
         return redirect(url_for(".organization", code=current_user.organization.code))
-    year = _year()
+    years = evaluation_years()
+    year = _year(years)
     try:
-        data = overview(year, select_locale())
+        data = overview(year, select_locale(), years)
     except NotReady:
         return computing_page()
     except AnalyticsError as error:
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
-    return render_template(
-        "dashboard/overview.html", overview=data, year=year, years=evaluation_years()
-    )
+    return render_template("dashboard/overview.html", overview=data, year=year, years=years)
 
 
 @bp.get("/org/<code>")
@@ -91,16 +90,15 @@ def organization(code):
     if found is None:
         abort(404)
     allow(may_read_organization(current_user, found.id))
-    year = _year()
+    years = evaluation_years()
+    year = _year(years)
     try:
         page = organization_page(found, year, select_locale())
     except NotReady:
         return computing_page()
     except AnalyticsError as error:
         return render_template("ratings/rules_error.html", year=year, error=str(error)), 500
-    return render_template(
-        "dashboard/organization.html", page=page, year=year, years=evaluation_years()
-    )
+    return render_template("dashboard/organization.html", page=page, year=year, years=years)
 
 
 @bp.get("/survey/<code>")
@@ -127,10 +125,9 @@ def survey(code):
     )
 
 
-def _year():
+def _year(years):
     """?year=, else the latest year with evidence (figures or responses) up to this one; 404 for
-    a year never held."""
-    years = evaluation_years()
+    a year never held (`years`: evaluation_years())."""
     asked = request.args.get("year", type=int)
     if asked is None:
         latest = max((y for y in years if y <= current_year()), default=current_year())
