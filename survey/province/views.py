@@ -56,15 +56,20 @@ def index(year):
         tiers=overview.tiers,
         org_names=dict(overview.organizations),
         targets=overview.targets,
-        target_names=TARGET_NAMES,
+        # Translated once here, not once per commune and cell as lazy strings would be.
+        target_names=_translated(TARGET_NAMES),
         **_targets_met(overview.targets),
         tier_names={tier: tier_label(tier, select_locale()) for tier in TIERS},
-        state_names=STATE_NAMES,
+        state_names=_translated(STATE_NAMES),
         satisfaction=overview.satisfaction,
         trend_years=overview.trend_years,
         trend=overview.trend,
         freshness=Freshness.of(found),
     )
+
+
+def _translated(names: dict) -> dict:
+    return {key: str(name) for key, name in names.items()}
 
 
 def _targets_met(targets) -> dict:
