@@ -25,15 +25,20 @@ NAME_LENGTH = 120
 
 def heads_of_year(year: int) -> dict[str, list[OrganizationHead]]:
     """The year's heads and deputies by organization code, in the order they were added."""
+    return heads_of_years([year]).get(year, {})
+
+
+def heads_of_years(years) -> dict[int, dict[str, list[OrganizationHead]]]:
+    """heads_of_year of each of `years`, read at once."""
     rows = db.session.execute(
         sa.select(Organization.code, OrganizationHead)
         .join(Organization, Organization.id == OrganizationHead.organization_id)
-        .where(OrganizationHead.year == year)
+        .where(OrganizationHead.year.in_(years))
         .order_by(OrganizationHead.id)
     ).all()
-    found: dict[str, list[OrganizationHead]] = {}
+    found: dict[int, dict[str, list[OrganizationHead]]] = {}
     for code, head in rows:
-        found.setdefault(code, []).append(head)
+        found.setdefault(head.year, {}).setdefault(code, []).append(head)
     return found
 
 

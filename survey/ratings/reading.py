@@ -18,9 +18,9 @@ from analytics import evaluation_document, integrity_summary
 from survey.core.extensions import db
 from survey.models import Evaluation, Organization
 from survey.ratings.evaluation import YearEvaluation, comparisons, evaluate_year
-from survey.ratings.heads import heads_of_year
+from survey.ratings.heads import heads_of_years
 from survey.ratings.kept_figures import Cached, figure, kept, released_of_years
-from survey.ratings.steps import assessments, with_steps
+from survey.ratings.steps import assessments_of_years, with_steps
 from survey.responses.suppression import flags_with_villages_hidden
 
 LANGS = ("vi", "en")
@@ -62,12 +62,20 @@ def input_digest(organization: dict) -> str:
 
 def snapshots(year: int) -> dict[str, Evaluation]:
     """The finalized snapshots of `year`, by organization code."""
+    return snapshots_of_years([year]).get(year, {})
+
+
+def snapshots_of_years(years) -> dict[int, dict[str, Evaluation]]:
+    """The finalized snapshots of each of `years`, by organization code, read at once."""
     rows = db.session.execute(
         sa.select(Organization.code, Evaluation)
         .join(Organization, Organization.id == Evaluation.organization_id)
-        .where(Evaluation.year == year)
+        .where(Evaluation.year.in_(years))
     ).all()
-    return {code: evaluation for code, evaluation in rows}
+    found: dict[int, dict[str, Evaluation]] = {}
+    for code, evaluation in rows:
+        found.setdefault(evaluation.year, {})[code] = evaluation
+    return found
 
 
 def year_document(
@@ -80,9 +88,40 @@ def year_document(
     """The Evaluation JSON of `year`: finalized organizations as their snapshot, the others
     as computed now (or in `evaluation`, the year's evaluation kept by a dashboard); with
     `with_integrity`, the integrity flags per survey (for the readers of every result)."""
-    lang = lang if lang in LANGS else "vi"  # the rating speaks Vietnamese and English only
     if evaluation is None:
         evaluation = evaluate_year(year)
+    return year_documents({year: evaluation}, organization, lang, with_integrity)[year]
+
+
+def year_documents(
+    evaluations: dict[int, YearEvaluation],
+    organization: str | None = None,
+    lang: str = "vi",
+    with_integrity: bool = False,
+) -> dict[int, dict]:
+    """year_document of each year of `evaluations` (its evaluation), the snapshots, steps and
+    heads of all of them read at once (the overview's trend shows several years)."""
+    lang = lang if lang in LANGS else "vi"  # the rating speaks Vietnamese and English only
+    years = list(evaluations)
+    snapshots_ = snapshots_of_years(years)
+    steps = assessments_of_years(years)
+    heads = heads_of_years(years)
+    return {
+        year: _document(
+            year,
+            evaluation,
+            organization,
+            lang,
+            with_integrity,
+            (snapshots_.get(year, {}), steps.get(year, {}), heads.get(year, {})),
+        )
+        for year, evaluation in evaluations.items()
+    }
+
+
+def _document(year, evaluation, organization, lang, with_integrity, of_year) -> dict:
+    """The Evaluation JSON of `year` from its evaluation and its (snapshots, steps, heads)."""
+    snapshots_, steps, heads = of_year
     results = [r for r in evaluation.results if organization in (None, r.code)]
     document = evaluation_document(year, evaluation.rules, results, lang)
     if with_integrity:
@@ -90,9 +129,6 @@ def year_document(
         document["integrity"] = flags_with_villages_hidden(
             integrity_summary((i.survey_code, i.flags) for i in evaluation.integrity)
         )
-    snapshots_ = snapshots(year)
-    steps = assessments(year)
-    heads = heads_of_year(year)
     organizations = []
     for current in document["organizations"]:
         snapshot = snapshots_.get(current["org"])

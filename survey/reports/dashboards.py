@@ -39,7 +39,7 @@ from survey.ratings.kept_figures import (
     latest_response_of_years,
     released_of_survey,
 )
-from survey.ratings.reading import year_document
+from survey.ratings.reading import year_document, year_documents
 from survey.reports.results import survey_results
 from survey.responses import catalog
 from survey.responses.release import release_summary
@@ -117,10 +117,7 @@ def overview(year: int, lang: str, years: list[int] | None = None) -> Overview:
     years = evaluation_years() if years is None else years
     years = sorted({y for y in years if y <= year} | {year})
     found = dict(zip(years, gathered(*(("evaluation", y) for y in years)), strict=True))
-    documents = {
-        y: year_document(y, None, lang, with_integrity=False, evaluation=k.value)
-        for y, k in found.items()
-    }
+    documents = year_documents({y: k.value for y, k in found.items()}, None, lang)
     document = documents[year]
     names = _short_names()
     return Overview(
