@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from analytics import CommuneTarget, Comparison, commune_targets, criterion_label, integrity_summary
 from survey.commune.about import surveys_about
@@ -22,7 +21,6 @@ from survey.models import (
     AnnualIndicator,
     FeedbackItem,
     Organization,
-    Question,
     Response,
     Survey,
 )
@@ -286,10 +284,10 @@ def organization_page(organization: Organization, year: int, lang: str) -> Organ
 
 def _surveys_about(organization: Organization, year: int) -> list[Survey]:
     """The year's surveys that count toward the organization: those that evaluate it and
-    those with a question tagged to it (the rating's own rule, year_scan.about_pairs)."""
-    return db.session.scalars(
-        sa.select(Survey)
-        .options(selectinload(Survey.questions).selectinload(Question.options))
+    those with a question tagged to it (the rating's own rule, year_scan.about_pairs); each
+    with its questions as this worker keeps them (responses.catalog.survey_snapshot)."""
+    codes = db.session.scalars(
+        sa.select(Survey.code)
         .where(
             Survey.id.in_(surveys_about(organization.id)),
             Survey.year == year,
@@ -297,6 +295,7 @@ def _surveys_about(organization: Organization, year: int) -> list[Survey]:
         )
         .order_by(Survey.code)
     ).all()
+    return [survey for survey in map(catalog.survey_snapshot, codes) if survey is not None]
 
 
 def _interval_chart(rating: dict) -> dict:
