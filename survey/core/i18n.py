@@ -18,6 +18,7 @@ def init_app(app, babel):
     )
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["decimalformat"] = decimalformat
+    app.jinja_env.globals["pct"] = pct
 
     @app.context_processor
     def _languages():
@@ -33,6 +34,12 @@ def select_locale():
         if candidate in languages:
             return candidate
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def pct(value, digits="0.#") -> str:
+    """A share (0.875) as a percentage in the request's locale ("87,5%"), "–" for none: the
+    dashboards' tables show hundreds of them, so a function, not a template macro."""
+    return "–" if value is None else decimalformat(value * 100, digits) + "%"
 
 
 def decimalformat(number, format=None) -> str:
