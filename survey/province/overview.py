@@ -26,7 +26,7 @@ from survey.models import (
     Survey,
     YearAssessment,
 )
-from survey.ratings.kept_figures import figure, released_of_years
+from survey.ratings.kept_figures import figure, fresh_value, released_of_years
 from survey.ratings.reading import year_document
 from survey.responses.release import counted_in_joined_survey
 
@@ -92,11 +92,13 @@ def commune_names() -> dict[int, tuple[str, str]]:
 
 def year_documents(year: int) -> dict[int, dict]:
     """Each commune's Evaluation JSON of `year` (its finalized organizations as their snapshot,
-    the others computed from the data so far), each read inside its own commune."""
+    the others computed from the data so far), each read inside its own commune, from the
+    commune's evaluation as its own dashboards keep it: only the communes whose data changed
+    since are evaluated again (survey.ratings.kept_figures.fresh_value)."""
     documents = {}
     for commune_id in commune_names():
         with commune_scope(commune_id):
-            documents[commune_id] = year_document(year)
+            documents[commune_id] = year_document(year, evaluation=fresh_value("evaluation", year))
     return documents
 
 

@@ -62,6 +62,7 @@ from survey.ratings.figure_registry import (
 
 __all__ = [
     "Cached",
+    "fresh_value",
     "Freshness",
     "NotReady",
     "data_version",
@@ -111,6 +112,25 @@ def _kept(entry: Figure, args: tuple, version: tuple) -> Cached:
     if current_app.config.get("REDIS_URL"):
         return shared_figures.read(entry, args, key, version)
     return _kept_here(key, version)
+
+
+def fresh_value(name: str, *args):
+    """The value of the figure `name` of `args` for the commune at hand as the data stand now:
+    the kept one when it was computed from the current version, else computed here, and kept
+    for its own readers. For a figure made of others, computed in the background already (the
+    province's page reads every commune's evaluation): only those that changed are computed."""
+    entry = registered(name)
+    key = figure_key(name, args)
+    version = version_of(entry, args)
+    if current_app.config.get("REDIS_URL"):
+        return shared_figures.fresh_value(entry, args, key, version)
+    store = _store()
+    found = store.entries.get(key)
+    if found is not None and found.version == version:
+        age = time.monotonic() - found.monotonic
+        if age <= current_app.config["AGGREGATE_MAX_AGE_SECONDS"]:
+            return found.value
+    return _compute(store, key, version).value
 
 
 def _kept_here(key: tuple, version: tuple) -> Cached:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import pickle  # nosec B403 # only values our own workers computed and wrote to our own Redis
 import uuid
+from contextlib import suppress
 from datetime import datetime
 
 import redis
@@ -105,6 +106,18 @@ def read(entry: Figure, args: tuple, key: tuple, version: tuple) -> Cached:
     if expired or age >= config["AGGREGATE_REFRESH_SECONDS"]:
         _enqueue(client, entry.name, args, key)
     return Cached(_value(client, name, stamp, key), computed_at, stale=True)
+
+
+def fresh_value(entry: Figure, args: tuple, key: tuple, version: tuple):
+    """The value of `entry` of `args` kept for `key` when it is of `version`, else computed
+    now and kept (survey.ratings.kept_figures.fresh_value)."""
+    client = connection()
+    name = redis_name(key)
+    stamp = client.hget(name, "stamp")
+    if stamp is not None and _is_current(client, name, version):
+        with suppress(NotReady):  # gone since (expired): computed below
+            return _value(client, name, stamp, key)
+    return _compute_and_store(client, entry, args, name, version)[0]
 
 
 def _local() -> LRUCache:

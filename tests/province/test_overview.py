@@ -119,6 +119,41 @@ def test_the_page_is_one_kept_figure_that_survives_pickling(client, db, province
     assert "Số liệu được tính lúc" in page
 
 
+def test_each_communes_evaluation_is_taken_as_kept_and_only_a_changed_one_again(
+    db, province, monkeypatch
+):
+    """The page is computed again whenever any commune's data change; each commune's
+    evaluation is the one its own dashboards keep, evaluated again only where its data
+    changed, and the page is the same as with every commune evaluated afresh."""
+    from survey.commune.directory import save_organization
+    from survey.core.tenancy import current_commune_id
+    from survey.province import overview
+    from survey.ratings import reading
+
+    evaluated = []
+    evaluate = reading.evaluate_year
+
+    def counted(year):
+        evaluated.append(current_commune_id())
+        return evaluate(year)
+
+    monkeypatch.setattr(reading, "evaluate_year", counted)
+    with across_communes():
+        first = overview.province_overview(2025, 5)
+        assert sorted(evaluated) == sorted(province.values())
+        assert overview.province_overview(2025, 5) == first
+        assert len(evaluated) == len(province)
+    with commune_scope(province["beta"]):
+        new = {"code": "moi", "name": "Mới", "short_name": "", "position": 9, "members_count": None}
+        save_organization(None, new)  # audited: beta's data changed
+        db.session.commit()
+    with across_communes():
+        again = overview.province_overview(2025, 5)
+        assert evaluated[len(province) :] == [province["beta"]]
+        monkeypatch.setattr(overview, "fresh_value", lambda _name, year: evaluate(year))
+        assert overview.province_overview(2025, 5) == again  # every commune afresh
+
+
 def test_the_resolutions_targets_are_judged_per_commune(client, db, province):
     """Each commune's targets from its own year: met where its organization meets them, the
     organization named where it falls short, and nothing judged where none is rated yet."""

@@ -13,6 +13,7 @@ from survey.ratings.kept_figures import (
     NotReady,
     data_version,
     figure,
+    fresh_value,
     kept,
     latest_response_of_years,
 )
@@ -182,6 +183,24 @@ def test_the_background_thread_computes_in_the_commune_it_was_asked_for(make_app
                 found = kept("test: whose")
                 assert (found.value, found.stale) == (commune, False)
         assert sorted(calls) == [7, 8]
+
+
+def test_a_fresh_value_is_the_kept_one_while_current_and_computed_after_a_change(make_app, calls):
+    """A figure made of others (the province's page, of every commune's evaluation) takes each
+    as kept while the data have not changed, and computes it, and keeps it for its own
+    readers, when they have: no background refresh to wait for."""
+    from survey.core.extensions import db
+
+    app = make_app(AGGREGATE_REFRESH="background")
+    with app.app_context():
+        survey = world(db)
+        assert fresh_value("test: counted") == 1
+        assert fresh_value("test: counted") == 1
+        assert (kept("test: counted").value, kept("test: counted").stale) == (1, False)
+        answer(survey, "a")
+        assert fresh_value("test: counted") == 2
+        assert (kept("test: counted").value, kept("test: counted").stale) == (2, False)
+    assert len(calls) == 2
 
 
 def test_a_figure_is_registered_under_one_name_only():

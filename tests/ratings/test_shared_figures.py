@@ -14,7 +14,7 @@ from flask import current_app
 
 from survey.core.tenancy import commune_scope, current_commune_id
 from survey.ratings import shared_figures
-from survey.ratings.kept_figures import NotReady, figure, kept
+from survey.ratings.kept_figures import NotReady, figure, fresh_value, kept
 from tests.factories import make_survey
 
 # This suite's own Redis database (the rate limits' tests use 3).
@@ -164,6 +164,21 @@ def test_inline_the_reader_computes_and_every_worker_gets_it(make_app, redis_url
     assert read(first).value["computation"] == 1
     assert read(second).value["computation"] == 1
     assert computed(redis_url) == 1 and waiting(first) == 0
+
+
+def test_a_fresh_value_is_read_from_redis_or_computed_and_kept_there(web, redis_url):
+    """What the province's page does with every commune's evaluation, inside its own job."""
+    first, second = web(), web()
+    with first.app_context():
+        assert fresh_value("test: shared")["computation"] == 1  # never computed: computed now
+    assert read(second).value["computation"] == 1  # and kept for every worker
+    with second.app_context():
+        assert fresh_value("test: shared")["computation"] == 1
+    change_data(first)
+    with second.app_context():
+        assert fresh_value("test: shared")["computation"] == 2
+    assert read(first).value["computation"] == 2
+    assert computed(redis_url) == 2 and waiting(first) == 0
 
 
 def test_the_dashboards_wait_for_the_worker_then_show_what_it_computed(web):
