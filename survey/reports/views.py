@@ -1,8 +1,18 @@
 """Dashboards: the Standing Committee's overview of a year, each organization's page, and each
 survey's results."""
 
+import hashlib
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal
 from flask_login import current_user
 
@@ -18,6 +28,7 @@ from survey.accounts.access import (
     withheld_text_questions,
 )
 from survey.commune.directory import organization_by_code
+from survey.core.bounded_cache import LRUCache
 from survey.core.computing import computing_page
 from survey.core.extensions import db
 from survey.core.i18n import select_locale
@@ -38,9 +49,15 @@ from survey.responses import catalog
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 
+# A survey's questions and villages as HTML (dashboard/_survey.html), by what they show: most
+# of an organization's page, the same request after request while its kept results stand.
+_QUESTIONS_HTML = LRUCache(128)
+
+
 @bp.context_processor
 def formatting():
-    """`criterion_label(code)` and `pvalue(p)` in the dashboards' templates."""
+    """`criterion_label(code)`, `pvalue(p)` and `survey_questions(block, chart_id)` in the
+    dashboards' templates."""
 
     def label(code):
         return criterion_label(code, select_locale())
@@ -50,7 +67,20 @@ def formatting():
             return "–"
         return "< " + format_decimal(0.001, "0.000") if p < 0.001 else format_decimal(p, "0.000")
 
-    return {"criterion_label": label, "pvalue": pvalue}
+    return {"criterion_label": label, "pvalue": pvalue, "survey_questions": survey_questions}
+
+
+def survey_questions(block, chart_id: str):
+    """The `questions` macro of dashboard/_survey.html for `block` (a SurveyBlock), rendered
+    once per content, chart and language: keyed by the digest of everything the block holds,
+    so a new figure or a renamed village is a new entry, never an old page."""
+    digest = hashlib.sha256(repr(block).encode("utf-8")).digest()
+    key = (digest, chart_id, select_locale())
+    html = _QUESTIONS_HTML.get(key)
+    if html is None:
+        html = get_template_attribute("dashboard/_survey.html", "questions")(block, chart_id)
+        _QUESTIONS_HTML[key] = html
+    return html
 
 
 @bp.app_template_filter("flag_label")

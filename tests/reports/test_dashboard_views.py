@@ -4,6 +4,8 @@ the Evaluation and Results JSON, small villages hidden, each role in its own pla
 import json
 import re
 
+import sqlalchemy as sa
+
 from survey.models import Setting
 from tests.factories import (
     COUNTING_FLAGGED,
@@ -124,6 +126,37 @@ def test_the_organization_page_holds_the_criteria_and_hides_small_villages(clien
     assert round(sum(ds["data"][0] for ds in likert["datasets"])) == 100
     hl1 = results["questions"]["hl1"]  # 1 in 3 answered 2, the others 5
     assert likert["datasets"][1]["data"][0] == round(100 * hl1["counts"]["2"] / hl1["n"], 1)
+
+
+def test_a_surveys_questions_are_rendered_once_per_content_and_language(
+    client, db, login, monkeypatch
+):
+    """An organization's page keeps its surveys' questions as HTML by what they show: asked
+    again, nothing is rendered; a village renamed, or another language, is rendered anew."""
+    from survey.models import Unit
+    from survey.reports import views
+
+    commune(db)
+    login("canbo", "a-long-password")
+    rendered = []
+    macro = views.get_template_attribute
+
+    def counted(template, name):
+        rendered.append(name)
+        return macro(template, name)
+
+    monkeypatch.setattr(views, "get_template_attribute", counted)
+    views._QUESTIONS_HTML.clear()
+    first = client.get("/dashboard/org/nongdan?year=2025").get_data(as_text=True)
+    assert client.get("/dashboard/org/nongdan?year=2025").get_data(as_text=True) == first
+    assert rendered == ["questions"]
+    db.session.scalar(sa.select(Unit).where(Unit.code == "thon1")).name = "Thôn Một"
+    db.session.commit()
+    renamed = client.get("/dashboard/org/nongdan?year=2025").get_data(as_text=True)
+    assert "<tr><td>Thôn Một</td>" in renamed and "<tr><td>Thôn 1</td>" not in renamed
+    english = client.get("/dashboard/org/nongdan?year=2025&lang=en").get_data(as_text=True)
+    assert "Q. 1" in english and "Câu 1" not in english
+    assert len(rendered) == 3
 
 
 def test_the_survey_page_counts_days_and_channels_and_shows_checks_to_readers_only(
