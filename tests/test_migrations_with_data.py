@@ -126,7 +126,7 @@ DROPPED_BY = {
 CHANGED_BY = {"response.submission_uid": (UNLINKED, uid_digest)}
 # Rows compared across databases in this order: the row's id is the database's choice.
 NATURAL_ORDER = {"response_criterion": ("response_id", "criterion", "organization_id")}
-WITHOUT_ID = {"setting", "survey_organization", "fast_sheet", "programme_party"}
+WITHOUT_ID = {"setting", "survey_organization", "fast_sheet", "programme_party", "province_setting"}
 
 T0 = datetime(2025, 3, 3, 1, 30, tzinfo=timezone.utc)  # 8:30 in the commune
 PASSWORD_HASH = "scrypt:32768:8:1$kqv3ZTbM$" + "5f0e" * 32
@@ -707,6 +707,8 @@ def commune(revision):
             started_at=started,
             ended_at=ended,
         )
+    # The province office's default rule set (the same as the commune's own here).
+    c.add("province_setting", key="RULES_TOML", value=RULES_TOML, updated_at=T0)
     summed(c)
     kept_apart(c)
     tables = at_revision(c, revision)
