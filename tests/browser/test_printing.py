@@ -46,7 +46,8 @@ def test_slips_print_ten_to_an_a4_sheet(live_server, open_page, member_survey, c
     page = printed_slips(live_server, open_page, member_survey, count)
     assert page.locator(".slip").count() == count
     # On screen: the print button (the script showed it) and the way back; not on paper.
-    assert page.get_by_role("button", name="In", exact=True).is_visible()
+    # The deferred script shows it after the page is parsed: waited for, up to the timeout.
+    page.get_by_role("button", name="In", exact=True).wait_for(state="visible")
     assert page.locator(".local-warning").is_visible()  # the live server is 127.0.0.1
     page.emulate_media(media="print")
     assert not page.locator(".print-toolbar").is_visible()
@@ -62,7 +63,8 @@ def test_the_poster_fits_a_phone_and_prints_without_its_tools(
     page = open_page(f"/s/{member_survey}/poster?u=thon1", width=360, height=740)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert page.locator(".qr img").bounding_box()["width"] <= 360
-    assert page.get_by_role("button", name="In", exact=True).is_visible()
+    # The deferred script shows it after the page is parsed: waited for, up to the timeout.
+    page.get_by_role("button", name="In", exact=True).wait_for(state="visible")
     assert page.get_by_role("link", name="← Mở phiếu khảo sát").is_visible()
     page.emulate_media(media="print")
     assert not page.locator(".print-toolbar").is_visible()
