@@ -131,22 +131,24 @@ def admin_password(commune, admin_id):
 @bp.post("/<commune>/admins/<int:admin_id>/deactivate")
 def admin_deactivate(commune, admin_id):
     """Stop one of the commune's administrators signing in (their sessions end)."""
-    found, user = _admin_or_404(commune, admin_id)
-    username = user.username
-    communes.set_admin_active(found.id, user, False)
-    db.session.commit()
-    flash(_("Account %(username)s deactivated: it can no longer sign in.", username=username))
-    return redirect(url_for("province_office.commune", commune=found.code))
+    return _set_active(commune, admin_id, False)
 
 
 @bp.post("/<commune>/admins/<int:admin_id>/reactivate")
 def admin_reactivate(commune, admin_id):
     """Let one of the commune's administrators sign in again."""
+    return _set_active(commune, admin_id, True)
+
+
+def _set_active(commune, admin_id, active):
     found, user = _admin_or_404(commune, admin_id)
     username = user.username
-    communes.set_admin_active(found.id, user, True)
+    communes.set_admin_active(found.id, user, active)
     db.session.commit()
-    flash(_("Account %(username)s reactivated.", username=username))
+    if active:
+        flash(_("Account %(username)s reactivated.", username=username))
+    else:
+        flash(_("Account %(username)s deactivated: it can no longer sign in.", username=username))
     return redirect(url_for("province_office.commune", commune=found.code))
 
 

@@ -114,6 +114,15 @@ def targets_by_commune(year: int, documents: dict[int, dict]) -> list[CommuneTar
     return rows
 
 
+def targets_met(targets: list[CommuneTargets]) -> dict:
+    """The targets' columns (those of the first commune that rated its organizations), how
+    many communes met each, and how many rated theirs."""
+    rated = [row for row in targets if row.targets]
+    columns = rated[0].targets if rated else ()
+    met = [sum(1 for row in rated if row.targets[i].met) for i in range(len(columns))]
+    return {"target_columns": columns, "targets_met": met, "communes_rated": len(rated)}
+
+
 def tiers_by_commune(
     year: int, documents: dict[int, dict] | None = None
 ) -> tuple[list[tuple[str, str]], list[CommuneTiers]]:

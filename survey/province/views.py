@@ -12,7 +12,10 @@ from survey.core.i18n import select_locale
 from survey.core.local_time import current_year
 from survey.core.tenancy import across_communes
 from survey.models.vocabulary import TIERS
-from survey.province.overview import province_overview  # noqa: F401  (registers the figure)
+from survey.province.overview import (  # province_overview registers the figure
+    province_overview,  # noqa: F401
+    targets_met,
+)
 from survey.ratings.kept_figures import Freshness, NotReady, kept
 
 bp = Blueprint("province", __name__, url_prefix="/province")
@@ -58,7 +61,7 @@ def index(year):
         targets=overview.targets,
         # Translated once here, not once per commune and cell as lazy strings would be.
         target_names=_translated(TARGET_NAMES),
-        **_targets_met(overview.targets),
+        **targets_met(overview.targets),
         tier_names={tier: tier_label(tier, select_locale()) for tier in TIERS},
         state_names=_translated(STATE_NAMES),
         satisfaction=overview.satisfaction,
@@ -70,12 +73,3 @@ def index(year):
 
 def _translated(names: dict) -> dict:
     return {key: str(name) for key, name in names.items()}
-
-
-def _targets_met(targets) -> dict:
-    """The targets' columns (those of the first commune that rated its organizations), how
-    many communes met each, and how many rated theirs."""
-    rated = [row for row in targets if row.targets]
-    columns = rated[0].targets if rated else ()
-    met = [sum(1 for row in rated if row.targets[i].met) for i in range(len(columns))]
-    return {"target_columns": columns, "targets_met": met, "communes_rated": len(rated)}
