@@ -241,9 +241,22 @@ def test_a_body_over_the_apps_limit_stops_at_nginx(stack):
 
 def test_an_evidence_upload_may_be_larger_and_is_proxied_as_the_rest(stack):
     """The upload page alone takes a body of an evidence file's size; it reaches the app
-    (which refuses this one, without a form's CSRF token, with its own 400 page)."""
-    body = b"x" * (DEFAULTS["MAX_CONTENT_LENGTH"] * 3)
-    status, response, _ = get(stack, "/manage/tasks/1/evidence", method="POST", body=body)
+    (which refuses this one, without a form's CSRF token, with its own 400 page).
+
+    The body is a form with a file, as a browser sends it, so the app reads all of it before
+    it answers: a body the app left unread would make gunicorn close the connection while
+    nginx was still sending, and nginx would answer 502 (its busy page) instead of the app."""
+    boundary = "commune-survey-test"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+        f'filename="anh.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+        + b"x" * (DEFAULTS["MAX_CONTENT_LENGTH"] * 3)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    form = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    status, response, _ = get(
+        stack, "/manage/tasks/1/evidence", method="POST", body=body, headers=form
+    )
     assert status == 400
     assert response.getheader("Content-Security-Policy")  # the app's answer, not nginx's
     too_large = b"x" * (12 * 1024 * 1024)
