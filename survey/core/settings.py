@@ -4,7 +4,7 @@ import os
 import secrets
 import time
 
-from survey.core import chartjs, private_files
+from survey.core import chartjs, languages, private_files
 
 # Defaults in code. Each can be overridden in instance/config.py or as FLASK_<KEY>.
 DEFAULTS = {
@@ -73,6 +73,10 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
+    # The languages a survey's questions may be written in (and spoken, with audio): a list of
+    # codes of survey.core.languages.LANGUAGES, e.g. ["vi", "en", "bdq", "jra"]; None: all.
+    # Those the interface does not speak show their questions with Vietnamese buttons.
+    "SURVEY_LANGUAGES": None,
     # The commune's name, district and province as pages print them ("xã Hà Tam"); the demo
     # commune's resolution names no district or province, so the header leaves them out.
     # Saved commune settings (administration pages) override these: see survey/commune/settings.py.
@@ -127,6 +131,7 @@ def load(app, test_config=None):
         # Owner-only, as everything the app keeps there (survey.core.private_files).
         private_files.tighten(app.instance_path, private_files.FOLDER_MODE)
     _check_workers(app.config.get("WORKERS"), os.environ.get("WEB_CONCURRENCY"))
+    languages.check_setting(app.config.get("SURVEY_LANGUAGES"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 

@@ -7,6 +7,8 @@ reader's language.
 
 from flask_babel import lazy_gettext as _l
 
+from survey.core import languages as _languages
+
 # The province's roles belong to no commune: the province office (communes, their
 # administrators, the default rule set) and the province Front's standing board (reads every
 # commune's ratings and aggregates, never a response or a free text).
@@ -53,9 +55,10 @@ KIND_NAMES = {
 }
 
 
-# The languages a survey may be written in (its texts are JSON objects keyed by these codes).
-LANGUAGES = ("vi", "en")
-LANGUAGE_NAMES = {"vi": _l("Vietnamese"), "en": _l("English")}
+# The languages a survey may be written in (survey.core.languages, which the settings check too).
+LANGUAGES = _languages.LANGUAGES
+LANGUAGE_NAMES = _languages.NAMES
+OWN_LANGUAGE_NAMES = _languages.OWN_NAMES
 
 
 CHANNELS = ("web", "paper", "import")

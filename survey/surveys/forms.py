@@ -46,6 +46,48 @@ START_NAMES = {
 BLANK_OPTION_ROWS = 3
 
 
+# Each text of a survey has one field per language it may be written in ("title_vi",
+# "text_bdq", ...); a page shows those of the survey's languages. Vietnamese and English keep
+# their own labels; the villages' languages are named in brackets ("Câu hỏi (Tiếng Ba Na)").
+FIELD_LABELS = {
+    "title": (
+        _l("Title in Vietnamese"),
+        _l("Title in English"),
+        lambda language: _l("Title (%(language)s)", language=language),
+    ),
+    "description": (
+        _l("Introduction in Vietnamese"),
+        _l("Introduction in English"),
+        lambda language: _l("Introduction (%(language)s)", language=language),
+    ),
+    "text": (
+        _l("Question in Vietnamese"),
+        _l("Question in English"),
+        lambda language: _l("Question (%(language)s)", language=language),
+    ),
+    "help": (
+        _l("Help in Vietnamese"),
+        _l("Help in English"),
+        lambda language: _l("Help (%(language)s)", language=language),
+    ),
+    "label": (
+        _l("Label in Vietnamese"),
+        _l("Label in English"),
+        lambda language: _l("Label (%(language)s)", language=language),
+    ),
+}
+
+
+def _add_language_fields(form_class, field_class, name):
+    """Give `form_class` a `name_LANG` field for every language of the vocabulary."""
+    vietnamese, english, other = FIELD_LABELS[name]
+    for lang in LANGUAGES:
+        label = {"vi": vietnamese, "en": english}.get(lang)
+        if label is None:
+            label = other(LANGUAGE_NAMES[lang])
+        setattr(form_class, f"{name}_{lang}", field_class(label))
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Check boxes for a choice of several values."""
 
@@ -93,10 +135,6 @@ class SurveyFieldsForm(OfficerForm):
     """A survey's own fields: code, texts per language, audience, topic, year, paper entry."""
 
     code = StringField(_l("Code (in the address /s/...)"))
-    title_vi = StringField(_l("Title in Vietnamese"))
-    title_en = StringField(_l("Title in English"))
-    description_vi = TextAreaField(_l("Introduction in Vietnamese"))
-    description_en = TextAreaField(_l("Introduction in English"))
     languages = MultiCheckboxField(
         _l("Languages of the survey"), choices=choices_of(LANGUAGE_NAMES), default=["vi"]
     )
@@ -137,6 +175,10 @@ class SurveyFieldsForm(OfficerForm):
         self.double_entry.data = survey.double_entry
 
 
+_add_language_fields(SurveyFieldsForm, StringField, "title")
+_add_language_fields(SurveyFieldsForm, TextAreaField, "description")
+
+
 class NewSurveyForm(SurveyFieldsForm):
     """A new survey: how it starts (blank, a template, a copy) and whom it evaluates."""
 
@@ -151,8 +193,6 @@ class OptionRowForm(OfficerSubform):
     """One option of a choice question: code, label per language, value, order."""
 
     code = StringField(_l("Code"))
-    label_vi = StringField(_l("Label in Vietnamese"))
-    label_en = StringField(_l("Label in English"))
     value = StringField(_l("Value"), validators=[_a_number])
     order = StringField(_l("Order"), validators=[_a_number])
 
@@ -160,8 +200,11 @@ class OptionRowForm(OfficerSubform):
         """Nothing typed in the row (a spare row left empty)."""
         return not any(
             (getattr(self, name).data or "").strip()
-            for name in ("code", "label_vi", "label_en", "value")
+            for name in ("code", "value", *(f"label_{lang}" for lang in LANGUAGES))
         )
+
+
+_add_language_fields(OptionRowForm, StringField, "label")
 
 
 class QuestionForm(OfficerForm):
@@ -169,10 +212,6 @@ class QuestionForm(OfficerForm):
 
     code = StringField(_l("Question code"))
     kind = SelectField(_l("Kind of question"), choices=choices_of(KIND_NAMES))
-    text_vi = TextAreaField(_l("Question in Vietnamese"))
-    text_en = TextAreaField(_l("Question in English"))
-    help_vi = StringField(_l("Help in Vietnamese"))
-    help_en = StringField(_l("Help in English"))
     required = BooleanField(_l("An answer is required"))
     criterion = SelectField(_l("Criterion it counts toward"), choices=[], validate_choice=False)
     organization = SelectField(_l("Organization the question is about"), choices=[])
@@ -229,8 +268,7 @@ class QuestionForm(OfficerForm):
             self.options.append_entry(
                 {
                     "code": option.code,
-                    "label_vi": option.label.get("vi", ""),
-                    "label_en": option.label.get("en", ""),
+                    **{f"label_{lang}": option.label.get(lang, "") for lang in LANGUAGES},
                     "value": _plain(option.value),
                     "order": str(position),
                 }
@@ -284,6 +322,10 @@ class QuestionForm(OfficerForm):
         typed = [v.strip() for v in re.split(r"[,;\n]+", self.show_if_values.data or "")]
         values = [answer_value(target, v) for v in typed if v]
         return {"question": target_code, "in": values}
+
+
+_add_language_fields(QuestionForm, TextAreaField, "text")
+_add_language_fields(QuestionForm, StringField, "help")
 
 
 def _folded(text):
