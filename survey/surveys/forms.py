@@ -25,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from analytics import criterion_codes, criterion_label
 from survey.core.forms import OfficerForm, OfficerSubform, choices_of
+from survey.core.languages import content_languages, switch_label
 from survey.models.vocabulary import (
     AUDIENCE_NAMES,
     KIND_NAMES,
@@ -88,6 +89,12 @@ def _add_language_fields(form_class, field_class, name):
         setattr(form_class, f"{name}_{lang}", field_class(label))
 
 
+def _language_choices():
+    """The languages this deployment offers (SURVEY_LANGUAGES), each by its own name and the
+    reader's name for it."""
+    return [(code, switch_label(code)) for code in content_languages()]
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Check boxes for a choice of several values."""
 
@@ -136,7 +143,7 @@ class SurveyFieldsForm(OfficerForm):
 
     code = StringField(_l("Code (in the address /s/...)"))
     languages = MultiCheckboxField(
-        _l("Languages of the survey"), choices=choices_of(LANGUAGE_NAMES), default=["vi"]
+        _l("Languages of the survey"), choices=_language_choices, default=["vi"]
     )
     audience = SelectField(_l("Who answers"), choices=choices_of(AUDIENCE_NAMES))
     topic = SelectField(_l("Topic"), choices=choices_of(TOPIC_NAMES))
