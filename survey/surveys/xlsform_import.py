@@ -252,6 +252,8 @@ class _Mapper:
         kind = element.get("type")
         name = element.get("name")
         raw_type = self.raw(row).get("type", kind) if row else kind
+        if row is None:
+            return  # pyxform's own (the text of an or_other, which is refused on its row)
         if kind in METADATA_TYPES:
             self.note("survey", row, Level.CHANGED, Reason.METADATA, type=raw_type)
         elif kind == "note":
@@ -260,7 +262,7 @@ class _Mapper:
             self.note("survey", row, Level.REFUSED, Reason.OR_OTHER, name=name)
         elif kind in QUESTION_TYPES:
             self.question(element, row, conditions)
-        elif row is not None:  # pyxform's own rows (an or_other text) come from a refused row
+        else:
             self.note("survey", row, Level.REFUSED, Reason.TYPE, type=raw_type)
 
     def raw(self, row):
