@@ -272,8 +272,8 @@ def test_audio_and_image_references_are_collected(app):
     ]
     lines = [english(f) for f in imported.findings if f.level == Level.MEDIA]
     assert (
-        "survey sheet, row 2: audio file named 'co.mp3' (question 'co', vi): attach it on the survey's audio page"
-        in lines
+        "survey sheet, row 2: audio file named 'co.mp3' (question 'co', vi): attach it on the "
+        "survey's audio page" in lines
     )
     option = read_xlsform(data_with_option_audio)
     assert option.media == [
@@ -374,7 +374,8 @@ def test_a_language_not_offered_is_reported(make_app):
     assert imported.definition["questions"][0]["text"] == {"vi": "A?"}
     assert sorted(english(f) for f in imported.refused()) == [
         "survey sheet: language 'Bahnar (bdq)' is not offered here; its texts were left out",
-        "survey sheet: language 'Thai (th)' is not one this platform knows; its texts were left out",
+        "survey sheet: language 'Thai (th)' is not one this platform knows; its texts were left "
+        "out",
     ]
 
 
