@@ -212,8 +212,9 @@ def survey_import_xlsform(path, code, year, audience, topic, strict):
         db.session.commit()
     except XLSFormError as error:
         db.session.rollback()
-        for finding in error.findings if error.refusal == "strict" else ():
-            click.echo(f"{path}: {english(finding)}", err=True)
+        for finding in error.findings:  # what was refused, when the rest could not stand
+            if finding.level == "refused":
+                click.echo(f"{path}: {english(finding)}", err=True)
         raise click.ClickException(f"{path}: {shortened(error.english())}") from None
     except DefinitionError as error:
         db.session.rollback()
