@@ -31,6 +31,10 @@ _BY_NAME = {name.casefold(): code for code, name in ENGLISH_NAMES.items()} | {
 }
 _CODE_IN_BRACKETS = re.compile(r"\(\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*\)\s*\Z")
 
+# An XLSForm is a few hundred KB; one with every village of a province as choices stays well
+# under this.
+MAX_XLSFORM_BYTES = 5 * 2**20
+
 # Survey sheet columns of the platform's own.
 KIND_COLUMN = "platform_kind"
 CRITERION_COLUMN = "platform_criterion"

@@ -12,6 +12,9 @@ from typing import NamedTuple
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from survey.core.languages import language_name
+from survey.models.vocabulary import KIND_NAMES
+from survey.surveys.xlsform_common import MAX_XLSFORM_BYTES
 from survey.surveys.xlsform_expressions import Why
 
 
@@ -145,16 +148,53 @@ WHY_VIETNAMESE = {
 }
 
 
+MEDIA_NAMES = {"audio": _l("Audio"), "image": _l("Picture")}
+
+
 def vietnamese(finding):
     """One line for the builder's report, in the reader's language."""
     values = {key: str(value) for key, value in finding.values.items()}
     if "why" in finding.values:
         values["why"] = str(WHY_VIETNAMESE[finding.values["why"]])
+    if finding.reason == Reason.SCALE:
+        values["kind"] = str(KIND_NAMES[finding.values["kind"]])
+    if finding.reason == Reason.MEDIA:
+        values["media"] = str(MEDIA_NAMES[finding.values["media"]])
+        values["where"] = _where_words(finding.values)
+        values["language"] = language_name(finding.values["language"])
     message = str(VIETNAMESE[finding.reason]) % values
     if finding.row:
         return _("Sheet %(sheet)s, row %(row)d: %(message)s", **_where(finding), message=message)
     return _("Sheet %(sheet)s: %(message)s", sheet=finding.sheet, message=message)
 
 
+def _where_words(values):
+    if values.get("option"):
+        return _(
+            "question “%(question)s”, answer “%(option)s”",
+            question=values["question"],
+            option=values["option"],
+        )
+    return _("question “%(question)s”", question=values["question"])
+
+
 def _where(finding):
     return {"sheet": finding.sheet, "row": finding.row}
+
+
+def refusal_words(refused):
+    """Why a workbook was refused whole, for the builder (an XLSFormError)."""
+    words = {
+        "too_big": _("The file is larger than %(size)d MB.", size=MAX_XLSFORM_BYTES // 2**20),
+        "not_xlsx": _(
+            "This is not an Excel workbook (.xlsx). Save the XLSForm as .xlsx and choose it again."
+        ),
+        "unreadable": _("The workbook could not be read: it may be damaged."),
+        "invalid": _("This is not a valid XLSForm: %(detail)s", detail=refused.detail),
+        "definition": _("No survey can be made from this file: %(detail)s", detail=refused.detail),
+        "strict": _(
+            "Nothing was imported: some rows cannot be imported as written (listed below). "
+            "Untick the last box to import the rest."
+        ),
+    }
+    return _("Nothing was imported.") + " " + words[refused.refusal]

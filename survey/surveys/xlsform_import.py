@@ -27,6 +27,7 @@ from survey.surveys.xlsform_common import (
     DESCRIPTION_COLUMN,
     FEEDBACK_COLUMN,
     KIND_COLUMN,
+    MAX_XLSFORM_BYTES,
     ORGANIZATION_COLUMN,
     ORGANIZATIONS_COLUMN,
     TITLE_COLUMN,
@@ -41,7 +42,6 @@ from survey.surveys.xlsform_expressions import Unheld, Why, parse_bounds, parse_
 from survey.surveys.xlsform_expressions import parse_relevant as parse_condition
 from survey.surveys.xlsform_findings import Finding, Level, Reason, english
 
-MAX_XLSFORM_BYTES = 5 * 2**20
 QUESTION_TYPES = ("select one", "select all that apply", "integer", "decimal", "text")
 METADATA_TYPES = (
     "start",
@@ -481,7 +481,16 @@ class _Mapper:
                 lang = self.language(language, sheet)
                 item = {"media": media, "file": str(file), "language": lang or language}
                 self.media.append(item | {"question": code, "option": option})
-                self.note(sheet, row, Level.MEDIA, Reason.MEDIA, where=where, **item)
+                self.note(
+                    sheet,
+                    row,
+                    Level.MEDIA,
+                    Reason.MEDIA,
+                    where=where,
+                    question=code,
+                    option=option,
+                    **item,
+                )
 
     # The survey's own fields
 

@@ -1,4 +1,4 @@
-"""`flask survey import-xlsform` and `export-xlsform`: a report by row, nothing written on refusal."""
+"""`flask survey import-xlsform` and `export-xlsform`: a report by row, nothing kept if refused."""
 
 import sqlalchemy as sa
 from pyxform.xls2xform import convert
@@ -88,7 +88,7 @@ def test_export_writes_a_workbook_pyxform_reads_and_import_reads_back(app, db, r
     path = tmp_path / "ks.xlsx"
     result = runner.invoke(args=["survey", "export-xlsform", "ks-xuat", "-o", str(path)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Wrote the XLSForm of ks-xuat (")
+    assert result.output.startswith("Wrote the XLSForm of ks-xuat (")
     assert "<h:title>" in convert(str(path)).xform
     again = runner.invoke(args=["survey", "import-xlsform", str(path), "--code", "ks-xuat-2"])
     assert again.exit_code == 0, again.output
