@@ -1,7 +1,11 @@
 """XLSForm import: each feature the platform holds, mapped; each it cannot, reported by row."""
 
+import json
+from pathlib import Path
+
 import pytest
 
+from survey.surveys.definitions import survey_from_definition
 from survey.surveys.xlsform_findings import Level, Reason, english
 from survey.surveys.xlsform_import import Refusal, XLSFormError, read_xlsform
 from tests.surveys.xlsform_books import one_question, workbook
@@ -426,3 +430,24 @@ def test_a_malformed_workbook_gets_one_line(app, data, refusal, words):
     assert refused.value.refusal == refusal
     assert words in refused.value.english()
     assert "\n" not in refused.value.english()
+
+
+# A KoboToolbox-style commune satisfaction questionnaire (tests/surveys/xlsforms/build_ha_tam.py
+# writes it; docs/examples/ holds the same file).
+XLSFORMS = Path(__file__).parent / "xlsforms"
+
+
+def test_a_real_world_questionnaire_comes_in_as_expected(app, db):
+    data = (XLSFORMS / "ha_tam_hai_long_2026.xlsx").read_bytes()
+    assert data == (XLSFORMS.parents[2] / "docs/examples/ha_tam_hai_long_2026.xlsx").read_bytes()
+    expected = json.loads((XLSFORMS / "ha_tam_hai_long_2026.expected.json").read_text("utf-8"))
+    imported = read_xlsform(data, year=2026, topic="satisfaction")
+    assert imported.definition == expected["definition"]
+    assert [english(f) for f in imported.findings] == expected["report"]
+    assert imported.media == expected["media"]
+    survey = survey_from_definition(imported.definition)
+    db.session.commit()
+    assert len(survey.questions) == 13
+    with pytest.raises(XLSFormError) as strict:
+        read_xlsform(data, strict=True)
+    assert "row 25: type 'calculate'" in strict.value.english()
