@@ -454,7 +454,8 @@ class _Mapper:
         return {"question": code, "in": held}
 
     def help(self, question, element):
-        """The question's hint, after the notes and group headings just before it."""
+        """The question's hint, after the notes and group headings just before it (joined by
+        a dash: the form shows help as one paragraph)."""
         parts = []
         for reason, name, row, texts in self.pending:
             self.note("survey", row, Level.CHANGED, reason, name=name, code=question["code"])
@@ -464,7 +465,7 @@ class _Mapper:
         help_texts = {}
         for texts in parts:
             for lang, text in texts.items():
-                help_texts[lang] = f"{help_texts[lang]}\n{text}" if lang in help_texts else text
+                help_texts[lang] = f"{help_texts[lang]} — {text}" if lang in help_texts else text
         if help_texts:
             question["help"] = help_texts
 

@@ -184,7 +184,7 @@ def test_notes_and_group_labels_become_help_of_the_next_question(app):
     )
     imported = read_xlsform(data)
     first, _co, why = imported.definition["questions"]
-    assert first["help"] == {"vi": "Phần 1: Cán bộ\nXin trả lời thật lòng\nViết ngắn"}
+    assert first["help"] == {"vi": "Phần 1: Cán bộ — Xin trả lời thật lòng — Viết ngắn"}
     assert why["show_if"] == {"question": "co", "in": [1]}  # the group's relevant
     reported = [(f.row, f.reason) for f in imported.findings if f.level == Level.CHANGED]
     assert (2, Reason.HEADING) in reported
