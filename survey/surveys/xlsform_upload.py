@@ -10,7 +10,7 @@ from survey.surveys.changes import in_savepoint, save, survey_record
 from survey.surveys.definitions import dump_definition
 from survey.surveys.survey_fields import build_survey, organizations_for, survey_codes_taken
 from survey.surveys.xlsform_export import xlsform_bytes
-from survey.surveys.xlsform_import import read_xlsform
+from survey.surveys.xlsform_import import check_workbook_bytes, read_xlsform
 
 
 @in_savepoint
@@ -21,6 +21,7 @@ def import_xlsform(user, data, *, organization_codes, strict=False, **given):
 
     Raise XLSFormError for a workbook refused whole, BuilderError for a survey the builder
     refuses (organizations, tags, a code taken)."""
+    check_workbook_bytes(data)  # a file of the wrong kind is said first
     orgs = organizations_for(user, organization_codes)
     imported = read_xlsform(
         data,
