@@ -60,6 +60,12 @@ YES_NO_NAMES = {"yes": 1, "no": 0, "y": 1, "n": 0, "1": 1, "0": 0, "co": 1, "kho
 TRUE_WORDS = ("yes", "true", "true()", "1", "có", "co")
 
 
+def xml_name(code):
+    """An XLSForm name for a platform code: names begin with a letter or _, codes may begin
+    with a digit ("2_ba_con" -> "_2_ba_con"; the import makes the code again)."""
+    return f"_{code}" if code[:1].isdigit() else code
+
+
 def column_language(code):
     """The XLSForm language name of a platform language: "Bahnar (bdq)"."""
     return f"{ENGLISH_NAMES.get(code, code)} ({code})"

@@ -27,6 +27,7 @@ from survey.surveys.xlsform_common import (
     VALUE_COLUMN,
     YEAR_COLUMN,
     column_language,
+    xml_name,
 )
 from survey.surveys.xlsform_expressions import constraint_of, relevant_of
 
@@ -102,7 +103,7 @@ def _list_names(definition):
                 name = f"{name}_"
             names[question["code"]] = name
         elif kind in ("single", "multi"):
-            names[question["code"]] = question["code"]
+            names[question["code"]] = xml_name(question["code"])
     return names
 
 
@@ -113,7 +114,7 @@ def _survey_rows(definition, languages, lists):
         list_name = lists.get(question["code"])
         row = {
             "type": f"{TYPES[kind]} {list_name}" if list_name else TYPES[kind],
-            "name": question["code"],
+            "name": xml_name(question["code"]),
             "required": "yes" if question.get("required") else None,
             "constraint": constraint_of(question),
             "appearance": "likert" if kind == "likert5" else None,
@@ -127,7 +128,8 @@ def _survey_rows(definition, languages, lists):
         condition = question.get("show_if")
         if condition:
             target = condition["question"]
-            row["relevant"] = relevant_of(target, kinds[target], [str(v) for v in condition["in"]])
+            answers = [str(v) for v in condition["in"]]
+            row["relevant"] = relevant_of(xml_name(target), kinds[target], answers)
         yield row
 
 

@@ -56,6 +56,8 @@ METADATA_TYPES = (
     "audit",
     "start-geopoint",
 )
+# What the workbook's parts may unpack to: a real XLSForm unpacks to a few times its size.
+MAX_UNPACKED_BYTES = 20 * MAX_XLSFORM_BYTES
 LIKERT_NAMES = ("1", "2", "3", "4", "5")
 NPS_NAMES = tuple(str(n) for n in range(11))
 
@@ -111,11 +113,13 @@ def check_workbook_bytes(data):
         raise XLSFormError(Refusal.TOO_BIG)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):
         raise XLSFormError(Refusal.NOT_XLSX) from None
-    if "xl/workbook.xml" not in names:
+    if "xl/workbook.xml" not in {part.filename for part in parts}:
         raise XLSFormError(Refusal.NOT_XLSX)
+    if sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:  # a zip bomb
+        raise XLSFormError(Refusal.TOO_BIG)
 
 
 def read_xlsform(data, *, strict=False, taken=(), **given):
@@ -127,11 +131,14 @@ def read_xlsform(data, *, strict=False, taken=(), **given):
     check_workbook_bytes(data)
     try:
         workbook = get_xlsform(data, file_type=".xlsx")
-    except (PyXFormError, ValueError, KeyError, OSError, zipfile.BadZipFile) as error:
+    except Exception as error:  # a damaged zip or XML part fails deep in zlib or a parser
         raise XLSFormError(Refusal.UNREADABLE, _one_line(error)) from None
     try:
         form = workbook_to_json(workbook_dict=workbook, warnings=[])
-    except (PyXFormError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except PyXFormError as error:
+        raise XLSFormError(Refusal.INVALID, _one_line(error)) from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        # pyxform stumbling on a workbook it did not foresee: still not an XLSForm it takes
         raise XLSFormError(Refusal.INVALID, _one_line(error)) from None
     mapper = _Mapper(workbook, form)
     mapper.walk(form.get("children", []), "", [])

@@ -1,6 +1,8 @@
 """XLSForm import: each feature the platform holds, mapped; each it cannot, reported by row."""
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -394,6 +396,17 @@ def test_strict_refuses_the_whole_file(app):
         "refused whole (--strict): survey sheet, row 3: type 'calculate' has no counterpart "
         "here; the question was not imported"
     )
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused(app):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (100 * 2**20 + 1))
+    assert len(data.getvalue()) < 1_000_000
+    with pytest.raises(XLSFormError) as refused:
+        read_xlsform(data.getvalue())
+    assert refused.value.refusal == Refusal.TOO_BIG
 
 
 @pytest.mark.parametrize(

@@ -57,3 +57,43 @@ def test_every_kind_comes_back_the_same(app, db):
     definition["questions"][0]["help"] = {"vi": "Chọn một mặt", "en": "Pick a face"}
     before, after = round_trip(db, definition)
     assert without_code(after) == without_code(before)
+
+
+def test_codes_that_begin_with_a_digit_come_back(app, db):
+    make_organization(db, code="hoi")
+    definition = {
+        "code": "ks-so",
+        "audience": "member",
+        "topic": "participation",
+        "year": 2025,
+        "title": {"vi": "Khảo sát"},
+        "description": {"vi": "Mở đầu"},
+        "languages": ["vi"],
+        "organizations": ["hoi"],
+        "questions": [
+            {
+                "code": "2_kenh",
+                "kind": "single",
+                "text": {"vi": "2. Kênh?"},
+                "options": [
+                    {"code": "1_2", "label": {"vi": "1-2"}},
+                    {"code": "b", "label": {"vi": "B"}},
+                ],
+            },
+            {
+                "code": "3_vi_sao",
+                "kind": "text",
+                "text": {"vi": "3. Vì sao?"},
+                "show_if": {"question": "2_kenh", "in": ["1_2"]},
+            },
+        ],
+    }
+    survey = survey_from_definition(definition)
+    db.session.flush()
+    before = dump_definition(survey)
+    data = xlsform_bytes(before)
+    convert(data, file_type=".xlsx")
+    imported = read_xlsform(data, code="ks-so-2")
+    assert not imported.refused()
+    after = dump_definition(survey_from_definition(imported.definition))
+    assert without_code(after) == without_code(before)
