@@ -58,6 +58,7 @@ SCALE_NAMES = {
 }
 YES_NO_NAMES = {"yes": 1, "no": 0, "y": 1, "n": 0, "1": 1, "0": 0, "co": 1, "khong": 0}
 TRUE_WORDS = ("yes", "true", "true()", "1", "có", "co")
+FALSE_WORDS = ("no", "false", "false()", "0", "không", "khong")
 
 
 def xml_name(code):
@@ -92,3 +93,8 @@ def language_code(name):
 def is_true(value):
     """Whether an XLSForm cell says yes ("yes", "TRUE", "true()", 1)."""
     return str(value or "").strip().casefold() in TRUE_WORDS
+
+
+def is_false(value):
+    """Whether an XLSForm cell says no ("no", "FALSE", "false()", 0)."""
+    return str(value or "").strip().casefold() in FALSE_WORDS

@@ -6,6 +6,7 @@ message quotes. The command line words it in English (`english`); the builder in
 (`vietnamese`).
 """
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -34,6 +35,9 @@ class Reason(StrEnum):
     QUESTION_RULE = "question_rule"  # the platform's question rules refuse it
     CONDITION = "condition"  # a relevant not held; the question is kept without it
     CONSTRAINT = "constraint"  # a constraint not held; kept without it
+    REQUIRED = "required"  # required on a condition: kept, not required
+    FILTER = "filter"  # a choice_filter: kept, every choice shown
+    PIPING = "piping"  # a label quoting an answer: shown as written
     NOTE_UNUSED = "note_unused"  # a note with no question after it
     LANGUAGE_UNKNOWN = "language_unknown"
     LANGUAGE_NOT_OFFERED = "language_not_offered"
@@ -44,6 +48,51 @@ class Reason(StrEnum):
     HEADING = "heading"  # a group's label as help of its first question
     SCALE = "scale"  # a choice list read as a fixed scale
     MEDIA = "media"
+
+
+class Refusal(StrEnum):
+    """Why a whole workbook is refused."""
+
+    TOO_BIG = "too_big"
+    NOT_XLSX = "not_xlsx"
+    UNREADABLE = "unreadable"
+    INVALID = "invalid"  # pyxform refuses it
+    DEFINITION = "definition"  # the platform refuses the survey it makes
+    STRICT = "strict"  # --strict, and a row could not be imported whole
+
+
+class XLSFormError(ValueError):
+    """A workbook refused whole: `refusal` (a Refusal), `detail` (English, pyxform's words or
+    the first finding) and the `findings` so far."""
+
+    def __init__(self, refusal, detail="", findings=()):
+        super().__init__(f"{refusal}: {detail}")
+        self.refusal = refusal
+        self.detail = detail
+        self.findings = list(findings)
+
+    def english(self):
+        return {
+            Refusal.TOO_BIG: f"the file is larger than {MAX_XLSFORM_BYTES // 2**20} MB",
+            Refusal.NOT_XLSX: "not an .xlsx workbook (an XLSForm is saved as Excel .xlsx)",
+            Refusal.UNREADABLE: f"the workbook cannot be read ({self.detail})",
+            Refusal.INVALID: f"not a valid XLSForm: {self.detail}",
+            Refusal.DEFINITION: f"the survey cannot be made: {self.detail}",
+            Refusal.STRICT: f"refused whole (--strict): {self.detail}",
+        }[self.refusal]
+
+
+@dataclass
+class Imported:
+    """A workbook read: the definition, what the import reports, and the media to attach
+    ({"question", "option", "language", "media", "file"} each)."""
+
+    definition: dict
+    findings: list = field(default_factory=list)
+    media: list = field(default_factory=list)
+
+    def refused(self):
+        return [f for f in self.findings if f.level == Level.REFUSED]
 
 
 class Finding(NamedTuple):
@@ -68,6 +117,10 @@ ENGLISH = {
     "is always shown",
     Reason.CONSTRAINT: "constraint {expression!r} of {name!r} was not kept (only `. >= N and "
     ". <= N` on a number or `string-length(.) <= N` on a text)",
+    Reason.REQUIRED: "required {expression!r} of {name!r} was not kept (a question is required "
+    "or not); the question is not required",
+    Reason.FILTER: "choice_filter {expression!r} of {name!r} was not kept; every choice is shown",
+    Reason.PIPING: "the label of {name!r} quotes an answer (${{...}}); it is shown as written",
     Reason.NOTE_UNUSED: "note {name!r} has no question after it; it was not imported",
     Reason.LANGUAGE_UNKNOWN: "language {language!r} is not one this platform knows; its texts "
     "were left out",
@@ -118,6 +171,13 @@ VIETNAMESE = {
         "always shown"
     ),
     Reason.CONSTRAINT: _l("the constraint “%(expression)s” of “%(name)s” was not kept"),
+    Reason.REQUIRED: _l(
+        "“required” “%(expression)s” of “%(name)s” was not kept; the question is not required"
+    ),
+    Reason.FILTER: _l(
+        "the choice filter “%(expression)s” of “%(name)s” was not kept; every choice is shown"
+    ),
+    Reason.PIPING: _l("the text of “%(name)s” quotes an answer (${…}); it is shown as written"),
     Reason.NOTE_UNUSED: _l("note “%(name)s” has no question after it; not imported"),
     Reason.LANGUAGE_UNKNOWN: _l("language “%(language)s” is unknown; its texts were left out"),
     Reason.LANGUAGE_NOT_OFFERED: _l(

@@ -8,9 +8,7 @@ caller loads the definition (`flask survey import-xlsform`, the builder's upload
 
 import io
 import zipfile
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from enum import StrEnum
 
 from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
@@ -35,12 +33,21 @@ from survey.surveys.xlsform_common import (
     VALUE_COLUMN,
     YEAR_COLUMN,
     YES_NO_NAMES,
+    is_false,
     is_true,
     language_code,
 )
 from survey.surveys.xlsform_expressions import Unheld, Why, parse_bounds, parse_length
 from survey.surveys.xlsform_expressions import parse_relevant as parse_condition
-from survey.surveys.xlsform_findings import Finding, Level, Reason, english
+from survey.surveys.xlsform_findings import (
+    Finding,
+    Imported,
+    Level,
+    Reason,
+    Refusal,
+    XLSFormError,
+    english,
+)
 
 QUESTION_TYPES = ("select one", "select all that apply", "integer", "decimal", "text")
 METADATA_TYPES = (
@@ -60,51 +67,6 @@ METADATA_TYPES = (
 MAX_UNPACKED_BYTES = 20 * MAX_XLSFORM_BYTES
 LIKERT_NAMES = ("1", "2", "3", "4", "5")
 NPS_NAMES = tuple(str(n) for n in range(11))
-
-
-class Refusal(StrEnum):
-    """Why a whole workbook is refused."""
-
-    TOO_BIG = "too_big"
-    NOT_XLSX = "not_xlsx"
-    UNREADABLE = "unreadable"
-    INVALID = "invalid"  # pyxform refuses it
-    DEFINITION = "definition"  # the platform refuses the survey it makes
-    STRICT = "strict"  # --strict, and a row could not be imported whole
-
-
-class XLSFormError(ValueError):
-    """A workbook refused whole: `refusal` (a Refusal), `detail` (English, pyxform's words or
-    the first finding) and the `findings` so far."""
-
-    def __init__(self, refusal, detail="", findings=()):
-        super().__init__(f"{refusal}: {detail}")
-        self.refusal = refusal
-        self.detail = detail
-        self.findings = list(findings)
-
-    def english(self):
-        return {
-            Refusal.TOO_BIG: f"the file is larger than {MAX_XLSFORM_BYTES // 2**20} MB",
-            Refusal.NOT_XLSX: "not an .xlsx workbook (an XLSForm is saved as Excel .xlsx)",
-            Refusal.UNREADABLE: f"the workbook cannot be read ({self.detail})",
-            Refusal.INVALID: f"not a valid XLSForm: {self.detail}",
-            Refusal.DEFINITION: f"the survey cannot be made: {self.detail}",
-            Refusal.STRICT: f"refused whole (--strict): {self.detail}",
-        }[self.refusal]
-
-
-@dataclass
-class Imported:
-    """A workbook read: the definition, what the import reports, and the media to attach
-    ({"question", "option", "language", "media", "file"} each)."""
-
-    definition: dict
-    findings: list = field(default_factory=list)
-    media: list = field(default_factory=list)
-
-    def refused(self):
-        return [f for f in self.findings if f.level == Level.REFUSED]
 
 
 def check_workbook_bytes(data):
@@ -192,7 +154,6 @@ class _Mapper:
             for index, row in enumerate(workbook.choices or [])
         }
         self.settings = (workbook.settings or [{}])[0]
-        self.default_language = language_code(form.get("default_language", "default")) or "vi"
         self.offered = content_languages()
         self.findings, self.media, self.questions = [], [], []
         self.languages = {"vi"}
@@ -200,6 +161,10 @@ class _Mapper:
         self.answers = {}  # XLSForm name -> (code, kind, {choice name: answer})
         self.pending = []  # notes and headings waiting for the next question
         self._seen_languages = {}
+        # The plain columns' language: the settings' default_language (reported when not one
+        # offered here: its texts are left out), or Vietnamese.
+        default = form.get("default_language", "default")
+        self.default_language = "vi" if default == "default" else self.language(default, "settings")
         self.header_languages(workbook)
 
     def header_languages(self, workbook):
@@ -328,6 +293,7 @@ class _Mapper:
         if options:
             question["options"] = options
         self.tags(question, element)
+        self.unheld(element, row)
         self.bounds(question, element, row)
         condition = self.condition(element, row, conditions)
         if condition is not None:
@@ -404,6 +370,21 @@ class _Mapper:
                 question[key] = value
         if is_true(element.get(FEEDBACK_COLUMN)):
             question["feedback"] = True
+
+    def unheld(self, element, row):
+        """Report what of a kept question is not kept: a required expression, a choice filter;
+        and a label that quotes an answer (${q}), shown as written."""
+        name = element["name"]
+        required = str(element.get("bind", {}).get("required") or "").strip()
+        if required and not is_true(required) and not is_false(required):
+            self.note("survey", row, Level.REFUSED, Reason.REQUIRED, name=name, expression=required)
+        if element.get("choice_filter"):
+            expression = element["choice_filter"]
+            self.note("survey", row, Level.REFUSED, Reason.FILTER, name=name, expression=expression)
+        label = element.get("label")
+        texts = label.values() if isinstance(label, dict) else [label]
+        if any("${" in str(text) for text in texts):
+            self.note("survey", row, Level.CHANGED, Reason.PIPING, name=name)
 
     def bounds(self, question, element, row):
         expression = element.get("bind", {}).get("constraint")

@@ -314,12 +314,15 @@ REFUSALS = [
     (("note", "cuoi", "Cảm ơn", "", ""), "note 'cuoi' has no question after it"),
     (("select_one_from_file thon.csv", "a", "A?", "", ""), "has no choices on the choices sheet"),
     (("text", "a", "", "", ""), "'a' has no label in Vietnamese"),
+    (("text", "a", "A?", "", "", "${ask} = 'yes'"), "required \"${ask} = 'yes'\" of 'a' was not"),
+    (("text", "a", "A?", "", "", "no"), None),
+    (("select_one yn", "a", "A?", "", "", "", "yes = 'yes'"), "choice_filter \"yes = 'yes'\""),
 ]
 
 
 @pytest.mark.parametrize(("row", "reason"), REFUSALS)
 def test_what_cannot_be_held_is_reported_by_row(app, row, reason):
-    header = ("type", "name", "label", "relevant", "calculation")
+    header = ("type", "name", "label", "relevant", "calculation", "required", "choice_filter")
     imported = read_xlsform(one_question(row, header, settings=[("form_title",), ("Thử",)]))
     refused = [english(f) for f in imported.refused()]
     if reason is None:
@@ -329,6 +332,27 @@ def test_what_cannot_be_held_is_reported_by_row(app, row, reason):
     assert refused[0].startswith("survey sheet, row 3: ")
     assert reason in refused[0]
     assert imported.definition["questions"][0]["code"] == "ask"  # the rest is imported
+
+
+def test_a_label_that_quotes_an_answer_is_shown_as_written(app):
+    imported = read_xlsform(one_question(("text", "a", "Vì sao ${ask}?")))
+    assert imported.definition["questions"][1]["text"] == {"vi": "Vì sao ${ask}?"}
+    assert [english(f) for f in imported.findings][-1] == (
+        "survey sheet, row 3: the label of 'a' quotes an answer (${...}); it is shown as written"
+    )
+
+
+def test_a_default_language_not_offered_leaves_the_plain_columns_out(app):
+    data = workbook(
+        [("type", "name", "label", "label::Vietnamese (vi)"), ("text", "a", "Quoi ?", "Gì?")],
+        settings=[("default_language",), ("French (fr)",)],
+    )
+    imported = read_xlsform(data)
+    assert imported.definition["questions"][0]["text"] == {"vi": "Gì?"}
+    assert [english(f) for f in imported.refused()] == [
+        "settings sheet: language 'French (fr)' is not one this platform knows; its texts were "
+        "left out"
+    ]
 
 
 def test_a_condition_refused_keeps_its_question(app):
