@@ -119,6 +119,9 @@ ACCESS = {
     ("builder.schedule", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
     ("builder.clone", "GET"): Access(OWNER_READS),
     ("builder.clone", "POST"): Access(OWNER_CHANGES),
+    ("xlsform.upload", "GET"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("xlsform.upload", "POST"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("xlsform.download", "GET"): Access(OWNER_READS),
     # administration (users, villages, organizations, commune settings) and the audit log
     **{
         (f"admin.{name}", method): Access(ADMIN)

@@ -8,6 +8,7 @@ and says why.
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from slugify import slugify
 from wtforms import (
     BooleanField,
@@ -194,6 +195,31 @@ class NewSurveyForm(SurveyFieldsForm):
     organizations = MultiCheckboxField(
         _l("Organizations this survey evaluates"), choices=[], validate_choice=False
     )
+
+
+AS_IN_FILE = _l("As the file says")
+
+
+class XLSFormUploadForm(OfficerForm):
+    """An XLSForm workbook to start a survey from, and the fields the workbook may not say."""
+
+    file = FileField(_l("XLSForm file (.xlsx)"))
+    year = StringField(_l("Year"), validators=[_a_whole_number])
+    audience = SelectField(
+        _l("Who answers"), choices=[SelectChoice("", AS_IN_FILE), *choices_of(AUDIENCE_NAMES)]
+    )
+    topic = SelectField(
+        _l("Topic"), choices=[SelectChoice("", AS_IN_FILE), *choices_of(TOPIC_NAMES)]
+    )
+    organizations = MultiCheckboxField(
+        _l("Organizations this survey evaluates"), choices=[], validate_choice=False
+    )
+    code = StringField(_l("Code (in the address /s/...)"))
+    strict = BooleanField(_l("Refuse the whole file if any row cannot be imported as written"))
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError(_l("Choose the XLSForm file (.xlsx)."))
 
 
 class OptionRowForm(OfficerSubform):
