@@ -59,7 +59,7 @@ STATA_STRING_TYPE = re.compile(r"str[0-9]+")
 SAV_LIMITS = {"file": 64, "variable": 256, "value": 120}
 DTA_LIMITS = {"file": 80, "variable": 80, "value": 32000}
 # SPSS measurement levels by kind (others nominal).
-MEASURES = {"likert5": "ordinal", "nps": "ordinal", "number": "scale", "text": "nominal"}
+MEASURES = {"likert5": "ordinal", "nps": "ordinal", "number": "scale", "day": "scale"}
 INTERFACE_LANGS = ("vi", "en")
 
 
@@ -271,7 +271,8 @@ def write_labelled(data: Labelled, fmt: str, path: str) -> None:
     labels = {}
     for v in data.variables:
         if v.kind == "multi":
-            option = fit(v.short_label, "variable")
+            # The option's text keeps at most half the room, the question's text the rest.
+            option = fitted(v.short_label, limits["variable"] // 2, sav)
             room = limits["variable"] - (len((" — " + option).encode()) if sav else len(option) + 3)
             labels[v.name] = f"{fitted(v.label, max(room, 1), sav)} — {option}"
         else:

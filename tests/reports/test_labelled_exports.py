@@ -206,6 +206,7 @@ AWKWARD = [
         "options": [
             {"code": "o-1", "label": {"vi": "Lựa chọn có gạch nối"}},
             {"code": "o_1", "label": {"vi": "Lựa chọn có gạch dưới"}},
+            {"code": "o2", "label": {"vi": LONG_TEXT}},
         ],
     },
     # Codes of 32 characters, the longest a question may have: a text keeps it, a variable
@@ -225,7 +226,7 @@ def test_codes_are_made_legal_unique_names_and_labels_fit(runner, db, tmp_path):
     survey = make_defined_survey(db, AWKWARD, languages=["vi"], title={"vi": "Tên"})
     # A survey without responses yet gives a file with its variables and no rows.
     frame, meta = pyreadstat.read_sav(str(export(runner, tmp_path, survey.code, "sav")))
-    assert len(frame) == 0 and len(frame.columns) == 5 + 9
+    assert len(frame) == 0 and len(frame.columns) == 5 + 10
     unit = make_unit(db, code="thon-a", name="Thôn A")
     long_answer = "Đường vào khu sản xuất bị sạt lở, " * 50  # 1,700 characters
     answers = {"1a": 4, "a-b": 1, "a_b": 2.5, "to": 9, "unit": long_answer, "m" * 32: ["o_1"]}
@@ -234,7 +235,7 @@ def test_codes_are_made_legal_unique_names_and_labels_fit(runner, db, tmp_path):
         submit_and_commit(survey, answers, submission_uid=f"r-{i}", unit_id=unit.id)
     rows = csv_rows(export(runner, tmp_path, survey.code, "csv"))
     # The multi question's variables: its code shortened so that the option's code stays in.
-    multi = ("m" * 24 + "_o_1", "m" * 24 + "_o_2")
+    multi = ("m" * 24 + "_o_1", "m" * 24 + "_o_2", "m" * 25 + "_o2")
     names = [*FIXED_COLUMNS, "q1a", "a_b", "a_b_2", "to_2", "unit_2", *multi, "n" * 32, "s" * 28]
     for fmt in ("sav", "dta"):
         frame, meta = READERS[fmt](str(export(runner, tmp_path, survey.code, fmt)))
@@ -245,17 +246,18 @@ def test_codes_are_made_legal_unique_names_and_labels_fit(runner, db, tmp_path):
         # SPSS pads its strings with spaces: a text's trailing spaces are not kept.
         text = rows[0]["unit"]  # the CSV's last "unit" column: the question's
         assert text == long_answer and record["unit_2"] == (text.rstrip() if fmt == "sav" else text)
-        assert (record[multi[0]], record[multi[1]]) == (0, 1)
+        assert (record[multi[0]], record[multi[1]], record[multi[2]]) == (0, 1, 0)
         assert meta.variable_value_labels["s" * 28][record["s" * 28]] == "B"
         assert meta.variable_value_labels["unit"] == {1: "Thôn A"}
         labels = meta.column_names_to_labels
         assert labels["a_b"] == "Gạch nối" and labels["to_2"] == "Từ khoá của SPSS"
         # Labels too long for the format are cut, and say so; the option stays readable.
         limit = 256 if fmt == "sav" else 80
-        for name in ("q1a", multi[1]):
+        for name in ("q1a", *multi):
             size = len(labels[name].encode()) if fmt == "sav" else len(labels[name])
             assert size <= limit and "…" in labels[name]
         assert labels[multi[1]].endswith("… — Lựa chọn có gạch dưới")
+        assert " — Câu hỏi rất dài" in labels[multi[2]]
     assert variable_name("Đường-1", set()) == "Duong_1"
     assert variable_name("1" * 40, set()) == "q" + "1" * 31
 
