@@ -164,14 +164,19 @@ def survey_invite(code, unit_code, count, output):
     "--format",
     "output_format",
     required=True,
-    type=click.Choice(["csv", "xlsx"]),
+    type=click.Choice(["csv", "xlsx", "sav", "dta"]),
     help="csv: the Response CSV (docs/contract.md#response-csv); xlsx: the same rows, with "
-    "the question results.",
+    "the question results; sav, dta: the same rows for SPSS or Stata, with labels.",
+)
+@click.option(
+    "--lang",
+    default=None,
+    help="sav and dta only: the language of the labels, one of the survey's (default vi).",
 )
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @with_appcontext
-def survey_export_command(code, output_format, output):
-    """Write a survey's responses, anonymized, as CSV or XLSX.
+def survey_export_command(code, output_format, lang, output):
+    """Write a survey's responses, anonymized, as CSV, XLSX, SPSS (sav) or Stata (dta).
 
     Anonymized: no receipt codes, start times or durations; submitted_at is the day only
     (commune time); the submission_uid column holds a row id made afresh for each export, not
@@ -180,7 +185,16 @@ def survey_export_command(code, output_format, output):
     The CSV imports again with `flask responses import`.
     """
     survey = survey_named(code)
-    written = write_file(output, survey_export(survey, output_format))
+    if lang is not None and output_format not in ("sav", "dta"):
+        raise click.ClickException(
+            "--lang is for --format sav or dta: the CSV holds codes, the workbook is in Vietnamese"
+        )
+    languages = survey.languages or ["vi"]
+    if lang is not None and lang not in languages:
+        raise click.ClickException(
+            f"--lang: survey {code!r} has no {lang!r} text; its languages: {', '.join(languages)}"
+        )
+    written = write_file(output, survey_export(survey, output_format, lang or "vi"))
     click.echo(f"Wrote the responses of {code} ({output_format}, {written:,} bytes) to {output}.")
 
 
