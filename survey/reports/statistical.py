@@ -7,7 +7,8 @@ What the files add is labels: each variable is named after its question's code (
 for SPSS and Stata by `variable_name`), labelled with the question's text, and choices carry
 value labels, in the language asked (the question's Vietnamese text where it has none in it).
 
-- likert5, nps, number: numbers; yesno: 1/0 labelled yes/no; single: the options numbered 1,
+- likert5: 1 to 5 labelled with the faces' words; nps, number: numbers; yesno: 1/0 labelled
+  yes/no; single: the options numbered 1,
   2, ... in the survey's order, labelled with their text; multi: one 0/1 variable per option,
   named `<question>_<option>`, labelled "question — option"; text: a string variable.
 - `unit`: the villages numbered 1, 2, ... in the commune's order, labelled with their names
@@ -39,6 +40,7 @@ from survey.responses import catalog
 from survey.responses.export import response_rows
 from survey.responses.importing import FIXED_COLUMNS
 from survey.responses.suppression import hidden_village_codes
+from survey.responses.survey_form import LIKERT_WORDS
 
 LABELLED_TYPES = {"sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
 CHUNK = 2**16
@@ -174,7 +176,7 @@ def _question_variables(question, source: int, taken: set[str]) -> list[Variable
             )
             for code, text in question.options.items()
         ]
-    labelled = question.kind in ("single", "yesno")
+    labelled = question.kind in ("single", "yesno", "likert5")
     name = variable_name(question.code, taken, short if labelled else NAME_LENGTH)
     variable = Variable(name, question.text, source, question.kind)
     if question.kind == "single":
@@ -184,6 +186,8 @@ def _question_variables(question, source: int, taken: set[str]) -> list[Variable
         }
     elif question.kind == "yesno":
         variable.value_labels = {1.0: _("Yes"), 0.0: _("No")}
+    elif question.kind == "likert5":  # the faces' words, as the form shows them
+        variable.value_labels = {float(n): str(w) for n, w in enumerate(LIKERT_WORDS, start=1)}
     return [variable]
 
 

@@ -148,6 +148,12 @@ def test_the_file_holds_the_rows_and_labels_of_the_csv(runner, db, commune, tmp_
         "en": {1: "Village loudspeaker", 2: "Village meeting"},
     }
     assert meta.variable_value_labels["kenh"] == options[lang]
+    faces = {
+        "vi": {1: "Rất không hài lòng", 3: "Bình thường", 5: "Rất hài lòng"},
+        "en": {1: "Very dissatisfied", 3: "Neutral", 5: "Very satisfied"},
+    }
+    assert faces[lang].items() <= meta.variable_value_labels["hl"].items()
+    assert len(meta.variable_value_labels["hl"]) == 5
     assert meta.readstat_variable_types["hl"] == "double"
     assert meta.readstat_variable_types["gop_y"] == "string"
     assert set(frame["so_buoi"].dropna()) >= {1.5, 3.0}
