@@ -432,6 +432,7 @@ def test_public_survey_routes_are_known(app):
         ("take.done", "GET"),
         ("take.qr_code", "GET"),
         ("take.poster", "GET"),
+        ("take.preview_image", "GET"),
     }, "a new public route of a survey: check the draft cases below ask it rightly"
 
 
