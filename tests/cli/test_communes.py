@@ -42,6 +42,8 @@ ARGUMENTS = {
     "survey close": ["hl-2025"],
     "survey invite": ["hl-2025", "--unit", "thon1", "--count", "1", "-o", "{out}"],
     "survey export": ["hl-2025", "--format", "csv", "-o", "{out}"],
+    "survey import-xlsform": ["{file}"],
+    "survey export-xlsform": ["hl-2025", "-o", "{out}"],
     "responses import": ["hl-2025", "{file}"],
     "evaluate": ["--year", "2025"],
     "indicators import": ["{file}"],
