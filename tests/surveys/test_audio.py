@@ -85,7 +85,8 @@ def targets(db, code):
 
 def upload(client, code, target, lang, data, name, mimetype="audio/mpeg"):
     """POST one file to the audio page; the body encoded here, in memory."""
-    form = {"target": target, "lang": lang, "file": FileStorage(io.BytesIO(data), name, None, mimetype)}
+    sent = FileStorage(io.BytesIO(data), name, None, mimetype)
+    form = {"target": target, "lang": lang, "file": sent}
     boundary, body = encode_multipart(form)
     return client.post(
         f"/manage/surveys/{code}/audio",
@@ -104,7 +105,8 @@ def clips(db):
 
 def form_audio_urls(client, code, lang="vi"):
     html = client.get(f"/s/{code}?lang={lang}").get_data(as_text=True)
-    return [part.split('"', 1)[0] for part in html.split('class="speak-audio" controls preload="none" src="')[1:]]
+    players = html.split('class="speak-audio" controls preload="none" src="')[1:]
+    return [part.split('"', 1)[0] for part in players]
 
 
 def test_a_wav_is_made_a_small_mp3_and_the_form_offers_it(client, login, db, world):
@@ -291,9 +293,7 @@ def test_another_communes_clip_is_never_served(make_app, db, world):
         assert client.get(url.replace("beta-2025", world["survey"])).status_code == 404
 
 
-def test_the_page_lists_every_text_and_language_and_what_is_missing(
-    make_app, db, world
-):
+def test_the_page_lists_every_text_and_language_and_what_is_missing(make_app, db, world):
     app = make_app(AUDIO_FFMPEG="", AUDIO_FFPROBE="")
     client = app.test_client()
     client.post("/login", data={"username": "officer", "password": PASSWORD})
