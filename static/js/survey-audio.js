@@ -79,8 +79,15 @@
   // --- kept on the phone ------------------------------------------------------------------
   if ("serviceWorker" in navigator) {
     var urls = players.map(function (audio) { return audio.getAttribute("src"); });
+    var assets = Array.prototype.map.call(
+      document.querySelectorAll("script[src], link[rel=stylesheet]"),
+      function (el) { return el.src || el.href; });
     navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({ keepAudio: urls });
+      if (registration.active) {
+        registration.active.postMessage({
+          keepAudio: urls, keepAssets: assets, keepPage: window.location.href.split("#")[0]
+        });
+      }
     }).catch(function () { /* the page works without */ });
   }
 })();

@@ -83,19 +83,43 @@ function answerAudio(request) {
   });
 }
 
-// The page names its recordings: keep those not kept yet, one after another.
-self.addEventListener("message", function (event) {
-  var urls = event.data && event.data.keepAudio;
-  if (!Array.isArray(urls)) return;
-  var wanted = urls.map(function (u) { return new URL(u, self.location.origin); }).filter(isAudio);
-  event.waitUntil(caches.open(AUDIO_CACHE).then(function (cache) {
-    return wanted.reduce(function (done, url) {
-      return done.then(function () {
-        return cache.match(url.href).then(function (hit) {
-          return hit || fetchAudio(cache, url.href).catch(function () { /* offline: later */ });
+// Keep `address` in `cacheName` unless it is kept already (a failure waits for next time).
+function keepOnce(cacheName, address) {
+  return caches.open(cacheName).then(function (cache) {
+    return cache.match(address).then(function (hit) {
+      if (hit) return;
+      var fetched = cacheName === AUDIO_CACHE ? fetchAudio(cache, address) :
+        fetch(address, { credentials: "same-origin" }).then(function (response) {
+          if (response.ok) return cache.put(address, response);
         });
-      });
-    }, Promise.resolve()).then(function () { return trimAudio(cache); });
+      return fetched.catch(function () { /* offline: next time */ });
+    });
+  });
+}
+
+function sameOrigin(u) {
+  var url = new URL(u, self.location.origin);
+  return url.origin === self.location.origin ? url : null;
+}
+
+// A form names its recordings, its scripts and style sheet, and itself: keep what is not
+// kept yet, one after another, so that the survey opens and speaks with no connection from
+// the first visit on (before this worker controlled the page, nothing of it went through here).
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (!Array.isArray(data.keepAudio)) return;
+  var audio = data.keepAudio.map(sameOrigin).filter(function (u) { return u && isAudio(u); });
+  var assets = (data.keepAssets || []).map(sameOrigin).filter(function (u) {
+    return u && u.pathname.indexOf("/static/") === 0;
+  });
+  var page = data.keepPage ? sameOrigin(data.keepPage) : null;
+  var jobs = audio.map(function (u) { return [AUDIO_CACHE, u.href]; })
+    .concat(assets.map(function (u) { return [CACHE, u.href]; }));
+  if (page && /^\/s\/[^/]+$/.test(page.pathname)) jobs.push([CACHE, page.href]);
+  event.waitUntil(jobs.reduce(function (done, job) {
+    return done.then(function () { return keepOnce(job[0], job[1]); });
+  }, Promise.resolve()).then(function () {
+    return caches.open(AUDIO_CACHE).then(trimAudio);
   }));
 });
 
