@@ -219,6 +219,51 @@ def clip_by_id(survey, clip_id):
     )
 
 
+def copy_audio(source, clone):
+    """The recordings of `source` for the same texts of its new version `clone` (questions and
+    options found by their codes), and its autoplay setting; flushed. Not audited apart: the
+    clone's own entry says where it came from."""
+    old_targets = {question_target(q.id): ("question", q.code) for q in source.questions}
+    old_targets |= {
+        option_target(o.id): ("option", (q.code, o.code))
+        for q in source.questions
+        for o in q.options
+    }
+    new_ids = {("question", q.code): q.id for q in clone.questions}
+    new_ids |= {("option", (q.code, o.code)): o.id for q in clone.questions for o in q.options}
+    clone.audio_autoplay = source.audio_autoplay
+    clips = db.session.scalars(
+        sa.select(SurveyAudio)
+        .where(SurveyAudio.survey_id == source.id)
+        .options(sa.orm.undefer(SurveyAudio.data))
+    )
+    for clip in clips:
+        if clip.face is not None:
+            target = clip.target
+        else:
+            new_id = new_ids.get(old_targets.get(clip.target))
+            if new_id is None:
+                continue
+            kind = "question" if clip.question_id is not None else "option"
+            target = f"{kind}:{new_id}"
+        db.session.add(
+            SurveyAudio(
+                survey_id=clone.id,
+                target=target,
+                lang=clip.lang,
+                content_type=clip.content_type,
+                size=clip.size,
+                digest=clip.digest,
+                text_digest=clip.text_digest,
+                data=clip.data,
+                created_by_id=clip.created_by_id,
+                created_at=clip.created_at,
+                **_columns(target),
+            )
+        )
+    db.session.flush()
+
+
 def set_autoplay(survey, on, user):
     """Whether the form plays each question's audio as it comes into view; audited when
     changed. Returns whether it changed."""

@@ -387,3 +387,22 @@ def test_the_form_plays_by_itself_when_the_survey_says_so(make_app, db, world):
         assert 'data-autoplay="1"' in client.get(f"/s/{code}").get_data(as_text=True)
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "audio.autoplay"))
     assert entry.details["after"] == {"audio_autoplay": True}
+
+
+def test_a_new_version_keeps_the_recordings_of_its_texts(make_app, db, world):
+    app = make_app(AUDIO_FFMPEG="", AUDIO_FFPROBE="")
+    client = app.test_client()
+    client.post("/login", data={"username": "officer", "password": PASSWORD})
+    code = world["survey"]
+    with app.app_context():
+        for target in (*targets(db, code).values(), "face:2"):
+            assert upload(client, code, target, "vi", wav_bytes(), "a.wav").status_code == 303
+        client.post(f"/manage/surveys/{code}/audio/autoplay", data={"autoplay": "1"})
+        response = client.post(f"/manage/surveys/{code}/clone", data={"code": "hailong-2025-v2"})
+        assert response.status_code == 303
+        clone = db.session.scalar(sa.select(Survey).where(Survey.code == "hailong-2025-v2"))
+        assert clone.audio_autoplay
+        kept = {c.target: c for c in clips(db) if c.survey_id == clone.id}
+        assert sorted(kept) == sorted([*targets(db, "hailong-2025-v2").values(), "face:2"])
+        client.post("/logout")
+        assert len(form_audio_urls(client, code)) == 3  # the first version keeps its own
