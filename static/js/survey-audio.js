@@ -55,25 +55,46 @@
   });
 
   // --- playing by itself as a question comes into view -----------------------------------
+  // After the first touch: a question's recording starts when the question is (mostly) in
+  // view, never over another, each once; when one ends, the next question in view speaks.
   if (form.getAttribute("data-autoplay") === "1" && "IntersectionObserver" in window) {
+    var fieldsets = Array.prototype.slice.call(form.querySelectorAll("fieldset.question"));
+    var inView = [];
     var heard = [];
-    document.addEventListener("pointerdown", function () { touched = true; }, true);
-    document.addEventListener("keydown", function () { touched = true; }, true);
-    var observer = new IntersectionObserver(function (entries) {
-      entries.forEach(function (entry) {
-        if (!entry.isIntersecting || !touched) return;
-        var fieldset = entry.target;
-        var audio = fieldset.querySelector(":scope > .speak audio");
-        if (!audio || heard.indexOf(audio) !== -1 || fieldset.hidden) return;
-        if (players.some(function (a) { return !a.paused; })) return; // never over another
+    var own = function (fieldset) { return fieldset.querySelector(":scope > .speak audio"); };
+    var next = function () {
+      if (!touched || players.some(function (a) { return !a.paused; })) return;
+      for (var i = 0; i < fieldsets.length; i++) {
+        var audio = own(fieldsets[i]);
+        if (!audio || fieldsets[i].hidden || inView.indexOf(fieldsets[i]) === -1 ||
+            heard.indexOf(audio) !== -1) continue;
         heard.push(audio);
         var started = audio.play();
         if (started && started.catch) started.catch(function () { /* not allowed yet */ });
+        return;
+      }
+    };
+    var touch = function () { touched = true; };
+    document.addEventListener("pointerdown", touch, true);
+    document.addEventListener("keydown", touch, true);
+    players.forEach(function (audio) {
+      audio.addEventListener("play", function () {
+        if (heard.indexOf(audio) === -1) heard.push(audio);
       });
-    }, { threshold: 0.6 });
-    Array.prototype.forEach.call(form.querySelectorAll("fieldset.question"), function (f) {
-      observer.observe(f);
+      audio.addEventListener("ended", next);
     });
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var at = inView.indexOf(entry.target);
+        // Mostly in view: half of it, or half the screen for a question taller than that.
+        var seen = entry.isIntersecting && (entry.intersectionRatio >= 0.5 ||
+          entry.intersectionRect.height >= 0.5 * window.innerHeight);
+        if (seen && at === -1) inView.push(entry.target);
+        if (!seen && at !== -1) inView.splice(at, 1);
+      });
+      next();
+    }, { threshold: [0, 0.25, 0.5, 0.75, 1] });
+    fieldsets.forEach(function (f) { observer.observe(f); });
   }
 
   // --- kept on the phone ------------------------------------------------------------------

@@ -12,19 +12,26 @@ CODE = "nghe-2025"
 AUDIO_CACHE = "survey-audio-v1"
 
 
-@pytest.fixture
-def spoken(live_server):
-    """An open survey whose likert question and first option speak Vietnamese (WAV clips)."""
+def clips_for(survey, *, choice_question=False):
+    """(frequency, columns, target) of the clips to add: the likert question's, the first
+    option's, and with `choice_question` the choice question's own."""
+    likert = next(q for q in survey.questions if q.kind == "likert5")
+    choice = next(q for q in survey.questions if q.kind == "single")
+    option = choice.options[0]
+    yield 440.0, {"question_id": likert.id}, f"question:{likert.id}"
+    yield 660.0, {"option_id": option.id}, f"option:{option.id}"
+    if choice_question:
+        yield 550.0, {"question_id": choice.id}, f"question:{choice.id}"
+
+
+def add_clips(server, code, **kwargs):
+    """An open survey `code` whose texts speak Vietnamese (WAV clips, see clips_for)."""
     import hashlib
 
-    with live_server.app.app_context():
-        survey = make_defined_survey(db, code=CODE)
-        likert = next(q for q in survey.questions if q.kind == "likert5")
-        option = next(q for q in survey.questions if q.kind == "single").options[0]
-        for freq, columns, target in (
-            (440.0, {"question_id": likert.id}, f"question:{likert.id}"),
-            (660.0, {"option_id": option.id}, f"option:{option.id}"),
-        ):
+    with server.app.app_context():
+        survey = make_defined_survey(db, code=code)
+        survey.audio_autoplay = kwargs.pop("autoplay", False)
+        for freq, columns, target in list(clips_for(survey, **kwargs)):
             data = wav_bytes(seconds=1.5, freq=freq)
             db.session.add(
                 SurveyAudio(
@@ -40,13 +47,21 @@ def spoken(live_server):
             )
         db.session.commit()
         db.session.remove()
+
+
+@pytest.fixture
+def spoken(live_server):
+    """An open survey whose likert question and first option speak Vietnamese."""
+    add_clips(live_server, CODE)
     return live_server
 
 
 PLAYING = """() => {
   window.played = [];
+  window.ended = [];
   document.querySelectorAll('.speak audio').forEach((audio, i) => {
     audio.addEventListener('playing', () => window.played.push(i));
+    audio.addEventListener('ended', () => window.ended.push(i));
   });
 }"""
 KEPT = f"""async () => {{
@@ -102,3 +117,28 @@ def test_without_the_script_the_browsers_player_is_there(spoken, browser):
     assert players.first.get_attribute("preload") == "none"
     assert page.locator(".speak-button").count() == 0
     context.close()
+
+
+def test_with_autoplay_a_question_speaks_as_it_comes_into_view_once_play_was_pressed(
+    live_server, open_page
+):
+    add_clips(live_server, "tu-phat-2025", autoplay=True, choice_question=True)
+    page = open_page("/s/tu-phat-2025", width=360, height=740)
+    page.locator(".speak-button").first.wait_for(state="visible")
+    page.evaluate(PLAYING)
+    # Before any touch nothing plays by itself, even in view.
+    choice = page.locator("fieldset.kind-single")
+    choice.scroll_into_view_if_needed()
+    page.locator("fieldset.kind-likert5").scroll_into_view_if_needed()
+    assert page.evaluate("window.played") == []
+    page.locator(".speak-button").first.click()  # the likert question's: a touch
+    page.wait_for_function("() => window.played.includes(0)")
+    page.wait_for_function("() => window.ended.includes(0)")
+    choice.evaluate("f => f.scrollIntoView({block: 'start'})")
+    # The choice question's own recording (not its option's) starts by itself.
+    index = page.locator(".speak audio").evaluate_all(
+        "els => els.findIndex(e => e.closest('fieldset.kind-single') && "
+        "e.parentNode.parentNode.tagName === 'FIELDSET')"
+    )
+    page.wait_for_function(f"() => window.played.includes({index})")
+    assert page.console_errors == [] and page.blocked == []
