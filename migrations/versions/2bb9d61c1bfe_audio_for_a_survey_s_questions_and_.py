@@ -1,6 +1,6 @@
 """audio for a survey's questions and options
 
-survey_audio: a recording of a question's text, an option's label or a satisfaction face's
+survey_audio: a recording of a survey's title or introduction, a question's text, an option's label or a satisfaction face's
 words in one of the survey's languages, for people who read little; the sound is kept in the
 row (small MP3 files), one per text and language. A commune's data: commune_id, and on
 PostgreSQL the row-level security policy `commune_wall` (as migration a2f0da96d8f8 gives the
@@ -48,7 +48,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('commune_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("content_type IN ('audio/mpeg', 'audio/mp4', 'audio/aac', 'audio/ogg', 'audio/wav', 'audio/webm')", name=op.f('ck_survey_audio_content_type')),
-    sa.CheckConstraint('(question_id IS NOT NULL AND option_id IS NULL AND face IS NULL) OR (question_id IS NULL AND option_id IS NOT NULL AND face IS NULL) OR (question_id IS NULL AND option_id IS NULL AND face BETWEEN 1 AND 5)', name=op.f('ck_survey_audio_one_target')),
+    sa.CheckConstraint('(question_id IS NOT NULL AND option_id IS NULL AND face IS NULL) OR (question_id IS NULL AND option_id IS NOT NULL AND face IS NULL) OR (question_id IS NULL AND option_id IS NULL AND face BETWEEN 1 AND 5) OR (question_id IS NULL AND option_id IS NULL AND face IS NULL AND target IN (\'title\', \'description\'))', name=op.f('ck_survey_audio_one_target')),
     sa.CheckConstraint('size > 0', name=op.f('ck_survey_audio_size_positive')),
     sa.ForeignKeyConstraint(['commune_id'], ['commune.id'], name=op.f('fk_survey_audio_commune_id_commune'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_survey_audio_created_by_id_user'), ondelete='SET NULL'),

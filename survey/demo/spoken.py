@@ -63,6 +63,8 @@ def spoken_texts(definition=None):
     """(file name, Vietnamese text) of every text of the survey to read aloud (in an app
     context: the faces' words are the interface's)."""
     definition = definition or _definition()
+    yield "title.mp3", definition["title"]["vi"]
+    yield "description.mp3", definition["description"]["vi"]
     questions = definition["questions"]
     for question in questions:
         yield f"q-{question['code']}.mp3", question["text"]["vi"]
@@ -119,6 +121,8 @@ def attach_demo_audio(survey, user_id) -> int:
 
 
 def _files_of(survey, questions):
+    yield "title.mp3", "title", None, survey.title.get("vi", "")
+    yield "description.mp3", "description", None, (survey.description or {}).get("vi", "")
     for code, question in questions.items():
         yield f"q-{code}.mp3", "question", question.id, question.text.get("vi", "")
         for option in question.options:
@@ -134,4 +138,6 @@ def _columns(kind, value):
         return {"question_id": value, "target": question_target(value)}
     if kind == "option":
         return {"option_id": value, "target": option_target(value)}
-    return {"face": value, "target": face_target(value)}
+    if kind == "face":
+        return {"face": value, "target": face_target(value)}
+    return {"target": kind}  # the title, the introduction

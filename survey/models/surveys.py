@@ -170,14 +170,15 @@ FACES = (1, 2, 3, 4, 5)
 
 class SurveyAudio(CommuneOwned, db.Model):
     """A recording of one text of a survey in one of its languages, for people who read little:
-    a question's text, an option's label, or the words under a satisfaction face (the five
-    faces' words are the interface's, so their recordings are the survey's, per face).
+    the survey's title or introduction, a question's text, an option's label, or the words
+    under a satisfaction face (the five faces' words are the interface's, so their recordings
+    are the survey's, per face).
 
     The sound itself is kept in the row (a few tens of kilobytes once made small): every host
     of a province reads it, and the database's and a commune's backups carry it. `target`
-    names what it speaks ("question:12", "option:40", "face:3"), one clip per target and
-    language; `digest` (SHA-256 of `data`) names the clip in its address, so browsers may keep
-    it for good; `text_digest` is the digest of the text when the clip was attached, so the
+    names what it speaks ("title", "description", "question:12", "option:40", "face:3"), one
+    clip per target and language; `digest` (SHA-256 of `data`) names the clip in its address,
+    so browsers may keep it for good; `text_digest` is the digest of the text when the clip was attached, so the
     builder can say which clips no longer match their text. A clip carries no personal data.
     """
 
@@ -211,7 +212,9 @@ class SurveyAudio(CommuneOwned, db.Model):
         sa.CheckConstraint(
             "(question_id IS NOT NULL AND option_id IS NULL AND face IS NULL)"
             " OR (question_id IS NULL AND option_id IS NOT NULL AND face IS NULL)"
-            " OR (question_id IS NULL AND option_id IS NULL AND face BETWEEN 1 AND 5)",
+            " OR (question_id IS NULL AND option_id IS NULL AND face BETWEEN 1 AND 5)"
+            " OR (question_id IS NULL AND option_id IS NULL AND face IS NULL"
+            " AND target IN ('title', 'description'))",
             name="one_target",
         ),
     )

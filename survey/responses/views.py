@@ -408,21 +408,30 @@ def _render(
         units=units,
         errors=errors,
         here=here,
+        audio_url=_audio_urls(survey, lang),
     )
+
+
+def _audio_urls(survey, lang):
+    """audio_url(target): the address of the clip of `target` in `lang`, or None."""
+    clips = audio_clips.clip_index(survey)
+
+    def audio_url(target):
+        clip = clips.get((target, lang))
+        return audio_clips.clip_url(survey.code, clip) if clip is not None else None
+
+    return audio_url
 
 
 def _questions_html(survey, form, lang):
     # Rendered from our own template, escaped there; the Markup only keeps it from being
     # escaped twice.
-    clips = audio_clips.clip_index(survey)
-
-    def audio_url(target):
-        """The address of the clip of `target` in the shown language, or None."""
-        clip = clips.get((target, lang))
-        return audio_clips.clip_url(survey.code, clip) if clip is not None else None
-
     rendered = render_template(
-        "take/_questions.html", survey=survey, form=form, lang=lang, audio_url=audio_url
+        "take/_questions.html",
+        survey=survey,
+        form=form,
+        lang=lang,
+        audio_url=_audio_urls(survey, lang),
     )
     return Markup(rendered)  # nosec B704 # a template the app rendered, escaped there
 

@@ -1,7 +1,8 @@
 """The audio of a survey's texts: which texts have text and audio in each of its languages,
 and attaching, replacing and deleting a clip (checked and made small by audio_files).
 
-A clip speaks one text in one language: a question's text, an option's label, or the words
+A clip speaks one text in one language: the survey's title or introduction, a question's
+text, an option's label, or the words
 under one of the five satisfaction faces (those words are the interface's own, the same in
 every survey, so their recordings are kept per survey, per face and language). Each change
 moves the survey's `updated_at`, which the public form's caches are keyed by, and adds its
@@ -55,8 +56,8 @@ class Line:
     """One text of the survey (a question, an option, a face's words) in every language."""
 
     target: str
-    kind: str  # "question", "option" or "face"
-    number: str  # "3", "3.b", "☺4"
+    kind: str  # "title", "description", "question", "option" or "face"
+    number: str  # "", "3", "3.b", "☺4"
     cells: tuple[Cell, ...]
 
 
@@ -104,6 +105,9 @@ def has_faces(survey) -> bool:
 def _texts(survey):
     """(target, kind, number, {lang: text}) of every text that may be spoken."""
     letters = "abcdefghijklmnopqrstuvwxyz"
+    yield "title", "title", "", dict(survey.title or {})
+    if any((text or "").strip() for text in (survey.description or {}).values()):
+        yield "description", "description", "", dict(survey.description or {})
     for n, question in enumerate(survey.questions, 1):
         yield question_target(question.id), "question", str(n), dict(question.text or {})
         if question.kind in CHOICE_KINDS:
@@ -164,7 +168,7 @@ def _spoken(survey, target, lang):
 
 def _columns(target):
     kind, _colon, value = target.partition(":")
-    number = int(value)
+    number = int(value) if value else None
     return {
         "question_id": number if kind == "question" else None,
         "option_id": number if kind == "option" else None,
@@ -238,8 +242,8 @@ def copy_audio(source, clone):
         .options(sa.orm.undefer(SurveyAudio.data))
     )
     for clip in clips:
-        if clip.face is not None:
-            target = clip.target
+        if clip.question_id is None and clip.option_id is None:
+            target = clip.target  # a face's words, the title, the introduction
         else:
             new_id = new_ids.get(old_targets.get(clip.target))
             if new_id is None:

@@ -406,3 +406,18 @@ def test_a_new_version_keeps_the_recordings_of_its_texts(make_app, db, world):
         assert sorted(kept) == sorted([*targets(db, "hailong-2025-v2").values(), "face:2"])
         client.post("/logout")
         assert len(form_audio_urls(client, code)) == 3  # the first version keeps its own
+
+
+def test_the_title_and_introduction_speak_too(make_app, db, world):
+    app = make_app(AUDIO_FFMPEG="", AUDIO_FFPROBE="")
+    client = app.test_client()
+    client.post("/login", data={"username": "officer", "password": PASSWORD})
+    code = world["survey"]
+    with app.app_context():
+        assert upload(client, code, "title", "en", wav_bytes(), "a.wav").status_code == 303
+        # This survey has no introduction: nothing to speak.
+        assert upload(client, code, "description", "en", wav_bytes(), "a.wav").status_code == 404
+        client.post("/logout")
+        (url,) = form_audio_urls(client, code, "en")
+        html = client.get(f"/s/{code}?lang=en").get_data(as_text=True)
+        assert html.index("<h1") < html.index(url) < html.index('<form method="post"')
