@@ -178,8 +178,9 @@ class SurveyAudio(CommuneOwned, db.Model):
     of a province reads it, and the database's and a commune's backups carry it. `target`
     names what it speaks ("title", "description", "question:12", "option:40", "face:3"), one
     clip per target and language; `digest` (SHA-256 of `data`) names the clip in its address,
-    so browsers may keep it for good; `text_digest` is the digest of the text when the clip was attached, so the
-    builder can say which clips no longer match their text. A clip carries no personal data.
+    so browsers may keep it for good; `text_digest` is the digest of the text when the clip
+    was attached, so the builder can say which clips no longer match their text. A clip carries
+    no personal data.
     """
 
     __tablename__ = "survey_audio"
