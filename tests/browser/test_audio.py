@@ -1,7 +1,10 @@
 """The recordings of a survey's texts on a 360 px phone: the big button plays (the media element
 reaches `playing`), one at a time, and after a first visit they play with no network."""
 
+import shutil
+
 import pytest
+import sqlalchemy as sa
 
 from survey.core.extensions import db
 from survey.models import SurveyAudio
@@ -142,3 +145,62 @@ def test_with_autoplay_a_question_speaks_as_it_comes_into_view_once_play_was_pre
     )
     page.wait_for_function(f"() => window.played.includes({index})")
     assert page.console_errors == [] and page.blocked == []
+
+
+def test_an_officer_records_listens_and_keeps_a_recording(live_server):
+    """The builder's recorder with Chromium's fake microphone (a tone): record, stop, keep; the
+    page comes back with the recording kept for that text and language."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.factories import make_organization, make_user
+
+    with live_server.app.app_context():
+        org = make_organization(db, code="nongdan", name="Hội Nông dân xã")
+        make_user(db, username="cb", role="org_officer", organization=org, password="pw-123456789")
+        survey = make_defined_survey(db, org=org, code="ghi-2025")
+        target = f"question:{survey.questions[0].id}"
+        db.session.remove()
+    fake_microphone = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake_microphone
+        )
+        context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+        context.grant_permissions(["microphone"], origin=live_server.url)
+        page = context.new_page()
+        errors = []
+        page.on(
+            "console",
+            # The site has no favicon; a browser of its own (not open_page's) asks for one.
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and not m.location["url"].endswith("/favicon.ico")
+                else None
+            ),
+        )
+        page.goto(live_server.url + "/login")
+        page.fill("#username", "cb")
+        page.fill("#password", "pw-123456789")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_url("**/manage/**")
+        page.goto(live_server.url + "/manage/surveys/ghi-2025/audio")
+        cell = page.locator(f'form.audio-upload:has(input[value="{target}"])').first
+        recorder = cell.locator("xpath=following-sibling::div[@class='recorder']")
+        recorder.get_by_role("button", name="Ghi âm").click()
+        page.wait_for_function(
+            "el => Number(el.getAttribute('data-parts') || 0) >= 4", arg=recorder.element_handle()
+        )
+        recorder.get_by_role("button", name="Dừng").click()
+        recorder.get_by_role("button", name="Giữ bản ghi âm này").click()
+        page.wait_for_selector(".flash")
+        assert "Đã lưu bản ghi âm (Tiếng Việt)" in page.locator(".flash").inner_text()
+        assert errors == []
+        chromium.close()
+    with live_server.app.app_context():
+        (clip,) = db.session.scalars(sa.select(SurveyAudio)).all()
+        assert (clip.target, clip.lang) == (target, "vi")
+        # Chromium records Opus in WebM; ffmpeg, where it is, makes it an MP3.
+        expected = "audio/mpeg" if shutil.which("ffmpeg") else "audio/webm"
+        assert clip.content_type == expected and clip.size > 1000
+        db.session.remove()
