@@ -46,6 +46,7 @@ from survey.site import manage_views as manage
 from survey.site import views as public
 from survey.surveys import audio_views as audio
 from survey.surveys import views as builder
+from survey.surveys import xlsform_views as xlsform
 
 
 def create_app(test_config=None):
@@ -104,6 +105,7 @@ def register_blueprints(app):
     app.register_blueprint(programmes.bp)
     app.register_blueprint(dialogues.bp)
     app.register_blueprint(builder.bp)
+    app.register_blueprint(xlsform.bp)
     app.register_blueprint(audio.bp)
     app.register_blueprint(province.bp)
     app.register_blueprint(province_office.bp)

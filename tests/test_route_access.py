@@ -119,6 +119,9 @@ ACCESS = {
     ("builder.schedule", "POST"): Access(OWNER_CHANGES, {"code": "draft-2025"}),
     ("builder.clone", "GET"): Access(OWNER_READS),
     ("builder.clone", "POST"): Access(OWNER_CHANGES),
+    ("xlsform.upload", "GET"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("xlsform.upload", "POST"): Access(frozenset({"admin", "officer", "other_officer"})),
+    ("xlsform.download", "GET"): Access(OWNER_READS),
     # a survey's audio: read with the survey, changed by its owners
     ("audio.page", "GET"): Access(OWNER_READS),
     ("audio.page", "POST"): Access(OWNER_CHANGES),
@@ -464,6 +467,7 @@ def test_public_survey_routes_are_known(app):
         ("take.done", "GET"),
         ("take.qr_code", "GET"),
         ("take.poster", "GET"),
+        ("take.preview_image", "GET"),
         ("take.audio", "GET"),
     }, "a new public route of a survey: check the draft cases below ask it rightly"
 

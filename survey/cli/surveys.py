@@ -9,12 +9,16 @@ from flask.cli import with_appcontext
 from survey.cli.files import write_file
 from survey.cli.lookups import lookup, survey_named
 from survey.core.extensions import db
-from survey.models import Unit
+from survey.models import AUDIENCES, TOPICS, Unit
 from survey.reports.exports import survey_export
 from survey.responses.catalog import survey_listing
 from survey.responses.release import release_ready
 from survey.responses.slips import slips_html
 from survey.surveys.definitions import DefinitionError, dump_definition, survey_from_definition
+from survey.surveys.survey_fields import survey_codes_taken
+from survey.surveys.xlsform_export import xlsform_bytes
+from survey.surveys.xlsform_findings import english
+from survey.surveys.xlsform_import import MAX_XLSFORM_BYTES, XLSFormError, read_xlsform
 
 # A survey of 200 questions in two languages is some 200 KB.
 MAX_DEFINITION_BYTES = 10 * 2**20
@@ -160,14 +164,19 @@ def survey_invite(code, unit_code, count, output):
     "--format",
     "output_format",
     required=True,
-    type=click.Choice(["csv", "xlsx"]),
+    type=click.Choice(["csv", "xlsx", "sav", "dta"]),
     help="csv: the Response CSV (docs/contract.md#response-csv); xlsx: the same rows, with "
-    "the question results.",
+    "the question results; sav, dta: the same rows for SPSS or Stata, with labels.",
+)
+@click.option(
+    "--lang",
+    default=None,
+    help="sav and dta only: the language of the labels, one of the survey's (default vi).",
 )
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @with_appcontext
-def survey_export_command(code, output_format, output):
-    """Write a survey's responses, anonymized, as CSV or XLSX.
+def survey_export_command(code, output_format, lang, output):
+    """Write a survey's responses, anonymized, as CSV, XLSX, SPSS (sav) or Stata (dta).
 
     Anonymized: no receipt codes, start times or durations; submitted_at is the day only
     (commune time); the submission_uid column holds a row id made afresh for each export, not
@@ -176,5 +185,70 @@ def survey_export_command(code, output_format, output):
     The CSV imports again with `flask responses import`.
     """
     survey = survey_named(code)
-    written = write_file(output, survey_export(survey, output_format))
+    if lang is not None and output_format not in ("sav", "dta"):
+        raise click.ClickException(
+            "--lang is for --format sav or dta: the CSV holds codes, the workbook is in Vietnamese"
+        )
+    languages = survey.languages or ["vi"]
+    if lang is not None and lang not in languages:
+        raise click.ClickException(
+            f"--lang: survey {code!r} has no {lang!r} text; its languages: {', '.join(languages)}"
+        )
+    written = write_file(output, survey_export(survey, output_format, lang or "vi"))
     click.echo(f"Wrote the responses of {code} ({output_format}, {written:,} bytes) to {output}.")
+
+
+@survey_group.command("import-xlsform")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--code", help="The survey's code (default: form_id of the settings sheet).")
+@click.option("--year", type=click.IntRange(2000, 2100), help="Default: the settings sheet's.")
+@click.option("--audience", type=click.Choice(AUDIENCES), help="Default: public.")
+@click.option("--topic", type=click.Choice(TOPICS), help="Default: other.")
+@click.option("--strict", is_flag=True, help="Refuse the whole file if any row cannot be held.")
+@with_appcontext
+def survey_import_xlsform(path, code, year, audience, topic, strict):
+    """Create a survey, as a draft, from an XLSForm workbook (.xlsx).
+
+    Prints, row by row, what was imported another way than written, what was not imported
+    and the audio and image files to attach (docs/contract.md#xlsform).
+    """
+    size = os.path.getsize(path)
+    if size > MAX_XLSFORM_BYTES:
+        raise click.ClickException(
+            f"{path}: {size / 2**20:.1f} MB; an XLSForm is at most {MAX_XLSFORM_BYTES // 2**20} MB"
+        )
+    with open(path, "rb") as f:
+        data = f.read()
+    given = {"code": code, "year": year, "audience": audience, "topic": topic}
+    try:
+        imported = read_xlsform(data, strict=strict, taken=survey_codes_taken(), **given)
+        survey = survey_from_definition(imported.definition)
+        db.session.commit()
+    except XLSFormError as error:
+        db.session.rollback()
+        for finding in error.findings:  # what was refused, when the rest could not stand
+            if finding.level == "refused":
+                click.echo(f"{path}: {english(finding)}", err=True)
+        raise click.ClickException(f"{path}: {shortened(error.english())}") from None
+    except DefinitionError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: {shortened(str(error))}") from None
+    for finding in imported.findings:
+        click.echo(f"{path}: {english(finding)}")
+    click.echo(
+        f"Imported survey {survey.code} ({len(survey.questions)} questions) as a draft; "
+        f"{len(imported.refused())} rows not imported whole, "
+        f"{len(imported.media)} audio/image files to attach."
+    )
+
+
+@survey_group.command("export-xlsform")
+@click.argument("code")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def survey_export_xlsform(code, output):
+    """Write a survey's questions as an XLSForm workbook (.xlsx) that pyxform, KoboToolbox and
+    ODK read and `survey import-xlsform` reads back."""
+    survey = survey_named(code)
+    written = write_file(output, [xlsform_bytes(dump_definition(survey))])
+    click.echo(f"Wrote the XLSForm of {code} ({written:,} bytes) to {output}.")

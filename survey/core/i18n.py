@@ -7,6 +7,8 @@ from babel import numbers
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
+from survey.core import languages
+
 LANG_COOKIE = "lang"
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
@@ -19,6 +21,8 @@ def init_app(app, babel):
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["decimalformat"] = decimalformat
     app.jinja_env.globals["pct"] = pct
+    app.jinja_env.globals["language_own_name"] = languages.own_name
+    app.jinja_env.globals["language_name"] = languages.language_name
 
     @app.context_processor
     def _languages():
@@ -26,14 +30,23 @@ def init_app(app, babel):
 
 
 def select_locale():
-    """?lang= on this request, else the language cookie, else the commune default (vi)."""
+    """?lang= on this request, else the language cookie, else the commune default (vi).
+
+    A ?lang= naming a language a survey may be written in but the interface does not speak
+    (Bahnar, Jrai, ...) shows the survey's questions in it and the page's own words in the
+    commune's default language, whatever the cookie says: a person who chose Bahnar reads
+    Vietnamese better than English."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # commands: printed slips, reports
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = current_app.config["LANGUAGES"]
-    for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
-        if candidate in languages:
-            return candidate
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return default
+    interface = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in interface:
+        return asked
+    if asked in languages.LANGUAGES:
+        return default
+    cookie = request.cookies.get(LANG_COOKIE)
+    return cookie if cookie in interface else default
 
 
 def pct(value, digits="0.#") -> str:

@@ -4,11 +4,14 @@ from flask import Blueprint, abort, render_template, request
 
 from survey.core.computing import computing_page
 from survey.core.extensions import limiter
+from survey.core.i18n import select_locale
 from survey.core.rate_limits import officer_signed_in, worker_limit
+from survey.core.tenancy import current_commune_id
 from survey.feedback.follow_up import public_photo
 from survey.feedback.replies import published_replies
 from survey.programmes.evidence import file_response
 from survey.ratings.kept_figures import NotReady
+from survey.responses import link_cards
 
 bp = Blueprint("replies", __name__)
 # A published photo may be kept by browsers a while (weak connections see a page again without
@@ -22,7 +25,10 @@ RECEIPT_REPLIES = 5
 def receipt_replies():
     """`published_replies_of_survey(survey_id)` for the receipt page (/r/<receipt>, in the
     responses package, which sits below this one and cannot ask for them itself)."""
-    return {"published_replies_of_survey": _published_of_survey}
+    return {
+        "published_replies_of_survey": _published_of_survey,
+        "replies_link_card": link_cards.replies_card,
+    }
 
 
 def _published_of_survey(survey_id):
@@ -64,3 +70,13 @@ def evidence(evidence_id):
     return file_response(
         photo, preview=request.args.get("full") != "1", public_seconds=PHOTO_SECONDS
     )
+
+
+@bp.get("/feedback/preview.png")
+@limiter.limit(worker_limit("PUBLIC_PAGE_RATE_LIMIT"), exempt_when=officer_signed_in)
+def preview_image():
+    """The published replies' link preview card (1200×630 PNG): the commune's (?xa=) name and
+    the QR code of this page, in ?lang=."""
+    words = link_cards.replies_words()
+    name = f"replies-{current_commune_id()}-{select_locale()}"
+    return link_cards.png_response(name, words)

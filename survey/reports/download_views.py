@@ -10,6 +10,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -25,6 +26,7 @@ from survey.accounts.access import (
     roles_required,
     withheld_text_questions,
 )
+from survey.core.i18n import select_locale
 from survey.reports import exports
 from survey.reports.year_data import NothingToReport
 from survey.responses import catalog
@@ -73,10 +75,12 @@ def _report(year, fmt, kind):
     return response
 
 
-@bp.get("/survey/<code>/export.<any(csv, xlsx):fmt>")
+@bp.get("/survey/<code>/export.<any(csv, xlsx, sav, dta):fmt>")
 @roles_required(*ORG_READ_ROLES)
 def survey_export(code, fmt):
-    """A survey's responses, anonymized, as CSV (streamed) or XLSX, for those who may read it."""
+    """A survey's responses, anonymized, as CSV (streamed), XLSX, SPSS or Stata, for those who
+    may read it. The labels of SPSS and Stata files are in `?lang=` when it is one of the
+    survey's languages, else in the reader's interface language."""
     survey = catalog.survey_by_code(code)
     if survey is None:
         abort(404)
@@ -85,7 +89,17 @@ def survey_export(code, fmt):
     # questions (the survey's page says which).
     withheld = withheld_text_questions(current_user, survey)
     name = exports.export_filename(survey, fmt)
-    if fmt == "xlsx":
+    if fmt in ("sav", "dta"):
+        lang = request.args.get("lang")
+        if lang not in (survey.languages or ["vi"]):
+            lang = select_locale()
+        # Written whole before the answer starts (errors show as errors), then streamed.
+        response = Response(
+            exports.survey_labelled(survey, fmt, lang, withheld),
+            mimetype=exports.EXPORT_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    elif fmt == "xlsx":
         response = send_file(
             io.BytesIO(exports.survey_xlsx(survey, withheld)),
             mimetype=exports.EXPORT_TYPES[fmt],

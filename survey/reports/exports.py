@@ -13,6 +13,7 @@ from survey.reports.docx import report_docx
 from survey.reports.html import report_html
 from survey.reports.resolution_data import resolution_records
 from survey.reports.resolution_report import resolution_report
+from survey.reports.statistical import LABELLED_TYPES, file_chunks, labelled_chunks, labelled_file
 from survey.reports.workbooks import survey_workbook, year_workbook
 from survey.reports.year_data import gather_year, survey_data
 from survey.reports.year_report import year_report
@@ -24,7 +25,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Mimetypes; the response adds "; charset=utf-8" to the text ones.
 REPORT_TYPES = {"docx": DOCX, "xlsx": XLSX, "html": "text/html"}
-EXPORT_TYPES = {"csv": "text/csv", "xlsx": XLSX}
+EXPORT_TYPES = {"csv": "text/csv", "xlsx": XLSX, **LABELLED_TYPES}
 # The reports of a year: the year-end rating report (with its workbook), and the report on
 # carrying out the resolution (Nghị quyết, IV.2).
 REPORT_KINDS = ("rating", "resolution")
@@ -78,12 +79,22 @@ def survey_xlsx(survey, withheld: Sequence = ()) -> bytes:
     return survey_workbook(survey, data, catalog.village_names(), DOCUMENT_LANG, left_out)
 
 
-def survey_export(survey, fmt: str) -> Iterator[bytes]:
-    """A survey's anonymized responses, every column, as CSV or XLSX, as chunks of bytes."""
+def survey_labelled(survey, fmt: str, lang: str = "vi", withheld: Sequence = ()):
+    """A survey's anonymized responses as an SPSS (`sav`) or Stata (`dta`) file with labels in
+    `lang`, without the `withheld` questions: chunks of bytes of a file already written (to a
+    temporary file, gone once read or closed)."""
+    return file_chunks(labelled_file(survey, fmt, lang, [q.code for q in withheld]))
+
+
+def survey_export(survey, fmt: str, lang: str = "vi") -> Iterator[bytes]:
+    """A survey's anonymized responses, every column, as CSV, XLSX, SPSS or Stata, as chunks
+    of bytes; the labels of SPSS and Stata files in `lang`."""
     if fmt == "csv":
         return survey_csv(survey)
     if fmt == "xlsx":
         return iter([survey_xlsx(survey)])
+    if fmt in LABELLED_TYPES:
+        return labelled_chunks(survey, fmt, lang)
     raise ValueError(f"format must be one of {', '.join(EXPORT_TYPES)}, got {fmt!r}")
 
 

@@ -30,7 +30,7 @@ from survey.core.extensions import csrf, db, limiter
 from survey.core.i18n import select_locale
 from survey.core.rate_limits import officer_signed_in, worker_limit
 from survey.models import Invitation, Survey, Unit
-from survey.responses import audio_clips, catalog, qr
+from survey.responses import audio_clips, catalog, link_cards, qr
 from survey.responses.answer_rules import plain_number
 from survey.responses.invitations import (
     InvitationRefused,
@@ -360,6 +360,7 @@ def _blank_page(survey, lang, fixed_unit, units, hidden):
         fixed_unit.code if fixed_unit else None,
         None if units is None else tuple((unit.code, unit.name) for unit in units),
         settings.settings_stamp(),
+        request.url_root,  # the link preview's addresses, while PUBLIC_BASE_URL is local
     )
     page = _BLANK_PAGES.get(key)
     if page is None:
@@ -539,6 +540,7 @@ def poster(code):
         )
     return render_template(
         "take/poster.html",
+        page_path=url_for("take.poster", code=survey.code, u=unit.code if unit else None),
         survey=survey,
         unit=unit,
         url=url,
@@ -548,3 +550,20 @@ def poster(code):
         lang=content_language(survey),
         feedback_url=qr.public_url(url_for("replies.index")),
     )
+
+
+@bp.get("/s/<code>/preview.png")
+@limiter.limit(worker_limit("PUBLIC_PAGE_RATE_LIMIT"), exempt_when=officer_signed_in)
+def preview_image(code):
+    """The survey's link preview card (1200×630 PNG) in ?lang=, for Zalo and Facebook; as
+    visible as the form (a draft's is 404 to the public)."""
+    survey, draft = _survey_to_take(code)
+    lang = link_cards.card_language(survey, request.args.get("lang"))
+    words = link_cards.survey_words(survey, lang)
+    return link_cards.png_response(f"s{survey.id}-{lang}", words, public=not draft)
+
+
+@bp.app_context_processor
+def _link_cards():
+    """`survey_link_card(survey, lang, page_path)` for the <head> of the survey's pages."""
+    return {"survey_link_card": link_cards.survey_card}

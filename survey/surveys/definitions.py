@@ -11,6 +11,7 @@ from importlib import resources
 import sqlalchemy as sa
 
 from survey.core.extensions import db
+from survey.core.languages import content_languages
 from survey.core.tenancy import across_communes
 from survey.core.text_safety import strip_control_texts
 from survey.models import AUDIENCES, SURVEY_STATUSES, TOPICS, Option, Organization, Question, Survey
@@ -101,6 +102,13 @@ def check_definition(definition):
         or "vi" not in languages
     ):
         raise DefinitionError(f"languages: {languages!r} must be a list that includes 'vi'")
+    offered = content_languages()
+    for lang in languages:
+        if lang not in offered:
+            raise DefinitionError(
+                f"languages: {lang!r} is not a language surveys are written in here "
+                f"({', '.join(offered)}; the SURVEY_LANGUAGES setting)"
+            )
     _check_texts("title", definition["title"], languages)
     if "description" in definition:
         _check_texts("description", definition["description"], languages, required=False)

@@ -8,6 +8,7 @@ and says why.
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from slugify import slugify
 from wtforms import (
     BooleanField,
@@ -25,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from analytics import criterion_codes, criterion_label
 from survey.core.forms import OfficerForm, OfficerSubform, choices_of
+from survey.core.languages import content_languages, switch_label
 from survey.models.vocabulary import (
     AUDIENCE_NAMES,
     KIND_NAMES,
@@ -88,6 +90,12 @@ def _add_language_fields(form_class, field_class, name):
         setattr(form_class, f"{name}_{lang}", field_class(label))
 
 
+def _language_choices():
+    """The languages this deployment offers (SURVEY_LANGUAGES), each by its own name and the
+    reader's name for it."""
+    return [(code, switch_label(code)) for code in content_languages()]
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Check boxes for a choice of several values."""
 
@@ -136,7 +144,7 @@ class SurveyFieldsForm(OfficerForm):
 
     code = StringField(_l("Code (in the address /s/...)"))
     languages = MultiCheckboxField(
-        _l("Languages of the survey"), choices=choices_of(LANGUAGE_NAMES), default=["vi"]
+        _l("Languages of the survey"), choices=_language_choices, default=["vi"]
     )
     audience = SelectField(_l("Who answers"), choices=choices_of(AUDIENCE_NAMES))
     topic = SelectField(_l("Topic"), choices=choices_of(TOPIC_NAMES))
@@ -187,6 +195,31 @@ class NewSurveyForm(SurveyFieldsForm):
     organizations = MultiCheckboxField(
         _l("Organizations this survey evaluates"), choices=[], validate_choice=False
     )
+
+
+AS_IN_FILE = _l("As the file says")
+
+
+class XLSFormUploadForm(OfficerForm):
+    """An XLSForm workbook to start a survey from, and the fields the workbook may not say."""
+
+    file = FileField(_l("XLSForm file (.xlsx)"))
+    year = StringField(_l("Year"), validators=[_a_whole_number])
+    audience = SelectField(
+        _l("Who answers"), choices=[SelectChoice("", AS_IN_FILE), *choices_of(AUDIENCE_NAMES)]
+    )
+    topic = SelectField(
+        _l("Topic"), choices=[SelectChoice("", AS_IN_FILE), *choices_of(TOPIC_NAMES)]
+    )
+    organizations = MultiCheckboxField(
+        _l("Organizations this survey evaluates"), choices=[], validate_choice=False
+    )
+    code = StringField(_l("Code (in the address /s/...)"))
+    strict = BooleanField(_l("Refuse the whole file if any row cannot be imported as written"))
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError(_l("Choose the XLSForm file (.xlsx)."))
 
 
 class OptionRowForm(OfficerSubform):

@@ -49,7 +49,7 @@ def create_survey(user, *, start, fields, organization_codes, source=None):
     and double_entry; an empty title keeps the question set's or the copied survey's. For a
     copy (`start` == "copy"), `source` is the earlier survey; its question and option codes stay.
     """
-    orgs = _organizations_for(user, organization_codes)
+    orgs = organizations_for(user, organization_codes)
     made = not fields["code"]
     fields = dict(fields, code=fields["code"] or "khao-sat")  # made from the title below
     check_survey_fields(fields, title_required=start == "blank")
@@ -145,7 +145,9 @@ def _survey_from(definition):
         raise BuilderError(_("The survey cannot be saved: %(detail)s", detail=str(error))) from None
 
 
-def _organizations_for(user, codes):
+def organizations_for(user, codes):
+    """The organizations a new survey of `user`'s evaluates: an officer's own, or those the
+    office chose (`codes`), in the directory's order."""
     if user.role == "org_officer":
         return [user.organization]
     if user.role != "admin":

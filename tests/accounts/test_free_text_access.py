@@ -239,7 +239,7 @@ def test_each_role_sees_only_the_free_text_it_may_read_on_every_route(app, db, c
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav", "dta"])
 @pytest.mark.parametrize("code", sorted(EXPORTS))
 def test_each_export_holds_the_free_text_of_the_readers_questions(app, db, commune, code, fmt):
     for persona in MAY_READ:

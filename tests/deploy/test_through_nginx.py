@@ -248,7 +248,7 @@ def test_an_evidence_upload_may_be_larger_and_is_proxied_as_the_rest(stack):
     nginx was still sending, and nginx would answer 502 (its busy page) instead of the app."""
     boundary = "commune-survey-test"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
         f'filename="anh.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
         + b"x" * (DEFAULTS["MAX_CONTENT_LENGTH"] * 3)
         + f"\r\n--{boundary}--\r\n".encode()
