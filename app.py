@@ -44,6 +44,7 @@ from survey.reports import views as dashboard
 from survey.responses import views as take
 from survey.site import manage_views as manage
 from survey.site import views as public
+from survey.surveys import audio_views as audio
 from survey.surveys import views as builder
 from survey.surveys import xlsform_views as xlsform
 
@@ -105,6 +106,7 @@ def register_blueprints(app):
     app.register_blueprint(dialogues.bp)
     app.register_blueprint(builder.bp)
     app.register_blueprint(xlsform.bp)
+    app.register_blueprint(audio.bp)
     app.register_blueprint(province.bp)
     app.register_blueprint(province_office.bp)
     app.register_blueprint(province_rules.bp)

@@ -21,7 +21,7 @@ from app import create_app
 from survey.commune import tenants
 from survey.core import chartjs
 from survey.core.extensions import db as _db
-from survey.responses import catalog, survey_form
+from survey.responses import audio_clips, catalog, survey_form
 from survey.responses import views as take
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,6 +167,7 @@ def make_app(database_url, instance_path):
 def forget_cached_forms():
     """Each test rebuilds the database: what workers keep between requests must go too."""
     catalog.forget_cached()
+    audio_clips.forget_cached()
     tenants.forget_cached()
     survey_form._FORM_CLASSES.clear()
     take._BLANK_QUESTIONS.clear()

@@ -50,6 +50,7 @@ REVISIONS = [
     "a2f0da96d8f8",
     "fddb7ef773db",
     "e580a9b0ee76",
+    "2bb9d61c1bfe",
 ]
 COMMUNES = "a2f0da96d8f8"  # a province of communes: the existing rows become one commune's
 # The tables that name their commune from COMMUNES on (the first two may name none).
@@ -115,6 +116,8 @@ ADDED_BY = {
     "commune": COMMUNES,
     **{f"{table}.commune_id": COMMUNES for table in COMMUNE_OWNED},
     "province_setting": "fddb7ef773db",
+    "survey_audio": "2bb9d61c1bfe",
+    "survey.audio_autoplay": "2bb9d61c1bfe",
 }
 # What a later revision removed on purpose: the values that linked a slip, a receipt or a
 # start time to a response; and what it changed: the submission id kept as its digest.

@@ -45,6 +45,11 @@ def codes_of_the_commune(db):
         words |= set(re.findall(r"\w+", " ".join(texts.values())))
     for labels in db.session.scalars(sa.select(Option.label)):
         words |= set(re.findall(r"\w+", " ".join(labels.values())))
+    # A survey's own title and introduction, in each of its languages (its audio page shows
+    # them all: "supervision" is a word of the English one).
+    for column in (Survey.title, Survey.description):
+        for texts in db.session.scalars(sa.select(column)):
+            words |= set(re.findall(r"\w+", " ".join((texts or {}).values())))
     usernames = set(db.session.scalars(sa.select(User.username)))
     return {
         code: kind

@@ -122,6 +122,12 @@ ACCESS = {
     ("xlsform.upload", "GET"): Access(frozenset({"admin", "officer", "other_officer"})),
     ("xlsform.upload", "POST"): Access(frozenset({"admin", "officer", "other_officer"})),
     ("xlsform.download", "GET"): Access(OWNER_READS),
+    # a survey's audio: read with the survey, changed by its owners
+    ("audio.page", "GET"): Access(OWNER_READS),
+    ("audio.page", "POST"): Access(OWNER_CHANGES),
+    ("audio.autoplay", "POST"): Access(OWNER_CHANGES),
+    ("audio.delete", "GET"): Access(OWNER_CHANGES),
+    ("audio.delete", "POST"): Access(OWNER_CHANGES),
     # administration (users, villages, organizations, commune settings) and the audit log
     **{
         (f"admin.{name}", method): Access(ADMIN)
@@ -326,6 +332,35 @@ def extra_world(db, *, own, other, thon1, users, prefix=""):
     db.session.flush()
     args["programme_id"], args["task_id"] = programme.id, task.id
     args["evidence_id"] = evidence.id
+    # a recording of the first question of the open survey and of the draft
+    args |= audio_clips(db, prefix)
+    return args
+
+
+def audio_clips(db, prefix=""):
+    """A clip of the first question of `own-2025` and of `draft-2025`; their URL arguments
+    (`clip_id`, `digest`, `ext`; the draft's as `draft_clip_id`, `draft_digest`)."""
+    import sqlalchemy as sa
+
+    from survey.models import Survey, SurveyAudio
+
+    args = {"ext": "wav"}
+    for name, code, digit in (("", "own-2025", "a"), ("draft_", "draft-2025", "b")):
+        survey = db.session.scalar(sa.select(Survey).where(Survey.code == prefix + code))
+        question = survey.questions[0]
+        clip = SurveyAudio(
+            survey_id=survey.id,
+            question_id=question.id,
+            target=f"question:{question.id}",
+            lang="vi",
+            content_type="audio/wav",
+            size=4,
+            digest=digit * 64,
+            data=b"RIFF",
+        )
+        db.session.add(clip)
+        db.session.flush()
+        args[f"{name}clip_id"], args[f"{name}digest"] = clip.id, digit * 16
     return args
 
 
@@ -433,6 +468,7 @@ def test_public_survey_routes_are_known(app):
         ("take.qr_code", "GET"),
         ("take.poster", "GET"),
         ("take.preview_image", "GET"),
+        ("take.audio", "GET"),
     }, "a new public route of a survey: check the draft cases below ask it rightly"
 
 
@@ -455,6 +491,8 @@ def _a_receipt(db):
 def test_a_drafts_public_routes_answer_only_who_may_read_it(app, db, status):
     world_args = build_world(db) | {"receipt": _a_receipt(db)}
     code = "draft-2025" if status == "draft" else "own-2025"
+    if status == "draft":  # the draft's own recording
+        world_args |= {"clip_id": world_args["draft_clip_id"], "digest": world_args["draft_digest"]}
     wrong = []
     for rule, method in public_survey_rules(app):
         url = _url(app, rule, Access(frozenset(), DRAFT_ARGS | {"code": code}), world_args)

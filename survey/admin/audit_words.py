@@ -41,6 +41,7 @@ from survey.programmes.words import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_KINDS
 KINDS = {
     "survey.": _l("Surveys"),
     "question.": _l("Questions of a survey"),
+    "audio.": _l("Audio of a survey"),
     "responses.": _l("Responses imported from a file"),
     "paper.": _l("Paper sheets"),
     "feedback.": _l("Feedback and replies"),
@@ -70,6 +71,22 @@ ACTIONS = {
     "survey.clone": (
         _l("New version of a survey"),
         _l("made version %(version)s of the survey “%(survey)s”"),
+    ),
+    "audio.attach": (
+        _l("Audio attached"),
+        _l("attached audio to “%(question)s” of the survey “%(survey)s”"),
+    ),
+    "audio.replace": (
+        _l("Audio replaced"),
+        _l("replaced the audio of “%(question)s” of the survey “%(survey)s”"),
+    ),
+    "audio.delete": (
+        _l("Audio deleted"),
+        _l("deleted the audio of “%(question)s” of the survey “%(survey)s”"),
+    ),
+    "audio.autoplay": (
+        _l("Audio playing by itself"),
+        _l("changed whether the survey “%(survey)s” plays its audio by itself"),
     ),
     "question.create": (
         _l("Question added"),

@@ -78,6 +78,20 @@ def content_security_policy(chartjs_url: str, nonce: str | None) -> str:
     )
 
 
+# The builder's audio page records from the microphone and plays the recording back before it
+# is kept (a blob: address): that page alone may.
+RECORDING_PERMISSIONS = PERMISSIONS.replace("microphone=()", "microphone=(self)")
+
+
+def allow_recording(response):
+    """Let this page use the microphone and play what it recorded (before add_headers)."""
+    nonce = g.get("csp_nonce")
+    policy = content_security_policy(current_app.config["CHARTJS_URL"], nonce)
+    response.headers["Content-Security-Policy"] = policy + "; media-src 'self' blob:"
+    response.headers["Permissions-Policy"] = RECORDING_PERMISSIONS
+    return response
+
+
 def add_headers(response):
     """Set the security headers that the view has not set itself."""
     headers = response.headers

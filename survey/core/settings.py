@@ -87,6 +87,14 @@ DEFAULTS = {
     # The largest evidence file a task takes (a phone's photo, scanned minutes as PDF); the
     # upload page alone accepts a body this large (survey/programmes/evidence_views.py).
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    # The largest audio file a survey's text takes (survey/surveys/audio.py): a minute of WAV
+    # from a phone; the builder's audio page alone accepts a body this large.
+    "AUDIO_MAX_BYTES": 8 * 1024 * 1024,
+    # ffmpeg and ffprobe, which check an audio file and make it a small MP3 (names looked up
+    # on PATH, or paths); "" or a program not found: files are checked by their first bytes
+    # only and stored as given.
+    "AUDIO_FFMPEG": "ffmpeg",
+    "AUDIO_FFPROBE": "ffprobe",
     # The daily e-mail of tasks due soon and overdue (`flask tasks digest`, survey/core/mail.py).
     # Without SMTP_HOST no e-mail is sent. SMTP_PORT unset: 587 with SMTP_STARTTLS, else 25.
     # MAIL_FROM unset: SMTP_USER when it is an address. A server silent this many seconds fails.

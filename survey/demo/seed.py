@@ -18,6 +18,7 @@ from survey.core.local_time import COMMUNE_TIME
 from survey.core.tenancy import across_communes
 from survey.demo import data, programme_data
 from survey.demo.programmes import seed_programmes
+from survey.demo.spoken import attach_demo_audio, is_spoken
 from survey.models import (
     AnnualIndicator,
     Answer,
@@ -97,6 +98,8 @@ def seed_demo(seed=1, responses=6000, password=None, min_questions=0, prefix="",
         builder = people["hoinongdan" if item.org == "nongdan" else "vanphong"]
         survey.created_by_id = builder.id
         db.session.flush()
+        if is_spoken(item.topic, item.org, item.year):  # read aloud, for the play buttons
+            attach_demo_audio(survey, builder.id)
         count = max(len(units), round(responses * VOLUME[item.topic] / total_weight))
         generator = _ResponseGenerator(rng, survey, item, units, receipts)
         added = generator.insert(count)

@@ -36,7 +36,14 @@ from survey.models.responses import (
     Response,
     ResponseCriterion,
 )
-from survey.models.surveys import Option, Question, Survey, survey_organization
+from survey.models.surveys import (
+    AUDIO_TYPES,
+    Option,
+    Question,
+    Survey,
+    SurveyAudio,
+    survey_organization,
+)
 from survey.models.tenants import (
     Commune,
     CommuneOwned,
@@ -61,6 +68,7 @@ __all__ = [
     "AnnualIndicator",
     "Answer",
     "AUDIENCES",
+    "AUDIO_TYPES",
     "AuditLog",
     "CHANNELS",
     "Commendation",
@@ -99,6 +107,7 @@ __all__ = [
     "Setting",
     "SignIn",
     "Survey",
+    "SurveyAudio",
     "survey_organization",
     "SURVEY_STATUSES",
     "Task",

@@ -43,6 +43,9 @@ class Survey(CommuneOwned, db.Model):
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["vi"])
     # Paper forms count only once a second person has typed the same sheet identically.
     double_entry: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The form plays a question's audio by itself when the question comes into view (once the
+    # person has pressed play once: browsers allow sound only after a touch).
+    audio_autoplay: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     version: Mapped[int] = mapped_column(default=1)
     previous_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -158,3 +161,64 @@ class Option(db.Model):
         # Target of Answer's (option_id, question_id) key: an answer's option is its question's.
         sa.UniqueConstraint("id", "question_id"),
     )
+
+
+# What a clip may be stored as: MP3 when ffmpeg made it (survey.surveys.audio), else as given.
+AUDIO_TYPES = ("audio/mpeg", "audio/mp4", "audio/aac", "audio/ogg", "audio/wav", "audio/webm")
+FACES = (1, 2, 3, 4, 5)
+
+
+class SurveyAudio(CommuneOwned, db.Model):
+    """A recording of one text of a survey in one of its languages, for people who read little:
+    the survey's title or introduction, a question's text, an option's label, or the words
+    under a satisfaction face (the five faces' words are the interface's, so their recordings
+    are the survey's, per face).
+
+    The sound itself is kept in the row (a few tens of kilobytes once made small): every host
+    of a province reads it, and the database's and a commune's backups carry it. `target`
+    names what it speaks ("title", "description", "question:12", "option:40", "face:3"), one
+    clip per target and language; `digest` (SHA-256 of `data`) names the clip in its address,
+    so browsers may keep it for good; `text_digest` is the digest of the text when the clip
+    was attached, so the builder can say which clips no longer match their text. A clip carries
+    no personal data.
+    """
+
+    __tablename__ = "survey_audio"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    option_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("option.id", ondelete="CASCADE"), index=True
+    )
+    face: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    target: Mapped[str] = mapped_column(sa.String(24))
+    lang: Mapped[str] = mapped_column(sa.String(8))
+    content_type: Mapped[str] = mapped_column(sa.String(16))
+    size: Mapped[int]
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    text_digest: Mapped[str] = mapped_column(sa.String(64), default="")
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("survey_id", "target", "lang"),
+        sa.CheckConstraint(check_in("content_type", AUDIO_TYPES), name="content_type"),
+        sa.CheckConstraint("size > 0", name="size_positive"),
+        sa.CheckConstraint(
+            "(question_id IS NOT NULL AND option_id IS NULL AND face IS NULL)"
+            " OR (question_id IS NULL AND option_id IS NOT NULL AND face IS NULL)"
+            " OR (question_id IS NULL AND option_id IS NULL AND face BETWEEN 1 AND 5)"
+            " OR (question_id IS NULL AND option_id IS NULL AND face IS NULL"
+            " AND target IN ('title', 'description'))",
+            name="one_target",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<SurveyAudio {self.target} {self.lang}>"

@@ -30,7 +30,7 @@ from survey.core.extensions import csrf, db, limiter
 from survey.core.i18n import select_locale
 from survey.core.rate_limits import officer_signed_in, worker_limit
 from survey.models import Invitation, Survey, Unit
-from survey.responses import catalog, link_cards, qr
+from survey.responses import audio_clips, catalog, link_cards, qr
 from survey.responses.answer_rules import plain_number
 from survey.responses.invitations import (
     InvitationRefused,
@@ -409,13 +409,31 @@ def _render(
         units=units,
         errors=errors,
         here=here,
+        audio_url=_audio_urls(survey, lang),
     )
+
+
+def _audio_urls(survey, lang):
+    """audio_url(target): the address of the clip of `target` in `lang`, or None."""
+    clips = audio_clips.clip_index(survey)
+
+    def audio_url(target):
+        clip = clips.get((target, lang))
+        return audio_clips.clip_url(survey.code, clip) if clip is not None else None
+
+    return audio_url
 
 
 def _questions_html(survey, form, lang):
     # Rendered from our own template, escaped there; the Markup only keeps it from being
     # escaped twice.
-    rendered = render_template("take/_questions.html", survey=survey, form=form, lang=lang)
+    rendered = render_template(
+        "take/_questions.html",
+        survey=survey,
+        form=form,
+        lang=lang,
+        audio_url=_audio_urls(survey, lang),
+    )
     return Markup(rendered)  # nosec B704 # a template the app rendered, escaped there
 
 
@@ -478,6 +496,19 @@ def _printable_survey(code):
     if survey is None or (survey.status == "draft" and not may_see_draft(survey)):
         abort(404)
     return survey
+
+
+@bp.get("/s/<code>/audio/<int:clip_id>-<digest>.<any(mp3, m4a, aac, ogg, wav, webm):ext>")
+def audio(code, clip_id, digest, ext):
+    """A recording of one of the survey's texts, to whoever may see its form: anyone, once
+    the survey is not a draft; a draft's, only who may read it (its preview)."""
+    survey = catalog.survey_snapshot(code)
+    if survey is None or (survey.status == "draft" and not may_see_draft(survey)):
+        abort(404)
+    clip = audio_clips.clip_for(survey, clip_id, digest)
+    if clip is None or audio_clips.EXTENSIONS[clip.content_type] != ext:
+        abort(404)
+    return audio_clips.clip_response(clip, public=survey.status != "draft")
 
 
 @bp.get("/s/<code>/qr.<any(svg, png):kind>")

@@ -108,6 +108,12 @@ def _touch(survey):
     survey.updated_at = now
 
 
+def mark_changed(survey):
+    """A change outside the survey's definition (its audio): move updated_at all the same, so
+    the public form shows it."""
+    _touch(survey)
+
+
 def is_frozen(survey):
     """Whether the survey's structure is frozen: it has a response, or a paper sheet typed
     once and waiting for its second typing (its answers are kept by question code)."""

@@ -17,6 +17,7 @@ from survey.core.codes import survey_code
 from survey.core.local_time import COMMUNE_TIME, typed_moment
 from survey.models import utcnow
 from survey.responses.release import release_ready
+from survey.surveys.audio import copy_audio
 from survey.surveys.changes import BuilderError, check_whole, in_savepoint, save, survey_record
 from survey.surveys.definitions import dump_definition
 from survey.surveys.survey_fields import (
@@ -125,6 +126,7 @@ def clone_survey(user, survey, code):
         version=clone.version,
     )
     save(clone)
+    copy_audio(survey, clone)  # the same texts keep their recordings
     return clone
 
 

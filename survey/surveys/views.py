@@ -28,7 +28,7 @@ from survey.models import SURVEY_STATUSES, TOPICS, utcnow
 from survey.models.vocabulary import AUDIENCE_NAMES, KIND_NAMES, STATUS_NAMES, TOPIC_NAMES
 from survey.responses import catalog, qr
 from survey.responses.views import preview_page
-from survey.surveys import listing, provenance, questions, survey_fields, survey_life
+from survey.surveys import audio, listing, provenance, questions, survey_fields, survey_life
 from survey.surveys.changes import BuilderError, is_frozen
 from survey.surveys.forms import (
     START_NAMES,
@@ -424,6 +424,7 @@ def _edit_page(survey, form, schedule_form=None, error=None, status=200):
         can_change=may_change_survey(current_user, survey),
         share_url=qr.survey_url(survey.code),
         villages=directory.villages(),
+        audio_gaps=audio.audio_sheet(survey).gaps,
     ), status
 
 

@@ -180,6 +180,9 @@ def _argument_values(db):
         "admin_id": [1],
         "commune": db.session.scalars(sa.select(Commune.code)).all(),
         "unit": ["thon1"],
+        # a recording carries no free text: any clip number asks the routes that serve one
+        "clip_id": [1],
+        "digest": ["0" * 16],
         **{
             name: db.session.scalars(sa.select(model.id)).all()
             for name, model in (

@@ -76,6 +76,14 @@ def test_a_communes_backup_holds_that_commune_alone(runner, db, province, tmp_pa
         path, "SELECT count(*) FROM question WHERE survey_id NOT IN (SELECT id FROM survey)"
     ) == [(0,)]
     assert rows(path, "PRAGMA foreign_key_check") == []
+    # The demo survey's recordings, sound and all, of the commune alone.
+    clips = rows(path, "SELECT commune_id, survey_id, length(data), size FROM survey_audio")
+    assert len(clips) == 23 and {c[0] for c in clips} == {province["beta"]}
+    assert all(length == size > 0 for _c, _s, length, size in clips)
+    (spoken,) = rows(path, "SELECT DISTINCT survey_id FROM survey_audio")
+    assert rows(path, f"SELECT code FROM survey WHERE id = {spoken[0]}") == [
+        ("beta-hailong-nongdan-2025",)
+    ]
 
 
 def test_an_embedded_install_restores_it_with_the_same_evaluation(runner, db, province, tmp_path):

@@ -54,6 +54,7 @@ ALPHA_OBJECTS = {
     "programme_id",
     "task_id",
     "evidence_id",
+    "clip_id",
     "user_id",
     "admin_id",
 }

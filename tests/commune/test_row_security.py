@@ -74,3 +74,34 @@ def test_a_request_with_no_commune_sees_no_row(db, two_communes):
     with across_communes():
         assert db.session.execute(sa.text("SELECT count(*) FROM survey")).scalar() == 2
         db.session.rollback()
+
+
+def test_a_surveys_recordings_are_behind_the_wall_too(db, two_communes):
+    """survey_audio (migration 2bb9d61c1bfe) has the policy every commune's table has."""
+    from survey.models import SurveyAudio
+
+    for code, commune_id in two_communes.items():
+        with commune_scope(commune_id):
+            survey = db.session.scalar(sa.select(Survey).where(Survey.code == f"{code}-2025"))
+            db.session.add(
+                SurveyAudio(
+                    survey_id=survey.id,
+                    face=1,
+                    target="face:1",
+                    lang="vi",
+                    content_type="audio/mpeg",
+                    size=3,
+                    digest=code * 8,
+                    data=code.encode()[:3],
+                )
+            )
+            db.session.commit()
+    with commune_scope(two_communes["beta"]):
+        seen = db.session.execute(sa.text("SELECT digest FROM survey_audio")).scalars().all()
+        assert seen == ["beta" * 8]
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            db.session.execute(
+                sa.text("UPDATE survey_audio SET commune_id = :other"),
+                {"other": two_communes["alpha"]},
+            )
+        db.session.rollback()

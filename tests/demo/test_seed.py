@@ -212,3 +212,21 @@ def test_programmes_tasks_and_dialogues_tell_the_story(app, runner):
     assert rated["nongdan"]["tier"] != "tot"
     phunu = {c["code"]: c for c in rated["phunu"]["conditions"]}["tasks_on_time"]
     assert phunu["value"] == 1 and phunu["met"] is True
+
+
+def test_the_farmers_unions_2025_survey_is_read_aloud_in_vietnamese(app, runner):
+    """The committed recordings (espeak-ng, survey/demo/make_audio.sh): every question, option
+    and face of hailong-nongdan-2025, for the texts as they are, and no other survey's."""
+    from survey.demo.spoken import AUDIO_FOLDER, spoken_texts
+    from survey.models import SurveyAudio
+    from survey.surveys.audio import audio_sheet
+
+    seed(runner)
+    clips = _db.session.execute(sa.select(SurveyAudio.survey_id, SurveyAudio.lang)).all()
+    survey = _db.session.scalar(sa.select(Survey).where(Survey.code == "hailong-nongdan-2025"))
+    files = [name for name, _text in spoken_texts()]
+    assert len(files) == 23 and all((AUDIO_FOLDER / name).is_file() for name in files)
+    assert clips == [(survey.id, "vi")] * len(files)
+    assert sum((AUDIO_FOLDER / name).stat().st_size for name in files) < 450_000
+    (vietnamese, _english) = audio_sheet(survey).gaps
+    assert (vietnamese.without_audio, vietnamese.stale) == (0, 0)

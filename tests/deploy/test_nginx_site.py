@@ -13,6 +13,7 @@ import pytest
 from deploy import nginx_site, throwaway_nginx
 from survey.core.settings import DEFAULTS
 from survey.programmes.evidence_views import FORM_SLACK
+from survey.surveys.audio_views import FORM_SLACK as AUDIO_FORM_SLACK
 
 NGINX = throwaway_nginx.nginx_binary()
 
@@ -85,7 +86,7 @@ def test_the_app_is_told_the_address_nginx_saw_and_when_the_request_came(tmp_pat
     assert headers["X-Request-Start"] == '"t=${msec}"'
     assert headers["X-Forwarded-Proto"] == "$scheme"
     assert headers["Host"] == "$host"
-    # Once for every page, once more for the evidence upload (its larger body only).
+    # Once for every page, once more for each upload (its larger body only).
     assert set(directives(site, "proxy_pass")) == {"http://commune_survey_app"}
     assert directives(site, "server") == ["127.0.0.1:8000"]  # the upstream: gunicorn's bind
 
@@ -93,7 +94,7 @@ def test_the_app_is_told_the_address_nginx_saw_and_when_the_request_came(tmp_pat
 def test_the_body_limit_is_the_apps():
     site_limit = directives(nginx_site.TEMPLATE.read_text(), "client_max_body_size")
     units = {"": 1, "k": 1024, "m": 1024 * 1024}
-    site, upload = [
+    site, upload, audio = [
         int(number) * units[unit.lower()]
         for number, unit in (
             re.fullmatch(r"(\d+)([kKmM]?)", limit).groups() for limit in site_limit
@@ -103,6 +104,9 @@ def test_the_body_limit_is_the_apps():
     # The evidence upload: the file's limit and room for the form (its view's FORM_SLACK).
     assert DEFAULTS["EVIDENCE_MAX_BYTES"] + FORM_SLACK <= upload
     assert upload <= DEFAULTS["EVIDENCE_MAX_BYTES"] + 1024 * 1024
+    # The audio page's upload likewise (its view's own FORM_SLACK).
+    assert DEFAULTS["AUDIO_MAX_BYTES"] + AUDIO_FORM_SLACK <= audio
+    assert audio <= DEFAULTS["AUDIO_MAX_BYTES"] + 1024 * 1024
 
 
 def test_no_server_writes_an_access_log_or_request_errors(tmp_path, static_folder):
