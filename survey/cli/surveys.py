@@ -19,6 +19,12 @@ from survey.surveys.survey_fields import survey_codes_taken
 from survey.surveys.xlsform_export import xlsform_bytes
 from survey.surveys.xlsform_findings import english
 from survey.surveys.xlsform_import import MAX_XLSFORM_BYTES, XLSFormError, read_xlsform
+from survey.surveys.xlsform_media import (
+    attach_named_audio,
+    folder_reader,
+    media_folder,
+    recordings,
+)
 
 # A survey of 200 questions in two languages is some 200 KB.
 MAX_DEFINITION_BYTES = 10 * 2**20
@@ -205,12 +211,18 @@ def survey_export_command(code, output_format, lang, output):
 @click.option("--audience", type=click.Choice(AUDIENCES), help="Default: public.")
 @click.option("--topic", type=click.Choice(TOPICS), help="Default: other.")
 @click.option("--strict", is_flag=True, help="Refuse the whole file if any row cannot be held.")
+@click.option(
+    "--media",
+    type=click.Path(exists=True, file_okay=False),
+    help="The folder of the audio files it names (default: FILE-media beside it, if there).",
+)
 @with_appcontext
-def survey_import_xlsform(path, code, year, audience, topic, strict):
+def survey_import_xlsform(path, code, year, audience, topic, strict, media):
     """Create a survey, as a draft, from an XLSForm workbook (.xlsx).
 
-    Prints, row by row, what was imported another way than written, what was not imported
-    and the audio and image files to attach (docs/contract.md#xlsform).
+    Prints, row by row, what was imported another way than written and what was not
+    imported; attaches the audio files it names from its media folder, and says which were
+    not there (docs/contract.md#xlsform).
     """
     size = os.path.getsize(path)
     if size > MAX_XLSFORM_BYTES:
@@ -223,6 +235,13 @@ def survey_import_xlsform(path, code, year, audience, topic, strict):
     try:
         imported = read_xlsform(data, strict=strict, taken=survey_codes_taken(), **given)
         survey = survey_from_definition(imported.definition)
+        db.session.flush()
+        folder = media or (media_folder(path) if os.path.isdir(media_folder(path)) else None)
+        sounds = attach_named_audio(survey, imported.media, folder_reader(folder))
+        if strict and any(sound.outcome != "attached" for sound in sounds):
+            first = next(sound for sound in sounds if sound.outcome != "attached")
+            db.session.rollback()
+            raise click.ClickException(f"{path}: {first.english()} (--strict)")
         db.session.commit()
     except XLSFormError as error:
         db.session.rollback()
@@ -234,11 +253,15 @@ def survey_import_xlsform(path, code, year, audience, topic, strict):
         db.session.rollback()
         raise click.ClickException(f"{path}: {shortened(str(error))}") from None
     for finding in imported.findings:
-        click.echo(f"{path}: {english(finding)}")
+        if finding.level != "media":  # the audio files: below, with what became of each
+            click.echo(f"{path}: {english(finding)}")
+    for sound in sounds:
+        click.echo(f"{path}: {sound.english()}")
+    attached = sum(sound.outcome == "attached" for sound in sounds)
     click.echo(
         f"Imported survey {survey.code} ({len(survey.questions)} questions) as a draft; "
         f"{len(imported.refused())} rows not imported whole, "
-        f"{len(imported.media)} audio/image files to attach."
+        f"{attached} of {len(sounds)} audio files attached."
     )
 
 
@@ -250,5 +273,13 @@ def survey_export_xlsform(code, output):
     """Write a survey's questions as an XLSForm workbook (.xlsx) that pyxform, KoboToolbox and
     ODK read and `survey import-xlsform` reads back."""
     survey = survey_named(code)
-    written = write_file(output, [xlsform_bytes(dump_definition(survey))])
+    sounds = recordings(survey)
+    names = {key: name for key, (name, _data) in sounds.items()}
+    written = write_file(output, [xlsform_bytes(dump_definition(survey), names)])
     click.echo(f"Wrote the XLSForm of {code} ({written:,} bytes) to {output}.")
+    if sounds:
+        folder = media_folder(output)
+        os.makedirs(folder, exist_ok=True)
+        for name, data in sounds.values():
+            write_file(os.path.join(folder, name), [data])
+        click.echo(f"Wrote its {len(sounds)} recordings to {folder}.")

@@ -196,7 +196,7 @@ def attach_audio(survey, target, lang, checked, user):
     clip.size = len(checked.data)
     clip.digest = hashlib.sha256(checked.data).hexdigest()
     clip.text_digest = "" if kind == "face" else text_digest(text)
-    clip.created_by_id = user.id
+    clip.created_by_id = user.id if user is not None else None  # None: a command
     clip.created_at = utcnow()
     _record("audio.replace" if replaced else "audio.attach", survey, text, lang, clip)
     mark_changed(survey)

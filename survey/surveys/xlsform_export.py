@@ -36,22 +36,56 @@ TYPES |= dict.fromkeys(SCALE_NAMES, "select_one")
 SCALE_LISTS = {"likert5": "scale_1_5", "nps": "scale_0_10", "yesno": "yes_no"}
 
 
-def xlsform_bytes(definition):
-    """The .xlsx bytes of `definition` (as dump_definition makes it)."""
+def xlsform_bytes(definition, audio=None):
+    """The .xlsx bytes of `definition` (as dump_definition makes it); `audio` names the sound
+    files of its texts, {(question code, option code or face or None, language): file name}
+    (xlsform_media.recordings; a face's key has "" for its question), in media::audio columns."""
     languages = definition.get("languages", ["vi"])
+    audio = audio or {}
+    spoken = [lang for lang in languages if any(key[2] == lang for key in audio)]
     lists = _list_names(definition)
     workbook = Workbook()
     survey = workbook.active
     survey.title = "survey"
-    _write(survey, _survey_header(languages), _survey_rows(definition, languages, lists))
+    rows = (
+        row | _audio(audio, (q["code"], None), spoken)
+        for row, q in zip(
+            _survey_rows(definition, languages, lists), definition["questions"], strict=True
+        )
+    )
+    _write(survey, _survey_header(languages) + _texts_columns(AUDIO, spoken), rows)
     choices = workbook.create_sheet("choices")
-    _write(choices, _choices_header(languages), _choice_rows(definition, languages, lists))
+    rows = (
+        row | _audio(audio, _choice_key(row, definition, lists), spoken)
+        for row in _choice_rows(definition, languages, lists)
+    )
+    _write(choices, _choices_header(languages) + _texts_columns(AUDIO, spoken), rows)
     settings = workbook.create_sheet("settings")
     header, row = _settings(definition, languages)
     _write(settings, header, [row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+AUDIO = "media::audio"
+
+
+def _audio(audio, key, languages):
+    """The media::audio cells of one row: the file named for each language, if any."""
+    return {
+        f"{AUDIO}::{column_language(lang)}": audio[(*key, lang)]
+        for lang in languages
+        if (*key, lang) in audio
+    }
+
+
+def _choice_key(row, definition, lists):
+    """(question code, option code) of a choices row; ("", face) for the 1-5 scale's list."""
+    question = next(q for q in definition["questions"] if lists.get(q["code"]) == row["list_name"])
+    if question["kind"] == "likert5":
+        return ("", row["name"])
+    return (question["code"], row["name"])
 
 
 def _write(sheet, header, rows):

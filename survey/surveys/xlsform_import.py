@@ -343,6 +343,11 @@ class _Mapper:
             options = self.options(element, choices, code)
             return kind, {n: o["code"] for n, o in zip(names, options, strict=True)}, options
         self.note("survey", row, Level.CHANGED, Reason.SCALE, name=element["name"], kind=kind)
+        list_name = element.get("list_name") or element.get("itemset")
+        for choice in choices:  # a face's recording is the survey's, per answer 1-5
+            name = str(choice.get("name"))
+            where = self.choice_rows.get((list_name, name))
+            self.question_media(choice, code, str(answers[name]), where, sheet="choices")
         return kind, answers, []
 
     def options(self, element, choices, question_code):
@@ -463,7 +468,7 @@ class _Mapper:
                 files = {"default": files}
             where = f"question {code!r}" + (f", option {option!r}" if option else "")
             for language, file in files.items():
-                if media not in ("audio", "image"):
+                if media != "audio":  # pictures: the form shows none (and video, ...)
                     name = element.get("name")
                     self.note(sheet, row, Level.REFUSED, Reason.MEDIA_OTHER, media=media, name=name)
                     continue

@@ -245,7 +245,7 @@ def test_platform_columns_keep_what_xlsform_has_no_column_for(app, db):
     )
 
 
-def test_audio_and_image_references_are_collected(app):
+def test_audio_references_are_collected_and_pictures_refused(app):
     data = workbook(
         [
             (
@@ -274,8 +274,13 @@ def test_audio_and_image_references_are_collected(app):
     ) == [
         ("audio", "co-bdq.ogg", "bdq", "co"),
         ("audio", "co.mp3", "vi", "co"),
-        ("image", "co.png", "vi", "co"),
     ]
+    # The form shows no pictures: the reference is refused, on its row.
+    refused = [english(f) for f in imported.findings if f.level == Level.REFUSED]
+    assert (
+        "survey sheet, row 2: media::image of 'co' is not supported; the reference was left out"
+        in refused
+    )
     lines = [english(f) for f in imported.findings if f.level == Level.MEDIA]
     assert (
         "survey sheet, row 2: audio file named 'co.mp3' (question 'co', vi): attach it on the "
