@@ -21,6 +21,7 @@ def init_app(app, babel):
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["decimalformat"] = decimalformat
     app.jinja_env.globals["pct"] = pct
+    app.jinja_env.globals["size_in_words"] = size_in_words
     app.jinja_env.globals["language_own_name"] = languages.own_name
     app.jinja_env.globals["language_name"] = languages.language_name
 
@@ -66,3 +67,12 @@ def decimalformat(number, format=None) -> str:
 @lru_cache(maxsize=8192, typed=True)
 def _formatted(number, format, locale) -> str:
     return numbers.format_decimal(number, format=format, locale=locale)
+
+
+def size_in_words(size) -> str:
+    """A file size as people say it: "48 KB", "2,4 MB" (in the reader's language)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{decimalformat(round(size / (1024 * 1024), 1))} MB"

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort, current_app, send_file
-from flask_babel import format_decimal
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from survey.audit import trail
@@ -291,15 +290,6 @@ def uploaders(evidence_rows):
         return {}
     users = db.session.scalars(sa.select(User).where(User.id.in_(ids)))
     return {user.id: user.full_name or user.username for user in users}
-
-
-def size_in_words(size):
-    """A file size as people say it: "48 KB", "2,4 MB" (in the reader's language)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} KB"
-    return f"{format_decimal(round(size / (1024 * 1024), 1))} MB"
 
 
 def file_response(evidence, preview=False, public_seconds=0):

@@ -33,6 +33,7 @@ from survey.accounts.access import (
 )
 from survey.core.extensions import db
 from survey.core.forms import OfficerForm
+from survey.core.i18n import size_in_words
 from survey.programmes import evidence as service
 
 bp = Blueprint("evidence", __name__, url_prefix="/manage")
@@ -54,7 +55,7 @@ def refusal_message(reason):
 
 
 def _limit():
-    return service.size_in_words(current_app.config["EVIDENCE_MAX_BYTES"])
+    return size_in_words(current_app.config["EVIDENCE_MAX_BYTES"])
 
 
 class EvidenceForm(OfficerForm):
@@ -126,7 +127,6 @@ def task_evidence(task_id):
         form=form,
         may_change=may_change,
         uploaders=service.uploaders(task.evidence),
-        size_in_words=service.size_in_words,
         limit=_limit(),
     ), status
 
@@ -188,7 +188,6 @@ def delete(evidence_id):
     return render_template(
         "programmes/evidence_delete.html",
         evidence=evidence,
-        size_in_words=service.size_in_words,
     )
 
 

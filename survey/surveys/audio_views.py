@@ -23,29 +23,22 @@ from flask_login import current_user
 from survey.accounts.access import (
     ORG_CHANGE_ROLES,
     ORG_READ_ROLES,
-    allow,
     may_change_survey,
-    may_read_survey,
     roles_required,
 )
 from survey.core.extensions import db
+from survey.core.i18n import size_in_words
 from survey.core.languages import language_name
 from survey.core.security_headers import allow_recording
 from survey.responses import catalog
 from survey.responses.audio_clips import clip_url
-from survey.surveys import audio, audio_files, listing
+from survey.surveys import audio, audio_files
+from survey.surveys.views import survey_or_404
 
 bp = Blueprint("audio", __name__, url_prefix="/manage/surveys")
 
 # Room for the form's other fields and the multipart boundaries around the file itself.
 FORM_SLACK = 64 * 1024
-
-
-def size_in_words(size):
-    """A size as people say it: "48 KB", "2 MB"."""
-    if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{round(size / (1024 * 1024))} MB"
 
 
 def _limit():
@@ -83,22 +76,12 @@ def too_large(_error):
     ), 413
 
 
-def _survey(code, change=False):
-    survey = listing.survey_for_builder(code)
-    if survey is None:
-        abort(404)
-    allow(
-        may_change_survey(current_user, survey) if change else may_read_survey(current_user, survey)
-    )
-    return survey
-
-
 @bp.route("/<code>/audio", methods=["GET", "POST"])
 @roles_required(*ORG_READ_ROLES)
 def page(code):
     """The survey's texts and their audio per language; POST attaches one file (fields
     `target`, `lang`, `file`)."""
-    survey = _survey(code, change=request.method == "POST")
+    survey = survey_or_404(code, change=request.method == "POST")
     refused = None
     if request.method == "POST":
         target, lang = request.form.get("target", ""), request.form.get("lang", "")
@@ -119,7 +102,7 @@ def page(code):
             catalog.forget_survey(survey.code)
             flash(_("The audio was saved (%(lang)s).", lang=language_name(lang)))
             return redirect(url_for("audio.page", code=survey.code, _anchor=target), code=303)
-        survey = _survey(code)
+        survey = survey_or_404(code)
     return _page(survey, refused, 422 if refused else 200)
 
 
@@ -134,7 +117,6 @@ def _page(survey, refused, status):
                 can_change=may_change_survey(current_user, survey),
                 clip_url=clip_url,
                 language_name=language_name,
-                size_in_words=size_in_words,
                 limit=_limit(),
                 made_small=audio_files.tool("AUDIO_FFMPEG") is not None,
             ),
@@ -148,7 +130,7 @@ def _page(survey, refused, status):
 @roles_required(*ORG_CHANGE_ROLES)
 def autoplay(code):
     """Whether the form plays each question's audio when it comes into view."""
-    survey = _survey(code, change=True)
+    survey = survey_or_404(code, change=True)
     if audio.set_autoplay(survey, request.form.get("autoplay") == "1", current_user):
         db.session.commit()
         catalog.forget_survey(survey.code)
@@ -160,7 +142,7 @@ def autoplay(code):
 @roles_required(*ORG_CHANGE_ROLES)
 def delete(code, clip_id):
     """Ask first; the confirmed form deletes the clip."""
-    survey = _survey(code, change=True)
+    survey = survey_or_404(code, change=True)
     clip = audio.clip_by_id(survey, clip_id)
     if clip is None:
         abort(404)
@@ -180,5 +162,4 @@ def delete(code, clip_id):
         line=line,
         cell=cell,
         language_name=language_name,
-        size_in_words=size_in_words,
     )

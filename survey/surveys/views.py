@@ -135,7 +135,7 @@ def new():
 @roles_required(*ORG_READ_ROLES)
 def edit(code):
     """A survey's fields, questions and state; POST saves the fields."""
-    survey = _survey(code, change=request.method == "POST")
+    survey = survey_or_404(code, change=request.method == "POST")
     form = SurveyFieldsForm()
     if request.method == "GET":
         form.fill_from(survey)
@@ -151,14 +151,14 @@ def edit(code):
             _commit(survey.code, code)
             flash(_("The survey was saved."))
             return redirect(url_for("builder.edit", code=survey.code), code=303)
-    return _edit_page(_survey(code), form, error=error, status=422)
+    return _edit_page(survey_or_404(code), form, error=error, status=422)
 
 
 @bp.route("/<code>/questions/new", methods=["GET", "POST"])
 @roles_required(*ORG_READ_ROLES)
 def add_question(code):
     """Add a question at the end of the survey, or after the one named by `?after=`."""
-    survey = _survey(code, change=request.method == "POST")
+    survey = survey_or_404(code, change=request.method == "POST")
     after = next((q for q in survey.questions if q.code == request.args.get("after")), None)
     return _question_page(survey, None, after.position + 1 if after is not None else None)
 
@@ -167,7 +167,7 @@ def add_question(code):
 @roles_required(*ORG_READ_ROLES)
 def edit_question(code, qcode):
     """Change one question: texts, kind, tags, condition, bounds, options."""
-    survey = _survey(code, change=request.method == "POST")
+    survey = survey_or_404(code, change=request.method == "POST")
     return _question_page(survey, _question(survey, qcode))
 
 
@@ -175,7 +175,7 @@ def edit_question(code, qcode):
 @roles_required(*ORG_CHANGE_ROLES)
 def move_question(code, qcode):
     """Move a question one place up or down."""
-    survey = _survey(code, change=True)
+    survey = survey_or_404(code, change=True)
     direction = {"up": -1, "down": 1}.get(request.form.get("direction"))
     if direction is None:
         abort(400)
@@ -186,7 +186,7 @@ def move_question(code, qcode):
 @roles_required(*ORG_CHANGE_ROLES)
 def duplicate_question(code, qcode):
     """Put a copy of a question right after it."""
-    survey = _survey(code, change=True)
+    survey = survey_or_404(code, change=True)
     question = _question(survey, qcode)
     return _act(survey, questions.duplicate_question, current_user, survey, question)
 
@@ -195,7 +195,7 @@ def duplicate_question(code, qcode):
 @roles_required(*ORG_CHANGE_ROLES)
 def delete_question(code, qcode):
     """Delete a question."""
-    survey = _survey(code, change=True)
+    survey = survey_or_404(code, change=True)
     return _act(survey, questions.delete_question, survey, _question(survey, qcode))
 
 
@@ -203,7 +203,7 @@ def delete_question(code, qcode):
 @roles_required(*ORG_READ_ROLES)
 def preview(code):
     """The form as a citizen sees it; answers sent here are checked and never stored."""
-    survey = _survey(code)
+    survey = survey_or_404(code)
     return preview_page(survey, answered=request.method == "POST")
 
 
@@ -211,7 +211,7 @@ def preview(code):
 @roles_required(*ORG_CHANGE_ROLES)
 def open_now(code):
     """Open the survey for answers now, once the officer has confirmed what that means."""
-    survey = _survey(code, change=True)
+    survey = survey_or_404(code, change=True)
     if not _confirmed():
         return _confirm_page(
             survey,
@@ -230,7 +230,7 @@ def open_now(code):
 @roles_required(*ORG_CHANGE_ROLES)
 def close_now(code):
     """Close the survey now, once the officer has confirmed what that means."""
-    survey = _survey(code, change=True)
+    survey = survey_or_404(code, change=True)
     if not _confirmed():
         return _confirm_page(
             survey,
@@ -255,7 +255,7 @@ def close_now(code):
 @roles_required(*ORG_CHANGE_ROLES)
 def schedule(code):
     """Set when the survey opens and closes (commune time)."""
-    survey = _survey(code, change=True)
+    survey = survey_or_404(code, change=True)
     schedule_form = ScheduleForm()
     error = None
     if schedule_form.validate():
@@ -284,7 +284,7 @@ def schedule(code):
             flash(_("The dates were saved."))
             return redirect(url_for("builder.edit", code=survey.code), code=303)
     fields = SurveyFieldsForm(formdata=None)
-    survey = _survey(code)
+    survey = survey_or_404(code)
     fields.fill_from(survey)
     return _edit_page(survey, fields, schedule_form=schedule_form, error=error, status=422)
 
@@ -293,7 +293,7 @@ def schedule(code):
 @roles_required(*ORG_READ_ROLES)
 def clone(code):
     """Make a new draft version of the survey, to change its structure."""
-    survey = _survey(code, change=request.method == "POST")
+    survey = survey_or_404(code, change=request.method == "POST")
     form = CloneForm()
     error = None
     status = 200
@@ -354,7 +354,9 @@ def _schedule_words(opens, closes):
     )
 
 
-def _survey(code, change=False):
+def survey_or_404(code, change=False):
+    """The survey `code` as the builder finds it, when the officer may read it (or, with
+    `change`, change it): 404 when there is none here, 403 when it is not theirs."""
     survey = listing.survey_for_builder(code)
     if survey is None:
         abort(404)
@@ -398,7 +400,7 @@ def _act(survey, change, *args, message=None, after_commit=None):
     except BuilderError as refused:
         db.session.rollback()
         form = SurveyFieldsForm(formdata=None)
-        survey = _survey(code)
+        survey = survey_or_404(code)
         form.fill_from(survey)
         return _edit_page(survey, form, error=refused.message, status=422)
     _commit(code)
@@ -457,7 +459,7 @@ def _question_page(survey, question, insert_at=None):
             db.session.rollback()
             error = _mark(form, refused)
             status = 422
-            survey = _survey(survey.code)
+            survey = survey_or_404(survey.code)
         else:
             _commit(survey.code)
             flash(_("The question was saved."))
