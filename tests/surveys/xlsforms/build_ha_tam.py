@@ -7,9 +7,9 @@ repeat, a condition across two questions). Run from the project root to write it
 
     .venv/bin/python tests/surveys/xlsforms/build_ha_tam.py
 
-The Bahnar (bdq) column holds placeholders ("[bdq] ..." + the Vietnamese) where a reviewed
-Bahnar translation would go: no reliable translation is at hand, and made-up Bahnar must not
-reach a village.
+The tests' copy has a Bahnar (bdq) column of placeholders ("[bdq] ..." + the Vietnamese) where
+a reviewed Bahnar translation would go: no reliable translation is at hand, and made-up Bahnar
+must not reach a village, so the copy in docs/examples/ has no Bahnar column.
 """
 
 from pathlib import Path
@@ -225,22 +225,30 @@ SETTINGS = [
 ]
 
 
-def main():
+def workbook(bahnar):
+    """The questionnaire; with `bahnar`, its Bahnar columns (placeholders) too."""
+    keep = [bahnar or BDQ not in column for column in SURVEY_HEADER]
     book = Workbook()
     survey = book.active
     survey.title = "survey"
-    survey.append(SURVEY_HEADER)
-    for row in SURVEY:
-        survey.append(row)
+    for row in [SURVEY_HEADER, *SURVEY]:
+        survey.append([cell for cell, kept in zip(row, keep, strict=True) if kept])
     choices = book.create_sheet("choices")
-    choices.append(CHOICES_HEADER)
+    choices.append(CHOICES_HEADER if bahnar else CHOICES_HEADER[:-1])
     for row in CHOICES:
-        choices.append([*row, f"[bdq] {row[2]}" if not row[2].isdigit() else row[2]])
+        bdq = [f"[bdq] {row[2]}" if not row[2].isdigit() else row[2]] if bahnar else []
+        choices.append([*row, *bdq])
     settings = book.create_sheet("settings")
     for row in SETTINGS:
         settings.append(row)
-    for folder in (HERE, HERE.parents[2] / "docs" / "examples"):
-        book.save(folder / "ha_tam_hai_long_2026.xlsx")
+    return book
+
+
+def main():
+    # The tests' copy covers a village-language column; the example people may import has no
+    # made-up Bahnar in it.
+    workbook(bahnar=True).save(HERE / "ha_tam_hai_long_2026.xlsx")
+    workbook(bahnar=False).save(HERE.parents[2] / "docs" / "examples" / "ha_tam_hai_long_2026.xlsx")
 
 
 if __name__ == "__main__":
