@@ -78,7 +78,7 @@ def test_media_references_are_listed_to_attach(officer):
         settings=SETTINGS,
     )
     page = post(officer, data).get_data(as_text=True)
-    assert "Bản ghi âm cần gắn (1)" in page and "/audio\"" in page
+    assert "Bản ghi âm cần gắn (1)" in page and '/audio"' in page
     assert (
         "Trang survey, dòng 2: Âm thanh, tệp “yk.mp3” (câu “y_kien”, Tiếng Ba Na): hãy gắn tệp "
         "này ở trang âm thanh của khảo sát" in page
