@@ -31,6 +31,9 @@ DEFAULTS = {
     "SUBMIT_RATE_LIMIT": "30 per minute",
     # Anonymous visits, per address, to the public pages that read many rows (/feedback).
     "PUBLIC_PAGE_RATE_LIMIT": "60 per minute",
+    # Recordings of a survey's texts per address: a form may hold 30 of them, fetched once
+    # (then kept by the phone), and a village may share one carrier address.
+    "AUDIO_RATE_LIMIT": "600 per minute",
     # Failed sign-ins: per account from one address (guessing its password) and per address
     # across accounts (trying many). Others' failures never count at the officer's address.
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per 15 minutes",

@@ -499,6 +499,7 @@ def _printable_survey(code):
 
 
 @bp.get("/s/<code>/audio/<int:clip_id>-<digest>.<any(mp3, m4a, aac, ogg, wav, webm):ext>")
+@limiter.limit(worker_limit("AUDIO_RATE_LIMIT"), exempt_when=officer_signed_in)
 def audio(code, clip_id, digest, ext):
     """A recording of one of the survey's texts, to whoever may see its form: anyone, once
     the survey is not a draft; a draft's, only who may read it (its preview)."""

@@ -151,3 +151,12 @@ def test_anonymous_qr_codes_posters_and_receipt_checks_are_limited(make_app, db,
     officer = app.test_client()
     officer.post("/login", data={"username": "truongthon", "password": "a-long-password"})
     assert {officer.get(f"/s/{code}/poster").status_code for _ in range(4)} == {200}
+
+
+def test_one_address_asking_for_recordings_again_and_again_is_limited(make_app, db, code):
+    """Each recording is a database read: an address gets AUDIO_RATE_LIMIT of them, whatever
+    clip it names (a made-up one too)."""
+    app = make_app(RATELIMIT_ENABLED=True, AUDIO_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    asked = [client.get(f"/s/{code}/audio/{n}-0123456789abcdef.mp3").status_code for n in range(3)]
+    assert asked == [404, 404, 429]
