@@ -40,7 +40,8 @@ def bahnar_survey(db, org, status="open"):
                     {"code": "co", "label": {"vi": "Có", "bdq": "Ơ"}},
                     {"code": "khong", "label": {"vi": "Không"}},
                 ],
-            }
+            },
+            {"code": "q_y", "kind": "text", "text": {"vi": "Bà con còn ý kiến gì khác?"}},
         ],
     )
 
@@ -55,8 +56,10 @@ def test_the_form_in_bahnar_shows_its_questions_in_bahnar_and_its_buttons_in_vie
     assert BAHNAR_QUESTION in page and BAHNAR_TITLE in page and ">Ơ<" in page.replace(" ", "")
     assert "Gửi" in page and "Send" not in page  # the chrome falls back to Vietnamese
     assert "Bà con hài lòng không?" not in page
-    # An option without Bahnar text shows its Vietnamese label rather than nothing.
+    # A text without Bahnar shows in Vietnamese rather than nothing, marked as Vietnamese.
     assert "Không" in page
+    assert f'<span lang="bdq">{BAHNAR_QUESTION}</span>' in page
+    assert '<span lang="vi">Bà con còn ý kiến gì khác?</span>' in page
     # The switch names each language as its speakers write it.
     assert ">Bahnar<" in page and ">Tiếng Việt<" in page
     english = client.get(f"/s/{survey.code}").get_data(as_text=True)
