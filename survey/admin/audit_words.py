@@ -36,12 +36,12 @@ from survey.models.vocabulary import (
     TOPIC_NAMES,
 )
 from survey.programmes.words import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_KINDS
+from survey.surveys.audio_words import AUDIO_ACTIONS, AUDIO_KINDS
 
 # The kinds of change, as the filter offers them (an action's first word).
 KINDS = {
     "survey.": _l("Surveys"),
     "question.": _l("Questions of a survey"),
-    "audio.": _l("Audio of a survey"),
     "responses.": _l("Responses imported from a file"),
     "paper.": _l("Paper sheets"),
     "feedback.": _l("Feedback and replies"),
@@ -71,22 +71,6 @@ ACTIONS = {
     "survey.clone": (
         _l("New version of a survey"),
         _l("made version %(version)s of the survey “%(survey)s”"),
-    ),
-    "audio.attach": (
-        _l("Audio attached"),
-        _l("attached audio to “%(question)s” of the survey “%(survey)s”"),
-    ),
-    "audio.replace": (
-        _l("Audio replaced"),
-        _l("replaced the audio of “%(question)s” of the survey “%(survey)s”"),
-    ),
-    "audio.delete": (
-        _l("Audio deleted"),
-        _l("deleted the audio of “%(question)s” of the survey “%(survey)s”"),
-    ),
-    "audio.autoplay": (
-        _l("Audio playing by itself"),
-        _l("changed whether the survey “%(survey)s” plays its audio by itself"),
     ),
     "question.create": (
         _l("Question added"),
@@ -304,8 +288,8 @@ QUIET_FIELDS = {
 }
 
 # The programmes' and tasks' words, kept beside their code (survey/programmes/words.py).
-KINDS |= AUDIT_KINDS
-ACTIONS |= AUDIT_ACTIONS
+KINDS |= AUDIT_KINDS | AUDIO_KINDS
+ACTIONS |= AUDIT_ACTIONS | AUDIO_ACTIONS
 FIELD_LABELS |= AUDIT_FIELDS
 QUIET_FIELDS |= {"task", "programme"}
 
