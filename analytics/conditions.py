@@ -135,20 +135,24 @@ CONDITION_LABELS = {
 def condition_entry(condition: Condition, lang: str = "vi") -> dict:
     """One of Quy định 366's tier conditions as the Evaluation JSON gives it.
 
-    >>> condition_entry(Condition("no_discipline", None, None, {"disciplined": None}))["detail"]
-    'Chưa nhập số cán bộ, hội viên bị kỷ luật trong năm.'
+    `detail` holds the counts it is judged on (for `tasks_on_time`: due, on_time, late,
+    not_done) and `explanation` says them in a sentence of the document's language.
+
+    >>> entry = condition_entry(Condition("no_discipline", None, None, {"disciplined": None}))
+    >>> entry["detail"], entry["explanation"]
+    ({'disciplined': None}, 'Chưa nhập số cán bộ, hội viên bị kỷ luật trong năm.')
     """
     return {
         "code": condition.code,
         "label": CONDITION_LABELS[condition.code][lang],
         "met": condition.met,
         "value": None if condition.value is None else round(float(condition.value), 4),
-        "detail": _condition_detail(condition, lang),
-        "evidence": dict(condition.detail),
+        "detail": dict(condition.detail),
+        "explanation": _condition_explanation(condition, lang),
     }
 
 
-def _condition_detail(condition: Condition, lang: str) -> str:
+def _condition_explanation(condition: Condition, lang: str) -> str:
     d = condition.detail
     vi = lang == "vi"
     if condition.code == "tasks_on_time":

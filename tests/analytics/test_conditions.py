@@ -69,7 +69,7 @@ def test_a_condition_without_evidence_is_reported_and_holds_nothing_back():
     assert set(by_code) == {"tasks_on_time", "targets_exceeded", "no_discipline"}
     assert by_code["tasks_on_time"]["met"] is None
     assert (
-        by_code["tasks_on_time"]["detail"] == "Chưa ghi nhận nhiệm vụ nào của năm (chưa có căn cứ)."
+        by_code["tasks_on_time"]["explanation"] == "Chưa ghi nhận nhiệm vụ nào của năm (chưa có căn cứ)."
     )
     assert by_code["no_discipline"]["met"] is None
     assert set(by_code["targets_exceeded"]) == {
@@ -78,7 +78,7 @@ def test_a_condition_without_evidence_is_reported_and_holds_nothing_back():
         "met",
         "value",
         "detail",
-        "evidence",
+        "explanation",
     }
 
 
