@@ -9,6 +9,8 @@ snapshot only with a reason, and the audit log keeps the one replaced.
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from analytics import evaluation_document
@@ -29,9 +31,11 @@ def finalize_year(year: int, user, reason: str = "") -> list[str]:
     """Snapshot every organization's rating for `year`; return the codes finalized (flushed:
     the caller commits).
 
-    Organizations already finalized are finalized again only with a `reason` (their snapshot
-    is replaced and the old one kept in the audit log); without one they are left as they are.
-    Organizations not rated (no annual figures) are not finalized.
+    Organizations already finalized are finalized again only with a `reason`, and only those
+    whose snapshot would change (a re-rating, a head's decision, later data): their snapshot
+    is replaced and the old one kept in the audit log. The others keep theirs, so re-rating one
+    organization leaves its neighbours' records (and their dates) as they were. A reason with
+    nothing changed is refused. Organizations not rated (no annual figures) are not finalized.
     """
     reason = (reason or "").strip()
     evaluation = evaluate_year(year)
@@ -52,13 +56,25 @@ def finalize_year(year: int, user, reason: str = "") -> list[str]:
         existing = snapshots.get(result.code)
         if existing is None:
             _first_snapshot(ids[result.code], year, result.code, fields)
-        elif reason:
+        elif reason and _differs(existing, fields):
             _replace_snapshot(existing, year, result.code, fields)
         else:
             continue
         done.append(result.code)
+    if not done:
+        raise FinalizationRefused("nothing changed")
     db.session.flush()
     return done
+
+
+def _differs(existing, fields) -> bool:
+    """Whether a new snapshot's `fields` say anything the `existing` one does not: its score,
+    tier, data digest or explained result (decision, steps and heads included), compared as
+    the database keeps them (JSON)."""
+    kept = ("score", "tier", "data_digest", "details")
+    old = {key: getattr(existing, key) for key in kept}
+    new = {key: fields[key] for key in kept}
+    return json.loads(json.dumps(old, default=str)) != json.loads(json.dumps(new, default=str))
 
 
 def _documents(year, evaluation) -> dict[str, dict[str, dict]]:

@@ -45,6 +45,10 @@ class FinalizeForm(OfficerForm):
 
 REFUSED = {
     "reason needed": _l("The year is already finalized. To finalize it again, write the reason."),
+    "nothing changed": _l(
+        "Nothing has changed since the ratings were finalized: no rating was replaced. Re-rate "
+        "an organization (its decision page) first, then finalize again."
+    ),
     "nothing to rate": _l(
         "No organization has evidence enough to be rated this year: there is nothing to finalize."
     ),

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from survey.models import AuditLog, Evaluation
+from survey.models import AuditLog, Evaluation, Organization
 from survey.ratings.finalization import FinalizationRefused, finalize_year
 from survey.ratings.reading import year_document
 from tests.factories import make_indicator, make_organization, make_user
@@ -62,9 +62,13 @@ def test_finalizing_again_needs_a_reason_and_is_audited(db, commune):
     with pytest.raises(FinalizationRefused, match="reason needed"):
         finalize_year(2025, commune["committee"], reason="  ")
     db.session.rollback()
+    phunu = sa.select(Organization.id).where(Organization.code == "phunu").scalar_subquery()
+    kept = db.session.scalar(sa.select(Evaluation).where(Evaluation.organization_id == phunu))
+    kept_at = kept.finalized_at
     done = finalize_year(2025, commune["committee"], reason="Hội Nông dân bổ sung số liệu")
     db.session.commit()
-    assert done == ["nongdan", "phunu"]
+    assert done == ["nongdan"]  # the Women's Union's data did not change: its record stays
+    assert kept.finalized_at == kept_at and kept.reason == ""
     nongdan = _org(year_document(2025), "nongdan")
     assert nongdan["score"] < 100 and nongdan["changed_since_finalization"] is False
     entry = db.session.scalar(
@@ -87,3 +91,13 @@ def test_a_new_organization_is_finalized_without_touching_the_others(db, commune
     make_indicator(db, veterans)
     db.session.commit()
     assert finalize_year(2025, commune["committee"]) == ["cuuchienbinh"]
+
+
+def test_finalizing_again_with_nothing_changed_is_refused_and_replaces_nothing(db, commune):
+    finalize_year(2025, commune["committee"])
+    db.session.commit()
+    with pytest.raises(FinalizationRefused, match="nothing changed"):
+        finalize_year(2025, commune["committee"], reason="Chốt lại cho chắc")
+    db.session.rollback()
+    actions = db.session.scalars(sa.select(AuditLog.action)).all()
+    assert "evaluation.refinalize" not in actions

@@ -37,6 +37,9 @@ def test_the_committee_reads_and_finalizes_with_a_reason_the_second_time(client,
     assert "Năm này đã được chốt. Muốn chốt lại, xin ghi rõ lý do." in again.get_data(as_text=True)
     html = client.get("/manage/ratings/2025").get_data(as_text=True)
     assert "đã chốt" in html
+    same = client.post("/manage/ratings/2025/finalize", data={"reason": "Chốt lại"} | CONFIRMED)
+    assert same.status_code == 422
+    assert "Không có gì thay đổi kể từ khi chốt" in same.get_data(as_text=True)
 
 
 def test_finalizing_without_the_confirmation_changes_nothing(client, db, login):
