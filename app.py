@@ -32,6 +32,7 @@ from survey.feedback import inbox_views as inbox
 from survey.feedback import replies_views as replies
 from survey.indicators import views as indicators
 from survey.paper import views as paper
+from survey.programmes import evidence_store
 from survey.programmes import evidence_views as evidence
 from survey.programmes import views as programmes
 from survey.province import office_views as province_office
@@ -59,6 +60,7 @@ def create_app(test_config=None):
         static_folder=app_folder("static"),
     )
     settings.load(app, test_config)
+    evidence_store.check_settings(app.config)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

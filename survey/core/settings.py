@@ -90,6 +90,17 @@ DEFAULTS = {
     # The largest evidence file a task takes (a phone's photo, scanned minutes as PDF); the
     # upload page alone accepts a body this large (survey/programmes/evidence_views.py).
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    # Where evidence files are kept (survey/programmes/evidence_store.py): "local", the
+    # instance folder's evidence/, or "s3", a bucket of an S3-compatible store (MinIO, Ceph, a
+    # cloud's) through boto3 (pip install 'commune-survey[s3]'). Endpoint None: AWS itself;
+    # keys None: boto3's own chain (environment, profile, instance role).
+    "EVIDENCE_STORE": "local",
+    "EVIDENCE_S3_BUCKET": None,
+    "EVIDENCE_S3_ENDPOINT_URL": None,
+    "EVIDENCE_S3_REGION": "us-east-1",
+    "EVIDENCE_S3_ACCESS_KEY_ID": None,
+    "EVIDENCE_S3_SECRET_ACCESS_KEY": None,
+    "EVIDENCE_S3_PREFIX": "evidence/",
     # The largest audio file a survey's text takes (survey/surveys/audio.py): a minute of WAV
     # from a phone; the builder's audio page alone accepts a body this large.
     "AUDIO_MAX_BYTES": 8 * 1024 * 1024,

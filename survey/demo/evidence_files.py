@@ -4,12 +4,10 @@ their task, so the same seed gives the same rows."""
 
 import hashlib
 import io
-import os
 from datetime import date
 
 from PIL import Image, ImageDraw
 
-from survey.core import private_files
 from survey.core.tenancy import current_commune_id
 from survey.models import TaskEvidence
 from survey.programmes import evidence as store
@@ -73,11 +71,7 @@ def add_file(task, data, filename, caption, public, uploaded_by, uploaded_at):
         f"{current_commune_id()}|{task.programme.title}|{task.title}|{filename}".encode()
     )
     stored_name = digest.hexdigest()[:32] + checked.extension
-    base = store.folder()
-    private_files.write_private_file(os.path.join(base, stored_name), [checked.data])
-    if checked.preview is not None:
-        preview = os.path.join(base, store.preview_name(stored_name))
-        private_files.write_private_file(preview, [checked.preview])
+    store.keep_files(stored_name, checked)
     return TaskEvidence(
         task=task,
         stored_name=stored_name,

@@ -8,30 +8,29 @@ all (no EXIF, so no GPS position; no XMP, no ICC profile, no comments); a PDF is
 refused with the list of what is accepted. Each image also gets a small preview (PREVIEW_SIZE,
 JPEG) for the public feedback page, named after the stored file.
 
-Files live in `instance/evidence/` (owner-only) by random names; the row keeps the name the
-file was uploaded with only to show it. Services flush; the view commits, and removes the files
+Files live in `instance/evidence/` (owner-only), or in an S3-compatible bucket by
+configuration (survey/programmes/evidence_store.py), by random names; the row keeps the name
+the file was uploaded with only to show it. Services flush; the view commits, and removes the files
 of a refused commit or of a deleted row after its commit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort, current_app, send_file
+from flask import abort, send_file
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from survey.audit import trail
-from survey.core import private_files
 from survey.core.extensions import db
 from survey.core.text_safety import strip_control
 from survey.models import Task, TaskEvidence, User
+from survey.programmes import evidence_store
+from survey.programmes.evidence_store import preview_name
 
-FOLDER = "evidence"
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {
     "image/jpeg": ".jpg",
@@ -148,36 +147,34 @@ def _preview(image):
     return out.getvalue()
 
 
-# --- files on disk ---------------------------------------------------------------------------
+# --- files kept (survey/programmes/evidence_store.py: the instance folder or an S3 bucket) ----
 
 
-def folder():
-    """The evidence folder in the instance folder, made owner-only when missing."""
-    path = os.path.join(current_app.instance_path, FOLDER)
-    private_files.private_folder(current_app.instance_path)
-    private_files.private_folder(path)
-    return path
-
-
-def preview_name(stored_name):
-    """The preview's file name beside a stored image."""
-    return stored_name.rsplit(".", 1)[0] + "-small.jpg"
-
-
-def file_path(evidence, preview=False):
-    """Where an evidence file (or its preview) is kept; None when it is missing."""
+def stored(evidence, preview=False):
+    """Whether an evidence file (or its preview) is in the store."""
     name = preview_name(evidence.stored_name) if preview else evidence.stored_name
-    path = os.path.join(current_app.instance_path, FOLDER, name)
-    return path if os.path.isfile(path) else None
+    return evidence_store.store().exists(name)
 
 
 def remove_files(stored_names):
     """Remove the files (and previews) of these stored names; a missing one is no matter."""
-    base = os.path.join(current_app.instance_path, FOLDER)
+    kept = evidence_store.store()
     for name in stored_names:
-        for path in (os.path.join(base, name), os.path.join(base, preview_name(name))):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+        for each in (name, preview_name(name)):
+            kept.remove(each)
+
+
+def keep_files(stored_name, checked):
+    """Put an accepted file (and its preview) in the store under `stored_name`; if the
+    preview cannot be put, the file goes again."""
+    kept = evidence_store.store()
+    kept.put(stored_name, checked.data, checked.content_type)
+    if checked.preview is not None:
+        try:
+            kept.put(preview_name(stored_name), checked.preview, "image/jpeg")
+        except BaseException:
+            kept.remove(stored_name)
+            raise
 
 
 # --- changes ---------------------------------------------------------------------------------
@@ -201,12 +198,7 @@ def add_evidence(task, checked, filename, caption, public, user):
     The file is written first; if the row cannot be flushed, the file goes again. After a
     failed commit, the view calls remove_files([row.stored_name])."""
     stored_name = secrets.token_hex(16) + checked.extension
-    base = folder()
-    private_files.write_private_file(os.path.join(base, stored_name), [checked.data])
-    if checked.preview is not None:
-        private_files.write_private_file(
-            os.path.join(base, preview_name(stored_name)), [checked.preview]
-        )
+    keep_files(stored_name, checked)
     try:
         evidence = TaskEvidence(
             task_id=task.id,
@@ -297,12 +289,13 @@ def file_response(evidence, preview=False, public_seconds=0):
     type, never sniffed, sandboxed, a PDF always downloaded; 404 when the file is missing.
     Whoever calls it has checked who may read it; a file shown to the public may be kept by
     browsers `public_seconds`, any other is asked for again each time."""
-    path = file_path(evidence, preview=preview)
-    if path is None:
+    name = preview_name(evidence.stored_name) if preview else evidence.stored_name
+    kept = evidence_store.store().open(name)
+    if kept is None:
         abort(404)
     is_image = evidence.content_type.startswith("image/")
     response = send_file(
-        path,
+        kept,
         mimetype="image/jpeg" if preview else evidence.content_type,
         as_attachment=not is_image,
         download_name=download_name(evidence),

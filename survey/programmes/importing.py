@@ -5,9 +5,10 @@ Header: `organization,programme,title,owner,due,done_at`, then any of `status,su
 started,note`. Dates are YYYY-MM-DD; an empty `done_at` means not done. The status, when
 given, is planned, in_progress, done or cancelled (a cancelled task needs its reason in
 `note`); without it, a task is done when it has a `done_at`, in progress when it has a
-`started`, planned otherwise. A programme named in the file is created in the year of the
-task's due date when that year has none by that title; the organizations of its tasks become
-its parties. Each bad row is named `line N, column X: reason`.
+`started`, planned otherwise. The dates keep the task form's rules: due and done on or after
+the start, done not after today (in the commune). A programme named in the file is created in
+the year of the task's due date when that year has none by that title; the organizations of
+its tasks become its parties. Each bad row is named `line N, column X: reason`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from survey.audit import trail
 from survey.core.extensions import db
 from survey.core.text_safety import strip_control
 from survey.models import TASK_STATUSES, Organization, Programme, Task
+from survey.programmes.year_tasks import commune_today
 from survey.responses.importing import ImportRejected, read_header, refuse_if_any
 
 REQUIRED = ("organization", "programme", "title", "owner", "due", "done_at")
@@ -51,7 +53,20 @@ def _check_header(header):
         raise ImportRejected(["line 1: a column is named twice"])
 
 
-def _check_row(row, organizations):
+def _check_days(days, today):
+    """The problems of a row's dates with each other and with today, as (column, reason)."""
+    started, due, done = days.get("started"), days.get("due"), days.get("done_at")
+    problems = []
+    if started and due and due < started:
+        problems.append(("due", f"before the start {started.isoformat()}"))
+    if started and done and done < started:
+        problems.append(("done_at", f"before the start {started.isoformat()}"))
+    if done and done > today:
+        problems.append(("done_at", f"after today {today.isoformat()}"))
+    return problems
+
+
+def _check_row(row, organizations, today):
     """The task a row describes, or the problems as (column, reason)."""
     problems = []
     org = organizations.get(row["organization"])
@@ -71,6 +86,7 @@ def _check_row(row, organizations):
             problems.append((column, f"not a date YYYY-MM-DD: {row[column]!r}"))
     if "due" not in [c for c, _r in problems] and days.get("due") is None:
         problems.append(("due", "empty"))
+    problems.extend(_check_days(days, today))
     status = row.get("status") or (
         "done" if days.get("done_at") else "in_progress" if days.get("started") else "planned"
     )
@@ -96,8 +112,9 @@ def _check_row(row, organizations):
     }, []
 
 
-def import_tasks(lines, source="import") -> TasksImported:
+def import_tasks(lines, source="import", today=None) -> TasksImported:
     """Check every row of the CSV `lines`, then store them all; ImportRejected otherwise."""
+    today = today or commune_today()
     reader, header = read_header(lines)
     _check_header(header)
     organizations = {o.code: o for o in db.session.scalars(sa.select(Organization))}
@@ -109,7 +126,7 @@ def import_tasks(lines, source="import") -> TasksImported:
             errors.append(f"line {line_no}: {len(cells)} values for {len(header)} columns")
             continue
         row = dict(zip(header, (strip_control(c).strip() for c in cells), strict=True))
-        task, problems = _check_row(row, organizations)
+        task, problems = _check_row(row, organizations, today)
         errors.extend(f"line {line_no}, column {column}: {reason}" for column, reason in problems)
         if task is not None:
             tasks.append(task)

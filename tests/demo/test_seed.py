@@ -20,7 +20,7 @@ from survey.models import (
     Unit,
     User,
 )
-from survey.programmes.evidence import file_path
+from survey.programmes.evidence import stored
 from tests.conftest import empty_tables
 
 SMALL = 600  # responses: enough for the story, quick to seed
@@ -204,7 +204,7 @@ def test_programmes_tasks_and_dialogues_tell_the_story(app, runner):
     evidence = _db.session.scalars(sa.select(TaskEvidence)).all()
     assert {e.content_type for e in evidence} == {"image/jpeg", "application/pdf"}
     assert any(e.public and e.task_id in {i.task_id for i in linked} for e in evidence)
-    assert all(file_path(e) is not None for e in evidence)  # stored as uploads are
+    assert all(stored(e) for e in evidence)  # stored as uploads are
     result = runner.invoke(args=["evaluate", "--year", "2025", "--format", "json"])
     rated = {o["org"]: o for o in json.loads(result.output)["organizations"]}
     condition = {c["code"]: c for c in rated["nongdan"]["conditions"]}["tasks_on_time"]

@@ -82,6 +82,61 @@ def test_a_bad_file_imports_nothing_and_names_every_problem(runner, db, commune,
     assert "line 1: missing column 'owner'" in missing.output
 
 
+FULL_HEADER = "organization,programme,title,owner,due,done_at,status,supporting,started,note\n"
+
+
+def test_the_optional_columns_are_read(runner, db, commune, tmp_path):
+    text = FULL_HEADER + (
+        "nongdan,P,Tập huấn,Phạm Văn Thành,2025-06-30,,,Hội Phụ nữ; Đoàn Thanh niên,"
+        "2025-05-02,Đã mời giảng viên\n"
+        "phunu,P,Hội thi,Nguyễn Thị Mai,2025-10-30,,cancelled,,,Bão số 3\n"
+    )
+    result = run_import(runner, tmp_path, text)
+    assert result.exit_code == 0, result.output
+    started, cancelled = db.session.scalars(sa.select(Task).order_by(Task.due_on))
+    assert started.status == "in_progress" and started.started_on == date(2025, 5, 2)
+    assert started.supporting == "Hội Phụ nữ; Đoàn Thanh niên"
+    assert started.note == "Đã mời giảng viên"
+    assert cancelled.status == "cancelled" and cancelled.note == "Bão số 3"
+    assert cancelled.started_on is None and cancelled.supporting == ""
+
+
+def test_every_other_kind_of_bad_row_is_named_and_nothing_imported(runner, db, commune, tmp_path):
+    long_title = "x" * 301
+    text = FULL_HEADER + (
+        "nongdan,P,Tập huấn,An,2025-06-30,,,,,\n"  # good
+        "nongdan,P,,An,2025-06-30,,,,,\n"  # no title
+        "nongdan,P,Tập huấn,,2025-06-30,,,,,\n"  # no owner
+        f"nongdan,P,{long_title},An,2025-06-30,,,,,\n"  # too long
+        "nongdan,P,Tập huấn,An,2025-06-30,2025-06-31,,,,\n"  # no such day
+        "nongdan,P,Tập huấn,An,2025-06-30,,,,2025/05/01,\n"  # start not ISO
+        "nongdan,P,Tập huấn,An,2025-04-30,,,,2025-05-01,\n"  # due before the start
+        "nongdan,P,Tập huấn,An,2025-06-30,2025-04-30,,,2025-05-01,\n"  # done before start
+        "nongdan,P,Tập huấn,An,2999-06-30,2999-06-30,,,,\n"  # done after today
+        "nongdan,P,Tập huấn,An,2025-06-30,,,,,,\n"  # too many values
+    )
+    result = run_import(runner, tmp_path, text)
+    assert result.exit_code != 0 and "nothing imported (9 problems)" in result.output
+    for expected in (
+        "line 3, column title: empty",
+        "line 4, column owner: empty",
+        "line 5, column title: longer than 300 characters",
+        "line 6, column done_at: not a date YYYY-MM-DD: '2025-06-31'",
+        "line 7, column started: not a date YYYY-MM-DD: '2025/05/01'",
+        "line 8, column due: before the start 2025-05-01",
+        "line 9, column done_at: before the start 2025-05-01",
+        "line 10, column done_at: after today",
+        "line 11: 11 values for 10 columns",
+    ):
+        assert expected in result.output, expected
+    assert count(db, Task) == 0 and count(db, Programme) == 0
+    unknown = run_import(runner, tmp_path, FULL_HEADER.replace("note", "ghi_chu") + "\n")
+    assert "line 1: unknown column 'ghi_chu'" in unknown.output
+    twice = run_import(runner, tmp_path, FULL_HEADER.replace("note", "owner") + "\n")
+    assert "line 1: a column is named twice" in twice.output
+    assert count(db, Task) == 0
+
+
 def _task(db, programme, org, due, done=None, status=None, note=""):
     db.session.add(
         Task(
