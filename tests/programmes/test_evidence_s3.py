@@ -1,15 +1,17 @@
 """Evidence files in an S3-compatible store (EVIDENCE_STORE = "s3"): the same checks and the
 same answers as in the instance folder, the objects in the bucket and nothing on disk.
 
-The bucket is moto's in-process S3 (no network): boto3 signs and sends each request, moto
-answers it as S3 would, at a custom endpoint with path-style addresses as MinIO is reached.
+The bucket is in moto's S3 server, started by the test on a free port of 127.0.0.1: boto3
+signs each request and sends it over HTTP, as to MinIO (a custom endpoint, path-style
+addresses), and moto answers as S3 would. Nothing leaves the machine.
 """
 
 import io
+import socket
 
 import boto3
 import pytest
-from moto import mock_aws
+from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from survey.programmes import evidence_store
@@ -27,37 +29,52 @@ from tests.programmes.test_evidence import (
 
 world = test_evidence.world  # the same task of the Farmers' Union, its officers and readers
 
-ENDPOINT = "http://s3.test:9000"
 BUCKET = "minh-chung"
-S3_SETTINGS = {
-    "EVIDENCE_STORE": "s3",
-    "EVIDENCE_S3_BUCKET": BUCKET,
-    "EVIDENCE_S3_ENDPOINT_URL": ENDPOINT,
-    "EVIDENCE_S3_ACCESS_KEY_ID": "test-key",
-    "EVIDENCE_S3_SECRET_ACCESS_KEY": "test-secret",
-    "EVIDENCE_S3_PREFIX": "xa-ha-tam/",
-}
+KEYS = {"EVIDENCE_S3_ACCESS_KEY_ID": "test-key", "EVIDENCE_S3_SECRET_ACCESS_KEY": "test-secret"}
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    """moto's S3 server on 127.0.0.1, for this module's tests."""
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
 
 
 @pytest.fixture
-def bucket(monkeypatch):
-    """An empty bucket behind ENDPOINT; a boto3 client to look into it."""
-    monkeypatch.setenv("MOTO_S3_CUSTOM_ENDPOINTS", ENDPOINT)
-    with mock_aws():
-        client = boto3.client(
-            "s3",
-            endpoint_url=ENDPOINT,
-            region_name="us-east-1",
-            aws_access_key_id="test-key",
-            aws_secret_access_key="test-secret",
-        )
-        client.create_bucket(Bucket=BUCKET)
-        yield client
+def bucket(endpoint):
+    """An empty bucket behind the endpoint; a boto3 client to look into it."""
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=KEYS["EVIDENCE_S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=KEYS["EVIDENCE_S3_SECRET_ACCESS_KEY"],
+    )
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    for key in keys(client):
+        client.delete_object(Bucket=BUCKET, Key=key)
+    client.delete_bucket(Bucket=BUCKET)
 
 
 @pytest.fixture
-def app(make_app, bucket):
-    app = make_app(**S3_SETTINGS)
+def app(make_app, bucket, endpoint):
+    app = make_app(
+        EVIDENCE_STORE="s3",
+        EVIDENCE_S3_BUCKET=BUCKET,
+        EVIDENCE_S3_ENDPOINT_URL=endpoint,
+        EVIDENCE_S3_PREFIX="xa-ha-tam/",
+        **KEYS,
+    )
     with app.app_context():
         yield app
 
