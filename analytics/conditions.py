@@ -58,7 +58,10 @@ def tier_conditions(
     """
     if tasks is None or tasks.total == 0:
         on_time = Condition(
-            "tasks_on_time", None, None, {"due": 0, "on_time": 0, "late": 0, "not_done": 0}
+            "tasks_on_time",
+            None,
+            None,
+            {"due": 0, "on_time": 0, "late": 0, "not_done": 0, "done": 0, "late_share": None},
         )
     else:
         on_time = Condition(
@@ -70,6 +73,9 @@ def tier_conditions(
                 "on_time": tasks.on_time,
                 "late": tasks.late,
                 "not_done": tasks.total - tasks.done,
+                # tasks_done and tasks_late_share: what "hoàn thành" is judged on
+                "done": tasks.done,
+                "late_share": round(tasks.late / tasks.total, 4),
             },
         )
     exceeded = sum(1 for r in scored if r.exceeded)

@@ -198,8 +198,8 @@ def indicator_criteria(
     """Every indicator criterion from one organization's annual figures.
 
     With `dialogues_recorded`, the row's dialogues planned and held were counted from the
-    records of the meetings rather than typed: the dialogue criterion's evidence says so
-    (`"source": "records"`); typed figures leave the evidence as it always was.
+    records of the meetings rather than typed: the dialogue criterion's evidence says which
+    (`"source": "records"` or `"typed"`).
 
     >>> values = indicator_criteria(IndicatorRow(activities_required=12, activities_held=11,
     ...     members_end=200, campaign_members=120))
@@ -261,9 +261,11 @@ def _supervision_and_dialogue(row, dialogues_recorded):
     """The criteria of supervision done, recommendations answered and dialogues held, each
     against what was planned or issued (the dialogue's evidence names records when counted
     from them)."""
-    dialogue_evidence = {"held": row.dialogues_held, "planned": row.dialogues_planned}
-    if dialogues_recorded:
-        dialogue_evidence["source"] = "records"
+    dialogue_evidence = {
+        "held": row.dialogues_held,
+        "planned": row.dialogues_planned,
+        "source": "records" if dialogues_recorded else "typed",
+    }
     return (
         _ratio(
             "supervision",

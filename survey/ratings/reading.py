@@ -48,16 +48,25 @@ def kept_comparisons(year: int) -> Cached:
 
 def input_digest(organization: dict) -> str:
     """SHA-256 of what a rating was computed from: each criterion's value, sample and evidence,
-    and the vetoes (one organization of the Evaluation JSON)."""
+    and the vetoes (one organization of the Evaluation JSON).
+
+    A dialogue criterion's `"source": "typed"` is left out: typed figures carried no source
+    before it was written, and a year finalized then must not read as changed for it."""
     inputs = {
         "criteria": [
-            [c["code"], c["value"], c["n"], c["n_eff"], c["evidence"]]
+            [c["code"], c["value"], c["n"], c["n_eff"], _without_typed(c["evidence"])]
             for c in organization["criteria"]
         ],
         "vetoes": organization["vetoes"],
     }
     payload = json.dumps(inputs, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _without_typed(evidence: dict) -> dict:
+    if evidence.get("source") == "typed":
+        return {key: value for key, value in evidence.items() if key != "source"}
+    return evidence
 
 
 def snapshots(year: int) -> dict[str, Evaluation]:

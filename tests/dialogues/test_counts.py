@@ -83,7 +83,7 @@ def test_the_rating_reads_recorded_dialogues_instead_of_the_typed_figures(db, co
     assert recorded.evidence == {"held": 2, "planned": 4, "source": "records"}
     assert recorded.value == pytest.approx(0.5) and recorded.status == "not_met"
     typed = criteria["mttq"]
-    assert typed.evidence == {"held": 3, "planned": 4}  # no records: the typed figures
+    assert typed.evidence == {"held": 3, "planned": 4, "source": "typed"}  # no records
     assert typed.value == pytest.approx(0.75)
 
 

@@ -185,7 +185,14 @@ def test_one_late_task_keeps_an_organization_from_good(db, commune):
     assert results["nongdan"].tier == "hoan_thanh"  # 20% late: still completed, not good
     condition = next(c for c in results["nongdan"].conditions if c.code == "tasks_on_time")
     assert condition.met is False and condition.value == pytest.approx(0.8)
-    assert condition.detail == {"due": 5, "on_time": 4, "late": 1, "not_done": 0}
+    assert condition.detail == {
+        "due": 5,
+        "on_time": 4,
+        "late": 1,
+        "not_done": 0,
+        "done": 5,
+        "late_share": 0.2,
+    }
 
 
 # Ten points moved from satisfaction to the tasks (criteria merge by code).

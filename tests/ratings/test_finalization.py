@@ -101,3 +101,17 @@ def test_finalizing_again_with_nothing_changed_is_refused_and_replaces_nothing(d
     db.session.rollback()
     actions = db.session.scalars(sa.select(AuditLog.action)).all()
     assert "evaluation.refinalize" not in actions
+
+
+def test_typed_dialogues_marked_as_typed_leave_an_earlier_snapshots_digest_alone():
+    """Typed dialogue figures carried no source before they were marked "typed": a year
+    finalized then does not read as changed for the mark; records do change it."""
+    from survey.ratings.reading import input_digest
+
+    def org(evidence):
+        criterion = {"code": "dialogue", "value": 0.75, "n": None, "n_eff": None}
+        return {"criteria": [criterion | {"evidence": evidence}], "vetoes": []}
+
+    before = input_digest(org({"held": 3, "planned": 4}))
+    assert input_digest(org({"held": 3, "planned": 4, "source": "typed"})) == before
+    assert input_digest(org({"held": 3, "planned": 4, "source": "records"})) != before
