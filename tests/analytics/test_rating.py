@@ -252,12 +252,13 @@ def _rules_with_cap(**cap):
 @pytest.mark.parametrize(
     ("rounding", "expected"),
     [
-        ("down", {3: 0, 5: 1, 12: 2}),
-        ("half_up", {3: 1, 5: 1, 12: 2}),
-        ("at_least_one", {3: 1, 5: 1, 12: 2}),
+        # 2 (0.4) tells at_least_one from half_up, 13 (2.6) half_up from the others.
+        ("down", {2: 0, 3: 0, 5: 1, 12: 2, 13: 2}),
+        ("half_up", {2: 0, 3: 1, 5: 1, 12: 2, 13: 3}),
+        ("at_least_one", {2: 1, 3: 1, 5: 1, 12: 2, 13: 2}),
     ],
 )
-@pytest.mark.parametrize("organizations", [3, 5, 12])
+@pytest.mark.parametrize("organizations", [2, 3, 5, 12, 13])
 def test_the_cap_under_each_rounding(rounding, expected, organizations):
     rules = _rules_with_cap(rounding=rounding)
     # Every organization excellent, with scores 100, 99, 98, ...: the highest keep it.

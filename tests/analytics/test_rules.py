@@ -14,6 +14,8 @@ def test_default_rule_set_has_the_national_shape():
     assert (rules.xuat_sac, rules.tot, rules.hoan_thanh) == (90, 70, 50)
     assert rules.criterion("campaigns").target == 0.5  # the resolution's own 50%
     assert rules.cap_enabled and rules.cap_share == 0.2
+    # The strict reading by default: "không vượt quá" 20%, counted in the commune.
+    assert (rules.cap_rounding, rules.cap_applies_to) == ("down", "commune")
     assert rules.min_n_eff == 30 and rules.insufficient == "renormalize"
 
 

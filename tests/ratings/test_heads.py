@@ -75,6 +75,8 @@ def test_a_head_is_proposed_the_organizations_tier_and_above_it_needs_a_reason(
         ("Nguyễn Thị Hoa", "hoan_thanh", "tot"),
     ]
     assert heads[1]["reason"] == reason and heads[1]["by"] == "Trần Văn Hùng"
+    steps = client.get("/manage/ratings/2025").get_data(as_text=True)
+    assert "Nguyễn Thị Hoa (Phó Chủ tịch): Hoàn thành tốt nhiệm vụ" in steps
     assert "Phó Chủ tịch Nguyễn Thị Hoa: Hoàn thành tốt nhiệm vụ." in client.get(
         "/dashboard/report/2025.html"
     ).get_data(as_text=True)

@@ -25,6 +25,8 @@ def test_a_new_year_with_a_survey_but_no_figures_fails_no_one(client, db, login,
     assert {o["tier"] for o in document["organizations"]} == {"chua_du_can_cu"}
     page = client.get("/dashboard/?year=2026").get_data(as_text=True)
     assert "Không hoàn thành nhiệm vụ" not in page and "Chưa đủ căn cứ để xếp loại" in page
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert rows.count("chưa nhập số liệu hằng năm") == 2  # what is missing, on each row
     ratings = client.get("/manage/ratings/2026").get_data(as_text=True)
     assert "Không hoàn thành nhiệm vụ" not in ratings
     assert "chưa nhập số liệu hằng năm" in ratings

@@ -132,3 +132,36 @@ def test_the_steps_in_order_and_an_adjustment_shown_everywhere(client, db, login
     )
     actions = set(db.session.scalars(sa.select(AuditLog.action)))
     assert {"evaluation.self", "evaluation.review", "evaluation.decide"} <= actions
+
+
+def test_a_re_rating_after_finalization_keeps_the_replaced_snapshot(client, db, login, commune):
+    login("thuongtruc", PASSWORD)
+    first = "Hoàn thành xuất sắc nhiệm vụ đột xuất phòng chống bão."
+    client.post("/manage/ratings/2025/nongdan/decide", data={"tier": "tot", "reason": first})
+    assert client.post("/manage/ratings/2025/finalize", data={"confirm": "y"}).status_code == 302
+
+    def snapshot_tier():
+        return db.session.scalar(
+            sa.select(Evaluation.tier).where(Evaluation.organization_id == commune["nongdan"].id)
+        )
+
+    assert snapshot_tier() == "tot"
+    # The superior committee re-rates: with its reason; it counts once finalized again.
+    again = "Cấp trên xếp loại lại theo kết luận kiểm tra."
+    client.post("/manage/ratings/2025/nongdan/decide", data={"tier": "hoan_thanh", "reason": again})
+    assert snapshot_tier() == "tot" and entry(client)["decision_pending"] is True
+    refused = client.post("/manage/ratings/2025/finalize", data={"confirm": "y"})
+    assert refused.status_code == 422 and snapshot_tier() == "tot"
+    finalized = client.post(
+        "/manage/ratings/2025/finalize", data={"confirm": "y", "reason": "Xếp loại lại."}
+    )
+    assert finalized.status_code == 302 and snapshot_tier() == "hoan_thanh"
+    log = db.session.scalar(
+        sa.select(AuditLog).where(
+            AuditLog.action == "evaluation.refinalize", AuditLog.target == "nongdan/2025"
+        )
+    )
+    assert log.details["replaced"]["tier"] == "tot"  # the replaced snapshot, whole
+    assert log.details["replaced"]["adjustment"]["reason"] == first
+    assert log.details["after"]["tier"] == "hoan_thanh"
+    assert entry(client)["adjustment"]["reason"] == again

@@ -167,3 +167,58 @@ def test_the_readers_download_it_and_an_officer_may_not(app, db, demo):
     other = app.test_client()
     sign_in_quickly(other, db, "officer")
     assert other.get("/dashboard/report/2025/resolution.docx").status_code == 403
+
+
+def test_every_task_with_its_evidence_and_verdict_from_the_evaluation_json(app, demo, tmp_path):
+    from analytics import resolution_tasks
+
+    paragraphs, tables = read_docx(written(demo, tmp_path, "docx"))
+    document = evaluation(demo)
+    names = {o["org"]: o["name"] for o in document["organizations"]}
+    tasks = resolution_tasks(document)
+    assert [t.number for t in tasks] == [1, 2, 3, 4, 5, 6, 7]
+    evidence = iter(t for t in tables if t[0][:3] == ["Tổ chức", "Căn cứ", "Đạt được"])
+    with app.test_request_context(), force_locale("vi"):
+        for task in tasks:
+            heading = f"Nhiệm vụ {task.number}: {task.label_vi}"
+            assert paragraphs.count(heading) == 1, heading
+            start = paragraphs.index(heading)
+            verdict = next(p for p in paragraphs[start:] if p.startswith("Đánh giá:"))
+            assert verdict == _expected_verdict(task, names), task.number
+            if not (task.criteria or task.conditions):
+                continue
+            rows = [tuple(row[:4]) for row in next(evidence)[1:]]
+            assert rows == _expected_evidence(document, task), task.number
+    assert next(evidence, None) is None  # no table beyond the tasks'
+
+
+def _expected_verdict(task, names):
+    if task.met is True:
+        return "Đánh giá: đạt ở tất cả các tổ chức."
+    who = []
+    if task.missed:
+        who.append("chưa đạt: " + ", ".join(names[c] for c in task.missed))
+    if task.unknown:
+        who.append("chưa có số liệu: " + ", ".join(names[c] for c in task.unknown))
+    word = "chưa đạt" if task.met is False else "chưa đủ căn cứ"
+    return f"Đánh giá: {word} ({'; '.join(who)})."
+
+
+def _expected_evidence(document, task):
+    """(organization, evidence, achieved, interval) of each criterion and condition of `task`,
+    as the Evaluation JSON gives them."""
+    from survey.reports.report_text import DASH, as_interval
+
+    rows = []
+    for org in document["organizations"]:
+        criteria = {c["code"]: c for c in org["criteria"]}
+        conditions = {c["code"]: c for c in org["conditions"]}
+        for code in task.criteria:
+            if code in criteria:
+                c = criteria[code]
+                rows.append((org["name"], c["label"], as_percent(c["value"]), as_interval(c["ci"])))
+        for code in task.conditions:
+            if code in conditions:
+                c = conditions[code]
+                rows.append((org["name"], c["label"], as_percent(c["value"]), DASH))
+    return rows
