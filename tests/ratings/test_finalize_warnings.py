@@ -23,7 +23,7 @@ HELD_BACK = (
     "từng tổ chức ghi rõ cách tính): Hội Nông dân xã."
 )
 BORDERLINE = "Sát ngưỡng (trong sai số của khảo sát, mức xếp loại có thể khác): Hội Nông dân xã."
-UPDATING = "Có phiếu mới đến sau lần tính số liệu này; số liệu đang được tính lại."
+UPDATING = "Dữ liệu đã thay đổi sau lần tính số liệu này (phiếu mới, số liệu hằng năm, nhiệm vụ"
 
 
 @pytest.fixture
