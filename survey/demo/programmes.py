@@ -127,7 +127,21 @@ def _link_feedback(orgs, tasks):
         )
         if item is not None:
             item.task_id = task.id
+            _answer_after_the_work(item, task)
             item.updated_at += timedelta(minutes=1)  # set, so the same for the same seed
+
+
+def _answer_after_the_work(item, task):
+    """A reply that says the work is done is written once it is: an item answered before its
+    task was done is answered on the day it was done (its reply tells what was done)."""
+    if task.done_on is None or item.answered_at is None:
+        return
+    done = at_noon(task.done_on) + timedelta(hours=3)
+    if item.answered_at < done:
+        item.answered_at = done
+        if item.closed_at is not None and item.closed_at < done:
+            item.closed_at = done
+        item.updated_at = max(item.updated_at, done)
 
 
 def _dialogues(orgs, tasks):

@@ -6,6 +6,7 @@ import json
 import sqlalchemy as sa
 
 from survey.core.extensions import db as _db
+from survey.core.local_time import COMMUNE_TIME
 from survey.demo import data
 from survey.models import (
     AnnualIndicator,
@@ -201,6 +202,9 @@ def test_programmes_tasks_and_dialogues_tell_the_story(app, runner):
     assert len(linked) >= 2  # of four in the story: a small demo has fewer comments
     assert all(item.organization_id == item.task.organization_id for item in linked)
     assert {item.task.status for item in linked} >= {"done", "in_progress"}
+    for item in linked:  # a reply telling the work done is written once it is done
+        if item.task.done_on is not None and item.answered_at is not None:
+            assert item.answered_at.astimezone(COMMUNE_TIME).date() >= item.task.done_on
     evidence = _db.session.scalars(sa.select(TaskEvidence)).all()
     assert {e.content_type for e in evidence} == {"image/jpeg", "application/pdf"}
     assert any(e.public and e.task_id in {i.task_id for i in linked} for e in evidence)
