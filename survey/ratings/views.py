@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
@@ -91,7 +92,13 @@ def finalize(year):
                     form.reason.errors = [*form.reason.errors, REFUSED[refused]]
             else:
                 db.session.commit()
-                flash(_("Finalized: %(count)s organizations.", count=len(done)))
+                flash(
+                    ngettext(
+                        "Finalized: %(num)d organization.",
+                        "Finalized: %(num)d organizations.",
+                        len(done),
+                    )
+                )
                 return redirect(url_for("ratings.year", year=year))
     try:
         rating = year_rating(year, None, select_locale(), with_integrity=False)

@@ -31,6 +31,7 @@ def test_the_committee_reads_and_finalizes_with_a_reason_the_second_time(client,
     assert "Những gì sẽ được chốt" in page and page.count("sẽ được chốt") >= 2
     response = client.post("/manage/ratings/2025/finalize", data={"reason": ""} | CONFIRMED)
     assert response.status_code == 302
+    assert "Đã chốt kết quả của 2 tổ chức." in client.get("/manage/ratings/").get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 2
     again = client.post("/manage/ratings/2025/finalize", data={"reason": ""} | CONFIRMED)
     assert again.status_code == 422
