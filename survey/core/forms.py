@@ -1,5 +1,6 @@
 """The base every officer form is built on: texts typed in lose their control characters."""
 
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, PasswordField, SelectChoice
 
@@ -39,3 +40,21 @@ class OfficerSubform(Form):
 def choices_of(names):
     """A select's choices from {value: label}, in that order."""
     return [SelectChoice(value, label) for value, label in names.items()]
+
+
+# Room for an upload form's other fields and the multipart boundaries around the file.
+FORM_SLACK = 64 * 1024
+
+
+def take_uploads(blueprint, endpoint, limit):
+    """Let a POST to `endpoint` of `blueprint` carry a file of `limit` bytes (the name of the
+    setting that holds it, or a function that says it): the site's MAX_CONTENT_LENGTH is for
+    forms of text.
+    URL preprocessors run before every before_request hook, so before the CSRF check reads
+    the form."""
+
+    @blueprint.url_value_preprocessor
+    def larger_body_for_uploads(this_endpoint, _values):
+        if this_endpoint == endpoint and request.method == "POST":
+            size = current_app.config[limit] if isinstance(limit, str) else limit()
+            request.max_content_length = size + FORM_SLACK

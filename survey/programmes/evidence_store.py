@@ -66,17 +66,13 @@ class LocalStore:
         private_files.private_folder(self.base)
         private_files.write_private_file(os.path.join(self.base, name), [data])
 
-    def path(self, name):
-        """The file's path, or None when it is missing."""
+    def open(self, name):
+        """The file to send (a path), or None when it is missing."""
         path = os.path.join(self.base, name)
         return path if os.path.isfile(path) else None
 
-    def open(self, name):
-        """The file to send (a path), or None when it is missing."""
-        return self.path(name)
-
     def exists(self, name):
-        return self.path(name) is not None
+        return self.open(name) is not None
 
     def remove(self, name):
         with contextlib.suppress(FileNotFoundError):

@@ -32,14 +32,11 @@ from survey.accounts.access import (
     roles_required,
 )
 from survey.core.extensions import db
-from survey.core.forms import OfficerForm
+from survey.core.forms import OfficerForm, take_uploads
 from survey.core.i18n import size_in_words
 from survey.programmes import evidence as service
 
 bp = Blueprint("evidence", __name__, url_prefix="/manage")
-
-# Room for the form's other fields and the multipart boundaries around the file itself.
-FORM_SLACK = 64 * 1024
 
 
 def refusal_message(reason):
@@ -73,13 +70,8 @@ class EvidenceForm(OfficerForm):
             raise ValidationError(_("Choose a photo or a PDF file."))
 
 
-@bp.url_value_preprocessor
-def larger_body_for_uploads(endpoint, _values):
-    """The upload page alone takes a body the size of an evidence file (the site's limit,
-    MAX_CONTENT_LENGTH, is for forms of text). URL preprocessors run before every
-    before_request hook, so before the CSRF check reads the form."""
-    if endpoint == "evidence.task_evidence" and request.method == "POST":
-        request.max_content_length = current_app.config["EVIDENCE_MAX_BYTES"] + FORM_SLACK
+# The upload page alone takes a body the size of an evidence file.
+take_uploads(bp, "evidence.task_evidence", "EVIDENCE_MAX_BYTES")
 
 
 @bp.errorhandler(413)

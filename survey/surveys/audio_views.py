@@ -27,6 +27,7 @@ from survey.accounts.access import (
     roles_required,
 )
 from survey.core.extensions import db
+from survey.core.forms import take_uploads
 from survey.core.i18n import size_in_words
 from survey.core.languages import language_name
 from survey.core.security_headers import allow_recording
@@ -36,9 +37,6 @@ from survey.surveys import audio, audio_files
 from survey.surveys.views import survey_or_404
 
 bp = Blueprint("audio", __name__, url_prefix="/manage/surveys")
-
-# Room for the form's other fields and the multipart boundaries around the file itself.
-FORM_SLACK = 64 * 1024
 
 
 def _limit():
@@ -60,12 +58,8 @@ def refusal_message(reason):
     }[reason]
 
 
-@bp.url_value_preprocessor
-def larger_body_for_uploads(endpoint, _values):
-    """The audio page alone takes a body the size of a sound file (the site's limit is for
-    forms of text); before the CSRF check reads the form."""
-    if endpoint == "audio.page" and request.method == "POST":
-        request.max_content_length = current_app.config["AUDIO_MAX_BYTES"] + FORM_SLACK
+# The audio page alone takes a body the size of a sound file.
+take_uploads(bp, "audio.page", "AUDIO_MAX_BYTES")
 
 
 @bp.errorhandler(413)

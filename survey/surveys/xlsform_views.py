@@ -19,6 +19,7 @@ from survey.accounts.access import (
     roles_required,
 )
 from survey.core.extensions import db
+from survey.core.forms import take_uploads
 from survey.responses import catalog
 from survey.surveys import listing, xlsform_findings, xlsform_upload
 from survey.surveys.changes import BuilderError
@@ -29,16 +30,10 @@ from survey.surveys.xlsform_import import MAX_XLSFORM_BYTES, Refusal, XLSFormErr
 bp = Blueprint("xlsform", __name__, url_prefix="/manage/surveys")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Room for the upload form's other fields and the multipart boundaries around the file.
-FORM_SLACK = 64 * 1024
 
 
-@bp.url_value_preprocessor
-def larger_body_for_uploads(endpoint, _values):
-    """The upload alone takes a body the size of a workbook (the site's limit is for forms of
-    text); URL preprocessors run before the CSRF check reads the form."""
-    if endpoint == "xlsform.upload" and request.method == "POST":
-        request.max_content_length = MAX_XLSFORM_BYTES + FORM_SLACK
+# The upload alone takes a body the size of a workbook.
+take_uploads(bp, "xlsform.upload", lambda: MAX_XLSFORM_BYTES)
 
 
 @bp.errorhandler(413)

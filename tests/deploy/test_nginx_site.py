@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from deploy import nginx_site, throwaway_nginx
+from survey.core.forms import FORM_SLACK
 from survey.core.settings import DEFAULTS
-from survey.programmes.evidence_views import FORM_SLACK
-from survey.surveys.audio_views import FORM_SLACK as AUDIO_FORM_SLACK
 
 NGINX = throwaway_nginx.nginx_binary()
 
@@ -101,11 +100,11 @@ def test_the_body_limit_is_the_apps():
         )
     ]
     assert site == DEFAULTS["MAX_CONTENT_LENGTH"]
-    # The evidence upload: the file's limit and room for the form (its view's FORM_SLACK).
+    # The evidence upload: the file's limit and room for the form (survey.core.forms).
     assert DEFAULTS["EVIDENCE_MAX_BYTES"] + FORM_SLACK <= upload
     assert upload <= DEFAULTS["EVIDENCE_MAX_BYTES"] + 1024 * 1024
-    # The audio page's upload likewise (its view's own FORM_SLACK).
-    assert DEFAULTS["AUDIO_MAX_BYTES"] + AUDIO_FORM_SLACK <= audio
+    # The audio page's upload likewise.
+    assert DEFAULTS["AUDIO_MAX_BYTES"] + FORM_SLACK <= audio
     assert audio <= DEFAULTS["AUDIO_MAX_BYTES"] + 1024 * 1024
 
 

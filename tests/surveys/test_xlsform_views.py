@@ -135,11 +135,12 @@ def test_a_file_over_the_limit_is_refused(officer, db, monkeypatch):
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(officer, db, monkeypatch):
+    from survey.core import forms
     from survey.surveys import xlsform_views
 
     # Small limits: a body over them is refused as it arrives, before any file is spooled.
     monkeypatch.setattr(xlsform_views, "MAX_XLSFORM_BYTES", 1000)
-    monkeypatch.setattr(xlsform_views, "FORM_SLACK", 1000)
+    monkeypatch.setattr(forms, "FORM_SLACK", 1000)
     response = post(officer, b"PK" + b"\x00" * 10_000)
     assert response.status_code == 413
     assert "Tệp lớn hơn 5 MB." in response.get_data(as_text=True)
